@@ -1,0 +1,3 @@
+from storykit.cli.app import main
+
+main()

@@ -1,0 +1,112 @@
+"""Atomic file writes, and a changeset that can put every file back as it was."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storykit.errors import BusyError
+
+_DEFAULT_MODE = 0o666
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Temp file in the same folder, fsync, keep the mode, `os.replace`."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = _DEFAULT_MODE & ~umask
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+@dataclass
+class Changeset:
+    """Files to write or delete, applied together and undone together.
+
+    `expect` holds what each file contained when it was read: if someone changed the
+    file since (an editor saved it), nothing is overwritten.
+    """
+
+    writes: dict[Path, bytes | None] = field(default_factory=dict)
+    expect: dict[Path, bytes | None] = field(default_factory=dict)
+    _originals: dict[Path, bytes | None] = field(default_factory=dict)
+    _applied: list[Path] = field(default_factory=list)
+
+    def write(self, path: Path, content: bytes, expected: bytes | None = None) -> None:
+        self.writes[path] = content
+        self.expect.setdefault(path, expected)
+
+    def delete(self, path: Path, expected: bytes | None) -> None:
+        self.writes[path] = None
+        self.expect.setdefault(path, expected)
+
+    @property
+    def paths(self) -> list[Path]:
+        return list(self.writes)
+
+    def apply(self) -> None:
+        for path, expected in self.expect.items():
+            current = read_bytes(path)
+            if current != expected:
+                raise BusyError(
+                    f"{path.name} changed on disk while storykit was working; nothing was written",
+                    hint="run the command again",
+                )
+            self._originals[path] = current
+        try:
+            for path, content in self.writes.items():
+                self._applied.append(path)
+                if content is None:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(path, content)
+        except BaseException:
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        """Put every applied file back as it was before `apply`."""
+        for path in reversed(self._applied):
+            original = self._originals.get(path)
+            if original is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            else:
+                write_atomic(path, original)
+        self._applied.clear()

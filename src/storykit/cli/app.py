@@ -1,0 +1,291 @@
+"""The `storykit` command: Typer wiring only. Each command reads options, calls one
+service function and renders its result. Services are imported inside the commands, so
+`--help` stays fast and imports neither GitPython nor ruamel.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from storykit import __version__
+from storykit.cli import output
+from storykit.errors import EXIT_INTERRUPTED, StorykitError
+
+
+class StorykitGroup(TyperGroup):
+    """Turns expected failures into `error:`/`hint:` lines and their exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorykitError as exc:
+            output.print_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            output.err("error: interrupted; nothing was changed")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # an unexpected failure: say how to report it
+            if os.environ.get("STORYKIT_DEBUG"):
+                traceback.print_exc()
+            output.err(f"error: internal error: {type(exc).__name__}: {exc}")
+            output.err(
+                "hint: this is a bug in storykit; please report it with the command you ran "
+                "(set STORYKIT_DEBUG=1 to see the traceback)"
+            )
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=StorykitGroup,
+    name="storykit",
+    help="An agile backlog that lives in your git repository: one YAML file per item, "
+    "one commit per change.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
+NoCommitOpt = Annotated[
+    bool, typer.Option("--no-commit", help="Write the files but do not commit them.")
+]
+NoVerifyOpt = Annotated[
+    bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
+]
+IdArg = Annotated[str, typer.Argument(help="Item ID: full (SK-7K2M), code (7K2M) or a prefix.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        output.out(f"storykit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """storykit keeps the backlog next to the code it describes."""
+
+
+def commit_options(no_commit: bool, no_verify: bool) -> Any:
+    from storykit.services.workspace import CommitOptions
+
+    return CommitOptions(commit=False if no_commit else None, verify=not no_verify)
+
+
+def workspace() -> Any:
+    from storykit.services.workspace import Workspace
+
+    return Workspace.open(Path.cwd())
+
+
+def show_change(result: Any, what: str, as_json: bool) -> None:
+    if as_json:
+        if result.item is not None:
+            data = output.json_item(result.item)
+            data["commit"] = result.commit
+            data["changed"] = result.changed
+            output.print_json(data)
+        else:
+            output.print_json({"schema_version": 1, "item": None, "changed": result.changed})
+    else:
+        output.render_change(result, what)
+
+
+@app.command()
+def init(
+    prefix: Annotated[str, typer.Option(help="ID prefix: IDs look like PREFIX-7K2M.")] = "SK",
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Start a backlog here: writes .storykit.toml and backlog/, in one commit."""
+    from storykit.services.init import init_project
+
+    result = init_project(Path.cwd(), prefix, commit_options(no_commit, no_verify))
+    where = f"storykit initialised: {result.paths[0] if result.paths else ''}"
+    if result.commit:
+        output.out(f"{where} and backlog/  [{result.commit[:8]}]")
+    else:
+        output.out(f"{where} and backlog/  (not committed)")
+
+
+@app.command("list")
+def list_(
+    type_: Annotated[
+        str | None, typer.Option("--type", help="Only this type: story, tech, spike, epic, task.")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Only items in this status.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    parent: Annotated[str | None, typer.Option(help="Only children of this item.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include done and dropped items.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The open backlog in rank order (done and dropped hidden unless --all)."""
+    from storykit.services.query import ListFilter, list_items
+
+    result = list_items(workspace(), ListFilter(type_, status, tag, parent, all_))
+    if as_json:
+        output.print_json(output.json_items(result.items, skipped=result.skipped))
+    else:
+        output.render_list(result.items)
+    if result.skipped:
+        count = len(result.skipped)
+        output.err(
+            f"warning: {count} invalid file{'s' if count != 1 else ''} skipped "
+            f"({', '.join(result.skipped[:3])}{', …' if count > 3 else ''}); "
+            "run `storykit check` for details"
+        )
+
+
+@app.command()
+def show(item: IdArg, as_json: JsonOpt = False) -> None:
+    """One item, every field."""
+    from storykit.services.query import show_item
+
+    found = show_item(workspace(), item)
+    if as_json:
+        output.print_json(output.json_item(found))
+    else:
+        output.render_item(found)
+
+
+@app.command("set")
+def set_(
+    item: IdArg,
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            help="FIELD=VALUE (set), FIELD+=VALUE (append to a list), FIELD-=VALUE (remove), "
+            "FIELD= (clear)."
+        ),
+    ],
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Change fields, e.g. `storykit set SK-7K2M points=5 tags+=ux owner=`."""
+    from storykit.services.change import set_fields
+
+    result = set_fields(workspace(), item, assignments, commit_options(no_commit, no_verify))
+    show_change(result, "set", as_json)
+
+
+@app.command()
+def status(
+    item: IdArg,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="The new status.")],
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Move an item to another status (the workflow's gates apply)."""
+    from storykit.services.change import change_status
+
+    result = change_status(workspace(), item, new_status, commit_options(no_commit, no_verify))
+    show_change(result, f"status {new_status}", as_json)
+
+
+def _shortcut(name: str, doc: str) -> None:
+    def command(
+        item: IdArg,
+        as_json: JsonOpt = False,
+        no_commit: NoCommitOpt = False,
+        no_verify: NoVerifyOpt = False,
+    ) -> None:
+        from storykit.services.change import change_status, shortcut_status
+
+        ws = workspace()
+        target = shortcut_status(ws, name)
+        result = change_status(ws, item, target, commit_options(no_commit, no_verify))
+        show_change(result, f"status {target}", as_json)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_shortcut("start", "Start an item: status in-progress (a spike records when it started).")
+_shortcut("done", "Finish an item: status done (a spike needs its outcome).")
+_shortcut("drop", "Drop an item: status dropped.")
+
+
+@app.command()
+def edit(
+    item: IdArg,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Edit the item file in $EDITOR; it is validated before it is saved."""
+    from storykit.services.change import edit_item
+
+    result = edit_item(workspace(), item, commit_options(no_commit, no_verify))
+    show_change(result, "edited", as_json)
+
+
+@app.command()
+def check(
+    format_: Annotated[
+        str, typer.Option("--format", help="Output: text or json.", metavar="text|json")
+    ] = "text",
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate every item file and the backlog as a whole; exit 1 on any error."""
+    from storykit.services.check import check_backlog
+
+    if format_ not in ("text", "json"):
+        raise typer.BadParameter("must be text or json", param_hint="--format")
+    report = check_backlog(workspace())
+    if as_json or format_ == "json":
+        output.print_json(
+            output.json_items(
+                report.items,
+                ok=report.ok,
+                errors=report.errors,
+                warnings=report.warnings,
+                problems=[p.to_json() for p in report.problems],
+            )
+        )
+    else:
+        output.render_diagnostics(report.problems)
+        summary = (
+            f"{report.files} file{'s' if report.files != 1 else ''} checked: "
+            f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+            f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
+        )
+        output.err(summary)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _register_new_commands() -> None:
+    from storykit.cli.new import register
+
+    register(app)
+
+
+_register_new_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        output.err("error: interrupted; nothing was changed")
+        sys.exit(EXIT_INTERRUPTED)

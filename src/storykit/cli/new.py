@@ -1,0 +1,170 @@
+"""`storykit story|tech|spike|epic|task new TITLE [options]`.
+
+Each type's options are generated from its fields, so every optional field has an option
+named after it (`as_a` → `--as-a`; repeated options for lists: `--tag ux --tag api`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from storykit.cli import output
+from storykit.model.fields import (
+    FIELD_HELP,
+    FIELD_KINDS,
+    LIST_KINDS,
+    OPTION_NAMES,
+    REQUIRED,
+    TYPE_FIELDS,
+)
+
+AUTOMATIC = ("id", "type", "title", "status", "rank", "created")
+_TYPE_HELP = {
+    "story": "A user story: As a …, I want … so that …",
+    "tech": "A technical story: refactoring, infrastructure, integration, test coverage…",
+    "spike": "A spike: timeboxed research whose outcome is written down.",
+    "epic": "An epic: a large goal that groups stories, technical stories and spikes.",
+    "task": "A task: a subtask of a story or technical story.",
+}
+_EXAMPLES = {
+    "story": 'storykit story new "Send emojis in messages" --as-a user '
+    '--i-want "to send emojis" --so-that "I can express emotions"',
+    "tech": 'storykit tech new "Store messages as utf8mb4" --why "emoji need 4-byte UTF-8"',
+    "spike": 'storykit spike new "Which emoji encoding?" --question "…" --timebox 2d',
+    "epic": 'storykit epic new "Emoji support" --goal "People can express emotions"',
+    "task": 'storykit task new "Add emoji picker" --parent SK-7K2M',
+}
+
+
+def register(app: typer.Typer) -> None:
+    for item_type in TYPE_FIELDS:
+        group = typer.Typer(help=_TYPE_HELP[item_type], no_args_is_help=True)
+        group.command("new", help=f"Create a {item_type}.\n\nExample: {_EXAMPLES[item_type]}")(
+            _new_command(item_type)
+        )
+        app.add_typer(group, name=item_type)
+
+
+def _option_name(name: str) -> str:
+    return OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+
+
+def _new_command(item_type: str) -> Any:
+    fields = [f for f in TYPE_FIELDS[item_type] if f not in AUTOMATIC]
+    required = set(REQUIRED[item_type])
+
+    def command(**kwargs: Any) -> None:
+        title = kwargs.pop("title")
+        edit = kwargs.pop("edit")
+        as_json = kwargs.pop("as_json")
+        options = _commit_options(kwargs.pop("no_commit"), kwargs.pop("no_verify"))
+        values: dict[str, Any] = {"title": title}
+        values.update({name: value for name, value in kwargs.items() if value})
+        _prompt_missing(item_type, values)
+
+        from storykit.services.create import create_item
+        from storykit.services.workspace import Workspace
+
+        ws = Workspace.open(Path.cwd())
+        result = create_item(ws, item_type, values, options, edit=edit)
+        if as_json and result.item is not None:
+            data = output.json_item(result.item)
+            data["commit"] = result.commit
+            output.print_json(data)
+        else:
+            output.render_change(result, "new")
+
+    params = [
+        inspect.Parameter(
+            "title",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=None,
+            annotation=Annotated[str | None, typer.Argument(help="One-line title.")],
+        )
+    ]
+    for name in fields:
+        list_kind = FIELD_KINDS[name] in LIST_KINDS
+        annotation: Any = list[str] | None if list_kind else str | None
+        help_text = FIELD_HELP.get(name, name)
+        if name in required:
+            help_text += " [required]"
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    annotation, typer.Option(_option_name(name), help=help_text, show_default=False)
+                ],
+            )
+        )
+    params += [
+        inspect.Parameter(
+            "edit",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool, typer.Option("--edit", help="Open $EDITOR on the new file before saving.")
+            ],
+        ),
+        inspect.Parameter(
+            "as_json",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--json", help="Print JSON.")],
+        ),
+        inspect.Parameter(
+            "no_commit",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool, typer.Option("--no-commit", help="Write the file but do not commit it.")
+            ],
+        ),
+        inspect.Parameter(
+            "no_verify",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
+            ],
+        ),
+    ]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__name__ = f"new_{item_type}"
+    return command
+
+
+def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
+    """Ask for missing required fields on a terminal; elsewhere, name them all."""
+    missing = [
+        name
+        for name in REQUIRED[item_type]
+        if name not in ("id", "type", "status", "rank") and not values.get(name)
+    ]
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        flags = ", ".join("TITLE" if n == "title" else _option_name(n) for n in missing)
+        from storykit.errors import UsageError
+
+        raise UsageError(
+            f"a {item_type} needs {', '.join(missing)}",
+            hint=f"give {flags} (on a terminal you are asked for them)",
+        )
+    for name in missing:
+        label = name.replace("_", " ")
+        answer = typer.prompt(label)
+        values[name] = [answer] if FIELD_KINDS[name] in LIST_KINDS else answer
+
+
+def _commit_options(no_commit: bool, no_verify: bool) -> Any:
+    from storykit.services.workspace import CommitOptions
+
+    return CommitOptions(commit=False if no_commit else None, verify=not no_verify)

@@ -1,0 +1,183 @@
+"""Everything storykit prints. The only module that imports Rich (lazily, terminals only).
+
+On a terminal: styled lines. Piped: plain text. `NO_COLOR` is honoured. Long lists are
+streamed line by line, never built as one giant table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from storykit.errors import Diagnostic, StorykitError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from storykit.services.workspace import ChangeResult
+    from storykit.store import StoredItem
+
+SCHEMA_VERSION = 1
+_STATUS_STYLE = {
+    "draft": "dim",
+    "ready": "cyan",
+    "in-progress": "yellow",
+    "done": "green",
+    "dropped": "dim strike",
+}
+_TYPE_STYLE = {
+    "story": "bold blue",
+    "tech": "magenta",
+    "spike": "yellow",
+    "epic": "bold green",
+    "task": "white",
+}
+
+
+def styled() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def out(plain: str, markup: str | None = None) -> None:
+    """One line on stdout: `markup` (Rich) on a terminal, `plain` otherwise."""
+    if markup is not None and styled():
+        _console().print(markup)
+    else:
+        sys.stdout.write(plain + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_error(exc: StorykitError) -> None:
+    if isinstance(exc, StorykitError) and getattr(exc, "diagnostics", None):
+        for diagnostic in exc.diagnostics:  # type: ignore[attr-defined]
+            err(diagnostic.format())
+    err(f"error: {exc.message}")
+    if exc.hint:
+        err(f"hint: {exc.hint}")
+
+
+def json_item(item: StoredItem) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "item": item.to_json()}
+
+
+def json_items(items: Iterable[StoredItem], **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    data["items"] = [item.to_json() for item in items]
+    data.update(extra)
+    return data
+
+
+def _points(item: StoredItem) -> str:
+    points = item.model.points
+    if points is None:
+        return ""
+    return str(int(points)) if float(points).is_integer() else str(points)
+
+
+def render_list(items: list[StoredItem]) -> None:
+    """One line per item: ID, type, status, points, title — aligned, streamed."""
+    if not items:
+        return
+    id_width = max(len(item.id) for item in items)
+    status_width = max(len(item.model.status) for item in items)
+    fancy = styled()
+    for item in items:
+        model = item.model
+        cells = (
+            item.id.ljust(id_width),
+            item.type.ljust(5),
+            model.status.ljust(status_width),
+            _points(item).rjust(3),
+        )
+        plain = "  ".join(cells) + "  " + model.title
+        if not fancy:
+            sys.stdout.write(plain + "\n")
+            continue
+        status_style = _STATUS_STYLE.get(model.status, "")
+        type_style = _TYPE_STYLE.get(item.type, "")
+        out(
+            plain,
+            f"[bold]{cells[0]}[/]  [{type_style}]{cells[1]}[/]  "
+            f"[{status_style}]{_esc(cells[2])}[/]  {cells[3]}  {_esc(model.title)}",
+        )
+
+
+def render_item(item: StoredItem) -> None:
+    """`show`: the item's story first, then every field that is set."""
+    model = item.model
+    data = item.to_json()
+    out(
+        f"{item.id}  {item.type}  {model.status}",
+        f"[bold]{item.id}[/]  [{_TYPE_STYLE.get(item.type, '')}]{item.type}[/]  "
+        f"[{_STATUS_STYLE.get(model.status, '')}]{_esc(model.status)}[/]",
+    )
+    out(model.title, f"[bold]{_esc(model.title)}[/]")
+    if item.type == "story":
+        sentence = f"As a {data['as_a']}, I want {data['i_want']} so that {data['so_that']}."
+        out("")
+        out(sentence, _esc(sentence))
+    out("")
+    skip = {"id", "type", "title", "status", "path", "as_a", "i_want", "so_that"}
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        if key in skip or value in (None, [], ""):
+            continue
+        if isinstance(value, list):
+            out(f"{key}:", f"[bold]{key}:[/]")
+            for entry in value:
+                out(f"  - {entry}", f"  - {_esc(str(entry))}")
+        elif isinstance(value, str) and "\n" in value.strip():
+            out(f"{key}:", f"[bold]{key}:[/]")
+            for line in value.rstrip("\n").splitlines():
+                out(f"  {line}", f"  {_esc(line)}")
+        else:
+            label = f"{key}:".ljust(width + 1)
+            out(f"{label} {value}", f"[bold]{label}[/] {_esc(str(value))}")
+    out(f"{'file:'.ljust(width + 1)} {item.rel}", f"[dim]{'file:'.ljust(width + 1)} {item.rel}[/]")
+
+
+def render_change(result: ChangeResult, what: str) -> None:
+    """One line saying what happened, and the commit if one was made."""
+    if not result.changed:
+        out("nothing to do: no change")
+        return
+    item = result.item
+    label = f"{what} {item.type} {item.id}: {item.model.title}" if item else what
+    if result.commit:
+        out(
+            f"{label}  [{result.commit[:8]}]",
+            f"{_esc(label)}  [dim]\\[{result.commit[:8]}][/]",
+        )
+    else:
+        out(f"{label}  (not committed)", f"{_esc(label)}  [dim](not committed)[/]")
+
+
+def render_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        style = "red" if diagnostic.severity == "error" else "yellow"
+        line = diagnostic.format()
+        out(line, f"[{style}]{_esc(line)}[/]")

@@ -1,0 +1,26 @@
+"""The current time. `STORYKIT_NOW` (ISO 8601) freezes it, for tests and demos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from storykit.errors import UsageError
+
+
+def now() -> dt.datetime:
+    """Local time with its UTC offset, to the second."""
+    frozen = os.environ.get("STORYKIT_NOW")
+    if frozen:
+        try:
+            value = dt.datetime.fromisoformat(frozen)
+        except ValueError:
+            raise UsageError(
+                f"STORYKIT_NOW={frozen!r} is not an ISO date-time like 2026-11-21T10:00:00+00:00"
+            ) from None
+        return value if value.tzinfo else value.astimezone()
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def today() -> dt.date:
+    return now().date()

@@ -1,0 +1,199 @@
+"""`.storykit.toml`: the project's settings, validated with a located error for each bad key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from storykit.errors import Diagnostic, InvalidDataError
+
+CONFIG_FILE = ".storykit.toml"
+
+_BUILTIN_FIELDS = frozenset(
+    [
+        "id",
+        "type",
+        "title",
+        "status",
+        "rank",
+        "created",
+        "points",
+        "value",
+        "risk",
+        "parent",
+        "depends_on",
+        "sprint",
+        "owner",
+        "tags",
+        "description",
+        "notes",
+        "as_a",
+        "i_want",
+        "so_that",
+        "acceptance_criteria",
+        "why",
+        "category",
+        "supports",
+        "question",
+        "kind",
+        "timebox",
+        "started",
+        "outcome",
+        "decision",
+        "follow_ups",
+        "goal",
+    ]
+)
+
+
+class WorkflowConfig(BaseModel):
+    """Statuses in order, and which of them play the roles the gates of DESIGN §3 refer to."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    statuses: Annotated[list[str], Field(min_length=2)] = [
+        "draft",
+        "ready",
+        "in-progress",
+        "done",
+        "dropped",
+    ]
+    initial: str = "draft"
+    ready: str = "ready"
+    in_progress: str = "in-progress"
+    done: str = "done"
+    dropped: str = "dropped"
+
+    @model_validator(mode="after")
+    def _roles_are_statuses(self) -> WorkflowConfig:
+        if len(set(self.statuses)) != len(self.statuses):
+            raise ValueError("statuses: each status may appear only once")
+        for status in self.statuses:
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", status):
+                raise ValueError(f"statuses: {status!r} must be lowercase letters, digits and '-'")
+        for role in ("initial", "ready", "in_progress", "done", "dropped"):
+            name = getattr(self, role)
+            if name not in self.statuses:
+                raise ValueError(f"{role}: {name!r} is not one of the statuses")
+        return self
+
+    @property
+    def closed(self) -> tuple[str, str]:
+        return (self.done, self.dropped)
+
+
+class Config(BaseModel):
+    """The validated contents of `.storykit.toml` (every key optional)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    prefix: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{0,9}$")] = "SK"
+    backlog_dir: str = "backlog"
+    points: Annotated[list[int | float], Field(min_length=1)] = [1, 2, 3, 5, 8, 13]
+    commit: bool = True
+    commit_prefix: Annotated[str, Field(max_length=40)] = "backlog: "
+    hooks: bool = True
+    custom_fields: list[str] = []
+    workflow: WorkflowConfig = WorkflowConfig()
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        folder = Path(self.backlog_dir)
+        if (
+            not self.backlog_dir
+            or folder.is_absolute()
+            or ".." in folder.parts
+            or self.backlog_dir.startswith(".git")
+        ):
+            raise ValueError("backlog_dir: must be a relative folder inside the repository")
+        if sorted(self.points) != self.points or len(set(self.points)) != len(self.points):
+            raise ValueError("points: the scale must be strictly increasing")
+        if any("\n" in self.commit_prefix or c < " " for c in self.commit_prefix):
+            raise ValueError("commit_prefix: must be one line without control characters")
+        for name in self.custom_fields:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"custom_fields: {name!r} must be a lowercase identifier")
+            if name in _BUILTIN_FIELDS:
+                raise ValueError(f"custom_fields: {name!r} is already a built-in field")
+        return self
+
+    def fingerprint(self) -> str:
+        """A stable text that changes whenever the settings change (for cache keys)."""
+        return self.model_dump_json()
+
+
+DEFAULT_CONFIG_TEXT = """\
+# storykit settings. Every key is optional; the values below are the defaults.
+prefix = "{prefix}"            # item IDs look like {prefix}-7K2M
+backlog_dir = "backlog"        # one YAML file per item, flat in this folder
+points = [1, 2, 3, 5, 8, 13]   # the estimation scale
+commit = true                  # one git commit per change (false: write files only)
+commit_prefix = "backlog: "    # start of every commit subject
+hooks = true                   # run the repository's pre-commit and commit-msg hooks
+custom_fields = []             # extra item keys your team wants (keys starting x- are always kept)
+
+[workflow]
+statuses = ["draft", "ready", "in-progress", "done", "dropped"]
+initial = "draft"
+ready = "ready"
+in_progress = "in-progress"
+done = "done"
+dropped = "dropped"
+"""
+
+
+def default_config_text(prefix: str) -> str:
+    return DEFAULT_CONFIG_TEXT.format(prefix=prefix)
+
+
+def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
+    """Validate config text; every problem is reported as `path:line:col`."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_error_position(str(exc))
+        raise InvalidDataError(
+            f"{path} is not valid TOML",
+            [Diagnostic(path, line, col, f"{exc}".split(" (at line")[0])],
+        ) from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        diagnostics = []
+        for err in exc.errors():
+            loc = [str(part) for part in err["loc"]]
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown setting"
+            key = loc[-1] if loc else ""
+            if ":" in message and not loc:
+                key = message.split(":", 1)[0]
+            line, col = _find_key(text, key)
+            where = ".".join(loc)
+            diagnostics.append(
+                Diagnostic(path, line, col, f"{where}: {message}" if where else message)
+            )
+        raise InvalidDataError(f"{path} has invalid settings", diagnostics) from None
+
+
+def _find_key(text: str, key: str) -> tuple[int, int]:
+    if key:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
+        match = pattern.search(text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            col += len(match.group(0)) - len(match.group(0).lstrip())
+            return line, col
+    return 1, 1
+
+
+def _toml_error_position(message: str) -> tuple[int, int]:
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return 1, 1

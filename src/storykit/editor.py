@@ -1,0 +1,25 @@
+"""Launching the user's editor ($VISUAL, $EDITOR, else vi) on a file."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from storykit.errors import UsageError
+
+
+def launch_editor(path: Path) -> int:
+    """Run the editor on `path` and return its exit status."""
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        raise UsageError(f"cannot parse the editor command {command!r}") from None
+    try:
+        return subprocess.run([*argv, str(path)], check=False).returncode
+    except FileNotFoundError:
+        raise UsageError(
+            f"editor {argv[0]!r} not found", hint="set $EDITOR, e.g. `export EDITOR=nano`"
+        ) from None

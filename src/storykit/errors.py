@@ -1,0 +1,93 @@
+"""The one error hierarchy. Each error carries its exit code; `cli` renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_REPO_STATE = 3
+EXIT_BUSY = 75
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in one file, located for `path:line:col: severity: message` output."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+    code: str = "invalid"
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class StorykitError(Exception):
+    """An expected failure: shown as `error: message` and `hint: hint`, never a traceback."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(StorykitError):
+    exit_code = EXIT_USAGE
+
+
+class UnknownItemError(UsageError):
+    pass
+
+
+class RepoStateError(StorykitError):
+    exit_code = EXIT_REPO_STATE
+
+
+class BusyError(StorykitError):
+    exit_code = EXIT_BUSY
+
+
+class Interrupted(StorykitError):
+    exit_code = EXIT_INTERRUPTED
+
+
+class InvalidDataError(StorykitError):
+    """Data that breaks the file format or the model; carries every problem found."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(
+        self,
+        message: str,
+        diagnostics: list[Diagnostic] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.diagnostics = list(diagnostics or [])
+
+
+class HookRejectedError(StorykitError):
+    exit_code = EXIT_INVALID
+
+
+class GitError(StorykitError):
+    """A git command failed unexpectedly."""
+
+    exit_code = EXIT_INVALID

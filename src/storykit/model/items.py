@@ -1,0 +1,202 @@
+"""The five item types as strict Pydantic v2 models, discriminated on `type`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
+
+from storykit.model.fields import ITEM_TYPES
+from storykit.model.ids import ID_PATTERN
+
+if TYPE_CHECKING:
+    from storykit.config import Config
+
+TIMEBOX_PATTERN = r"^[1-9][0-9]{0,3}[hdw]$"
+
+ItemId = Annotated[str, Field(pattern=rf"^{ID_PATTERN}$")]
+Line = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Text = Annotated[str, Field(min_length=1)]
+Score = Annotated[int, Field(ge=1, le=10)]
+
+
+class ItemBase(BaseModel):
+    """Fields every item has, in canonical order (DESIGN §2)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    id: ItemId
+    type: str
+    title: Line
+    status: str
+    rank: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[0-9A-Za-z]+$")]
+    created: dt.date | None = None
+    points: int | float | None = None
+    value: Score | None = None
+    risk: Score | None = None
+    parent: ItemId | None = None
+    depends_on: list[ItemId] = []
+    sprint: Line | None = None
+    owner: Line | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s,]+$")]] = []
+    description: Text | None = None
+    notes: Text | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _status_in_workflow(cls, value: str, info: ValidationInfo) -> str:
+        config = _config(info)
+        statuses = config.workflow.statuses if config else None
+        if statuses and value not in statuses:
+            raise ValueError(f"must be one of {', '.join(statuses)}")
+        return value
+
+    @field_validator("points")
+    @classmethod
+    def _points_on_scale(cls, value: int | float | None, info: ValidationInfo) -> Any:
+        config = _config(info)
+        if value is not None and config and value not in config.points:
+            raise ValueError(f"must be one of {', '.join(_num(p) for p in config.points)}")
+        return value
+
+    @field_validator("created", mode="before")
+    @classmethod
+    def _date_not_datetime(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("must be a date like 2026-11-21, without a time")
+        return value
+
+
+class Story(ItemBase):
+    """A user story: As a <as_a>, I want <i_want> so that <so_that>."""
+
+    type: Literal["story"]
+    as_a: Line
+    i_want: Text
+    so_that: Text
+    acceptance_criteria: list[Text] = []
+
+
+class Tech(ItemBase):
+    """A technical story: refactoring, infrastructure, integration, test coverage..."""
+
+    type: Literal["tech"]
+    why: Text
+    category: (
+        Literal[
+            "refactor",
+            "infrastructure",
+            "integration",
+            "test-coverage",
+            "performance",
+            "security",
+            "other",
+        ]
+        | None
+    ) = None
+    supports: list[ItemId] = []
+    acceptance_criteria: list[Text] = []
+
+
+class Spike(ItemBase):
+    """Timeboxed research whose outcome must be written down."""
+
+    type: Literal["spike"]
+    question: Text
+    kind: Literal["technical", "functional", "proof-of-concept"] | None = None
+    timebox: Annotated[str, Field(pattern=TIMEBOX_PATTERN)]
+    started: dt.datetime | dt.date | None = None
+    outcome: Text | None = None
+    decision: Text | None = None
+    follow_ups: list[ItemId] = []
+
+
+class Epic(ItemBase):
+    """A large goal; its children are the items whose `parent` is the epic."""
+
+    type: Literal["epic"]
+    goal: Text
+
+
+class Task(ItemBase):
+    """A subtask of a story or technical story."""
+
+    type: Literal["task"]
+    parent: ItemId
+
+
+Item = Annotated[Story | Tech | Spike | Epic | Task, Field(discriminator="type")]
+MODELS: dict[str, type[ItemBase]] = {
+    "story": Story,
+    "tech": Tech,
+    "spike": Spike,
+    "epic": Epic,
+    "task": Task,
+}
+
+
+@cache
+def item_adapter() -> TypeAdapter[Story | Tech | Spike | Epic | Task]:
+    return TypeAdapter(Item)
+
+
+def canonical_order(item_type: str) -> list[str]:
+    """Field names of a type in the order new files are written."""
+    model = MODELS.get(item_type, ItemBase)
+    common = list(ItemBase.model_fields)
+    return common + [name for name in model.model_fields if name not in common]
+
+
+def all_field_names() -> set[str]:
+    names: set[str] = set()
+    for model in MODELS.values():
+        names.update(model.model_fields)
+    return names
+
+
+def required_fields(item_type: str) -> list[str]:
+    model = MODELS[item_type]
+    return [name for name, info in model.model_fields.items() if info.is_required()]
+
+
+__all__ = ["ITEM_TYPES", "MODELS", "Epic", "Item", "ItemBase", "Spike", "Story", "Task", "Tech"]
+
+
+def fields_of(item_type: str) -> list[str]:
+    return list(MODELS[item_type].model_fields)
+
+
+def timebox_delta(timebox: str) -> dt.timedelta:
+    """`4h`, `2d`, `1w` as calendar time."""
+    match = re.fullmatch(r"([0-9]+)([hdw])", timebox)
+    if not match:
+        raise ValueError(f"not a timebox: {timebox!r}")
+    amount = int(match.group(1))
+    unit = match.group(2)
+    return {
+        "h": dt.timedelta(hours=amount),
+        "d": dt.timedelta(days=amount),
+        "w": dt.timedelta(weeks=amount),
+    }[unit]
+
+
+def _config(info: ValidationInfo) -> Config | None:
+    context = info.context
+    if isinstance(context, dict):
+        config = context.get("config")
+        return config if config is None or hasattr(config, "workflow") else None
+    return None
+
+
+def _num(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

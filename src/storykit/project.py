@@ -1,0 +1,100 @@
+"""Finding the project: the repository root holding `.storykit.toml`, and its git dir."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from storykit.config import CONFIG_FILE, Config, parse_config
+from storykit.errors import InvalidDataError, RepoStateError
+
+
+@dataclass(frozen=True)
+class Project:
+    """A storykit project: repository root, settings and the backlog folder."""
+
+    root: Path
+    config: Config
+
+    @property
+    def backlog_dir(self) -> Path:
+        return self.root / self.config.backlog_dir
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @cached_property
+    def git_dir(self) -> Path | None:
+        return find_git_dir(self.root)
+
+    @property
+    def state_dir(self) -> Path:
+        """`.git/storykit/`: cache and lock, never committed (common dir for worktrees)."""
+        git_dir = self.git_dir
+        if git_dir is None:
+            raise RepoStateError(
+                f"{self.root} is not inside a git repository",
+                hint="run `git init` first",
+            )
+        return common_dir(git_dir) / "storykit"
+
+    def rel(self, path: Path) -> str:
+        """A repository-relative POSIX path, as git and diagnostics show it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (a folder or a file)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def find_project(start: Path | None = None) -> Project:
+    """Locate and load the project containing `start` (default: the current folder)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return load_project(folder)
+        if (folder / ".git").exists():
+            break
+    raise RepoStateError(
+        f"no {CONFIG_FILE} found here or in any parent folder of this repository",
+        hint="run `storykit init` at the top of your git repository to start a backlog",
+    )
+
+
+def load_project(root: Path) -> Project:
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidDataError(f"{CONFIG_FILE} is not valid UTF-8") from None
+    return Project(root=root, config=parse_config(text, CONFIG_FILE))
+
+
+def find_git_dir(root: Path) -> Path | None:
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.removeprefix("gitdir:").strip())
+            return target if target.is_absolute() else (root / target).resolve()
+    return None
+
+
+def common_dir(git_dir: Path) -> Path:
+    """The common git dir shared by all worktrees of the repository."""
+    pointer = git_dir / "commondir"
+    if pointer.is_file():
+        target = Path(pointer.read_text(encoding="utf-8").strip())
+        return target if target.is_absolute() else (git_dir / target).resolve()
+    return git_dir

@@ -1,0 +1,231 @@
+"""Changing items: `set`, `status` (and start/done/drop), `edit`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from storykit import clock, yamlio
+from storykit.atomic import Changeset
+from storykit.config import WorkflowConfig
+from storykit.errors import Diagnostic, InvalidDataError, UsageError
+from storykit.model.items import Spike, canonical_order, fields_of, required_fields
+from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
+from storykit.model.workflow import GateProblem, gate_problems, reaches
+from storykit.services.editing import edit_until_valid
+from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.store import LoadedFile, StoredItem
+
+_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\+=|-=|=)(.*)$", re.DOTALL)
+_FIXED = ("id", "type")
+SHORTCUTS = {"start": "in_progress", "done": "done", "drop": "dropped"}
+
+
+def parse_assignment(text: str) -> tuple[str, str, str]:
+    match = _ASSIGN_RE.match(text)
+    if not match:
+        raise UsageError(
+            f"{text!r} is not FIELD=VALUE",
+            hint="e.g. `points=5`, `tags+=ux`, `tags-=ux`, `owner=` (clears it)",
+        )
+    return match.group(1), match.group(2), match.group(3)
+
+
+def set_fields(
+    ws: Workspace, query: str, assignments: list[str], options: CommitOptions
+) -> ChangeResult:
+    """`storykit set ID FIELD=VALUE…` — every value validated like the file."""
+    if not assignments:
+        raise UsageError("nothing to set", hint="e.g. `storykit set SK-7K2M points=5 tags+=ux`")
+    parsed = [parse_assignment(text) for text in assignments]
+
+    def build() -> Change | None:
+        loaded = _load(ws, query)
+        doc = loaded.document
+        item = loaded.item
+        order = canonical_order(item.type)
+        allowed = set(fields_of(item.type)) | set(ws.project.config.custom_fields)
+        status: str | None = None
+        problems: list[str] = []
+        for name, op, text in parsed:
+            if name in _FIXED:
+                raise UsageError(
+                    f"{name} cannot be changed with set",
+                    hint=f"use `storykit edit {item.id}` to change an item's {name}",
+                )
+            if name not in allowed and not name.startswith("x-"):
+                raise UsageError(
+                    f"a {item.type} has no field {name!r}",
+                    hint=f"its fields: {', '.join(sorted(allowed - set(_FIXED)))}",
+                )
+            if name == "status":
+                if op != "=" or not text:
+                    raise UsageError("status takes one value: status=ready")
+                status = text.strip()
+                continue
+            try:
+                _assign(doc, item, name, op, text, order)
+            except ValueProblem as exc:
+                problems.append(str(exc))
+        if problems:
+            raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
+        if status is not None:
+            _apply_status(ws, doc, item, status)
+        return _finish(ws, loaded, doc, "set")
+
+    return ws.apply(build, options)
+
+
+def change_status(ws: Workspace, query: str, status: str, options: CommitOptions) -> ChangeResult:
+    """`storykit status ID STATUS`, with the workflow's gates."""
+
+    def build() -> Change | None:
+        loaded = _load(ws, query)
+        _apply_status(ws, loaded.document, loaded.item, status)
+        return _finish(ws, loaded, loaded.document, "status")
+
+    return ws.apply(build, options)
+
+
+def shortcut_status(ws: Workspace, shortcut: str) -> str:
+    """The status that `start`, `done` or `drop` moves to in this project's workflow."""
+    return str(getattr(ws.project.config.workflow, SHORTCUTS[shortcut]))
+
+
+def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult:
+    """`storykit edit ID` — also the way to repair an invalid file."""
+    path = ws.store.resolve(query)
+    rel = ws.project.rel(path)
+    raw = path.read_bytes()
+
+    def validate(body: bytes) -> tuple[bytes, StoredItem]:
+        doc = yamlio.read_document(body, rel)
+        checked = ws.store.validate_document(doc, path)
+        _check_gates(ws.project.config.workflow, checked, None, doc, rel)
+        return body, ws.store.validate_document(
+            doc, ws.store.path_for(checked.id, checked.model.title)
+        )
+
+    content, result = edit_until_valid(raw, path.name, validate)
+    if result is None or content == raw:
+        return ChangeResult(None, [], None, "", changed=False)
+    new_item = result[1]
+
+    def build() -> Change:
+        changes = Changeset()
+        _write(changes, path, new_item.path, content, raw)
+        return Change(changes, "edit", new_item)
+
+    return ws.apply(build, options)
+
+
+def _load(ws: Workspace, query: str) -> LoadedFile:
+    path = ws.store.resolve(query)
+    try:
+        return ws.store.read(path)
+    except InvalidDataError as exc:
+        exc.hint = f"fix the file first, e.g. with `storykit edit {query}`"
+        raise
+
+
+def _assign(
+    doc: yamlio.Document, item: StoredItem, name: str, op: str, text: str, order: list[str]
+) -> None:
+    if op == "=":
+        if text == "":
+            if name in required_fields(item.type):
+                raise UsageError(f"{name} is required for a {item.type} and cannot be cleared")
+            doc.delete(name)
+        else:
+            doc.set(name, parse_value(name, text), order)
+        return
+    if not is_list_field(name) and not (name in doc and isinstance(doc.get(name), list)):
+        raise UsageError(f"{name} is not a list; use {name}=VALUE")
+    value = parse_scalar(name, text)
+    if op == "+=":
+        if value not in (doc.get(name) or []):
+            doc.list_append(name, value, order)
+        return
+    if not doc.list_remove(name, value):
+        raise UsageError(f"{value!r} is not in {name} of {item.id}")
+    if not doc.get(name):
+        doc.delete(name)
+
+
+def _apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: str) -> None:
+    workflow = ws.project.config.workflow
+    if status not in workflow.statuses:
+        raise UsageError(
+            f"{status!r} is not a status",
+            hint=f"the workflow's statuses: {', '.join(workflow.statuses)}",
+        )
+    order = canonical_order(item.type)
+    doc.set("status", status, order)
+    if (
+        isinstance(item.model, Spike)
+        and item.model.started is None
+        and reaches(status, workflow.in_progress, workflow)
+    ):
+        doc.set("started", clock.now(), order)
+
+
+def _finish(ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str) -> Change | None:
+    content = doc.dump()
+    try:
+        new_item = ws.store.validate_document(doc, loaded.path)
+    except InvalidDataError as exc:
+        messages = [d.message for d in exc.diagnostics]
+        raise InvalidDataError(
+            f"{loaded.item.id} was not changed:\n  " + "\n  ".join(messages)
+        ) from None
+    _check_gates(ws.project.config.workflow, new_item, loaded.item, None, loaded.rel)
+    new_path = ws.store.path_for(new_item.id, new_item.model.title)
+    if content == loaded.raw and new_path == loaded.path:
+        return None
+    new_item = StoredItem(new_item.model, new_item.extras, new_path, ws.project.rel(new_path))
+    changes = Changeset()
+    _write(changes, loaded.path, new_path, content, loaded.raw)
+    return Change(changes, verb, new_item)
+
+
+def _write(changes: Changeset, old: Path, new: Path, content: bytes, raw: bytes) -> None:
+    """Write in place, or as a rename when the title (and so the slug) changed."""
+    if new == old:
+        changes.write(old, content, expected=raw)
+    else:
+        changes.write(new, content, expected=None)
+        changes.delete(old, expected=raw)
+
+
+def _check_gates(
+    workflow: WorkflowConfig,
+    item: StoredItem,
+    before: StoredItem | None,
+    doc: yamlio.Document | None,
+    rel: str,
+) -> None:
+    """Refuse a change that leaves the item short of what its status requires.
+
+    Gaps the item already had in an unchanged status are left to `check`.
+    """
+    problems = gate_problems(item.model, item.model.status, workflow)
+    if before is not None:
+        old = {p.field for p in gate_problems(before.model, item.model.status, workflow)}
+        if before.model.status == item.model.status:
+            problems = [p for p in problems if p.field not in old]
+    if not problems:
+        return
+    raise _gate_error(item, problems, doc, rel)
+
+
+def _gate_error(
+    item: StoredItem, problems: list[GateProblem], doc: yamlio.Document | None, rel: str
+) -> InvalidDataError:
+    lines = [f"{p.message}: `{p.fix}`" for p in problems]
+    diagnostics = []
+    if doc is not None:
+        line, col = doc.position(["status"])
+        diagnostics = [Diagnostic(rel, line, col, f"status: {p.message}") for p in problems]
+    return InvalidDataError(
+        f"{item.id} cannot be {item.model.status}:\n  " + "\n  ".join(lines), diagnostics
+    )

@@ -1,0 +1,151 @@
+"""`storykit check`: every file, and the backlog as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from storykit.errors import Diagnostic, InvalidDataError
+from storykit.model.naming import id_from_file_name
+from storykit.model.workflow import gate_problems
+from storykit.services.workspace import Workspace
+from storykit.store import StoredItem
+
+_REFERENCE_FIELDS = ("parent", "depends_on", "supports", "follow_ups")
+
+
+@dataclass
+class CheckReport:
+    items: list[StoredItem]
+    problems: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def check_backlog(ws: Workspace) -> CheckReport:
+    store = ws.store
+    files = store.files()
+    backlog = store.load_all()
+    report = CheckReport(backlog.items, list(backlog.problems), len(files))
+    locate = _Locator(ws)
+
+    known = {item.id for item in backlog.items}
+    known |= {i for i in (id_from_file_name(p.name) for p in files) if i}
+
+    seen: dict[str, StoredItem] = {}
+    for item in sorted(backlog.items, key=lambda i: i.rel):
+        if item.id in seen:
+            line, col = locate(item, ["id"])
+            report.problems.append(
+                Diagnostic(
+                    item.rel,
+                    line,
+                    col,
+                    f"id: duplicate id {item.id}, also used by {seen[item.id].rel}",
+                    code="duplicate-id",
+                )
+            )
+        else:
+            seen[item.id] = item
+
+    for item in backlog.items:
+        for name in _REFERENCE_FIELDS:
+            value = getattr(item.model, name, None)
+            refs = [value] if isinstance(value, str) else list(value or [])
+            for index, ref in enumerate(refs):
+                if ref in known:
+                    continue
+                loc: list[str | int] = [name] if isinstance(value, str) else [name, index]
+                line, col = locate(item, loc)
+                where = name if isinstance(value, str) else f"{name}[{index}]"
+                report.problems.append(
+                    Diagnostic(
+                        item.rel,
+                        line,
+                        col,
+                        f"{where}: no item {ref} in the backlog",
+                        code="dangling-reference",
+                    )
+                )
+        for gate in gate_problems(item.model, item.model.status, ws.project.config.workflow):
+            line, col = locate(item, ["status"])
+            report.problems.append(
+                Diagnostic(
+                    item.rel,
+                    line,
+                    col,
+                    f"status: {gate.message} (`{gate.fix}`)",
+                    code="gate",
+                )
+            )
+
+    for cycle in _dependency_cycles(backlog.items):
+        first = next(i for i in backlog.items if i.id == cycle[0])
+        line, col = locate(first, ["depends_on"])
+        report.problems.append(
+            Diagnostic(
+                first.rel,
+                line,
+                col,
+                f"depends_on: dependency cycle {' → '.join([*cycle, cycle[0]])}",
+                code="cycle",
+            )
+        )
+    report.problems.sort(key=lambda d: (d.path, d.line, d.col))
+    return report
+
+
+class _Locator:
+    """Finds line:col of a field by re-reading the (rare) files that have a problem."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def __call__(self, item: StoredItem, loc: Sequence[str | int]) -> tuple[int, int]:
+        try:
+            return self.ws.store.read(item.path).document.position(loc)
+        except (InvalidDataError, OSError):
+            return 1, 1
+
+
+def _dependency_cycles(items: list[StoredItem]) -> list[list[str]]:
+    """Each dependency cycle once, starting from its smallest ID."""
+    graph = {item.id: list(item.model.depends_on) for item in items}
+    cycles: list[list[str]] = []
+    seen_cycles: set[tuple[str, ...]] = set()
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :]
+                start = cycle.index(min(cycle))
+                canonical = tuple(cycle[start:] + cycle[:start])
+                if canonical not in seen_cycles:
+                    seen_cycles.add(canonical)
+                    cycles.append(list(canonical))
+            elif state.get(nxt) is None:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if state.get(node) is None:
+            visit(node)
+    return cycles

@@ -1,0 +1,123 @@
+"""Creating items: `storykit story|tech|spike|epic|task new`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storykit import clock, yamlio
+from storykit.atomic import Changeset
+from storykit.errors import BusyError, InvalidDataError, UsageError
+from storykit.model.ids import mint_id
+from storykit.model.items import ITEM_TYPES, canonical_order, required_fields
+from storykit.model.values import ValueProblem, is_list_field, parse_scalar
+from storykit.rank import key_after
+from storykit.services.editing import edit_until_valid
+from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.store import StoredItem
+
+AUTOMATIC = ("id", "type", "status", "rank", "created")
+
+
+def missing_fields(item_type: str, values: dict[str, Any]) -> list[str]:
+    """Required fields the user has not given (those storykit fills in do not count)."""
+    return [
+        name
+        for name in required_fields(item_type)
+        if name not in AUTOMATIC and values.get(name) in (None, "", [])
+    ]
+
+
+def typed_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """Command-line text → typed values; lists take one element per repeated option."""
+    typed: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in raw.items():
+        if value is None or value == []:
+            continue
+        try:
+            if is_list_field(name):
+                items = value if isinstance(value, list) else [value]
+                typed[name] = [parse_scalar(name, str(v)) for v in items]
+            else:
+                typed[name] = parse_scalar(name, str(value))
+        except ValueProblem as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
+    return typed
+
+
+def create_item(
+    ws: Workspace,
+    item_type: str,
+    raw_values: dict[str, Any],
+    options: CommitOptions,
+    *,
+    edit: bool = False,
+) -> ChangeResult:
+    """Write a new item file at the bottom of the backlog, in one commit."""
+    if item_type not in ITEM_TYPES:
+        raise UsageError(f"unknown item type {item_type!r}")
+    values = typed_values(raw_values)
+    missing = missing_fields(item_type, values)
+    if missing:
+        flags = ", ".join("--" + name.replace("_", "-") for name in missing)
+        raise UsageError(
+            f"a {item_type} needs {', '.join(missing)}",
+            hint=f"give {flags} (you are asked for them when run in a terminal)",
+        )
+    store = ws.store
+    config = ws.project.config
+    new_id = mint_id(config.prefix, store.ids())
+    backlog = store.load_all()
+    last_rank = max((item.model.rank for item in backlog.items), default=None)
+    fields: dict[str, Any] = {
+        "id": new_id,
+        "type": item_type,
+        "title": values.pop("title", ""),
+        "status": config.workflow.initial,
+        "rank": key_after(last_rank),
+        "created": clock.today(),
+    }
+    order = canonical_order(item_type)
+    for name in order:
+        if name in values:
+            fields[name] = values.pop(name)
+    fields.update(values)
+    document = yamlio.new_document(fields)
+    path = store.path_for(new_id, str(fields["title"]))
+    item = _validated(ws, document, path, item_type)
+    content = document.dump()
+
+    if edit:
+
+        def validate(body: bytes) -> StoredItem:
+            # Validating against the current name also proves the id was left alone.
+            doc = yamlio.read_document(body, ws.project.rel(path))
+            checked = ws.store.validate_document(doc, path)
+            return ws.store.validate_document(doc, store.path_for(new_id, checked.model.title))
+
+        content, edited = edit_until_valid(content, path.name, validate)
+        if edited is not None:
+            item = edited
+            path = item.path
+
+    def build() -> Change:
+        if new_id in store.ids():
+            raise BusyError(f"{new_id} was just taken by another command", hint="run it again")
+        changes = Changeset()
+        changes.write(path, content, expected=None)
+        return Change(changes, "new", item)
+
+    return ws.apply(build, options)
+
+
+def _validated(ws: Workspace, document: yamlio.Document, path: Path, item_type: str) -> StoredItem:
+    try:
+        return ws.store.validate_document(document, path)
+    except InvalidDataError as exc:
+        problems = [d.message for d in exc.diagnostics]
+        raise InvalidDataError(
+            f"cannot create the {item_type}:\n  " + "\n  ".join(problems)
+        ) from None

@@ -1,0 +1,66 @@
+"""Editing an item file in $EDITOR until it is valid, or until the user gives up."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from storykit.editor import launch_editor
+from storykit.errors import Diagnostic, InvalidDataError, StorykitError
+
+T = TypeVar("T")
+_MARK = "# storykit: "
+
+
+def edit_until_valid(
+    initial: bytes, file_name: str, validate: Callable[[bytes], T]
+) -> tuple[bytes, T | None]:
+    """Open `initial` in the editor; reopen with the problems listed until it validates.
+
+    Returns the final bytes and the validated value (None if saved unchanged at once).
+    Saving an invalid file unchanged, or an editor failing, gives up: nothing is written.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="storykit-edit-"))
+    path = folder / file_name
+    presented = initial
+    problems: list[Diagnostic] = []
+    try:
+        while True:
+            path.write_bytes(presented)
+            status = launch_editor(path)
+            if status != 0:
+                raise StorykitError(f"the editor exited with status {status}; nothing was changed")
+            edited = path.read_bytes()
+            body = strip_problem_header(edited)
+            if edited == presented and problems:
+                raise InvalidDataError(
+                    "edit abandoned: the file still has problems, so nothing was changed",
+                    problems,
+                )
+            if edited == presented and presented == initial:
+                return initial, None
+            try:
+                return body, validate(body)
+            except InvalidDataError as exc:
+                problems = exc.diagnostics
+                presented = problem_header(problems) + body
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def problem_header(problems: list[Diagnostic]) -> bytes:
+    lines = [f"{_MARK}fix these problems and save, or save unchanged to give up:"]
+    offset = len(problems) + 1
+    for problem in problems:
+        lines.append(f"{_MARK}line {problem.line + offset}, col {problem.col}: {problem.message}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def strip_problem_header(content: bytes) -> bytes:
+    lines = content.splitlines(keepends=True)
+    while lines and lines[0].startswith(_MARK.encode()):
+        lines.pop(0)
+    return b"".join(lines)

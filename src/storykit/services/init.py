@@ -1,0 +1,58 @@
+"""`storykit init`: settings, the backlog folder, and the first commit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from storykit.atomic import Changeset
+from storykit.config import CONFIG_FILE, default_config_text, parse_config
+from storykit.errors import StorykitError, UsageError
+from storykit.project import Project
+from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+
+BACKLOG_README = """\
+# Backlog
+
+One YAML file per backlog item (user stories, technical stories, spikes, epics, tasks),
+managed with [storykit](https://pypi.org/project/storykit/). Run `storykit list` to see
+the backlog in rank order and `storykit check` to validate it.
+"""
+
+
+def init_project(start: Path, prefix: str, options: CommitOptions) -> ChangeResult:
+    from storykit.gitrepo import find_toplevel
+
+    prefix = prefix.strip()
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
+        raise UsageError(
+            f"prefix {prefix!r} must be 1-10 uppercase letters or digits, starting with a letter",
+            hint="e.g. `storykit init --prefix SK`",
+        )
+    root = find_toplevel(start.resolve())
+    config_path = root / CONFIG_FILE
+    if config_path.exists():
+        raise StorykitError(
+            f"{CONFIG_FILE} already exists: this repository already has a storykit backlog",
+            hint="`storykit list` shows it",
+        )
+    text = default_config_text(prefix)
+    config = parse_config(text)
+    project = Project(root=root, config=config)
+    ws = Workspace(project)
+    readme = project.backlog_dir / "README.md"
+
+    def build() -> Change:
+        changes = Changeset()
+        changes.write(config_path, text.encode("utf-8"), expected=None)
+        if not readme.exists():
+            changes.write(readme, BACKLOG_README.encode("utf-8"), expected=None)
+        return Change(
+            changes,
+            "init",
+            None,
+            subject_type="backlog",
+            subject_title=f"IDs {prefix}-…, items in {config.backlog_dir}/",
+        )
+
+    return ws.apply(build, options)

@@ -1,0 +1,94 @@
+"""The project being worked on, and the one way every change is written and committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storykit.atomic import Changeset
+from storykit.lock import backlog_lock
+from storykit.project import Project, find_project
+from storykit.store import ItemStore, StoredItem
+
+
+@dataclass(frozen=True)
+class CommitOptions:
+    """`--no-commit` / `--no-verify` from the command line (None: use the config)."""
+
+    commit: bool | None = None
+    verify: bool = True
+
+
+@dataclass
+class Change:
+    """What a use case wants written: files, and how to describe the commit."""
+
+    changeset: Changeset
+    verb: str
+    item: StoredItem | None
+    subject_type: str = ""
+    subject_id: str = ""
+    subject_title: str = ""
+    extra_items: list[StoredItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What happened: the item, the files written, and the commit (None if not committed)."""
+
+    item: StoredItem | None
+    paths: list[str]
+    commit: str | None
+    subject: str
+    changed: bool = True
+
+
+class Workspace:
+    """A project and its item store."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.store = ItemStore(project)
+
+    @classmethod
+    def open(cls, start: Path | None = None) -> Workspace:
+        return cls(find_project(start))
+
+    def apply(self, build: Callable[[], Change | None], options: CommitOptions) -> ChangeResult:
+        """Refuse bad repository states, then under the lock build, write and commit.
+
+        Any failure after writing puts the files back: nothing committed, nothing left.
+        """
+        from storykit.gitrepo import GitRepo, commit_message
+
+        config = self.project.config
+        commit = config.commit if options.commit is None else options.commit
+        repo = GitRepo(self.project.root) if commit else None
+        if repo is not None:
+            repo.check_can_commit(config.backlog_dir)
+        with backlog_lock(self.project.state_dir, "changing the backlog"):
+            change = build()
+            if change is None:
+                return ChangeResult(None, [], None, "", changed=False)
+            paths = [self.project.rel(p) for p in change.changeset.paths]
+            item = change.item
+            subject_id = change.subject_id or (item.id if item else "")
+            message = commit_message(
+                config.commit_prefix,
+                change.verb,
+                change.subject_type or (item.type if item else ""),
+                subject_id,
+                change.subject_title or (item.model.title if item else ""),
+            )
+            change.changeset.apply()
+            if repo is None:
+                return ChangeResult(item, paths, None, message.splitlines()[0])
+            try:
+                result = repo.commit_paths(
+                    paths, message, run_hooks=options.verify and config.hooks
+                )
+            except BaseException:
+                change.changeset.rollback()
+                raise
+            return ChangeResult(item, paths, result.sha, result.subject)

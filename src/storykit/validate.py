@@ -1,0 +1,148 @@
+"""Plain item data → a validated model, or every problem as a located Diagnostic."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from storykit.config import Config
+from storykit.errors import Diagnostic
+from storykit.model.fields import CHOICES, FIELD_KINDS, ITEM_TYPES
+from storykit.model.items import MODELS, ItemBase, item_adapter
+
+# (loc, key?) -> 1-based (line, col)
+Locator = Callable[[Sequence[str | int], bool], tuple[int, int]]
+
+_PATTERN_MESSAGES = {
+    "id": "must be an ID like SK-7K2M",
+    "parent": "must be an ID like SK-7K2M",
+    "depends_on": "must be an ID like SK-7K2M",
+    "supports": "must be an ID like SK-7K2M",
+    "follow_ups": "must be an ID like SK-7K2M",
+    "timebox": "must be a timebox like 4h, 2d or 1w",
+    "rank": "must be a rank key of letters and digits",
+    "tags": "must be one word, without spaces or commas",
+}
+_KIND_MESSAGES = {
+    "number": "must be a number",
+    "int": "must be a whole number",
+    "date": "must be a date like 2026-11-21",
+    "datetime": "must be a date or a date and time like 2026-11-21 14:30:00",
+    "list": "must be a list of text",
+    "id-list": "must be a list of IDs",
+    "text": "must be text",
+    "line": "must be one line of text",
+    "id": "must be an ID like SK-7K2M",
+}
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The outcome of validating one file's data."""
+
+    model: ItemBase | None
+    extras: dict[str, Any] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def split_extras(data: dict[str, Any], config: Config) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Separate `x-` keys and configured custom fields from the model's fields."""
+    core: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.startswith("x-") or key in config.custom_fields:
+            extras[key] = value
+        else:
+            core[key] = value
+    return core, extras
+
+
+def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locator) -> Validated:
+    core, extras = split_extras(data, config)
+    try:
+        model = item_adapter().validate_python(core, context={"config": config})
+    except ValidationError as exc:
+        return Validated(None, extras, _diagnostics(exc, core, path, locate))
+    return Validated(model, extras)
+
+
+def _diagnostics(
+    exc: ValidationError, data: dict[str, Any], path: str, locate: Locator
+) -> list[Diagnostic]:
+    item_type = data.get("type")
+    by_loc: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
+    for error in exc.errors(include_url=False):
+        loc = _field_loc(error["loc"], item_type)
+        by_loc.setdefault(loc, []).append(dict(error))
+    found: list[Diagnostic] = []
+    for loc, errors in by_loc.items():
+        name = str(loc[0]) if loc else ""
+        message = _message(name, errors, item_type)
+        missing = errors[0]["type"] in ("missing", "union_tag_not_found")
+        line, col = (1, 1) if missing else locate(loc, errors[0]["type"] == "extra_forbidden")
+        where = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
+        where = where.replace(".[", "[")
+        found.append(Diagnostic(path, line, col, f"{where}: {message}" if where else message))
+    found.sort(key=lambda d: (d.line, d.col))
+    return found
+
+
+def _field_loc(loc: Sequence[str | int], item_type: Any) -> tuple[str | int, ...]:
+    parts = list(loc)
+    if parts and item_type in ITEM_TYPES and parts[0] == item_type:
+        parts = parts[1:]
+    if not parts:
+        return ("type",)
+    kept: list[str | int] = [parts[0]]
+    kept.extend(part for part in parts[1:] if isinstance(part, int))
+    return tuple(kept)
+
+
+def _message(name: str, errors: list[dict[str, Any]], item_type: Any) -> str:
+    error = errors[0]
+    kind = error["type"]
+    if kind in ("missing", "union_tag_not_found"):
+        if name == "type":
+            return f"required field is missing (one of {', '.join(ITEM_TYPES)})"
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        return f"must be one of {', '.join(ITEM_TYPES)}"
+    if kind == "extra_forbidden":
+        return _unknown_key(name, item_type)
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if name in CHOICES and kind in ("literal_error", "enum"):
+        return f"must be one of {', '.join(CHOICES[name])}"
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(name, "must be one line of text")
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {error['ctx']['max_length']} characters"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return "must be a whole number from 1 to 10"
+    if kind == "too_short" and name:
+        return "must not be empty"
+    if name in ("depends_on", "supports", "follow_ups", "tags", "acceptance_criteria") and (
+        kind == "list_type"
+    ):
+        return "must be a list (one `- item` per line)"
+    field_kind = FIELD_KINDS.get(name, "")
+    if field_kind in _KIND_MESSAGES:
+        return _KIND_MESSAGES[field_kind]
+    return str(error["msg"])
+
+
+def _unknown_key(name: str, item_type: Any) -> str:
+    model = MODELS.get(item_type) if isinstance(item_type, str) else None
+    allowed = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
+    if close:
+        return f"unknown key (did you mean '{close[0]}'?)"
+    if model and name in FIELD_KINDS:
+        return f"unknown key for a {item_type}"
+    return "unknown key (keys starting with x- are kept for your own data)"

@@ -1,0 +1,371 @@
+"""YAML 1.2 in and out. The only module that imports ruamel.yaml (imported lazily).
+
+Reading is strict (DESIGN §6); writing is round-trip, and a save maps every line the
+change did not touch back to the original bytes, so a one-field edit is a one-field diff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from storykit.errors import Diagnostic, InvalidDataError
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 20
+BOM = "\ufeff"
+_CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ufffe\uffff]")
+_DIRECTIVE_RE = re.compile(r"^%(\S+)[ \t]*(\S*)", re.MULTILINE)
+_SEQ_ITEM_RE = re.compile(
+    r"^([ ]*)[^\s#-][^:\n]*:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*([ ]*)- ", re.M
+)
+_WIDTH = 1_000_000
+
+
+@dataclass
+class Document:
+    """One parsed item file: the round-trip tree plus how its bytes were laid out."""
+
+    data: Any  # ruamel CommentedMap
+    text: str  # LF-normalised text without BOM, as read
+    bom: bool = False
+    newline: str = "\n"
+    seq_offset: int = 2
+
+    def keys(self) -> list[str]:
+        return [str(key) for key in self.data]
+
+    def get(self, key: str) -> Any:
+        return to_plain(self.data.get(key))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def to_plain(self) -> dict[str, Any]:
+        plain = to_plain(self.data)
+        assert isinstance(plain, dict)
+        return plain
+
+    def set(self, key: str, value: Any, order: Sequence[str]) -> None:
+        """Set a field in place, or insert it where the canonical order puts it."""
+        node = _to_node(value)
+        if key in self.data:
+            old = self.data[key]
+            if isinstance(old, list) and isinstance(node, list) and old == node:
+                return
+            self.data[key] = node
+            return
+        position = len(self.data)
+        if key in order:
+            rank = order.index(key)
+            existing = list(self.data)
+            position = 0
+            for index, name in enumerate(existing):
+                if name in order and order.index(name) < rank:
+                    position = index + 1
+        self.data.insert(position, key, node)
+
+    def delete(self, key: str) -> None:
+        if key in self.data:
+            del self.data[key]
+
+    def list_append(self, key: str, value: Any, order: Sequence[str]) -> None:
+        current = self.data.get(key)
+        if current is None:
+            self.set(key, [value], order)
+        else:
+            current.append(_to_node(value))
+
+    def list_remove(self, key: str, value: Any) -> bool:
+        current = self.data.get(key)
+        if not current or value not in [to_plain(v) for v in current]:
+            return False
+        index = [to_plain(v) for v in current].index(value)
+        del current[index]
+        return True
+
+    def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the value (or key) at `loc`; the nearest known place."""
+        node = self.data
+        line, col = 0, 0
+        for depth, part in enumerate(loc):
+            last = depth == len(loc) - 1
+            try:
+                if isinstance(part, int) and isinstance(node, list):
+                    line, col = _lc(node).item(part)
+                    node = node[part]
+                elif isinstance(node, dict) and part in node:
+                    line, col = _lc(node).key(part) if (key and last) else _lc(node).value(part)
+                    node = node[part]
+                else:
+                    break
+            except (AttributeError, KeyError, IndexError, TypeError):
+                break
+        return line + 1, col + 1
+
+    def dump(self) -> bytes:
+        """Serialise; lines the change did not touch keep their original bytes."""
+        fresh = _dump_text(self.data, self.seq_offset)
+        original_lines = self.text.splitlines(keepends=True)
+        text = fresh
+        if self.text:
+            baseline = _dump_text(read_document(self._raw(), "<baseline>").data, self.seq_offset)
+            base_lines = baseline.splitlines(keepends=True)
+            if len(base_lines) == len(original_lines):
+                new_lines = fresh.splitlines(keepends=True)
+                out: list[str] = []
+                matcher = difflib.SequenceMatcher(None, base_lines, new_lines, autojunk=False)
+                for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                    out.extend(original_lines[i1:i2] if op == "equal" else new_lines[j1:j2])
+                text = "".join(out)
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+    def _raw(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+def new_document(fields: dict[str, Any]) -> Document:
+    """A fresh document holding `fields` in the given order."""
+    from ruamel.yaml.comments import CommentedMap
+
+    data = CommentedMap()
+    for key, value in fields.items():
+        data[key] = _to_node(value)
+    return Document(data=data, text="", seq_offset=2)
+
+
+def read_document(raw: bytes, path: str) -> Document:
+    """Parse item-file bytes under the strict rules of DESIGN §6, or raise InvalidDataError."""
+    text, bom, newline = decode_text(raw, path)
+    yaml = _yaml_reader()
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = yaml.load(text)
+    except _Refused as exc:
+        raise _invalid(path, exc.line, exc.col, exc.message) from None
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = re.search(r'found duplicate key "([^"]*)"', str(exc))
+        name = key.group(1) if key else "a key"
+        raise _invalid(path, mark.line + 1, mark.column + 1, f"duplicate key '{name}'") from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc):
+            problem = "more than one YAML document; an item file holds exactly one"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _invalid(path, line, col, f"invalid YAML: {problem}") from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise _invalid(path, 1, 1, f"invalid YAML: {exc}") from None
+    if data is None:
+        raise _invalid(path, 1, 1, "file is empty: expected a mapping of fields like `id: SK-7K2M`")
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise _invalid(path, 1, 1, f"expected a mapping of fields at the top level, found {kind}")
+    for key in data:
+        if not isinstance(key, str):
+            line, col = _lc(data).key(key)
+            raise _invalid(path, line + 1, col + 1, f"key {key!r} must be a string")
+        if key == "<<":
+            line, col = _lc(data).key(key)
+            raise _invalid(path, line + 1, col + 1, "merge keys (<<) are not allowed")
+    return Document(data=data, text=text, bom=bom, newline=newline, seq_offset=_seq_offset(text))
+
+
+def decode_text(raw: bytes, path: str) -> tuple[str, bool, str]:
+    """Strict UTF-8 → (LF text without BOM, had BOM, newline); refuses what §6 refuses."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise _invalid(path, 1, 1, f"file is {len(raw)} bytes; item files are at most 256 KiB")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _invalid(path, 1, 1, "file is UTF-16; item files must be UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(raw, exc.start)
+        raise _invalid(path, line, col, "invalid UTF-8 (item files must be UTF-8)") from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    text = text.replace("\r\n", "\n")
+    checks: list[tuple[re.Pattern[str], str]] = [
+        (_CONFLICT_RE, "merge conflict marker; resolve the conflict first"),
+    ]
+    for pattern, message in checks:
+        match = pattern.search(text)
+        if match:
+            line, col = _text_position(text, match.start())
+            raise _invalid(path, line, col, message)
+    control = _CONTROL_RE.search(text)
+    if control:
+        line, col = _text_position(text, control.start())
+        char = text[control.start()]
+        what = "NUL byte" if char == "\x00" else f"control character U+{ord(char):04X}"
+        if char == "\r":
+            what = "stray carriage return (mixed line endings)"
+        raise _invalid(path, line, col, f"{what} is not allowed")
+    for match in _DIRECTIVE_RE.finditer(text):
+        line, col = _text_position(text, match.start())
+        if match.group(1) == "YAML" and match.group(2) != "1.2":
+            raise _invalid(path, line, col, f"%YAML {match.group(2)} is not supported; use 1.2")
+        if match.group(1) != "YAML":
+            raise _invalid(path, line, col, f"directive %{match.group(1)} is not allowed")
+    return text, bom, newline
+
+
+def to_plain(value: Any) -> Any:
+    """ruamel's round-trip types → plain Python (str, int, float, bool, date, list, dict)."""
+    if value is None or type(value) in (str, int, float, bool, dt.date):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return dt.datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+        )
+    return value
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+def _invalid(path: str, line: int, col: int, message: str) -> InvalidDataError:
+    return InvalidDataError(
+        f"{path} is not a valid item file", [Diagnostic(path, line, col, message)]
+    )
+
+
+@cache
+def _strict_composer() -> Any:
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent, NodeEvent
+
+    class StrictComposer(Composer):
+        """Refuses aliases, anchors, tags and deep nesting while composing (no alias bombs)."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            mark = event.start_mark
+            if isinstance(event, AliasEvent):
+                raise _Refused("aliases (*name) are not allowed", mark.line + 1, mark.column + 1)
+            if isinstance(event, NodeEvent) and event.anchor is not None:
+                raise _Refused("anchors (&name) are not allowed", mark.line + 1, mark.column + 1)
+            tag = getattr(event, "ctag", None)
+            if tag is not None and str(tag) != "!":
+                raise _Refused(f"tags ({tag}) are not allowed", mark.line + 1, mark.column + 1)
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(
+                    f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
+                )
+            return super().compose_node(parent, index)
+
+    return StrictComposer
+
+
+def _lc(node: Any) -> Any:
+    """ruamel's line/column record of a mapping or sequence."""
+    return node.lc
+
+
+def _yaml_reader() -> YAML:
+    # A fresh instance per file: ruamel's composer keeps state after an error.
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _strict_composer()
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _yaml_writer(seq_offset: int) -> YAML:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.width = _WIDTH
+    yaml.indent(mapping=2, sequence=seq_offset + 2, offset=seq_offset)
+    return yaml
+
+
+def _dump_text(data: Any, seq_offset: int) -> str:
+    import io
+
+    stream = io.StringIO()
+    _yaml_writer(seq_offset).dump(data, stream)
+    return stream.getvalue()
+
+
+def _to_node(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, str):
+        value = nfc(value)
+        if "\n" in value:
+            return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+        return value
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq()
+        seq.extend(_to_node(v) for v in value)
+        return seq
+    return value
+
+
+def _seq_offset(text: str) -> int:
+    match = _SEQ_ITEM_RE.search(text)
+    if not match:
+        return 2
+    return max(0, len(match.group(2)) - len(match.group(1)))
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    start = before.rfind(b"\n") + 1
+    col = len(before[start:].decode("utf-8", errors="replace")) + 1
+    return line, col
