@@ -7,7 +7,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from storykit.errors import Diagnostic, InvalidDataError
 
@@ -100,26 +107,37 @@ class Config(BaseModel):
     custom_fields: list[str] = []
     workflow: WorkflowConfig = WorkflowConfig()
 
-    @model_validator(mode="after")
-    def _check(self) -> Config:
-        folder = Path(self.backlog_dir)
-        if (
-            not self.backlog_dir
-            or folder.is_absolute()
-            or ".." in folder.parts
-            or self.backlog_dir.startswith(".git")
-        ):
-            raise ValueError("backlog_dir: must be a relative folder inside the repository")
-        if sorted(self.points) != self.points or len(set(self.points)) != len(self.points):
-            raise ValueError("points: the scale must be strictly increasing")
-        if any("\n" in self.commit_prefix or c < " " for c in self.commit_prefix):
-            raise ValueError("commit_prefix: must be one line without control characters")
-        for name in self.custom_fields:
+    @field_validator("backlog_dir")
+    @classmethod
+    def _relative_folder(cls, value: str) -> str:
+        folder = Path(value)
+        if not value or folder.is_absolute() or ".." in folder.parts or value.startswith(".git"):
+            raise ValueError("must be a relative folder inside the repository")
+        return value
+
+    @field_validator("points")
+    @classmethod
+    def _increasing(cls, value: list[int | float]) -> list[int | float]:
+        if sorted(value) != value or len(set(value)) != len(value):
+            raise ValueError("the scale must be strictly increasing")
+        return value
+
+    @field_validator("commit_prefix")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(c < " " for c in value):
+            raise ValueError("must be one line without control characters")
+        return value
+
+    @field_validator("custom_fields")
+    @classmethod
+    def _identifiers(cls, value: list[str]) -> list[str]:
+        for name in value:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-                raise ValueError(f"custom_fields: {name!r} must be a lowercase identifier")
+                raise ValueError(f"{name!r} must be a lowercase identifier")
             if name in _BUILTIN_FIELDS:
-                raise ValueError(f"custom_fields: {name!r} is already a built-in field")
-        return self
+                raise ValueError(f"{name!r} is already a built-in field")
+        return value
 
     def fingerprint(self) -> str:
         """A stable text that changes whenever the settings change (for cache keys)."""

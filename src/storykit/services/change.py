@@ -16,7 +16,7 @@ from storykit.services.editing import edit_until_valid
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import LoadedFile, StoredItem
 
-_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)(\+=|-=|=)(.*)$", re.DOTALL)
+_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(\+=|-=|=)(.*)$", re.DOTALL)
 _FIXED = ("id", "type")
 SHORTCUTS = {"start": "in_progress", "done": "done", "drop": "dropped"}
 

@@ -1,0 +1,215 @@
+"""Shared fixtures: real temporary git repositories, isolated from the user's git config."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storykit.cli.app import app
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No system or global git config, no inherited identity, a frozen clock."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "VISUAL",
+        "EDITOR",
+        "NO_COLOR",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STORYKIT_NOW", "2026-11-21T10:00:00+00:00")
+    monkeypatch.setenv("STORYKIT_LOCK_WAIT", "0.5")
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+    return result.stdout
+
+
+def make_repo(path: Path, identity: bool = True) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "commit.gpgsign", "false")
+    if identity:
+        git(path, "config", "user.name", "Pat Owner")
+        git(path, "config", "user.email", "pat@example.com")
+    return path
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+@dataclass
+class Repo:
+    """A git repository with a storykit backlog, and helpers to inspect it."""
+
+    root: Path
+    runner: CliRunner
+
+    def run(self, *args: str, cwd: Path | None = None, input: str | None = None) -> Run:
+        old = Path.cwd()
+        os.chdir(cwd or self.root)
+        try:
+            result = self.runner.invoke(app, list(args), input=input)
+        finally:
+            os.chdir(old)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    def ok(self, *args: str, cwd: Path | None = None) -> Run:
+        result = self.run(*args, cwd=cwd)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def git(self, *args: str, check: bool = True) -> str:
+        return git(self.root, *args, check=check)
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
+
+    def commit_count(self) -> int:
+        return int(self.git("rev-list", "--count", "HEAD").strip())
+
+    def last_commit_files(self) -> list[str]:
+        out = self.git("show", "--no-renames", "--name-only", "--format=", "HEAD")
+        return sorted(line for line in out.splitlines() if line)
+
+    def index(self) -> str:
+        return self.git("ls-files", "-s")
+
+    def status(self) -> str:
+        return self.git("status", "--porcelain=v1", "--untracked-files=all")
+
+    def files(self) -> dict[str, bytes]:
+        folder = self.root / "backlog"
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+    def item_path(self, item_id: str) -> Path:
+        (match,) = [p for p in (self.root / "backlog").iterdir() if p.name.startswith(item_id)]
+        return match
+
+    def snapshot(self) -> tuple[object, ...]:
+        """Everything a failed command must leave exactly as it was."""
+        head = self.git("rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+        leftovers = sorted(
+            str(p.relative_to(self.root))
+            for p in self.root.rglob("*")
+            if p.name.endswith((".tmp", ".lock")) or p.name == "lock"
+        )
+        return (head, self.index(), self.status(), self.files(), leftovers)
+
+    def new_story(self, title: str = "Send emojis in messages", *extra: str) -> str:
+        result = self.ok(
+            "story", "new", title, "--as-a", "user", "--i-want", "to send emojis",
+            "--so-that", "I can express emotions", "--json", *extra,
+        )  # fmt: skip
+        data = result.json()
+        assert isinstance(data, dict)
+        return str(data["item"]["id"])
+
+    def new_spike(self, title: str = "Research emoji encoding", *extra: str) -> str:
+        result = self.ok(
+            "spike", "new", title, "--question", "Which encoding works on every platform?",
+            "--timebox", "2d", "--json", *extra,
+        )  # fmt: skip
+        data = result.json()
+        assert isinstance(data, dict)
+        return str(data["item"]["id"])
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def bare_repo(tmp_path: Path, runner: CliRunner) -> Repo:
+    """A git repository with identity but no storykit backlog and no commits."""
+    return Repo(make_repo(tmp_path / "repo"), runner)
+
+
+@pytest.fixture
+def repo(bare_repo: Repo) -> Repo:
+    """An initialised storykit project (one commit)."""
+    bare_repo.ok("init")
+    return bare_repo
+
+
+@pytest.fixture
+def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """Install a real editor process that writes the given contents, one per launch.
+
+    Each entry is the new file text, None to save unchanged, or "FAIL" to exit 1.
+    What the editor was shown is logged to `<returned folder>/shown-N.txt`.
+    """
+
+    def install(*contents: str | None) -> Path:
+        folder = tmp_path / "editor"
+        folder.mkdir(exist_ok=True)
+        (folder / "script.json").write_text(json.dumps(list(contents)))
+        script = folder / "editor.py"
+        script.write_text(
+            textwrap.dedent(
+                """
+                import json, pathlib, sys
+                here = pathlib.Path(__file__).parent
+                plan = json.loads((here / "script.json").read_text())
+                counter = here / "count"
+                n = int(counter.read_text()) if counter.exists() else 0
+                counter.write_text(str(n + 1))
+                target = pathlib.Path(sys.argv[1])
+                (here / f"shown-{n}.txt").write_bytes(target.read_bytes())
+                step = plan[n] if n < len(plan) else None
+                if step == "FAIL":
+                    sys.exit(1)
+                if step is not None:
+                    target.write_text(step, encoding="utf-8")
+                """
+            )
+        )
+        monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+        return folder
+
+    return install
+
+
+@pytest.fixture
+def chdir_back() -> Iterator[None]:
+    old = Path.cwd()
+    yield
+    os.chdir(old)
+
+
+RunCli = Callable[..., Run]
