@@ -63,7 +63,13 @@ class Document:
             old = self.data[key]
             if isinstance(old, list) and isinstance(node, list) and old == node:
                 return
+            trailing = _pop_trailing(self.data, key)
+            if trailing is not None and _is_block_scalar(old) != _is_block_scalar(node):
+                # A block scalar ends with its own newline; a plain value does not.
+                text = trailing.value
+                trailing.value = text.lstrip("\n") if _is_block_scalar(node) else "\n" + text
             self.data[key] = node
+            _attach_trailing(self.data, key, trailing)
             return
         position = len(self.data)
         if key in order:
@@ -76,8 +82,28 @@ class Document:
         self.data.insert(position, key, node)
 
     def delete(self, key: str) -> None:
-        if key in self.data:
-            del self.data[key]
+        if key not in self.data:
+            return
+        block = _is_block_scalar(self.data[key])
+        slot = _lc_ca(self.data).items.get(key)
+        before = slot[1] if slot and len(slot) > 1 and slot[1] else []
+        trailing = _pop_trailing(self.data, key)
+        keys = list(self.data)
+        previous = keys[keys.index(key) - 1] if keys.index(key) > 0 else None
+        del self.data[key]
+        # Comment lines around the deleted field are kept, attached to the field before it.
+        text = "".join(token.value for token in before)
+        if trailing is not None:
+            after = "\n" + trailing.value if block else trailing.value
+            if not after.startswith("\n"):  # the first line was the field's inline comment
+                after = "\n" + after.split("\n", 1)[1] if "\n" in after else ""
+            text += after.lstrip("\n")
+        if previous is not None and text.strip():
+            from ruamel.yaml.error import CommentMark
+            from ruamel.yaml.tokens import CommentToken
+
+            value = text if _is_block_scalar(self.data[previous]) else "\n" + text
+            _attach_trailing(self.data, previous, CommentToken(value, CommentMark(0), None))
 
     def list_append(self, key: str, value: Any, order: Sequence[str]) -> None:
         current = self.data.get(key)
@@ -91,7 +117,14 @@ class Document:
         if not current or value not in [to_plain(v) for v in current]:
             return False
         index = [to_plain(v) for v in current].index(value)
+        last = len(current) - 1
+        slot = current.ca.items.pop(last, None) if index == last else None
         del current[index]
+        if slot and slot[0] is not None:
+            if len(current):
+                _merge_slot(current.ca.items, len(current) - 1, 0, slot[0])
+            else:
+                _merge_slot(self.data.ca.items, key, 2, slot[0])
         return True
 
     def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
@@ -298,6 +331,64 @@ def _strict_composer() -> Any:
             return super().compose_node(parent, index)
 
     return StrictComposer
+
+
+def _pop_trailing(parent: Any, key: str) -> Any:
+    """Detach the comment token that ruamel keeps after `key`'s value (None if none)."""
+    value = parent[key]
+    if isinstance(value, list) and len(value):
+        slot = _lc_ca(value).items.get(len(value) - 1)
+        if slot and slot[0] is not None:
+            token = slot[0]
+            slot[0] = None
+            return token
+    if isinstance(value, dict) and len(value):
+        slot = _lc_ca(value).items.get(list(value)[-1])
+        if slot and len(slot) > 2 and slot[2] is not None:
+            token = slot[2]
+            slot[2] = None
+            return token
+    slot = _lc_ca(parent).items.get(key)
+    if slot and len(slot) > 2 and slot[2] is not None:
+        token = slot[2]
+        slot[2] = None
+        return token
+    return None
+
+
+def _attach_trailing(parent: Any, key: str, token: Any) -> None:
+    if token is None:
+        return
+    value = parent[key]
+    if isinstance(value, list) and len(value) and not _is_flow(value):
+        _merge_slot(_lc_ca(value).items, len(value) - 1, 0, token)
+    elif isinstance(value, dict) and len(value) and not _is_flow(value):
+        _merge_slot(_lc_ca(value).items, list(value)[-1], 2, token)
+    else:
+        _merge_slot(_lc_ca(parent).items, key, 2, token)
+
+
+def _merge_slot(items: dict[Any, Any], key: Any, index: int, token: Any) -> None:
+    slot = items.setdefault(key, [None, None, None, None])
+    if slot[index] is None:
+        slot[index] = token
+    else:
+        slot[index].value = slot[index].value.rstrip("\n") + "\n" + token.value.lstrip("\n")
+
+
+def _is_block_scalar(value: Any) -> bool:
+    return isinstance(value, str) and type(value).__name__ in (
+        "LiteralScalarString",
+        "FoldedScalarString",
+    )
+
+
+def _lc_ca(node: Any) -> Any:
+    return node.ca
+
+
+def _is_flow(node: Any) -> bool:
+    return bool(node.fa.flow_style())
 
 
 def _lc(node: Any) -> Any:

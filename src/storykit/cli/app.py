@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from storykit import __version__
 from storykit.cli import output
-from storykit.errors import EXIT_INTERRUPTED, StorykitError
+from storykit.errors import EXIT_INTERRUPTED, StorykitError, UsageError
 
 
 class StorykitGroup(TyperGroup):
@@ -249,7 +249,7 @@ def check(
     from storykit.services.check import check_backlog
 
     if format_ not in ("text", "json"):
-        raise typer.BadParameter("must be text or json", param_hint="--format")
+        raise UsageError(f"--format must be text or json, not {format_!r}")
     report = check_backlog(workspace())
     if as_json or format_ == "json":
         output.print_json(
