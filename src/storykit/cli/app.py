@@ -33,7 +33,7 @@ class StorykitGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:  # an unexpected failure: say how to report it
             if os.environ.get("STORYKIT_DEBUG"):
@@ -64,7 +64,10 @@ NoCommitOpt = Annotated[
 NoVerifyOpt = Annotated[
     bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
 ]
-IdArg = Annotated[str, typer.Argument(help="Item ID: full (SK-7K2M), code (7K2M) or a prefix.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="Item ID: full (SK-7K2M), code (7K2M) or a prefix."),
+]
 
 
 def _version(value: bool) -> None:
@@ -171,8 +174,9 @@ def set_(
     assignments: Annotated[
         list[str],
         typer.Argument(
+            metavar="FIELD=VALUE...",
             help="FIELD=VALUE (set), FIELD+=VALUE (append to a list), FIELD-=VALUE (remove), "
-            "FIELD= (clear)."
+            "FIELD= (clear).",
         ),
     ],
     as_json: JsonOpt = False,
@@ -189,7 +193,9 @@ def set_(
 @app.command()
 def status(
     item: IdArg,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="The new status.")],
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="The new status, e.g. ready.")
+    ],
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
@@ -198,7 +204,7 @@ def status(
     from storykit.services.change import change_status
 
     result = change_status(workspace(), item, new_status, commit_options(no_commit, no_verify))
-    show_change(result, f"status {new_status}", as_json)
+    show_change(result, f"→ {new_status}", as_json)
 
 
 def _shortcut(name: str, doc: str) -> None:
@@ -213,7 +219,7 @@ def _shortcut(name: str, doc: str) -> None:
         ws = workspace()
         target = shortcut_status(ws, name)
         result = change_status(ws, item, target, commit_options(no_commit, no_verify))
-        show_change(result, f"status {target}", as_json)
+        show_change(result, f"→ {target}", as_json)
 
     command.__doc__ = doc
     app.command(name)(command)

@@ -24,6 +24,15 @@ from storykit.model.fields import (
 )
 
 AUTOMATIC = ("id", "type", "title", "status", "rank", "created")
+_METAVARS = {
+    "number": "N",
+    "int": "1-10",
+    "id": "ID",
+    "id-list": "ID",
+    "date": "DATE",
+    "datetime": "DATE",
+    "choice": "CHOICE",
+}
 _TYPE_HELP = {
     "story": "A user story: As a …, I want … so that …",
     "tech": "A technical story: refactoring, infrastructure, integration, test coverage…",
@@ -84,7 +93,9 @@ def _new_command(item_type: str) -> Any:
             "title",
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
             default=None,
-            annotation=Annotated[str | None, typer.Argument(help="One-line title.")],
+            annotation=Annotated[
+                str | None, typer.Argument(metavar="TITLE", help="One-line title.")
+            ],
         )
     ]
     for name in fields:
@@ -99,7 +110,13 @@ def _new_command(item_type: str) -> Any:
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None,
                 annotation=Annotated[
-                    annotation, typer.Option(_option_name(name), help=help_text, show_default=False)
+                    annotation,
+                    typer.Option(
+                        _option_name(name),
+                        help=help_text,
+                        show_default=False,
+                        metavar=_METAVARS.get(FIELD_KINDS[name], "TEXT"),
+                    ),
                 ],
             )
         )

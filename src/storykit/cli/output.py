@@ -161,12 +161,19 @@ def render_item(item: StoredItem) -> None:
 
 
 def render_change(result: ChangeResult, what: str) -> None:
-    """One line saying what happened, and the commit if one was made."""
+    """One line saying what happened, and the commit if one was made.
+
+    `what` is a verb (`new story SK-7K2M: …`) or, starting with →, a move
+    (`story SK-7K2M → ready: …`).
+    """
     if not result.changed:
         out("nothing to do: no change")
         return
     item = result.item
-    label = f"{what} {item.type} {item.id}: {item.model.title}" if item else what
+    if item and what.startswith("→"):
+        label = f"{item.type} {item.id} {what}: {item.model.title}"
+    else:
+        label = f"{what} {item.type} {item.id}: {item.model.title}" if item else what
     if result.commit:
         out(
             f"{label}  [{result.commit[:8]}]",

@@ -1,0 +1,69 @@
+"""The layering rules of STYLE.md, enforced (ruff's banned-api rule checks imports too)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "storykit"
+
+ALLOWED = {
+    "git": {"gitrepo.py"},
+    "ruamel": {"yamlio.py"},
+    "typer": {"cli"},
+    "rich": {"cli/output.py"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_third_party_libraries_live_behind_one_module() -> None:
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        for library, allowed in ALLOWED.items():
+            if library in _imports(path):
+                assert any(rel == a or rel.startswith(a + "/") for a in allowed), (rel, library)
+
+
+def test_lower_layers_do_not_import_upper_ones() -> None:
+    order = {"model": 0, "config": 0, "errors": 0, "services": 2, "cli": 3}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if rel.name == "__main__.py":
+            continue
+        layer = order.get(rel.parts[0].removesuffix(".py"), 1)
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("storykit."):
+                target = (node.module or "").split(".")[1]
+                assert order.get(target, 1) <= layer, (str(rel), node.module)
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from storykit.cli.app import app\n"
+        "from typer.testing import CliRunner\n"
+        f"CliRunner().invoke(app, {list(args)!r})\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_help_imports_neither_gitpython_nor_ruamel_nor_pydantic() -> None:
+    loaded = _modules_after("--help")
+    assert "git" not in loaded
+    assert "ruamel" not in loaded
+    assert "pydantic" not in loaded

@@ -1,0 +1,42 @@
+"""The README's promises: its example files are valid, its commands are the real ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from storykit import yamlio
+from storykit.config import Config, parse_config
+from storykit.validate import validate_item
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+EXAMPLES = re.findall(r"```yaml\n(.*?)```", README, re.DOTALL)
+
+
+def test_readme_has_an_example_of_each_type() -> None:
+    types = sorted(re.search(r"^type: (\w+)", e, re.M).group(1) for e in EXAMPLES)  # type: ignore[union-attr]
+    assert types == ["epic", "spike", "story", "task", "tech"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_readme_examples_are_valid_item_files(example: str) -> None:
+    document = yamlio.read_document(example.encode(), "README.md")
+    result = validate_item(
+        document.to_plain(), Config(), "README.md", lambda loc, key: document.position(loc)
+    )
+    assert result.diagnostics == []
+
+
+def test_readme_config_block_is_the_default_config() -> None:
+    block = re.search(r"```toml\n(.*?)```", README, re.DOTALL)
+    assert block
+    assert parse_config(block.group(1)) == Config()
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    command = re.search(r"# 2\. .*\n(.*)\n", README)
+    assert command
+    assert command.group(1) in ci.splitlines()
