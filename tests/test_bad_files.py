@@ -203,3 +203,18 @@ def test_check_passes_on_a_clean_backlog(repo: Repo) -> None:
     assert result.stdout == ""
     assert result.stderr == "2 files checked: 0 errors, 0 warnings\n"
     assert repo.run("check", "--format", "xml").exit_code == 2
+
+
+def test_long_dependency_chains_and_self_dependency(repo: Repo) -> None:
+    folder = repo.root / "backlog"
+    base = "type: epic\ntitle: t\nstatus: draft\nrank: a0\ngoal: g\n"
+    codes = [f"{n:04d}".translate(str.maketrans("0123456789", "ABCDEFGHJK")) for n in range(3000)]
+    for index, code in enumerate(codes):
+        deps = f"depends_on:\n  - SK-{codes[index + 1]}\n" if index + 1 < len(codes) else ""
+        (folder / f"SK-{code}-e.yaml").write_text(f"id: SK-{code}\n" + base + deps)
+    assert repo.run("check").exit_code == 0
+    (folder / "SK-SELF-s.yaml").write_text("id: SK-SE1F\n" + base)
+    (folder / "SK-SE1F-s.yaml").write_text("id: SK-SE1F\n" + base + "depends_on:\n  - SK-SE1F\n")
+    (folder / "SK-SELF-s.yaml").unlink()
+    out = repo.run("check").stdout
+    assert "depends_on: dependency cycle SK-SE1F → SK-SE1F" in out

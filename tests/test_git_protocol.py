@@ -276,3 +276,20 @@ def test_no_leftovers_after_success(repo: Repo) -> None:
     repo.new_story()
     state = repo.root / ".git" / "storykit"
     assert sorted(p.name for p in state.iterdir()) == []
+
+
+def test_refuses_during_a_revert_and_a_bisect(repo: Repo) -> None:
+    repo.new_story("Base")
+    _write(repo.root / "f.txt", "one\n")
+    repo.git("add", "f.txt")
+    repo.git("commit", "-qm", "one")
+    _write(repo.root / "f.txt", "two\n")
+    repo.git("commit", "-qam", "two")
+    _write(repo.root / "f.txt", "three\n")
+    repo.git("commit", "-qam", "three")
+    repo.git("revert", "--no-edit", "HEAD~1", check=False)
+    assert (repo.root / ".git" / "REVERT_HEAD").exists()
+    _assert_refused(repo, "a revert is in progress")
+    repo.git("revert", "--abort")
+    repo.git("bisect", "start")
+    _assert_refused(repo, "a bisect is in progress")

@@ -120,17 +120,23 @@ class _Locator:
 
 
 def _dependency_cycles(items: list[StoredItem]) -> list[list[str]]:
-    """Each dependency cycle once, starting from its smallest ID."""
-    graph = {item.id: list(item.model.depends_on) for item in items}
-    cycles: list[list[str]] = []
-    seen_cycles: set[tuple[str, ...]] = set()
+    """Each dependency cycle once, starting from its smallest ID (iterative: no depth limit)."""
+    graph = {item.id: [d for d in item.model.depends_on if d != item.id] for item in items}
+    cycles: list[list[str]] = [[item.id] for item in items if item.id in item.model.depends_on]
+    seen_cycles: set[tuple[str, ...]] = {tuple(c) for c in cycles}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    path: list[str] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        path.append(node)
-        for nxt in graph.get(node, []):
+    for root in sorted(graph):
+        if root in state:
+            continue
+        path: list[str] = [root]
+        stack = [iter(graph[root])]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
@@ -140,12 +146,8 @@ def _dependency_cycles(items: list[StoredItem]) -> list[list[str]]:
                 if canonical not in seen_cycles:
                     seen_cycles.add(canonical)
                     cycles.append(list(canonical))
-            elif state.get(nxt) is None:
-                visit(nxt)
-        path.pop()
-        state[node] = 2
-
-    for node in sorted(graph):
-        if state.get(node) is None:
-            visit(node)
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(graph[nxt]))
     return cycles

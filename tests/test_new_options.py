@@ -1,0 +1,62 @@
+"""Every option of every `new` command writes its field (generated from the field tables)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storykit.model.fields import FIELD_KINDS, LIST_KINDS, OPTION_NAMES, TYPE_FIELDS
+from tests.conftest import Repo
+
+AUTOMATIC = {"id", "type", "title", "status", "rank", "created"}
+
+
+def _sample(field: str, refs: dict[str, str]) -> tuple[list[str], object]:
+    """(command-line values, expected JSON value) for one field."""
+    kind = FIELD_KINDS[field]
+    if field in ("parent",):
+        return [refs["parent"]], refs["parent"]
+    if kind == "id-list":
+        return [refs["a"], refs["b"]], [refs["a"], refs["b"]]
+    if kind == "list":
+        return ["first", "second"], ["first", "second"]
+    samples: dict[str, tuple[str, object]] = {
+        "points": ("3", 3),
+        "value": ("7", 7),
+        "risk": ("2", 2),
+        "category": ("integration", "integration"),
+        "kind": ("functional", "functional"),
+        "timebox": ("4h", "4h"),
+        "started": ("2026-11-20T09:00:00+00:00", "2026-11-20T09:00:00Z"),
+    }
+    text, expected = samples.get(field, (f"some {field}", f"some {field}"))
+    return [text], expected
+
+
+@pytest.mark.parametrize("item_type", list(TYPE_FIELDS))
+def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
+    epic = repo.ok("epic", "new", "Emoji support", "--goal", "g", "--json").json()
+    story = repo.new_story("Referenced story")
+    other = repo.new_spike("Referenced spike")
+    assert isinstance(epic, dict)
+    parent = story if item_type == "task" else epic["item"]["id"]
+    refs = {"parent": parent, "a": story, "b": other}
+    args = ["New item"]
+    expected: dict[str, object] = {}
+    for field in TYPE_FIELDS[item_type]:
+        if field in AUTOMATIC:
+            continue
+        option = OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
+        values, want = _sample(field, refs)
+        for value in values:
+            args += [option, value]
+        expected[field] = want
+    data = repo.ok(item_type, "new", *args, "--json").json()
+    assert isinstance(data, dict)
+    item = data["item"]
+    for field, want in expected.items():
+        got = item[field]
+        if field == "started":
+            assert str(got).startswith("2026-11-20T09:00:00"), got
+        else:
+            assert got == want, (field, got, want)
+    assert all(FIELD_KINDS[f] in LIST_KINDS or item[f] is not None for f in expected)
