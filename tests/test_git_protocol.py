@@ -111,23 +111,8 @@ def _assert_refused(repo: Repo, expected: str, code: int = 3) -> None:
         assert repo.snapshot() == before
 
 
-def test_refuses_during_a_merge(repo: Repo) -> None:
-    repo.new_story("Base")
-    _write(repo.root / "f.txt", "base\n")
-    repo.git("add", "f.txt")
-    repo.git("commit", "-qm", "base")
-    repo.git("checkout", "-qb", "other")
-    _write(repo.root / "f.txt", "other\n")
-    repo.git("commit", "-qam", "other")
-    repo.git("checkout", "-q", "main")
-    _write(repo.root / "f.txt", "main\n")
-    repo.git("commit", "-qam", "main")
-    repo.git("merge", "other", check=False)
-    assert (repo.root / ".git" / "MERGE_HEAD").exists()
-    _assert_refused(repo, "a merge is in progress")
-
-
-def test_refuses_during_a_conflicted_rebase(repo: Repo) -> None:
+def _diverge(repo: Repo) -> None:
+    """main and topic each change f.txt differently: any combination of them conflicts."""
     repo.new_story("Base")
     _write(repo.root / "f.txt", "base\n")
     repo.git("add", "f.txt")
@@ -138,22 +123,24 @@ def test_refuses_during_a_conflicted_rebase(repo: Repo) -> None:
     repo.git("checkout", "-q", "main")
     _write(repo.root / "f.txt", "main\n")
     repo.git("commit", "-qam", "main")
+
+
+def test_refuses_during_a_merge(repo: Repo) -> None:
+    _diverge(repo)
+    repo.git("merge", "topic", check=False)
+    assert (repo.root / ".git" / "MERGE_HEAD").exists()
+    _assert_refused(repo, "a merge is in progress")
+
+
+def test_refuses_during_a_conflicted_rebase(repo: Repo) -> None:
+    _diverge(repo)
     repo.git("checkout", "-q", "topic")
     repo.git("rebase", "main", check=False)
     _assert_refused(repo, "a rebase")
 
 
 def test_refuses_during_a_cherry_pick(repo: Repo) -> None:
-    repo.new_story("Base")
-    _write(repo.root / "f.txt", "base\n")
-    repo.git("add", "f.txt")
-    repo.git("commit", "-qm", "base")
-    repo.git("checkout", "-qb", "topic")
-    _write(repo.root / "f.txt", "topic\n")
-    repo.git("commit", "-qam", "topic")
-    repo.git("checkout", "-q", "main")
-    _write(repo.root / "f.txt", "main\n")
-    repo.git("commit", "-qam", "main")
+    _diverge(repo)
     repo.git("cherry-pick", "topic", check=False)
     _assert_refused(repo, "a cherry-pick is in progress")
 
@@ -279,14 +266,9 @@ def test_no_leftovers_after_success(repo: Repo) -> None:
 
 
 def test_refuses_during_a_revert_and_a_bisect(repo: Repo) -> None:
-    repo.new_story("Base")
-    _write(repo.root / "f.txt", "one\n")
-    repo.git("add", "f.txt")
-    repo.git("commit", "-qm", "one")
-    _write(repo.root / "f.txt", "two\n")
-    repo.git("commit", "-qam", "two")
-    _write(repo.root / "f.txt", "three\n")
-    repo.git("commit", "-qam", "three")
+    _diverge(repo)
+    _write(repo.root / "f.txt", "main, later\n")
+    repo.git("commit", "-qam", "later")
     repo.git("revert", "--no-edit", "HEAD~1", check=False)
     assert (repo.root / ".git" / "REVERT_HEAD").exists()
     _assert_refused(repo, "a revert is in progress")

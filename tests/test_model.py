@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import typing
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +21,11 @@ def test_light_field_tables_match_the_pydantic_models() -> None:
         for name in model.model_fields:
             assert name in fields.FIELD_KINDS
     assert set(fields.ITEM_TYPES) == set(items.MODELS)
+    # The Literal choices of the models mirror the light tables.
+    category = items.Tech.model_fields["category"].annotation
+    kind = items.Spike.model_fields["kind"].annotation
+    assert typing.get_args(typing.get_args(category)[0]) == fields.TECH_CATEGORIES
+    assert typing.get_args(typing.get_args(kind)[0]) == fields.SPIKE_KINDS
 
 
 def test_code_length_grows_to_keep_collisions_below_one_in_a_thousand() -> None:

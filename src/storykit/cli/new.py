@@ -121,41 +121,24 @@ def _new_command(item_type: str) -> Any:
             )
         )
     params += [
-        inspect.Parameter(
-            "edit",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[
-                bool, typer.Option("--edit", help="Open $EDITOR on the new file before saving.")
-            ],
-        ),
-        inspect.Parameter(
-            "as_json",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[bool, typer.Option("--json", help="Print JSON.")],
-        ),
-        inspect.Parameter(
-            "no_commit",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[
-                bool, typer.Option("--no-commit", help="Write the file but do not commit it.")
-            ],
-        ),
-        inspect.Parameter(
-            "no_verify",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=False,
-            annotation=Annotated[
-                bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
-            ],
-        ),
+        _flag("edit", "--edit", "Open $EDITOR on the new file before saving."),
+        _flag("as_json", "--json", "Print JSON."),
+        _flag("no_commit", "--no-commit", "Write the file but do not commit it."),
+        _flag("no_verify", "--no-verify", "Skip the pre-commit and commit-msg hooks."),
     ]
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__name__ = f"new_{item_type}"
     return command
+
+
+def _flag(name: str, option: str, help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option(option, help=help_text)],
+    )
 
 
 def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
