@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit import yamlio
+from storykit import __version__, yamlio
+from storykit.cache import ItemCache, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.model.ids import looks_like_query, normalise_query
-from storykit.model.items import ItemBase
+from storykit.model.items import MODELS, ItemBase
 from storykit.model.naming import file_name, id_from_file_name
 from storykit.project import Project
 from storykit.validate import validate_item
@@ -174,22 +175,74 @@ class ItemStore:
         return self._validate(document, path, self.project.rel(path))
 
     def load_all(self) -> Backlog:
+        """Every item file, served from the read cache where a file is unchanged."""
+        cache = self._open_cache()
         backlog = Backlog()
+        names: set[str] = set()
         for path in self.files():
+            rel = self.project.rel(path)
+            names.add(path.name)
             try:
-                backlog.items.append(self.read(path).item)
-            except InvalidDataError as exc:
-                backlog.problems.extend(exc.diagnostics)
-                backlog.invalid.append(self.project.rel(path))
+                stat = path.lstat()
             except OSError as exc:
-                rel = self.project.rel(path)
                 backlog.problems.append(Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}"))
                 backlog.invalid.append(rel)
+                continue
+            signature = signature_of(stat)
+            payload = cache.get(path.name, signature) if cache else None
+            if payload is None:
+                payload = self._parse_for_cache(path)
+                if cache is not None and not path.is_symlink():
+                    cache.put(path.name, signature, payload)
+            if "item" in payload:
+                backlog.items.append(_item_from_payload(payload, path, rel))
+            else:
+                backlog.problems.extend(Diagnostic(**d) for d in payload["problems"])
+                backlog.invalid.append(rel)
+        if cache is not None:
+            cache.keep_only(names)
+            cache.save()
         backlog.items.sort(key=StoredItem.sort_key)
         return backlog
 
+    def _parse_for_cache(self, path: Path) -> dict[str, Any]:
+        try:
+            item = self.read(path).item
+        except InvalidDataError as exc:
+            return {"problems": [d.to_json() for d in exc.diagnostics]}
+        except OSError as exc:
+            rel = self.project.rel(path)
+            return {"problems": [Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}").to_json()]}
+        return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
+
+    def _open_cache(self) -> ItemCache | None:
+        try:
+            state = self.project.state_dir
+        except RepoStateError:
+            return None
+        key = f"{__version__}:{self.project.config.fingerprint()}:{self.project.config_path}"
+        return ItemCache.open(state / "items-cache.json", key)
+
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)
+
+
+_DATE_FIELDS = ("created", "started")
+
+
+def _item_from_payload(payload: dict[str, Any], path: Path, rel: str) -> StoredItem:
+    """Rebuild an item validated earlier: no second validation, dates parsed back."""
+    data = dict(payload["item"])
+    for name in _DATE_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            data[name] = (
+                dt.date.fromisoformat(value)
+                if len(value) == 10
+                else dt.datetime.fromisoformat(value)
+            )
+    model = MODELS[data["type"]].model_construct(**data)
+    return StoredItem(model=model, extras=payload.get("extras", {}), path=path, rel=rel)
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,95 @@
+"""The read cache is a speed-up only: it never changes what storykit prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from tests.conftest import Repo
+
+CACHE = Path(".git") / "storykit" / "items-cache.json"
+
+
+def _age_files(repo: Repo, seconds: float = 60) -> None:
+    """Make the backlog files old enough to be cached (fresh files never are)."""
+    past = time.time() - seconds
+    for path in (repo.root / "backlog").iterdir():
+        os.utime(path, (past, past))
+
+
+def _outputs(repo: Repo) -> tuple[str, str, str, int]:
+    listed = repo.run("list", "--all", "--json")
+    checked = repo.run("check", "--format", "json")
+    return listed.stdout, listed.stderr, checked.stdout, checked.exit_code
+
+
+def _backlog_with_problems(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--tag", "ux", "--points", "5")
+    spike = repo.new_spike()
+    repo.ok("start", spike)
+    repo.ok("set", story, "x-due=2026-12-01")
+    (repo.root / "backlog" / "SK-BAD1-broken.yaml").write_text("id: SK-BAD1\ntype: story\n")
+
+
+def test_cold_warm_and_deleted_cache_print_the_same(repo: Repo) -> None:
+    _backlog_with_problems(repo)
+    _age_files(repo)
+    cold = _outputs(repo)
+    cache = repo.root / CACHE
+    assert cache.exists()
+    cached = json.loads(cache.read_text())
+    assert len(cached["entries"]) == 3
+    warm = _outputs(repo)
+    assert warm == cold
+    cache.unlink()
+    assert _outputs(repo) == cold
+    assert cold[3] == 1 and "SK-BAD1" in cold[1]
+
+
+def test_corrupt_cache_is_rebuilt_silently(repo: Repo) -> None:
+    _backlog_with_problems(repo)
+    _age_files(repo)
+    expected = _outputs(repo)
+    cache = repo.root / CACHE
+    for junk in (b"", b"{not json", b'{"format": 1, "key": 3, "entries": []}', b"\x00\xff"):
+        cache.write_bytes(junk)
+        assert _outputs(repo) == expected
+    cache.write_text(json.dumps({"format": 1, "key": "x", "entries": {"a": [1]}}))
+    assert _outputs(repo) == expected
+
+
+def test_changed_files_are_parsed_again(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    _age_files(repo)
+    repo.ok("list")
+    path = repo.item_path(story)
+    path.write_text(path.read_text().replace("Send emojis", "Send emoji!"))
+    _age_files(repo, 30)  # same size, different mtime
+    assert "Send emoji!" in repo.ok("list").stdout
+    path.write_text(path.read_text().replace("status: draft", "status: bogus"))
+    _age_files(repo, 20)
+    result = repo.run("check")
+    assert result.exit_code == 1
+    assert "status: must be one of" in result.stdout
+
+
+def test_config_change_invalidates_the_cache(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--points", "5")
+    _age_files(repo)
+    assert repo.run("check").exit_code == 0
+    config = repo.root / ".storykit.toml"
+    config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[1, 2, 4, 8]"))
+    result = repo.run("check")
+    assert result.exit_code == 1
+    assert "points: must be one of 1, 2, 4, 8" in result.stdout
+    assert story in result.stdout
+
+
+def test_fresh_files_are_not_cached(repo: Repo) -> None:
+    repo.new_story()
+    repo.ok("list")
+    cache = repo.root / CACHE
+    entries = json.loads(cache.read_text())["entries"] if cache.exists() else {}
+    assert entries == {}
