@@ -78,6 +78,13 @@ class Changeset:
     def paths(self) -> list[Path]:
         return list(self.writes)
 
+    def drop_unchanged(self) -> None:
+        """Forget writes that would leave a file byte-for-byte as it is."""
+        for path, content in list(self.writes.items()):
+            if content is not None and content == self.expect.get(path):
+                del self.writes[path]
+                del self.expect[path]
+
     def apply(self) -> None:
         for path, expected in self.expect.items():
             current = read_bytes(path)

@@ -1,22 +1,139 @@
-"""Fractional-index rank keys (DESIGN §4): base-62 strings that sort as strings."""
+"""Fractional-index rank keys (DESIGN §4): base-62 strings that sort as strings.
+
+Backlog order is (rank, id). Moving one item writes one key between its new neighbours;
+a whole new order keeps the longest run already in order and re-keys only the rest.
+Pure functions: no files, no git.
+"""
 
 from __future__ import annotations
 
-from fractional_indexing import generate_key_between, generate_n_keys_between
+import bisect
+from collections.abc import Sequence
+
+from fractional_indexing import FIError, generate_key_between, generate_n_keys_between
+
+Entry = tuple[str, str]  # (rank key, item id); a backlog is a sorted list of them
+LONG_KEY = 32
+
+
+class RankError(ValueError):
+    """No key fits where the item should go (equal or invalid keys); rebalancing fixes it."""
 
 
 def key_between(before: str | None, after: str | None) -> str:
     """A key sorting strictly between `before` and `after` (None = open end)."""
-    if before is not None and after is not None and before >= after:
-        # Equal keys from two branches: place just after `before`, which is still a valid
-        # position in (rank, id) order; `check` reports the tie.
-        after = None
-    return str(generate_key_between(before, after))
+    try:
+        return str(generate_key_between(before, after))
+    except FIError as exc:
+        raise RankError(f"cannot place a key between {before!r} and {after!r}: {exc}") from None
 
 
-def key_after(last: str | None) -> str:
-    return key_between(last, None)
+def keys_between(before: str | None, after: str | None, count: int) -> list[str]:
+    try:
+        return [str(k) for k in generate_n_keys_between(before, after, count)]
+    except FIError as exc:
+        raise RankError(f"cannot place keys between {before!r} and {after!r}: {exc}") from None
 
 
-def evenly_spaced(count: int) -> list[str]:
-    return [str(key) for key in generate_n_keys_between(None, None, count)]
+def is_valid_key(key: str) -> bool:
+    try:
+        generate_key_between(key, None)
+    except FIError:
+        return False
+    return True
+
+
+def key_in_gap(low: Entry | None, high: Entry | None, moving_id: str) -> str:
+    """A key that puts `moving_id` after `low` and before `high` in (rank, id) order."""
+    low_key = low[0] if low else None
+    high_key = high[0] if high else None
+    if low is not None and high is not None and low_key == high_key:
+        if low[1] < moving_id < high[1]:
+            return low[0]  # the id orders it between two equal keys
+        raise RankError(
+            f"{low[1]} and {high[1]} have the same rank key, so nothing fits between them"
+        )
+    return key_between(low_key, high_key)
+
+
+def key_for_move(
+    order: Sequence[Entry], moving_id: str, where: str, target_id: str | None = None
+) -> str:
+    """The new key of `moving_id` placed at the `top`, `bottom`, `before` or `after` target."""
+    others = [entry for entry in order if entry[1] != moving_id]
+    if where == "top":
+        return key_in_gap(None, others[0] if others else None, moving_id)
+    if where == "bottom":
+        return key_in_gap(others[-1] if others else None, None, moving_id)
+    ids = [entry[1] for entry in others]
+    if target_id not in ids:
+        raise RankError(f"{target_id} is not in the backlog")
+    index = ids.index(target_id)
+    if where == "before":
+        return key_in_gap(others[index - 1] if index > 0 else None, others[index], moving_id)
+    if where == "after":
+        following = others[index + 1] if index + 1 < len(others) else None
+        return key_in_gap(others[index], following, moving_id)
+    raise ValueError(f"unknown placement {where!r}")
+
+
+def longest_increasing_run(values: Sequence[int]) -> list[int]:
+    """Indexes of one longest strictly increasing subsequence of `values` (O(n log n))."""
+    tails: list[int] = []  # tails[k] = smallest tail value of an increasing run of length k+1
+    tail_index: list[int] = []
+    parent = [-1] * len(values)
+    for index, value in enumerate(values):
+        k = bisect.bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tail_index.append(index)
+        else:
+            tails[k] = value
+            tail_index[k] = index
+        parent[index] = tail_index[k - 1] if k > 0 else -1
+    run: list[int] = []
+    current = tail_index[-1] if tail_index else -1
+    while current != -1:
+        run.append(current)
+        current = parent[current]
+    return run[::-1]
+
+
+def plan_reorder(order: Sequence[Entry], desired: Sequence[str]) -> dict[str, str]:
+    """New keys so that `desired` (a subset of the ids, in the wanted order) is in order.
+
+    Keeps the longest run of `desired` already in order and re-keys only the others,
+    each between its new neighbours; items not in `desired` keep their keys.
+    """
+    position = {item_id: index for index, (_, item_id) in enumerate(order)}
+    rank_of = {item_id: key for key, item_id in order}
+    kept = {desired[i] for i in longest_increasing_run([position[i] for i in desired])}
+    new_keys: dict[str, str] = {}
+    previous: str | None = None
+    index = 0
+    while index < len(desired):
+        item_id = desired[index]
+        if item_id in kept:
+            previous = rank_of[item_id]
+            index += 1
+            continue
+        end = index
+        while end < len(desired) and desired[end] not in kept:
+            end += 1
+        following = rank_of[desired[end]] if end < len(desired) else None
+        if previous is not None and following is not None and previous >= following:
+            raise RankError(
+                f"{desired[index - 1]} and {desired[end]} have the same rank key, "
+                "so nothing fits between them"
+            )
+        for offset, key in enumerate(keys_between(previous, following, end - index)):
+            new_keys[desired[index + offset]] = key
+        previous = new_keys[desired[end - 1]]
+        index = end
+    return new_keys
+
+
+def plan_rebalance(order: Sequence[Entry]) -> dict[str, str]:
+    """Short, evenly spaced keys for the whole backlog in its current order (changed only)."""
+    fresh = keys_between(None, None, len(order)) if order else []
+    return {item_id: key for (old, item_id), key in zip(order, fresh, strict=True) if old != key}

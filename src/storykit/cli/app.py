@@ -279,6 +279,107 @@ def check(
         raise typer.Exit(1)
 
 
+TopOpt = Annotated[bool, typer.Option("--top", help="Place it first in the backlog.")]
+BottomOpt = Annotated[bool, typer.Option("--bottom", help="Place it last in the backlog.")]
+BeforeOpt = Annotated[
+    str | None, typer.Option("--before", metavar="ID", help="Place it just before this item.")
+]
+AfterOpt = Annotated[
+    str | None, typer.Option("--after", metavar="ID", help="Place it just after this item.")
+]
+
+
+def placement_of(top: bool, bottom: bool, before: str | None, after: str | None) -> Any:
+    """At most one of --top, --bottom, --before, --after (None if none was given)."""
+    from storykit.services.ranking import Placement
+
+    given = [
+        Placement(where, target)
+        for where, target, on in (
+            ("top", None, top),
+            ("bottom", None, bottom),
+            ("before", before, before is not None),
+            ("after", after, after is not None),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise UsageError("give only one of --top, --bottom, --before, --after")
+    return given[0] if given else None
+
+
+@app.command()
+def rank(
+    item: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="The item to move; without it, reorder everything."),
+    ] = None,
+    top: TopOpt = False,
+    bottom: BottomOpt = False,
+    before: BeforeOpt = None,
+    after: AfterOpt = None,
+    rebalance: Annotated[
+        bool, typer.Option("--rebalance", help="Give every item a short, evenly spaced key.")
+    ] = False,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file", metavar="FILE", help="Read the new order from FILE (- for stdin)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Order the backlog. One item: --top, --bottom, --before ID or --after ID (one file
+    changes). No item: edit the order of the open items in $EDITOR, like `git rebase -i`."""
+    from storykit.services import ranking
+
+    ws = workspace()
+    options = commit_options(no_commit, no_verify)
+    placement = placement_of(top, bottom, before, after)
+    if item is not None:
+        if placement is None:
+            raise UsageError(
+                "say where it goes: --top, --bottom, --before ID or --after ID",
+                hint=f"e.g. `storykit rank {item} --top`",
+            )
+        if rebalance or from_file:
+            raise UsageError("--rebalance and --from-file do not take an item")
+        result = ranking.move_item(ws, item, placement, options)
+    elif placement is not None:
+        raise UsageError("--top, --bottom, --before and --after need the item to move")
+    elif rebalance:
+        if from_file:
+            raise UsageError("give either --rebalance or --from-file")
+        result = ranking.rebalance(ws, options)
+    elif from_file is not None:
+        text = sys.stdin.read() if from_file == "-" else _read_order_file(from_file)
+        result = ranking.reorder(ws, options, text=text)
+    else:
+        result = ranking.reorder(ws, options)
+    output.render_rank(result, as_json)
+
+
+def _read_order_file(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {name}: {exc}") from None
+
+
+@app.command()
+def board(
+    all_: Annotated[bool, typer.Option("--all", help="Add the done and dropped columns.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Columns by status, items in rank order; overdue spikes are marked."""
+    from storykit.services.query import board as build_board
+
+    result = build_board(workspace(), all_)
+    output.render_board(result, as_json)
+
+
 def _register_new_commands() -> None:
     from storykit.cli.new import register
 

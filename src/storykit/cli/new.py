@@ -72,6 +72,11 @@ def _new_command(item_type: str) -> Any:
         edit = kwargs.pop("edit")
         as_json = kwargs.pop("as_json")
         options = _commit_options(kwargs.pop("no_commit"), kwargs.pop("no_verify"))
+        from storykit.cli.app import placement_of
+
+        placement = placement_of(
+            kwargs.pop("top"), kwargs.pop("bottom"), kwargs.pop("before"), kwargs.pop("after")
+        )
         values: dict[str, Any] = {"title": title}
         values.update({name: value for name, value in kwargs.items() if value})
         _prompt_missing(item_type, values)
@@ -80,7 +85,7 @@ def _new_command(item_type: str) -> Any:
         from storykit.services.workspace import Workspace
 
         ws = Workspace.open(Path.cwd())
-        result = create_item(ws, item_type, values, options, edit=edit)
+        result = create_item(ws, item_type, values, options, edit=edit, placement=placement)
         if as_json and result.item is not None:
             data = output.json_item(result.item)
             data["commit"] = result.commit
@@ -121,6 +126,10 @@ def _new_command(item_type: str) -> Any:
             )
         )
     params += [
+        _flag("top", "--top", "Place it first in the backlog (default: last)."),
+        _flag("bottom", "--bottom", "Place it last in the backlog (the default)."),
+        _option("before", "--before", "Place it just before this item."),
+        _option("after", "--after", "Place it just after this item."),
         _flag("edit", "--edit", "Open $EDITOR on the new file before saving."),
         _flag("as_json", "--json", "Print JSON."),
         _flag("no_commit", "--no-commit", "Write the file but do not commit it."),
@@ -138,6 +147,15 @@ def _flag(name: str, option: str, help_text: str) -> inspect.Parameter:
         inspect.Parameter.KEYWORD_ONLY,
         default=False,
         annotation=Annotated[bool, typer.Option(option, help=help_text)],
+    )
+
+
+def _option(name: str, option: str, help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[str | None, typer.Option(option, metavar="ID", help=help_text)],
     )
 
 

@@ -18,6 +18,8 @@ from storykit.errors import Diagnostic, StorykitError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from storykit.services.query import Board
+    from storykit.services.ranking import RankResult
     from storykit.services.workspace import ChangeResult
     from storykit.store import StoredItem
 
@@ -188,3 +190,79 @@ def render_diagnostics(diagnostics: list[Diagnostic]) -> None:
         style = "red" if diagnostic.severity == "error" else "yellow"
         line = diagnostic.format()
         out(line, f"[{style}]{_esc(line)}[/]")
+
+
+def render_rank(result: RankResult, as_json: bool) -> None:
+    moves = [
+        {"id": item.id, "from": result.before[item.id], "to": result.after[item.id]}
+        for item in result.moved
+    ]
+    if as_json:
+        print_json(
+            json_items(result.moved, moves=moves, commit=result.commit, changed=result.changed)
+        )
+        return
+    if not result.changed:
+        out("nothing to do: the order is unchanged")
+        return
+    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    if len(result.moved) == 1:
+        item = result.moved[0]
+        label = f"rank {item.type} {item.id}: #{result.before[item.id]} → #{result.after[item.id]}"
+        out(label + where, _esc(label) + f"[dim]{_esc(where)}[/]")
+        return
+    count = len(result.moved)
+    if result.action == "rebalance":
+        out(f"rebalanced {count} rank key{'s' if count != 1 else ''}{where}")
+        return
+    out(f"ranked {count} item{'s' if count != 1 else ''}{where}")
+    for item in result.moved:
+        line = (
+            f"  {item.id}  #{result.before[item.id]} → #{result.after[item.id]}  {item.model.title}"
+        )
+        out(line, _esc(line))
+
+
+def render_board(board: Board, as_json: bool, width: int | None = None) -> None:
+    """Columns side by side, plain lines (no giant table); fits the terminal, 80 by default."""
+    if as_json:
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        data["statuses"] = [column.status for column in board.columns]
+        data["items"] = {
+            column.status: [
+                {**item.to_json(), "overdue": item.id in board.overdue} for item in column.items
+            ]
+            for column in board.columns
+        }
+        print_json(data)
+        return
+    if width is None:
+        import shutil
+
+        width = shutil.get_terminal_size((80, 24)).columns if styled() else 80
+    count = max(1, len(board.columns))
+    column_width = max(12, (width - 2 * (count - 1)) // count)
+    cells = [_board_cells(column.items, board.overdue, column_width) for column in board.columns]
+    headers = [f"{c.status} ({len(c.items)})" for c in board.columns]
+    out("  ".join(h[:column_width].ljust(column_width) for h in headers).rstrip())
+    out("  ".join(("-" * column_width) for _ in headers))
+    for row in range(max((len(c) for c in cells), default=0)):
+        line = "  ".join(
+            (c[row] if row < len(c) else "").ljust(column_width) for c in cells
+        ).rstrip()
+        out(line)
+
+
+def _board_cells(items: list[StoredItem], overdue: set[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        head = f"{item.id} {item.type}"
+        points = _points(item)
+        if points:
+            head += f" {points}p"
+        if item.id in overdue:
+            head += " OVERDUE"
+        lines.append(head[:width])
+        title = item.model.title
+        lines.append(title if len(title) <= width else title[: width - 1] + "…")
+    return lines

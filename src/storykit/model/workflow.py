@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from storykit.config import WorkflowConfig
-from storykit.model.items import ItemBase, Spike, Story
+from storykit.model.items import ItemBase, Spike, Story, timebox_delta
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,16 @@ def gate_problems(item: ItemBase, status: str, workflow: WorkflowConfig) -> list
                 )
             )
     return problems
+
+
+def overdue_since(item: ItemBase, now: dt.datetime, workflow: WorkflowConfig) -> dt.datetime | None:
+    """When an in-progress spike's timebox ran out, if it has (calendar time)."""
+    if not isinstance(item, Spike) or item.status != workflow.in_progress or not item.started:
+        return None
+    started = item.started
+    if not isinstance(started, dt.datetime):
+        started = dt.datetime.combine(started, dt.time(), tzinfo=now.tzinfo)
+    elif started.tzinfo is None:
+        started = started.replace(tzinfo=now.tzinfo)
+    deadline = started + timebox_delta(item.timebox)
+    return deadline if now > deadline else None

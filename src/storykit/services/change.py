@@ -12,6 +12,7 @@ from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.items import Spike, canonical_order, fields_of, required_fields
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import GateProblem, gate_problems, reaches
+from storykit.services.create import resolve_reference
 from storykit.services.editing import edit_until_valid
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import LoadedFile, StoredItem
@@ -64,7 +65,7 @@ def set_fields(
                 status = text.strip()
                 continue
             try:
-                _assign(doc, item, name, op, text, order)
+                _assign(ws, doc, item, name, op, text, order)
             except ValueProblem as exc:
                 problems.append(str(exc))
         if problems:
@@ -129,7 +130,13 @@ def _load(ws: Workspace, query: str) -> LoadedFile:
 
 
 def _assign(
-    doc: yamlio.Document, item: StoredItem, name: str, op: str, text: str, order: list[str]
+    ws: Workspace,
+    doc: yamlio.Document,
+    item: StoredItem,
+    name: str,
+    op: str,
+    text: str,
+    order: list[str],
 ) -> None:
     if op == "=":
         if text == "":
@@ -137,12 +144,18 @@ def _assign(
                 raise UsageError(f"{name} is required for a {item.type} and cannot be cleared")
             doc.delete(name)
         else:
-            doc.set(name, parse_value(name, text), order)
+            value = parse_value(name, text)
+            if isinstance(value, list):
+                value = [resolve_reference(ws, name, v) for v in value]
+            else:
+                value = resolve_reference(ws, name, value)
+            doc.set(name, value, order)
         return
     if not is_list_field(name) and not (name in doc and isinstance(doc.get(name), list)):
         raise UsageError(f"{name} is not a list; use {name}=VALUE")
     value = parse_scalar(name, text)
     if op == "+=":
+        value = resolve_reference(ws, name, value)
         if value not in (doc.get(name) or []):
             doc.list_append(name, value, order)
         return

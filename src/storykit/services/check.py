@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.model.naming import id_from_file_name
 from storykit.model.workflow import gate_problems
+from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
 
@@ -90,6 +92,8 @@ def check_backlog(ws: Workspace) -> CheckReport:
                 )
             )
 
+    report.problems.extend(_rank_warnings(backlog.items, locate))
+
     for cycle in _dependency_cycles(backlog.items):
         first = next(i for i in backlog.items if i.id == cycle[0])
         line, col = locate(first, ["depends_on"])
@@ -104,6 +108,27 @@ def check_backlog(ws: Workspace) -> CheckReport:
         )
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
+
+
+def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
+    """Equal keys (two branches inserted at one spot), over-long and invalid keys."""
+    found: list[Diagnostic] = []
+    fix = "`storykit rank --rebalance`"
+
+    def warn(item: StoredItem, code: str, message: str) -> None:
+        line, col = locate(item, ["rank"])
+        found.append(Diagnostic(item.rel, line, col, f"rank: {message} ({fix})", "warning", code))
+
+    for previous, item in itertools.pairwise(items):
+        if previous.model.rank == item.model.rank:
+            warn(item, "equal-rank", f"same key as {previous.id}, so the ID decides their order")
+    for item in items:
+        key = item.model.rank
+        if len(key) > LONG_KEY:
+            warn(item, "long-rank", f"key is {len(key)} characters long, over {LONG_KEY}")
+        elif not is_valid_key(key):
+            warn(item, "invalid-rank", f"{key!r} is not a fractional-index key")
+    return found
 
 
 class _Locator:

@@ -8,15 +8,23 @@ from typing import Any
 from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
+from storykit.model.fields import FIELD_KINDS
 from storykit.model.ids import mint_id
 from storykit.model.items import ITEM_TYPES, canonical_order, required_fields
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
-from storykit.rank import key_after
 from storykit.services.editing import edit_until_valid
+from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import StoredItem
 
 AUTOMATIC = ("id", "type", "status", "rank", "created")
+
+
+def resolve_reference(ws: Workspace | None, name: str, value: Any) -> Any:
+    """A short ID given for a reference field (`parent=7k`) → the full ID of that item."""
+    if ws is None or FIELD_KINDS.get(name) not in ("id", "id-list") or name == "id":
+        return value
+    return ws.store.ids_for(str(value))
 
 
 def missing_fields(item_type: str, values: dict[str, Any]) -> list[str]:
@@ -28,8 +36,11 @@ def missing_fields(item_type: str, values: dict[str, Any]) -> list[str]:
     ]
 
 
-def typed_values(raw: dict[str, Any]) -> dict[str, Any]:
-    """Command-line text → typed values; lists take one element per repeated option."""
+def typed_values(raw: dict[str, Any], ws: Workspace | None = None) -> dict[str, Any]:
+    """Command-line text → typed values; lists take one element per repeated option.
+
+    References to other items may be short (`7k2m`): they are resolved to full IDs.
+    """
     typed: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in raw.items():
@@ -38,9 +49,11 @@ def typed_values(raw: dict[str, Any]) -> dict[str, Any]:
         try:
             if is_list_field(name):
                 items = value if isinstance(value, list) else [value]
-                typed[name] = [parse_scalar(name, str(v)) for v in items]
+                typed[name] = [
+                    resolve_reference(ws, name, parse_scalar(name, str(v))) for v in items
+                ]
             else:
-                typed[name] = parse_scalar(name, str(value))
+                typed[name] = resolve_reference(ws, name, parse_scalar(name, str(value)))
         except ValueProblem as exc:
             problems.append(str(exc))
     if problems:
@@ -55,11 +68,12 @@ def create_item(
     options: CommitOptions,
     *,
     edit: bool = False,
+    placement: Placement | None = None,
 ) -> ChangeResult:
     """Write a new item file at the bottom of the backlog, in one commit."""
     if item_type not in ITEM_TYPES:
         raise UsageError(f"unknown item type {item_type!r}")
-    values = typed_values(raw_values)
+    values = typed_values(raw_values, ws)
     missing = missing_fields(item_type, values)
     if missing:
         flags = ", ".join("--" + name.replace("_", "-") for name in missing)
@@ -71,13 +85,12 @@ def create_item(
     config = ws.project.config
     new_id = mint_id(config.prefix, store.ids())
     backlog = store.load_all()
-    last_rank = max((item.model.rank for item in backlog.items), default=None)
     fields: dict[str, Any] = {
         "id": new_id,
         "type": item_type,
         "title": values.pop("title", ""),
         "status": config.workflow.initial,
-        "rank": key_after(last_rank),
+        "rank": rank_for_new(ws, backlog, new_id, placement),
         "created": clock.today(),
     }
     order = canonical_order(item_type)

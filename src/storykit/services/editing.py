@@ -64,3 +64,17 @@ def strip_problem_header(content: bytes) -> bytes:
     while lines and lines[0].startswith(_MARK.encode()):
         lines.pop(0)
     return b"".join(lines)
+
+
+def edit_text(text: str, file_name: str = "storykit-rank.txt") -> str:
+    """Open `text` in the editor and return what was saved (an editor failure changes nothing)."""
+    folder = Path(tempfile.mkdtemp(prefix="storykit-edit-"))
+    path = folder / file_name
+    try:
+        path.write_text(text, encoding="utf-8")
+        status = launch_editor(path)
+        if status != 0:
+            raise StorykitError(f"the editor exited with status {status}; nothing was changed")
+        return path.read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
+from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
 
@@ -51,3 +53,30 @@ def show_item(ws: Workspace, query: str) -> StoredItem:
     except InvalidDataError as exc:
         exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
         raise
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    items: list[StoredItem]
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+    overdue: set[str]
+    skipped: list[str] = field(default_factory=list)
+
+
+def board(ws: Workspace, show_all: bool = False) -> Board:
+    """One column per status (closed ones only with `show_all`), items in rank order."""
+    workflow = ws.project.config.workflow
+    backlog = ws.store.load_all()
+    statuses = [s for s in workflow.statuses if show_all or s not in workflow.closed]
+    columns = [
+        BoardColumn(status, [i for i in backlog.items if i.model.status == status])
+        for status in statuses
+    ]
+    now = clock.now()
+    overdue = {i.id for i in backlog.items if overdue_since(i.model, now, workflow)}
+    return Board(columns, overdue, backlog.invalid)

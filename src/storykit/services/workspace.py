@@ -69,7 +69,9 @@ class Workspace:
             repo.check_can_commit(config.backlog_dir)
         with backlog_lock(self.project.state_dir, "changing the backlog"):
             change = build()
-            if change is None:
+            if change is not None:
+                change.changeset.drop_unchanged()
+            if change is None or not change.changeset.paths:
                 return ChangeResult(None, [], None, "", changed=False)
             paths = [self.project.rel(p) for p in change.changeset.paths]
             item = change.item

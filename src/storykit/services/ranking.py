@@ -1,0 +1,203 @@
+"""Ordering the backlog: `storykit rank` (one item, a whole new order, or rebalance)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from storykit.atomic import Changeset
+from storykit.errors import InvalidDataError, StorykitError, UsageError
+from storykit.model.items import canonical_order
+from storykit.rank import Entry, RankError, key_for_move, plan_rebalance, plan_reorder
+from storykit.services.editing import edit_text
+from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.store import Backlog, StoredItem
+
+PLACEMENTS = ("top", "bottom", "before", "after")
+REORDER_HELP = """\
+# Reorder the open backlog: the top line is the highest priority.
+# Move lines up or down, then save and quit. Lines starting with # are ignored.
+# Removing a line does not delete the item; it simply keeps its rank.
+# Leave the order as it is to change nothing.
+"""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an item goes: `top`, `bottom`, or `before`/`after` another item."""
+
+    where: str
+    target: str | None = None
+
+
+@dataclass
+class RankResult:
+    """The items whose rank changed, in their new order, and the commit."""
+
+    moved: list[StoredItem] = field(default_factory=list)
+    before: dict[str, int] = field(default_factory=dict)  # 1-based positions
+    after: dict[str, int] = field(default_factory=dict)
+    commit: str | None = None
+    changed: bool = True
+    action: str = "move"  # move | reorder | rebalance
+
+
+def order_of(backlog: Backlog) -> list[Entry]:
+    return [(item.model.rank, item.id) for item in backlog.items]
+
+
+def positions(order: list[Entry]) -> dict[str, int]:
+    return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
+
+
+def rank_for_new(ws: Workspace, backlog: Backlog, new_id: str, placement: Placement | None) -> str:
+    """The key of a new item: the bottom unless a placement says otherwise."""
+    place = placement or Placement("bottom")
+    target = ws.store.ids_for(place.target) if place.target else None
+    return _key(order_of(backlog), new_id, place, target)
+
+
+def move_item(
+    ws: Workspace, query: str, placement: Placement, options: CommitOptions
+) -> RankResult:
+    """Write one new key between the item's new neighbours: exactly one file changes."""
+    result = RankResult()
+
+    def build() -> Change | None:
+        item_id = ws.store.ids_for(query)
+        target = ws.store.ids_for(placement.target) if placement.target else None
+        if target == item_id:
+            raise UsageError(f"{item_id} cannot be placed relative to itself")
+        order = order_of(ws.store.load_all())
+        key = _key(order, item_id, placement, target)
+        return _rewrite(ws, order, {item_id: key}, result, single=True)
+
+    return _finish(ws.apply(build, options), result)
+
+
+def reorder(
+    ws: Workspace,
+    options: CommitOptions,
+    text: str | None = None,
+    editor: Callable[[str], str] | None = None,
+) -> RankResult:
+    """Apply a whole new order (from `text`, or from the editor) with the fewest changes."""
+    result = RankResult(action="reorder")
+    if text is None:
+        backlog = ws.store.load_all()
+        open_items = _open_items(ws, backlog)
+        listing = "".join(f"{i.id}  {i.type:<5}  {i.model.title}\n" for i in open_items)
+        text = (editor or edit_text)(listing + "\n" + REORDER_HELP)
+    wanted = _parse_order(ws, text)
+
+    def build() -> Change | None:
+        order = order_of(ws.store.load_all())
+        current = [item_id for _, item_id in order if item_id in set(wanted)]
+        if current == wanted:
+            return None
+        try:
+            new_keys = plan_reorder(order, wanted)
+        except RankError as exc:
+            raise _tie_error(exc) from None
+        return _rewrite(ws, order, new_keys, result, single=False)
+
+    return _finish(ws.apply(build, options), result)
+
+
+def rebalance(ws: Workspace, options: CommitOptions) -> RankResult:
+    """Rewrite every key evenly and short, in the current order: one explicit commit."""
+    result = RankResult(action="rebalance")
+
+    def build() -> Change | None:
+        order = order_of(ws.store.load_all())
+        new_keys = plan_rebalance(order)
+        if not new_keys:
+            return None
+        return _rewrite(ws, order, new_keys, result, single=False, verb_title="rebalance")
+
+    return _finish(ws.apply(build, options), result)
+
+
+def _key(order: list[Entry], item_id: str, placement: Placement, target: str | None) -> str:
+    if placement.where not in PLACEMENTS:
+        raise UsageError(f"unknown placement {placement.where!r}")
+    try:
+        return key_for_move(order, item_id, placement.where, target)
+    except RankError as exc:
+        raise _tie_error(exc) from None
+
+
+def _tie_error(exc: RankError) -> StorykitError:
+    return InvalidDataError(
+        str(exc), hint="run `storykit rank --rebalance` to give every item a fresh key"
+    )
+
+
+def _open_items(ws: Workspace, backlog: Backlog) -> list[StoredItem]:
+    closed = ws.project.config.workflow.closed
+    return [item for item in backlog.items if item.model.status not in closed]
+
+
+def _parse_order(ws: Workspace, text: str) -> list[str]:
+    wanted: list[str] = []
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        try:
+            item_id = ws.store.ids_for(words[0])
+        except UsageError as exc:
+            problems.append(f"line {number}: {exc.message}")
+            continue
+        if item_id in seen:
+            problems.append(f"line {number}: {item_id} is already on line {seen[item_id]}")
+            continue
+        seen[item_id] = number
+        wanted.append(item_id)
+    if problems:
+        raise UsageError(
+            "the new order was not applied:\n  " + "\n  ".join(problems),
+            hint="each line must start with a distinct item ID; nothing was changed",
+        )
+    return wanted
+
+
+def _rewrite(
+    ws: Workspace,
+    order: list[Entry],
+    new_keys: dict[str, str],
+    result: RankResult,
+    *,
+    single: bool,
+    verb_title: str = "",
+) -> Change:
+    ids = ws.store.ids()
+    changes = Changeset()
+    moved: list[StoredItem] = []
+    for item_id, key in new_keys.items():
+        loaded = ws.store.read(ids[item_id])
+        loaded.document.set("rank", key, canonical_order(loaded.item.type))
+        item = ws.store.validate_document(loaded.document, loaded.path)
+        changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)
+        moved.append(item)
+    new_order = sorted([(new_keys.get(item_id, key), item_id) for key, item_id in order])
+    result.before = positions(order)
+    result.after = positions(new_order)
+    moved.sort(key=lambda item: result.after[item.id])
+    result.moved = moved
+    if single:
+        item = moved[0]
+        title = f"#{result.before[item.id]} → #{result.after[item.id]}"
+        return Change(changes, "rank", item, subject_title=title)
+    title = verb_title or f"reorder {len(moved)} item{'s' if len(moved) != 1 else ''}"
+    if verb_title == "rebalance":
+        title = f"rebalance {len(moved)} key{'s' if len(moved) != 1 else ''}"
+    return Change(changes, "rank", None, subject_type="backlog", subject_title=title)
+
+
+def _finish(change: ChangeResult, result: RankResult) -> RankResult:
+    result.commit = change.commit
+    result.changed = change.changed
+    return result
