@@ -40,3 +40,15 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     command = re.search(r"# 2\. .*\n(.*)\n", README)
     assert command
     assert command.group(1) in ci.splitlines()
+
+
+def test_every_command_is_in_the_readme_table() -> None:
+    import typer
+
+    from storykit.cli.app import app
+
+    table = "\n".join(line for line in README.splitlines() if line.startswith("| `storykit "))
+    documented = set(re.findall(r"`storykit ([a-z]+)", table))
+    group = typer.main.get_command(app)
+    commands = set(group.commands)  # type: ignore[attr-defined]
+    assert commands - documented == set()

@@ -264,5 +264,5 @@ def _board_cells(items: list[StoredItem], overdue: set[str], width: int) -> list
             head += " OVERDUE"
         lines.append(head[:width])
         title = item.model.title
-        lines.append(title if len(title) <= width else title[: width - 1] + "…")
+        lines.append(title if len(title) <= width else title[: width - 1].rstrip() + "…")
     return lines
