@@ -16,6 +16,14 @@ from typer.core import TyperGroup
 
 from storykit import __version__
 from storykit.cli import output
+from storykit.cli.options import (
+    AfterOpt,
+    BeforeOpt,
+    BottomOpt,
+    TopOpt,
+    commit_options,
+    placement_of,
+)
 from storykit.errors import EXIT_INTERRUPTED, StorykitError, UsageError
 
 
@@ -84,12 +92,6 @@ def _root(
     ] = False,
 ) -> None:
     """storykit keeps the backlog next to the code it describes."""
-
-
-def commit_options(no_commit: bool, no_verify: bool) -> Any:
-    from storykit.services.workspace import CommitOptions
-
-    return CommitOptions(commit=False if no_commit else None, verify=not no_verify)
 
 
 def workspace() -> Any:
@@ -277,35 +279,6 @@ def check(
         output.err(summary)
     if not report.ok:
         raise typer.Exit(1)
-
-
-TopOpt = Annotated[bool, typer.Option("--top", help="Place it first in the backlog.")]
-BottomOpt = Annotated[bool, typer.Option("--bottom", help="Place it last in the backlog.")]
-BeforeOpt = Annotated[
-    str | None, typer.Option("--before", metavar="ID", help="Place it just before this item.")
-]
-AfterOpt = Annotated[
-    str | None, typer.Option("--after", metavar="ID", help="Place it just after this item.")
-]
-
-
-def placement_of(top: bool, bottom: bool, before: str | None, after: str | None) -> Any:
-    """At most one of --top, --bottom, --before, --after (None if none was given)."""
-    from storykit.services.ranking import Placement
-
-    given = [
-        Placement(where, target)
-        for where, target, on in (
-            ("top", None, top),
-            ("bottom", None, bottom),
-            ("before", before, before is not None),
-            ("after", after, after is not None),
-        )
-        if on
-    ]
-    if len(given) > 1:
-        raise UsageError("give only one of --top, --bottom, --before, --after")
-    return given[0] if given else None
 
 
 @app.command()

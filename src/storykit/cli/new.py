@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from storykit.cli import output
+from storykit.cli.options import commit_options, placement_of
 from storykit.model.fields import (
     FIELD_HELP,
     FIELD_KINDS,
@@ -71,9 +72,7 @@ def _new_command(item_type: str) -> Any:
         title = kwargs.pop("title")
         edit = kwargs.pop("edit")
         as_json = kwargs.pop("as_json")
-        options = _commit_options(kwargs.pop("no_commit"), kwargs.pop("no_verify"))
-        from storykit.cli.app import placement_of
-
+        options = commit_options(kwargs.pop("no_commit"), kwargs.pop("no_verify"))
         placement = placement_of(
             kwargs.pop("top"), kwargs.pop("bottom"), kwargs.pop("before"), kwargs.pop("after")
         )
@@ -180,9 +179,3 @@ def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
         label = name.replace("_", " ")
         answer = typer.prompt(label)
         values[name] = [answer] if FIELD_KINDS[name] in LIST_KINDS else answer
-
-
-def _commit_options(no_commit: bool, no_verify: bool) -> Any:
-    from storykit.services.workspace import CommitOptions
-
-    return CommitOptions(commit=False if no_commit else None, verify=not no_verify)

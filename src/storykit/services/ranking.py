@@ -70,7 +70,7 @@ def move_item(
             raise UsageError(f"{item_id} cannot be placed relative to itself")
         order = order_of(ws.store.load_all())
         key = _key(order, item_id, placement, target)
-        return _rewrite(ws, order, {item_id: key}, result, single=True)
+        return _rewrite(ws, order, {item_id: key}, result, title=None)
 
     return _finish(ws.apply(build, options), result)
 
@@ -99,7 +99,10 @@ def reorder(
             new_keys = plan_reorder(order, wanted)
         except RankError as exc:
             raise _tie_error(exc) from None
-        return _rewrite(ws, order, new_keys, result, single=False)
+        count = len(new_keys)
+        return _rewrite(
+            ws, order, new_keys, result, title=f"reorder {count} item{'s' if count != 1 else ''}"
+        )
 
     return _finish(ws.apply(build, options), result)
 
@@ -113,7 +116,10 @@ def rebalance(ws: Workspace, options: CommitOptions) -> RankResult:
         new_keys = plan_rebalance(order)
         if not new_keys:
             return None
-        return _rewrite(ws, order, new_keys, result, single=False, verb_title="rebalance")
+        count = len(new_keys)
+        return _rewrite(
+            ws, order, new_keys, result, title=f"rebalance {count} key{'s' if count != 1 else ''}"
+        )
 
     return _finish(ws.apply(build, options), result)
 
@@ -170,9 +176,9 @@ def _rewrite(
     new_keys: dict[str, str],
     result: RankResult,
     *,
-    single: bool,
-    verb_title: str = "",
+    title: str | None,
 ) -> Change:
+    """Write the new keys; `title` names a many-item commit (None: a single move)."""
     ids = ws.store.ids()
     changes = Changeset()
     moved: list[StoredItem] = []
@@ -187,13 +193,10 @@ def _rewrite(
     result.after = positions(new_order)
     moved.sort(key=lambda item: result.after[item.id])
     result.moved = moved
-    if single:
+    if title is None:
         item = moved[0]
-        title = f"#{result.before[item.id]} → #{result.after[item.id]}"
-        return Change(changes, "rank", item, subject_title=title)
-    title = verb_title or f"reorder {len(moved)} item{'s' if len(moved) != 1 else ''}"
-    if verb_title == "rebalance":
-        title = f"rebalance {len(moved)} key{'s' if len(moved) != 1 else ''}"
+        move = f"#{result.before[item.id]} → #{result.after[item.id]}"
+        return Change(changes, "rank", item, subject_title=move)
     return Change(changes, "rank", None, subject_type="backlog", subject_title=title)
 
 
