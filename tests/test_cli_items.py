@@ -223,7 +223,7 @@ def test_set_refuses_bad_fields_and_values_without_writing(repo: Repo) -> None:
         (["stauts=ready"], 2, "has no field 'stauts'"),
         (["points=4"], 1, "points: must be one of 1, 2, 3, 5, 8, 13"),
         (["points=abc"], 1, "points: 'abc' is not a number"),
-        (["as_a="], 2, "as_a is required"),
+        (["title="], 2, "title is required for a draft story"),
         (["id=SK-AAAA"], 2, "id cannot be changed"),
         (["title+=x"], 2, "title is not a list"),
         (["tags-=nothere"], 2, "is not in tags"),
@@ -379,3 +379,20 @@ def test_version_and_help(repo: Repo) -> None:
     spike_help = repo.ok("spike", "new", "--help").stdout
     for option in ("--question", "--timebox", "--kind", "--follow-up", "--outcome"):
         assert option in spike_help
+
+
+def test_a_draft_may_leave_its_type_fields_out_until_it_moves_on(repo: Repo) -> None:
+    path = repo.root / "backlog" / "SK-DRFT-idea.yaml"
+    path.write_text("id: SK-DRFT\ntype: story\ntitle: Idea\nstatus: draft\nrank: a0\n")
+    assert repo.run("check").exit_code == 0
+    assert "Idea" in repo.ok("show", "SK-DRFT").stdout
+    before = repo.snapshot()
+    result = repo.run("status", "SK-DRFT", "ready")
+    assert result.exit_code == 1
+    assert "as_a: required field is missing (only a draft story may leave it out)" in result.stderr
+    assert repo.snapshot() == before
+    repo.ok("set", "SK-DRFT", "as_a=user", "i_want=x", "so_that=y")
+    repo.ok("set", "SK-DRFT", "points=1", "acceptance_criteria+=works", "status=ready")
+    refused = repo.run("set", "SK-DRFT", "as_a=")
+    assert refused.exit_code == 2
+    assert "as_a is required for a ready story" in refused.stderr

@@ -84,7 +84,7 @@ def test_edit_cannot_change_the_id(repo: Repo, fake_editor: EditorInstaller) -> 
 
 def test_edit_repairs_an_invalid_file(repo: Repo, fake_editor: EditorInstaller) -> None:
     path = repo.root / "backlog" / "SK-FXD1-broken.yaml"
-    path.write_text("id: SK-FXD1\ntype: epic\ntitle: Emoji\nstatus: draft\nrank: a0\n")
+    path.write_text("id: SK-FXD1\ntype: epic\ntitle: Emoji\nstatus: ready\nrank: a0\n")
     repo.git("add", "-A")
     repo.git("commit", "-qm", "broken epic")
     assert repo.run("check").exit_code == 1

@@ -7,7 +7,7 @@ import pytest
 from storykit.model.fields import FIELD_KINDS, LIST_KINDS, OPTION_NAMES, TYPE_FIELDS
 from tests.conftest import Repo
 
-AUTOMATIC = {"id", "type", "title", "status", "rank", "created"}
+AUTOMATIC = {"id", "type", "title", "status", "rank", "created", "split_from", "split_into"}
 
 
 def _sample(field: str, refs: dict[str, str]) -> tuple[list[str], object]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from storykit.config import Config
 from storykit.errors import Diagnostic
-from storykit.model.fields import CHOICES, FIELD_KINDS, ITEM_TYPES
+from storykit.model.fields import CHOICES, FIELD_KINDS, ITEM_TYPES, TYPE_REQUIRED
 from storykit.model.items import MODELS, ItemBase, item_adapter
 
 # (loc, key?) -> 1-based (line, col)
@@ -63,11 +63,35 @@ def split_extras(data: dict[str, Any], config: Config) -> tuple[dict[str, Any], 
 
 def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locator) -> Validated:
     core, extras = split_extras(data, config)
+    missing = _missing_past_draft(core, config, path)
     try:
         model = item_adapter().validate_python(core, context={"config": config})
     except ValidationError as exc:
-        return Validated(None, extras, _diagnostics(exc, core, path, locate))
+        found = _diagnostics(exc, core, path, locate) + missing
+        return Validated(None, extras, sorted(found, key=lambda d: (d.line, d.col)))
+    if missing:
+        return Validated(None, extras, missing)
     return Validated(model, extras)
+
+
+def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:
+    """A type's own required fields, which only the initial (draft) status may leave out."""
+    item_type, status = core.get("type"), core.get("status")
+    if item_type not in TYPE_REQUIRED or not isinstance(status, str):
+        return []
+    if status == config.workflow.initial:
+        return []
+    return [
+        Diagnostic(
+            path,
+            1,
+            1,
+            f"{name}: required field is missing (only a {config.workflow.initial} "
+            f"{item_type} may leave it out)",
+        )
+        for name in TYPE_REQUIRED[item_type]
+        if core.get(name) in (None, "", [])
+    ]
 
 
 def _diagnostics(

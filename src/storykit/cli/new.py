@@ -24,7 +24,8 @@ from storykit.model.fields import (
     TYPE_FIELDS,
 )
 
-AUTOMATIC = ("id", "type", "title", "status", "rank", "created")
+# Set by storykit itself, not by options of `new`.
+AUTOMATIC = ("id", "type", "title", "status", "rank", "created", "split_from", "split_into")
 _METAVARS = {
     "number": "N",
     "int": "1-10",

@@ -138,7 +138,7 @@ def render_item(item: StoredItem) -> None:
         f"[{_STATUS_STYLE.get(model.status, '')}]{_esc(model.status)}[/]",
     )
     out(model.title, f"[bold]{_esc(model.title)}[/]")
-    if item.type == "story":
+    if item.type == "story" and data["as_a"] and data["i_want"] and data["so_that"]:
         sentence = f"As a {data['as_a']}, I want {data['i_want']} so that {data['so_that']}."
         out("")
         out(sentence, _esc(sentence))

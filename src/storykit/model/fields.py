@@ -19,7 +19,7 @@ SPIKE_KINDS = ("technical", "functional", "proof-of-concept")
 
 COMMON_FIELDS = (
     "id", "type", "title", "status", "rank", "created", "points", "value", "risk", "parent",
-    "depends_on", "sprint", "owner", "tags", "description", "notes",
+    "depends_on", "sprint", "owner", "tags", "description", "notes", "split_from", "split_into",
 )  # fmt: skip
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "story": (*COMMON_FIELDS, "as_a", "i_want", "so_that", "acceptance_criteria"),
@@ -37,12 +37,19 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "epic": (*COMMON_FIELDS, "goal"),
     "task": COMMON_FIELDS,
 }
+# Every item always has these.
+ALWAYS_REQUIRED = ("id", "type", "title", "status", "rank")
+# A type's own required fields: a draft may leave them empty (a spike's follow-up stories
+# start as drafts to be filled in), every later status needs them; `new` asks for them.
+TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "story": ("as_a", "i_want", "so_that"),
+    "tech": ("why",),
+    "spike": ("question", "timebox"),
+    "epic": ("goal",),
+    "task": ("parent",),
+}
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "story": ("id", "type", "title", "status", "rank", "as_a", "i_want", "so_that"),
-    "tech": ("id", "type", "title", "status", "rank", "why"),
-    "spike": ("id", "type", "title", "status", "rank", "question", "timebox"),
-    "epic": ("id", "type", "title", "status", "rank", "goal"),
-    "task": ("id", "type", "title", "status", "rank", "parent"),
+    item_type: ALWAYS_REQUIRED + fields for item_type, fields in TYPE_REQUIRED.items()
 }
 
 # How a field's value is written on the command line (`set`, `new` options).
@@ -78,6 +85,8 @@ FIELD_KINDS: dict[str, str] = {
     "decision": "text",
     "follow_ups": "id-list",
     "goal": "text",
+    "split_from": "id",
+    "split_into": "id-list",
 }
 LIST_KINDS = ("list", "id-list")
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -113,4 +122,6 @@ FIELD_HELP: dict[str, str] = {
     "decision": "Spike: what was decided.",
     "follow_ups": "Spike: an item its outcome produced (repeatable).",
     "goal": "Epic: the goal.",
+    "split_from": "The item this one was split from (set by `storykit split`).",
+    "split_into": "The parts this item was split into (set by `storykit split`).",
 }

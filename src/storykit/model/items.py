@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from storykit.model.fields import ITEM_TYPES
+from storykit.model.fields import ALWAYS_REQUIRED, ITEM_TYPES, REQUIRED
 from storykit.model.ids import ID_PATTERN
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ class ItemBase(BaseModel):
     tags: list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s,]+$")]] = []
     description: Text | None = None
     notes: Text | None = None
+    split_from: ItemId | None = None
+    split_into: list[ItemId] = []
 
     @field_validator("status")
     @classmethod
@@ -81,9 +83,9 @@ class Story(ItemBase):
     """A user story: As a <as_a>, I want <i_want> so that <so_that>."""
 
     type: Literal["story"]
-    as_a: Line
-    i_want: Text
-    so_that: Text
+    as_a: Line | None = None
+    i_want: Text | None = None
+    so_that: Text | None = None
     acceptance_criteria: list[Text] = []
 
 
@@ -91,7 +93,7 @@ class Tech(ItemBase):
     """A technical story: refactoring, infrastructure, integration, test coverage..."""
 
     type: Literal["tech"]
-    why: Text
+    why: Text | None = None
     category: (
         Literal[
             "refactor",
@@ -112,9 +114,9 @@ class Spike(ItemBase):
     """Timeboxed research whose outcome must be written down."""
 
     type: Literal["spike"]
-    question: Text
+    question: Text | None = None
     kind: Literal["technical", "functional", "proof-of-concept"] | None = None
-    timebox: Annotated[str, Field(pattern=TIMEBOX_PATTERN)]
+    timebox: Annotated[str, Field(pattern=TIMEBOX_PATTERN)] | None = None
     started: dt.datetime | dt.date | None = None
     outcome: Text | None = None
     decision: Text | None = None
@@ -125,14 +127,13 @@ class Epic(ItemBase):
     """A large goal; its children are the items whose `parent` is the epic."""
 
     type: Literal["epic"]
-    goal: Text
+    goal: Text | None = None
 
 
 class Task(ItemBase):
     """A subtask of a story or technical story."""
 
     type: Literal["task"]
-    parent: ItemId
 
 
 Item = Annotated[Story | Tech | Spike | Epic | Task, Field(discriminator="type")]
@@ -164,9 +165,11 @@ def all_field_names() -> set[str]:
     return names
 
 
-def required_fields(item_type: str) -> list[str]:
-    model = MODELS[item_type]
-    return [name for name, info in model.model_fields.items() if info.is_required()]
+def required_fields(item_type: str, status: str | None = None, initial: str = "") -> list[str]:
+    """Fields an item of this type needs; in its initial (draft) status, only the basics."""
+    if status is not None and status == initial:
+        return list(ALWAYS_REQUIRED)
+    return list(REQUIRED[item_type])
 
 
 __all__ = ["ITEM_TYPES", "MODELS", "Epic", "Item", "ItemBase", "Spike", "Story", "Task", "Tech"]

@@ -68,7 +68,9 @@ def gate_problems(item: ItemBase, status: str, workflow: WorkflowConfig) -> list
 
 def overdue_since(item: ItemBase, now: dt.datetime, workflow: WorkflowConfig) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
-    if not isinstance(item, Spike) or item.status != workflow.in_progress or not item.started:
+    if not isinstance(item, Spike) or item.status != workflow.in_progress:
+        return None
+    if not item.started or not item.timebox:
         return None
     started = item.started
     if not isinstance(started, dt.datetime):

@@ -140,8 +140,14 @@ def _assign(
 ) -> None:
     if op == "=":
         if text == "":
-            if name in required_fields(item.type):
-                raise UsageError(f"{name} is required for a {item.type} and cannot be cleared")
+            needed = required_fields(
+                item.type, item.model.status, ws.project.config.workflow.initial
+            )
+            if name in needed:
+                raise UsageError(
+                    f"{name} is required for a {item.model.status} {item.type} "
+                    "and cannot be cleared"
+                )
             doc.delete(name)
         else:
             value = parse_value(name, text)

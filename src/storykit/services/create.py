@@ -8,9 +8,9 @@ from typing import Any
 from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
-from storykit.model.fields import FIELD_KINDS
+from storykit.model.fields import FIELD_KINDS, REQUIRED
 from storykit.model.ids import mint_id
-from storykit.model.items import ITEM_TYPES, canonical_order, required_fields
+from storykit.model.items import ITEM_TYPES, canonical_order
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import edit_until_valid
 from storykit.services.ranking import Placement, rank_for_new
@@ -31,7 +31,7 @@ def missing_fields(item_type: str, values: dict[str, Any]) -> list[str]:
     """Required fields the user has not given (those storykit fills in do not count)."""
     return [
         name
-        for name in required_fields(item_type)
+        for name in REQUIRED[item_type]
         if name not in AUTOMATIC and values.get(name) in (None, "", [])
     ]
 
