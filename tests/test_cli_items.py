@@ -288,7 +288,7 @@ def test_spike_start_records_started_and_done_needs_outcome(repo: Repo) -> None:
     refused = repo.run("done", spike)
     assert refused.exit_code == 1
     assert "a spike needs an outcome to be done" in refused.stderr
-    assert f'storykit set {spike} outcome="what we learned"' in refused.stderr
+    assert f'storykit spike close {spike} --outcome "what we learned"' in refused.stderr
     refused_set = repo.run("set", spike, "status=done")
     assert refused_set.exit_code == 1
     repo.ok("set", spike, "outcome=UTF-8 everywhere; the DB column becomes utf8mb4")

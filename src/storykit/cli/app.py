@@ -146,9 +146,12 @@ def list_(
 
     result = list_items(workspace(), ListFilter(type_, status, tag, parent, all_))
     if as_json:
-        output.print_json(output.json_items(result.items, skipped=result.skipped))
+        data = output.json_items(result.items, skipped=result.skipped)
+        for entry in data["items"]:
+            entry["overdue"] = entry["id"] in result.overdue
+        output.print_json(data)
     else:
-        output.render_list(result.items)
+        output.render_list(result.items, result.overdue)
     if result.skipped:
         count = len(result.skipped)
         output.err(
@@ -163,11 +166,11 @@ def show(item: IdArg, as_json: JsonOpt = False) -> None:
     """One item, every field."""
     from storykit.services.query import show_item
 
-    found = show_item(workspace(), item)
+    details = show_item(workspace(), item)
     if as_json:
-        output.print_json(output.json_item(found))
+        output.print_json(output.json_details(details))
     else:
-        output.render_item(found)
+        output.render_item(details)
 
 
 @app.command("set")
@@ -353,10 +356,62 @@ def board(
     output.render_board(result, as_json)
 
 
+@app.command()
+def split(
+    item: IdArg,
+    parts: Annotated[
+        list[str], typer.Argument(metavar="TITLE...", help="Titles of the parts, in order.")
+    ],
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Split an item into parts of the same type that take its place in the backlog.
+
+    The parts inherit parent, tags and sprint and record split_from; the original is
+    dropped with split_into listing them. One commit."""
+    from storykit.services.split import split_item
+
+    result = split_item(workspace(), item, parts, commit_options(no_commit, no_verify))
+    if as_json:
+        output.print_json(
+            output.json_items(
+                result.parts,
+                original=result.original.to_json() if result.original else None,
+                commit=result.commit,
+            )
+        )
+        return
+    original = result.original
+    assert original is not None
+    commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    output.out(f"split {original.type} {original.id} into {len(result.parts)} parts{commit}")
+    output.render_list(result.parts)
+
+
+@app.command("next")
+def next_(
+    limit: Annotated[int, typer.Option(min=1, help="How many items to show.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """What to pick up now: the top-ranked ready items whose dependencies are all done."""
+    from storykit.services.query import next_items
+
+    items = next_items(workspace(), limit)
+    if as_json:
+        output.print_json(output.json_items(items))
+    elif items:
+        output.render_list(items)
+    else:
+        output.err("nothing is ready: no ready item has all its dependencies done")
+
+
 def _register_new_commands() -> None:
+    from storykit.cli import spike
     from storykit.cli.new import register
 
-    register(app)
+    groups = register(app)
+    spike.register(groups["spike"])
 
 
 _register_new_commands()

@@ -52,13 +52,17 @@ _EXAMPLES = {
 }
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer) -> dict[str, typer.Typer]:
+    """Add `<type> new` for every type; return the per-type groups for more commands."""
+    groups = {}
     for item_type in TYPE_FIELDS:
         group = typer.Typer(help=_TYPE_HELP[item_type], no_args_is_help=True)
         group.command("new", help=f"Create a {item_type}.\n\nExample: {_EXAMPLES[item_type]}")(
             _new_command(item_type)
         )
         app.add_typer(group, name=item_type)
+        groups[item_type] = group
+    return groups
 
 
 def _option_name(name: str) -> str:

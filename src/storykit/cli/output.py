@@ -18,7 +18,7 @@ from storykit.errors import Diagnostic, StorykitError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from storykit.services.query import Board
+    from storykit.services.query import Board, ItemDetails
     from storykit.services.ranking import RankResult
     from storykit.services.workspace import ChangeResult
     from storykit.store import StoredItem
@@ -100,10 +100,11 @@ def _points(item: StoredItem) -> str:
     return str(int(points)) if float(points).is_integer() else str(points)
 
 
-def render_list(items: list[StoredItem]) -> None:
+def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> None:
     """One line per item: ID, type, status, points, title — aligned, streamed."""
     if not items:
         return
+    overdue = overdue or set()
     id_width = max(len(item.id) for item in items)
     status_width = max(len(item.model.status) for item in items)
     fancy = styled()
@@ -115,7 +116,8 @@ def render_list(items: list[StoredItem]) -> None:
             model.status.ljust(status_width),
             _points(item).rjust(3),
         )
-        plain = "  ".join(cells) + "  " + model.title
+        flag = "  [overdue]" if item.id in overdue else ""
+        plain = "  ".join(cells) + "  " + model.title + flag
         if not fancy:
             sys.stdout.write(plain + "\n")
             continue
@@ -124,12 +126,22 @@ def render_list(items: list[StoredItem]) -> None:
         out(
             plain,
             f"[bold]{cells[0]}[/]  [{type_style}]{cells[1]}[/]  "
-            f"[{status_style}]{_esc(cells[2])}[/]  {cells[3]}  {_esc(model.title)}",
+            f"[{status_style}]{_esc(cells[2])}[/]  {cells[3]}  {_esc(model.title)}"
+            + (f"  [bold red]{_esc(flag.strip())}[/]" if flag else ""),
         )
 
 
-def render_item(item: StoredItem) -> None:
-    """`show`: the item's story first, then every field that is set."""
+def json_details(details: ItemDetails) -> dict[str, Any]:
+    data = json_item(details.item)
+    data["item"]["overdue"] = details.overdue_since is not None
+    data["children"] = [child.to_json() for child in details.children]
+    data["progress"] = details.progress.to_json() if details.progress else None
+    return data
+
+
+def render_item(details: ItemDetails) -> None:
+    """`show`: the item's story first, every field that is set, then its children."""
+    item = details.item
     model = item.model
     data = item.to_json()
     out(
@@ -138,6 +150,10 @@ def render_item(item: StoredItem) -> None:
         f"[{_STATUS_STYLE.get(model.status, '')}]{_esc(model.status)}[/]",
     )
     out(model.title, f"[bold]{_esc(model.title)}[/]")
+    if details.overdue_since is not None:
+        since = details.overdue_since.strftime("%Y-%m-%d %H:%M")
+        line = f"OVERDUE: the {data['timebox']} timebox ran out at {since}"
+        out(line, f"[bold red]{_esc(line)}[/]")
     if item.type == "story" and data["as_a"] and data["i_want"] and data["so_that"]:
         sentence = f"As a {data['as_a']}, I want {data['i_want']} so that {data['so_that']}."
         out("")
@@ -145,21 +161,40 @@ def render_item(item: StoredItem) -> None:
     out("")
     skip = {"id", "type", "title", "status", "path", "as_a", "i_want", "so_that"}
     width = max(len(k) for k in data)
+
+    def named(value: object) -> str:
+        linked = details.linked.get(str(value))
+        return f"{value}  {linked.model.title}" if linked else str(value)
+
     for key, value in data.items():
         if key in skip or value in (None, [], ""):
             continue
         if isinstance(value, list):
             out(f"{key}:", f"[bold]{key}:[/]")
             for entry in value:
-                out(f"  - {entry}", f"  - {_esc(str(entry))}")
+                out(f"  - {named(entry)}", f"  - {_esc(named(entry))}")
         elif isinstance(value, str) and "\n" in value.strip():
             out(f"{key}:", f"[bold]{key}:[/]")
             for line in value.rstrip("\n").splitlines():
                 out(f"  {line}", f"  {_esc(line)}")
         else:
             label = f"{key}:".ljust(width + 1)
-            out(f"{label} {value}", f"[bold]{label}[/] {_esc(str(value))}")
+            out(f"{label} {named(value)}", f"[bold]{label}[/] {_esc(named(value))}")
     out(f"{'file:'.ljust(width + 1)} {item.rel}", f"[dim]{'file:'.ljust(width + 1)} {item.rel}[/]")
+    if details.children:
+        progress = details.progress
+        out("")
+        out(f"children ({len(details.children)}):", f"[bold]children ({len(details.children)}):[/]")
+        render_list(details.children)
+        if progress is not None:
+            counts = ", ".join(f"{n} {s}" for s, n in progress.by_status.items() if n)
+            done, total = _number(progress.points_done), _number(progress.points_total)
+            line = f"progress: {counts}; {done} of {total} points done"
+            out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def render_change(result: ChangeResult, what: str) -> None:

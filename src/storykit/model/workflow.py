@@ -52,7 +52,7 @@ def gate_problems(item: ItemBase, status: str, workflow: WorkflowConfig) -> list
                 GateProblem(
                     "started",
                     f"a spike records when it started to be {workflow.in_progress}",
-                    f"storykit status {item.id} {workflow.in_progress}",
+                    f"storykit spike start {item.id}",
                 )
             )
         if reaches(status, workflow.done, workflow) and not item.outcome:
@@ -60,7 +60,7 @@ def gate_problems(item: ItemBase, status: str, workflow: WorkflowConfig) -> list
                 GateProblem(
                     "outcome",
                     f"a spike needs an outcome to be {workflow.done}",
-                    f'storykit set {item.id} outcome="what we learned"',
+                    f'storykit spike close {item.id} --outcome "what we learned"',
                 )
             )
     return problems

@@ -41,7 +41,7 @@ def set_fields(
     parsed = [parse_assignment(text) for text in assignments]
 
     def build() -> Change | None:
-        loaded = _load(ws, query)
+        loaded = load_for_change(ws, query)
         doc = loaded.document
         item = loaded.item
         order = canonical_order(item.type)
@@ -71,8 +71,8 @@ def set_fields(
         if problems:
             raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
         if status is not None:
-            _apply_status(ws, doc, item, status)
-        return _finish(ws, loaded, doc, "set")
+            apply_status(ws, doc, item, status)
+        return finish_change(ws, loaded, doc, "set")
 
     return ws.apply(build, options)
 
@@ -81,9 +81,9 @@ def change_status(ws: Workspace, query: str, status: str, options: CommitOptions
     """`storykit status ID STATUS`, with the workflow's gates."""
 
     def build() -> Change | None:
-        loaded = _load(ws, query)
-        _apply_status(ws, loaded.document, loaded.item, status)
-        return _finish(ws, loaded, loaded.document, "status")
+        loaded = load_for_change(ws, query)
+        apply_status(ws, loaded.document, loaded.item, status)
+        return finish_change(ws, loaded, loaded.document, "status")
 
     return ws.apply(build, options)
 
@@ -120,7 +120,7 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
     return ws.apply(build, options)
 
 
-def _load(ws: Workspace, query: str) -> LoadedFile:
+def load_for_change(ws: Workspace, query: str) -> LoadedFile:
     path = ws.store.resolve(query)
     try:
         return ws.store.read(path)
@@ -171,7 +171,7 @@ def _assign(
         doc.delete(name)
 
 
-def _apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: str) -> None:
+def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: str) -> None:
     workflow = ws.project.config.workflow
     if status not in workflow.statuses:
         raise UsageError(
@@ -188,7 +188,9 @@ def _apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status:
         doc.set("started", clock.now(), order)
 
 
-def _finish(ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str) -> Change | None:
+def finish_change(
+    ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str
+) -> Change | None:
     content = doc.dump()
     try:
         new_item = ws.store.validate_document(doc, loaded.path)

@@ -6,9 +6,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.model.naming import id_from_file_name
-from storykit.model.workflow import gate_problems
+from storykit.model.workflow import gate_problems, overdue_since
 from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
@@ -93,6 +94,24 @@ def check_backlog(ws: Workspace) -> CheckReport:
             )
 
     report.problems.extend(_rank_warnings(backlog.items, locate))
+    report.problems.extend(_parent_types(backlog.items, locate))
+    now = clock.now()
+    for item in backlog.items:
+        since = overdue_since(item.model, now, ws.project.config.workflow)
+        if since is not None:
+            line, col = locate(item, ["started"])
+            report.problems.append(
+                Diagnostic(
+                    item.rel,
+                    line,
+                    col,
+                    f"started: spike overdue: its {getattr(item.model, 'timebox', '')} timebox "
+                    f"ran out at {since:%Y-%m-%d %H:%M} (`storykit spike close {item.id} "
+                    f"--outcome …` or `storykit spike extend {item.id} --timebox 1d`)",
+                    "warning",
+                    "overdue",
+                )
+            )
 
     for cycle in _dependency_cycles(backlog.items):
         first = next(i for i in backlog.items if i.id == cycle[0])
@@ -108,6 +127,42 @@ def check_backlog(ws: Workspace) -> CheckReport:
         )
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
+
+
+# The parent an item may have: story/tech/spike → an epic; task → a story or tech story.
+_PARENT_TYPES = {
+    "story": ("epic",),
+    "tech": ("epic",),
+    "spike": ("epic",),
+    "task": ("story", "tech"),
+}
+
+
+def _parent_types(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
+    by_id = {item.id: item for item in items}
+    found = []
+    for item in items:
+        parent = by_id.get(item.model.parent or "")
+        allowed = _PARENT_TYPES.get(item.type)
+        if parent is None or allowed is None or parent.type in allowed:
+            continue
+        line, col = locate(item, ["parent"])
+        wanted = " or ".join(_article(kind) for kind in allowed)
+        found.append(
+            Diagnostic(
+                item.rel,
+                line,
+                col,
+                f"parent: {parent.id} is {_article(parent.type)}; "
+                f"{_article(item.type)}'s parent must be {wanted}",
+                code="parent-type",
+            )
+        )
+    return found
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from storykit import clock
@@ -25,6 +26,32 @@ class ListResult:
     items: list[StoredItem]
     skipped: list[str] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
+    overdue: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Progress:
+    """Roll-up of an item's children: counts by status, done and total points."""
+
+    by_status: dict[str, int]
+    points_done: float
+    points_total: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "by_status": self.by_status,
+            "points_done": _number(self.points_done),
+            "points_total": _number(self.points_total),
+        }
+
+
+@dataclass
+class ItemDetails:
+    item: StoredItem
+    children: list[StoredItem]
+    progress: Progress | None
+    overdue_since: dt.datetime | None
+    linked: dict[str, StoredItem]  # items this one refers to, by ID, for titles
 
 
 def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
@@ -43,16 +70,60 @@ def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
         and (filters.tag is None or filters.tag in item.model.tags)
         and (parent_id is None or item.model.parent == parent_id)
     ]
-    return ListResult(chosen, backlog.invalid, backlog.problems)
+    return ListResult(chosen, backlog.invalid, backlog.problems, _overdue(ws, backlog.items))
 
 
-def show_item(ws: Workspace, query: str) -> StoredItem:
+def show_item(ws: Workspace, query: str) -> ItemDetails:
+    """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.resolve(query)
     try:
-        return ws.store.read(path).item
+        item = ws.store.read(path).item
     except InvalidDataError as exc:
         exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
         raise
+    backlog = ws.store.load_all()
+    children = [other for other in backlog.items if other.model.parent == item.id]
+    workflow = ws.project.config.workflow
+    progress = None
+    if children:
+        counts = {status: 0 for status in workflow.statuses}
+        for child in children:
+            counts[child.model.status] = counts.get(child.model.status, 0) + 1
+        counted = [c for c in children if c.model.status != workflow.dropped]
+        total = sum(c.model.points or 0 for c in counted)
+        done = sum(c.model.points or 0 for c in counted if c.model.status == workflow.done)
+        progress = Progress(counts, done, total)
+    by_id = backlog.by_id()
+    refs = [item.model.parent, item.model.split_from, *item.model.depends_on]
+    refs += list(item.model.split_into) + list(getattr(item.model, "follow_ups", []))
+    refs += list(getattr(item.model, "supports", []))
+    linked = {ref: by_id[ref] for ref in refs if ref and ref in by_id}
+    since = overdue_since(item.model, clock.now(), workflow)
+    return ItemDetails(item, children, progress, since, linked)
+
+
+def next_items(ws: Workspace, limit: int) -> list[StoredItem]:
+    """What to pick up now: top-ranked ready items whose dependencies are all done."""
+    workflow = ws.project.config.workflow
+    backlog = ws.store.load_all()
+    status_of = {item.id: item.model.status for item in backlog.items}
+    ready = [
+        item
+        for item in backlog.items
+        if item.model.status == workflow.ready
+        and all(status_of.get(dep) == workflow.done for dep in item.model.depends_on)
+    ]
+    return ready[:limit]
+
+
+def _overdue(ws: Workspace, items: list[StoredItem]) -> set[str]:
+    now = clock.now()
+    workflow = ws.project.config.workflow
+    return {item.id for item in items if overdue_since(item.model, now, workflow)}
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 @dataclass
@@ -77,6 +148,4 @@ def board(ws: Workspace, show_all: bool = False) -> Board:
         BoardColumn(status, [i for i in backlog.items if i.model.status == status])
         for status in statuses
     ]
-    now = clock.now()
-    overdue = {i.id for i in backlog.items if overdue_since(i.model, now, workflow)}
-    return Board(columns, overdue, backlog.invalid)
+    return Board(columns, _overdue(ws, backlog.items), backlog.invalid)

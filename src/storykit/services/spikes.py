@@ -1,0 +1,233 @@
+"""Spikes: timeboxed research worth what its outcome records (`storykit spike …`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from storykit import clock, yamlio
+from storykit.atomic import Changeset
+from storykit.errors import InvalidDataError, UsageError
+from storykit.model.fields import ITEM_TYPES
+from storykit.model.ids import mint_id
+from storykit.model.items import Spike, canonical_order, timebox_delta
+from storykit.model.workflow import overdue_since
+from storykit.rank import keys_between
+from storykit.services.change import apply_status, finish_change, load_for_change
+from storykit.services.editing import edit_text
+from storykit.services.workspace import Change, CommitOptions, Workspace
+from storykit.store import LoadedFile, StoredItem
+
+OUTCOME_TEMPLATE = """\
+
+# Write the outcome of spike {id}: {title}
+# Question: {question}
+# What did you learn? What should the team do next? Record it above these lines.
+# Lines starting with # are ignored. An empty outcome cancels: nothing is changed.
+"""
+
+
+@dataclass
+class SpikeResult:
+    """The spike after the change, the items it created, and the commit."""
+
+    spike: StoredItem | None
+    created: list[StoredItem] = field(default_factory=list)
+    commit: str | None = None
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class Overdue:
+    item: StoredItem
+    since: dt.datetime
+
+
+def parse_follow_up(text: str) -> tuple[str, str]:
+    """`"story: Send emoji"` → ("story", "Send emoji")."""
+    match = re.match(r"^\s*([a-z]+)\s*:\s*(.+?)\s*$", text)
+    if not match or match.group(1) not in ITEM_TYPES:
+        raise UsageError(
+            f"--follow-up {text!r} must be TYPE: TITLE",
+            hint=f'e.g. --follow-up "story: Send emoji" (types: {", ".join(ITEM_TYPES)})',
+        )
+    return match.group(1), match.group(2)
+
+
+def start_spike(ws: Workspace, query: str, options: CommitOptions) -> SpikeResult:
+    """Status in progress, with the time it started."""
+
+    def build() -> Change | None:
+        loaded = _load_spike(ws, query)
+        apply_status(ws, loaded.document, loaded.item, ws.project.config.workflow.in_progress)
+        return finish_change(ws, loaded, loaded.document, "start")
+
+    change = ws.apply(build, options)
+    return SpikeResult(change.item, [], change.commit, change.changed)
+
+
+def close_spike(
+    ws: Workspace,
+    query: str,
+    options: CommitOptions,
+    *,
+    outcome: str | None = None,
+    decision: str | None = None,
+    follow_ups: list[str] | None = None,
+    editor: Callable[[str], str] | None = None,
+) -> SpikeResult:
+    """Record the outcome, mark the spike done and create its follow-ups: one commit."""
+    wanted = [parse_follow_up(text) for text in follow_ups or []]
+    if outcome is None:
+        spike = _load_spike(ws, query).item
+        assert isinstance(spike.model, Spike)
+        template = OUTCOME_TEMPLATE.format(
+            id=spike.id, title=spike.model.title, question=spike.model.question or "-"
+        )
+        written = (editor or edit_text)(template)
+        outcome = "\n".join(
+            line for line in written.splitlines() if not line.lstrip().startswith("#")
+        ).strip()
+    if not outcome or not outcome.strip():
+        raise InvalidDataError(
+            "the outcome is empty: the spike was not closed and nothing was changed",
+            hint='give it with --outcome "what we learned", or write it in the editor',
+        )
+    result = SpikeResult(None)
+
+    def build() -> Change | None:
+        loaded = _load_spike(ws, query)
+        spike = loaded.item
+        order = canonical_order("spike")
+        doc = loaded.document
+        doc.set("outcome", outcome.strip(), order)
+        if decision:
+            doc.set("decision", decision.strip(), order)
+        changes = Changeset()
+        created = _follow_up_items(ws, spike, outcome.strip(), wanted, changes)
+        for item in created:
+            doc.list_append("follow_ups", item.id, order)
+        apply_status(ws, doc, spike, ws.project.config.workflow.done)
+        change = finish_change(ws, loaded, doc, "close")
+        if change is None:
+            return None
+        for path, content in changes.writes.items():
+            assert content is not None
+            change.changeset.write(path, content, expected=None)
+        result.created = created
+        return change
+
+    change = ws.apply(build, options)
+    result.spike, result.commit, result.changed = change.item, change.commit, change.changed
+    return result
+
+
+def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) -> SpikeResult:
+    """Add `extra` (4h, 1d, 1w) to the spike's timebox."""
+    try:
+        added = timebox_delta(extra)
+    except ValueError:
+        raise UsageError(f"--timebox {extra!r} must look like 4h, 2d or 1w") from None
+
+    def build() -> Change | None:
+        loaded = _load_spike(ws, query)
+        spike = loaded.item.model
+        assert isinstance(spike, Spike)
+        current = timebox_delta(spike.timebox) if spike.timebox else dt.timedelta()
+        new = format_timebox(current + added)
+        loaded.document.set("timebox", new, canonical_order("spike"))
+        change = finish_change(ws, loaded, loaded.document, "extend")
+        if change is not None:
+            change.subject_title = f"timebox {spike.timebox or 'none'} → {new}"
+        return change
+
+    change = ws.apply(build, options)
+    return SpikeResult(change.item, [], change.commit, change.changed)
+
+
+def overdue_spikes(ws: Workspace) -> list[Overdue]:
+    """In-progress spikes past `started + timebox`, in rank order."""
+    now = clock.now()
+    workflow = ws.project.config.workflow
+    found = []
+    for item in ws.store.load_all().items:
+        since = overdue_since(item.model, now, workflow)
+        if since is not None:
+            found.append(Overdue(item, since))
+    return found
+
+
+def format_timebox(delta: dt.timedelta) -> str:
+    """The largest whole unit: 168h → 1w, 48h → 2d, 52h → 52h."""
+    hours = int(delta.total_seconds() // 3600)
+    if hours and hours % 168 == 0:
+        return f"{hours // 168}w"
+    if hours and hours % 24 == 0:
+        return f"{hours // 24}d"
+    return f"{hours}h"
+
+
+def _load_spike(ws: Workspace, query: str) -> LoadedFile:
+    loaded = load_for_change(ws, query)
+    if not isinstance(loaded.item.model, Spike):
+        raise UsageError(
+            f"{loaded.item.id} is a {loaded.item.type}, not a spike",
+            hint=f"use `storykit status {loaded.item.id} …` for other items",
+        )
+    return loaded
+
+
+def _follow_up_items(
+    ws: Workspace,
+    spike: StoredItem,
+    outcome: str,
+    wanted: list[tuple[str, str]],
+    changes: Changeset,
+) -> list[StoredItem]:
+    """Draft items right after the spike in rank order, each linked back to it."""
+    if not wanted:
+        return []
+    backlog = ws.store.load_all()
+    ranks = sorted(item.model.rank for item in backlog.items)
+    following = next((key for key in ranks if key > spike.model.rank), None)
+    keys = keys_between(spike.model.rank, following, len(wanted))
+    taken = set(ws.store.ids())
+    epic_parent = _epic_parent(backlog.by_id(), spike)
+    created = []
+    for (item_type, title), key in zip(wanted, keys, strict=True):
+        new_id = mint_id(ws.project.config.prefix, taken)
+        taken.add(new_id)
+        fields: dict[str, Any] = {
+            "id": new_id,
+            "type": item_type,
+            "title": title,
+            "status": ws.project.config.workflow.initial,
+            "rank": key,
+            "created": clock.today(),
+        }
+        if epic_parent and item_type in ("story", "tech", "spike"):
+            fields["parent"] = epic_parent
+        fields["depends_on"] = [spike.id]
+        fields["description"] = (
+            f"Follow-up of spike {spike.id} ({spike.model.title}).\n\nOutcome:\n{outcome}\n"
+        )
+        order = canonical_order(item_type)
+        document = yamlio.new_document({k: fields[k] for k in order if k in fields})
+        path = ws.store.path_for(new_id, title)
+        try:
+            item = ws.store.validate_document(document, path)
+        except InvalidDataError as exc:
+            problems = "\n  ".join(d.message for d in exc.diagnostics)
+            message = f"cannot create the follow-up {title!r}:\n  {problems}"
+            raise InvalidDataError(message) from None
+        changes.write(path, document.dump(), expected=None)
+        created.append(item)
+    return created
+
+
+def _epic_parent(items: dict[str, StoredItem], spike: StoredItem) -> str | None:
+    parent = items.get(spike.model.parent or "")
+    return parent.id if parent is not None and parent.type == "epic" else None

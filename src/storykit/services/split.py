@@ -1,0 +1,92 @@
+"""`storykit split ID "part one" "part two"…`: smaller items that take the original's place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from storykit import clock, yamlio
+from storykit.errors import InvalidDataError, UsageError
+from storykit.model.ids import mint_id
+from storykit.model.items import canonical_order
+from storykit.rank import keys_between
+from storykit.services.change import apply_status, finish_change, load_for_change
+from storykit.services.workspace import Change, CommitOptions, Workspace
+from storykit.store import StoredItem
+
+INHERITED = ("parent", "tags", "sprint")
+
+
+@dataclass
+class SplitResult:
+    original: StoredItem | None
+    parts: list[StoredItem] = field(default_factory=list)
+    commit: str | None = None
+
+
+def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOptions) -> SplitResult:
+    """Parts of the same type, in the given order where the original stood; the original
+    is closed (dropped) with `split_into`, and each part records `split_from`. One commit."""
+    titles = [title.strip() for title in titles]
+    if len(titles) < 2 or not all(titles):
+        raise UsageError(
+            "give at least two non-empty titles for the parts",
+            hint='e.g. `storykit split SK-7K2M "Send emoji" "Receive emoji"`',
+        )
+    workflow = ws.project.config.workflow
+    result = SplitResult(None)
+
+    def build() -> Change | None:
+        loaded = load_for_change(ws, query)
+        original = loaded.item
+        if original.model.status in workflow.closed:
+            raise UsageError(f"{original.id} is {original.model.status}; only open items split")
+        backlog = ws.store.load_all()
+        ranks = sorted(item.model.rank for item in backlog.items)
+        following = next((key for key in ranks if key > original.model.rank), None)
+        keys = keys_between(original.model.rank, following, len(titles))
+        taken = set(ws.store.ids())
+        parts_content = []
+        parts = []
+        for title, key in zip(titles, keys, strict=True):
+            part_id = mint_id(ws.project.config.prefix, taken)
+            taken.add(part_id)
+            fields: dict[str, Any] = {
+                "id": part_id,
+                "type": original.type,
+                "title": title,
+                "status": workflow.initial,
+                "rank": key,
+                "created": clock.today(),
+            }
+            for name in INHERITED:
+                value = getattr(original.model, name)
+                if value:
+                    fields[name] = value
+            fields["split_from"] = original.id
+            order = canonical_order(original.type)
+            document = yamlio.new_document({k: fields[k] for k in order if k in fields})
+            path = ws.store.path_for(part_id, title)
+            try:
+                part = ws.store.validate_document(document, path)
+            except InvalidDataError as exc:
+                problems = "\n  ".join(d.message for d in exc.diagnostics)
+                raise InvalidDataError(f"cannot create the part {title!r}:\n  {problems}") from None
+            parts.append(part)
+            parts_content.append((path, document.dump()))
+        doc = loaded.document
+        order = canonical_order(original.type)
+        for part in parts:
+            doc.list_append("split_into", part.id, order)
+        apply_status(ws, doc, original, workflow.dropped)
+        change = finish_change(ws, loaded, doc, "split")
+        assert change is not None
+        for path, content in parts_content:
+            change.changeset.write(path, content, expected=None)
+        change.subject_title = "into " + ", ".join(part.id for part in parts)
+        result.parts = parts
+        return change
+
+    change = ws.apply(build, options)
+    result.original, result.commit = change.item, change.commit
+    return result
