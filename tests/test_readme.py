@@ -12,7 +12,11 @@ from storykit.config import Config, parse_config
 from storykit.validate import validate_item
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-EXAMPLES = re.findall(r"```yaml\n(.*?)```", README, re.DOTALL)
+EXAMPLES = [
+    block
+    for block in re.findall(r"```yaml\n(.*?)```", README, re.DOTALL)
+    if block.startswith("id:")
+]
 
 
 def test_readme_has_an_example_of_each_type() -> None:

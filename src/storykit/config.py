@@ -105,6 +105,7 @@ class Config(BaseModel):
     commit_prefix: Annotated[str, Field(max_length=40)] = "backlog: "
     hooks: bool = True
     custom_fields: list[str] = []
+    editor_schema: str = ""
     workflow: WorkflowConfig = WorkflowConfig()
 
     @field_validator("backlog_dir")
@@ -127,6 +128,13 @@ class Config(BaseModel):
     def _one_line(cls, value: str) -> str:
         if any(c < " " for c in value):
             raise ValueError("must be one line without control characters")
+        return value
+
+    @field_validator("editor_schema")
+    @classmethod
+    def _schema_file(cls, value: str) -> str:
+        if value and (Path(value).is_absolute() or "/" in value or not value.endswith(".json")):
+            raise ValueError("must be a .json file name inside the backlog folder, or empty")
         return value
 
     @field_validator("custom_fields")
@@ -153,6 +161,7 @@ commit = true                  # one git commit per change (false: write files o
 commit_prefix = "backlog: "    # start of every commit subject
 hooks = true                   # run the repository's pre-commit and commit-msg hooks
 custom_fields = []             # extra item keys your team wants (keys starting x- are always kept)
+editor_schema = "{editor_schema}"             # JSON Schema in backlog/ for editors ("" = none)
 
 [workflow]
 statuses = ["draft", "ready", "in-progress", "done", "dropped"]
@@ -164,8 +173,8 @@ dropped = "dropped"
 """
 
 
-def default_config_text(prefix: str) -> str:
-    return DEFAULT_CONFIG_TEXT.format(prefix=prefix)
+def default_config_text(prefix: str, editor_schema: str = "") -> str:
+    return DEFAULT_CONFIG_TEXT.format(prefix=prefix, editor_schema=editor_schema)
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> Config:

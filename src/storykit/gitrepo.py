@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storykit.errors import BusyError, GitError, HookRejectedError, RepoStateError
+from storykit.errors import BusyError, GitError, HookRejectedError, RepoStateError, UsageError
 
 if TYPE_CHECKING:
     import git
@@ -306,3 +306,150 @@ def one_line(text: str, limit: int = 200) -> str:
     cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class RawChange:
+    """One file's change in one commit, from `git log --raw` (blob SHAs; None = absent)."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class LogCommit:
+    sha: str
+    parent: str | None
+    author: str
+    date: str  # ISO 8601
+    subject: str
+    changes: list[RawChange]
+
+
+class History:
+    """Reading the repository's past: trees, blobs, logs. Read-only; no identity needed."""
+
+    def __init__(self, root: Path) -> None:
+        self.git = GitRepo(root)
+
+    def resolve(self, rev: str) -> str:
+        """A revision's commit SHA, or a usage error naming it."""
+        if rev.startswith("-"):
+            raise UsageError(f"{rev!r} is not a revision")
+        status, out, _ = self.git.run(
+            "rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}", check=False
+        )
+        if status != 0:
+            raise UsageError(
+                f"unknown revision {rev!r}", hint="give a branch, tag or commit, e.g. main"
+            )
+        return out.strip()
+
+    def default_base(self) -> tuple[str, str]:
+        """(name, SHA) of the merge-base of HEAD with origin/HEAD, else main, else master."""
+        head = self.git.head()
+        if head is None:
+            raise RepoStateError(
+                "the repository has no commits yet, so there is nothing to compare with",
+                hint="commit something first",
+            )
+        for name in ("origin/HEAD", "main", "master"):
+            status, out, _ = self.git.run(
+                "rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False
+            )
+            if status == 0:
+                status, base, _ = self.git.run("merge-base", head, out.strip(), check=False)
+                if status == 0:
+                    return name, base.strip()
+        return "HEAD", head
+
+    def tree_files(self, commit: str, folder: str) -> dict[str, str]:
+        """{path: blob SHA} of the regular files directly in `folder` at `commit`."""
+        _, out, _ = self.git.run("ls-tree", "-z", "--end-of-options", commit, f"{folder}/")
+        files: dict[str, str] = {}
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            mode, kind, sha = meta.split()
+            if kind == "blob" and mode in ("100644", "100755"):
+                files[path] = sha
+        return files
+
+    def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """Many blobs through one `git cat-file --batch`."""
+        if not shas:
+            return {}
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=self.git.root,
+            input=("\n".join(shas) + "\n").encode(),
+            capture_output=True,
+            check=True,
+        )
+        data = result.stdout
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        while pos < len(data):
+            end = data.index(b"\n", pos)
+            header = data[pos:end].decode().split()
+            pos = end + 1
+            if len(header) < 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            blobs[header[0]] = data[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def changed_paths(self, rev: str, folder: str) -> set[str]:
+        """Paths in `folder` that differ between `rev` and the working tree (or are new)."""
+        commit = self.resolve(rev)
+        _, out, _ = self.git.run(
+            "diff", "--name-only", "--no-renames", "-z", commit, "--", f"{folder}/"
+        )
+        paths = {p for p in out.split("\0") if p}
+        _, untracked, _ = self.git.run(
+            "ls-files", "--others", "--exclude-standard", "-z", "--", f"{folder}/"
+        )
+        return paths | {p for p in untracked.split("\0") if p}
+
+    def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
+        """Commits touching `pathspecs`, each with its raw changes to them."""
+        args = [
+            "log", "--raw", "--no-abbrev", "--no-renames", "-z",
+            "--format=%x01%H%x00%P%x00%an%x00%aI%x00%s",
+        ]  # fmt: skip
+        if not newest_first:
+            args.append("--reverse")
+        status, out, err = self.git.run(*args, "--", *pathspecs, check=False)
+        if status != 0:
+            if "does not have any commits" in err:
+                return []
+            raise GitError(f"git log failed: {err.strip()}")
+        commits = []
+        for chunk in out.split("\x01")[1:]:
+            fields = chunk.split("\0")
+            sha, parents, author, date, subject = fields[:5]
+            changes = []
+            rest = [f for f in fields[5:]]
+            index = 0
+            while index < len(rest):
+                meta = rest[index].strip()
+                if not meta.startswith(":"):
+                    index += 1
+                    continue
+                parts = meta[1:].split()
+                old_sha, new_sha = parts[2], parts[3]
+                path = rest[index + 1]
+                changes.append(
+                    RawChange(
+                        path,
+                        None if set(old_sha) == {"0"} else old_sha,
+                        None if set(new_sha) == {"0"} else new_sha,
+                    )
+                )
+                index += 2
+            parent = parents.split()[0] if parents.strip() else None
+            commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
+        return commits

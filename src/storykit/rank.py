@@ -137,3 +137,38 @@ def plan_rebalance(order: Sequence[Entry]) -> dict[str, str]:
     """Short, evenly spaced keys for the whole backlog in its current order (changed only)."""
     fresh = keys_between(None, None, len(order)) if order else []
     return {item_id: key for (old, item_id), key in zip(order, fresh, strict=True) if old != key}
+
+
+def moved_items(before: Sequence[str], after: Sequence[str], rekeyed: set[str]) -> set[str]:
+    """Items whose position changed by a move of their own, not by others moving around them.
+
+    `before` and `after` are the orders of the same items. The items kept in place are one
+    heaviest increasing run, where an item whose key did not change weighs more, so that
+    when either of two items could be "the one that moved", it is the re-keyed one.
+    """
+    position = {item_id: index for index, item_id in enumerate(before)}
+    values = [position[item_id] for item_id in after]
+    weights = [1 if item_id in rekeyed else 2 for item_id in after]
+    size = len(values)
+    tree = [(0, -1)] * (size + 1)  # Fenwick tree over positions: (best weight, index)
+    best: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        prefix, parent = 0, -1
+        i = value  # positions strictly below `value`
+        while i > 0:
+            if tree[i][0] > prefix:
+                prefix, parent = tree[i]
+            i -= i & -i
+        total = prefix + weights[index]
+        best.append((total, parent))
+        i = value + 1
+        while i <= size:
+            if tree[i][0] < total:
+                tree[i] = (total, index)
+            i += i & -i
+    kept: set[str] = set()
+    current = max(range(size), key=lambda k: best[k][0]) if size else -1
+    while current != -1:
+        kept.add(after[current])
+        current = best[current][1]
+    return set(after) - kept

@@ -215,13 +215,28 @@ class ItemStore:
             return {"problems": [Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}").to_json()]}
         return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
 
+    def parse_bytes(self, raw: bytes, rel: str) -> dict[str, Any]:
+        """Validate file content read from anywhere (a blob of some commit) into a payload."""
+        path = self.project.root / rel
+        try:
+            document = yamlio.read_document(raw, rel)
+            item = self._validate(document, path, rel)
+        except InvalidDataError as exc:
+            return {"problems": [d.to_json() for d in exc.diagnostics]}
+        return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
+
+    def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
+        return _item_from_payload(payload, self.project.root / rel, rel)
+
+    def cache_key(self) -> str:
+        return f"{__version__}:{self.project.config.fingerprint()}:{self.project.config_path}"
+
     def _open_cache(self) -> ItemCache | None:
         try:
             state = self.project.state_dir
         except RepoStateError:
             return None
-        key = f"{__version__}:{self.project.config.fingerprint()}:{self.project.config_path}"
-        return ItemCache.open(state / "items-cache.json", key)
+        return ItemCache.open(state / "items-cache.json", self.cache_key())
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)

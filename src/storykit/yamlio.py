@@ -169,13 +169,15 @@ class Document:
         return self.text.encode("utf-8")
 
 
-def new_document(fields: dict[str, Any]) -> Document:
-    """A fresh document holding `fields` in the given order."""
+def new_document(fields: dict[str, Any], header: str = "") -> Document:
+    """A fresh document holding `fields` in the given order, after an optional comment."""
     from ruamel.yaml.comments import CommentedMap
 
     data = CommentedMap()
     for key, value in fields.items():
         data[key] = _to_node(value)
+    if header:
+        data.yaml_set_start_comment(header.removeprefix("# "))
     return Document(data=data, text="", seq_offset=2)
 
 

@@ -116,13 +116,23 @@ def show_change(result: Any, what: str, as_json: bool) -> None:
 @app.command()
 def init(
     prefix: Annotated[str, typer.Option(help="ID prefix: IDs look like PREFIX-7K2M.")] = "SK",
+    editor_schema: Annotated[
+        bool,
+        typer.Option(
+            "--editor-schema",
+            help="Write backlog/.schema.json and point new item files at it, so editors with "
+            "a YAML language server validate them as you type.",
+        ),
+    ] = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Start a backlog here: writes .storykit.toml and backlog/, in one commit."""
     from storykit.services.init import init_project
 
-    result = init_project(Path.cwd(), prefix, commit_options(no_commit, no_verify))
+    result = init_project(
+        Path.cwd(), prefix, commit_options(no_commit, no_verify), editor_schema=editor_schema
+    )
     where = f"storykit initialised: {result.paths[0] if result.paths else ''}"
     if result.commit:
         output.out(f"{where} and backlog/  [{result.commit[:8]}]")
@@ -252,16 +262,21 @@ def edit(
 @app.command()
 def check(
     format_: Annotated[
-        str, typer.Option("--format", help="Output: text or json.", metavar="text|json")
+        str,
+        typer.Option("--format", help="Output: text, json or github.", metavar="text|json|github"),
     ] = "text",
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Only items changed since REV (e.g. origin/main)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate every item file and the backlog as a whole; exit 1 on any error."""
     from storykit.services.check import check_backlog
 
-    if format_ not in ("text", "json"):
-        raise UsageError(f"--format must be text or json, not {format_!r}")
-    report = check_backlog(workspace())
+    if format_ not in ("text", "json", "github"):
+        raise UsageError(f"--format must be text, json or github, not {format_!r}")
+    report = check_backlog(workspace(), since=since)
     if as_json or format_ == "json":
         output.print_json(
             output.json_items(
@@ -272,15 +287,71 @@ def check(
                 problems=[p.to_json() for p in report.problems],
             )
         )
+    elif format_ == "github":
+        output.render_github_annotations(report.problems)
     else:
         output.render_diagnostics(report.problems)
-        summary = (
+    if format_ != "json" and not as_json:
+        output.err(
             f"{report.files} file{'s' if report.files != 1 else ''} checked: "
             f"{report.errors} error{'s' if report.errors != 1 else ''}, "
             f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
         )
-        output.err(summary)
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def log(item: IdArg, as_json: JsonOpt = False) -> None:
+    """The item's history from git, newest first, as field-level changes."""
+    from storykit.cli import report
+    from storykit.services.history import item_log
+
+    result = item_log(workspace(), item)
+    if as_json:
+        output.print_json(report.log_json(result))
+    else:
+        report.render_log_text(result)
+
+
+@app.command()
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[A]",
+            help="From this revision (default: the merge-base of HEAD "
+            "with origin/HEAD, main or master).",
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Argument(metavar="[B]", help="To this revision (default: the working tree)."),
+    ] = None,
+    format_: Annotated[
+        str,
+        typer.Option("--format", metavar="text|markdown|json", help="Output format."),
+    ] = "text",
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a change means for the backlog: items added and removed, fields changed, status
+    transitions, rank moves as positions, spikes closed with their outcomes."""
+    from storykit.cli import report
+    from storykit.services.history import diff_backlog
+
+    if format_ not in ("text", "markdown", "json"):
+        raise UsageError(f"--format must be text, markdown or json, not {format_!r}")
+    result = diff_backlog(workspace(), base, head)
+    if as_json or format_ == "json":
+        output.print_json(report.diff_json(result))
+    elif format_ == "markdown":
+        report.render_diff_markdown(result)
+    else:
+        report.render_diff_text(result)
+    if exit_code and not result.empty:
         raise typer.Exit(1)
 
 
@@ -404,6 +475,29 @@ def next_(
         output.render_list(items)
     else:
         output.err("nothing is ready: no ready item has all its dependencies done")
+
+
+@app.command()
+def schema(
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
+) -> None:
+    """The JSON Schema of the item files (for editors and other tools)."""
+    from storykit.services.schema import schema_text
+
+    text = schema_text(workspace().project.config)
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    from storykit.atomic import write_atomic
+
+    try:
+        write_atomic(output_file, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    output.err(f"wrote {output_file}")
 
 
 def _register_new_commands() -> None:

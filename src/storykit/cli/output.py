@@ -301,3 +301,18 @@ def _board_cells(items: list[StoredItem], overdue: set[str], width: int) -> list
         title = item.model.title
         lines.append(title if len(title) <= width else title[: width - 1].rstrip() + "…")
     return lines
+
+
+def render_github_annotations(diagnostics: list[Diagnostic]) -> None:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`."""
+    for d in diagnostics:
+        level = "error" if d.severity == "error" else "warning"
+        props = f"file={_gh(d.path, True)},line={d.line},col={d.col},title=storykit check"
+        sys.stdout.write(f"::{level} {props}::{_gh(d.message, False)}\n")
+
+
+def _gh(text: str, prop: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text

@@ -36,7 +36,22 @@ class CheckReport:
         return self.errors == 0
 
 
-def check_backlog(ws: Workspace) -> CheckReport:
+def check_backlog(ws: Workspace, since: str | None = None) -> CheckReport:
+    """Check everything; with `since`, report only the files changed since that revision
+    (whole-backlog rules such as references still see every item)."""
+    report = _check_all(ws)
+    if since is None:
+        return report
+    from storykit.gitrepo import History
+
+    changed = History(ws.project.root).changed_paths(since, ws.project.config.backlog_dir)
+    report.problems = [p for p in report.problems if p.path in changed]
+    report.items = [item for item in report.items if item.rel in changed]
+    report.files = len({p for p in changed if p.endswith((".yaml", ".yml"))})
+    return report
+
+
+def _check_all(ws: Workspace) -> CheckReport:
     store = ws.store
     files = store.files()
     backlog = store.load_all()

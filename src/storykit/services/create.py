@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from storykit import clock, yamlio
@@ -10,7 +9,7 @@ from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
 from storykit.model.fields import FIELD_KINDS, REQUIRED
 from storykit.model.ids import mint_id
-from storykit.model.items import ITEM_TYPES, canonical_order
+from storykit.model.items import ITEM_TYPES
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import edit_until_valid
 from storykit.services.ranking import Placement, rank_for_new
@@ -93,15 +92,8 @@ def create_item(
         "rank": rank_for_new(ws, backlog, new_id, placement),
         "created": clock.today(),
     }
-    order = canonical_order(item_type)
-    for name in order:
-        if name in values:
-            fields[name] = values.pop(name)
     fields.update(values)
-    document = yamlio.new_document(fields)
-    path = store.path_for(new_id, str(fields["title"]))
-    item = _validated(ws, document, path, item_type)
-    content = document.dump()
+    path, content, item = ws.new_item(fields, f"the {item_type}")
 
     if edit:
 
@@ -124,13 +116,3 @@ def create_item(
         return Change(changes, "new", item)
 
     return ws.apply(build, options)
-
-
-def _validated(ws: Workspace, document: yamlio.Document, path: Path, item_type: str) -> StoredItem:
-    try:
-        return ws.store.validate_document(document, path)
-    except InvalidDataError as exc:
-        problems = [d.message for d in exc.diagnostics]
-        raise InvalidDataError(
-            f"cannot create the {item_type}:\n  " + "\n  ".join(problems)
-        ) from None

@@ -20,7 +20,12 @@ the backlog in rank order and `storykit check` to validate it.
 """
 
 
-def init_project(start: Path, prefix: str, options: CommitOptions) -> ChangeResult:
+EDITOR_SCHEMA_FILE = ".schema.json"
+
+
+def init_project(
+    start: Path, prefix: str, options: CommitOptions, *, editor_schema: bool = False
+) -> ChangeResult:
     from storykit.gitrepo import find_toplevel
 
     prefix = prefix.strip()
@@ -36,7 +41,7 @@ def init_project(start: Path, prefix: str, options: CommitOptions) -> ChangeResu
             f"{CONFIG_FILE} already exists: this repository already has a storykit backlog",
             hint="`storykit list` shows it",
         )
-    text = default_config_text(prefix)
+    text = default_config_text(prefix, EDITOR_SCHEMA_FILE if editor_schema else "")
     config = parse_config(text)
     project = Project(root=root, config=config)
     ws = Workspace(project)
@@ -47,6 +52,11 @@ def init_project(start: Path, prefix: str, options: CommitOptions) -> ChangeResu
         changes.write(config_path, text.encode("utf-8"), expected=None)
         if not readme.exists():
             changes.write(readme, BACKLOG_README.encode("utf-8"), expected=None)
+        if config.editor_schema:
+            from storykit.services.schema import schema_text
+
+            schema_path = project.backlog_dir / config.editor_schema
+            changes.write(schema_path, schema_text(config).encode("utf-8"), expected=None)
         return Change(
             changes,
             "init",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storykit import clock, yamlio
+from storykit import clock
 from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.fields import ITEM_TYPES
@@ -214,16 +214,8 @@ def _follow_up_items(
         fields["description"] = (
             f"Follow-up of spike {spike.id} ({spike.model.title}).\n\nOutcome:\n{outcome}\n"
         )
-        order = canonical_order(item_type)
-        document = yamlio.new_document({k: fields[k] for k in order if k in fields})
-        path = ws.store.path_for(new_id, title)
-        try:
-            item = ws.store.validate_document(document, path)
-        except InvalidDataError as exc:
-            problems = "\n  ".join(d.message for d in exc.diagnostics)
-            message = f"cannot create the follow-up {title!r}:\n  {problems}"
-            raise InvalidDataError(message) from None
-        changes.write(path, document.dump(), expected=None)
+        path, content, item = ws.new_item(fields, f"the follow-up {title!r}")
+        changes.write(path, content, expected=None)
         created.append(item)
     return created
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storykit import clock, yamlio
-from storykit.errors import InvalidDataError, UsageError
+from storykit import clock
+from storykit.errors import UsageError
 from storykit.model.ids import mint_id
 from storykit.model.items import canonical_order
 from storykit.rank import keys_between
@@ -64,16 +64,9 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
                 if value:
                     fields[name] = value
             fields["split_from"] = original.id
-            order = canonical_order(original.type)
-            document = yamlio.new_document({k: fields[k] for k in order if k in fields})
-            path = ws.store.path_for(part_id, title)
-            try:
-                part = ws.store.validate_document(document, path)
-            except InvalidDataError as exc:
-                problems = "\n  ".join(d.message for d in exc.diagnostics)
-                raise InvalidDataError(f"cannot create the part {title!r}:\n  {problems}") from None
+            path, content, part = ws.new_item(fields, f"the part {title!r}")
             parts.append(part)
-            parts_content.append((path, document.dump()))
+            parts_content.append((path, content))
         doc = loaded.document
         order = canonical_order(original.type)
         for part in parts:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from storykit import yamlio
 from storykit.atomic import Changeset
+from storykit.errors import InvalidDataError
 from storykit.lock import backlog_lock
+from storykit.model.items import canonical_order
 from storykit.project import Project, find_project
 from storykit.store import ItemStore, StoredItem
+
+MODELINE = "# yaml-language-server: $schema={path}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,26 @@ class Workspace:
     @classmethod
     def open(cls, start: Path | None = None) -> Workspace:
         return cls(find_project(start))
+
+    def new_item_document(self, fields: dict[str, Any]) -> tuple[yamlio.Document, Path]:
+        """A new item file in canonical key order (with the editor-schema line if configured)."""
+        order = canonical_order(str(fields["type"]))
+        ordered = {key: fields[key] for key in order if key in fields}
+        ordered.update({key: value for key, value in fields.items() if key not in ordered})
+        schema = self.project.config.editor_schema
+        header = MODELINE.format(path=schema) if schema else ""
+        path = self.store.path_for(str(fields["id"]), str(fields["title"]))
+        return yamlio.new_document(ordered, header), path
+
+    def new_item(self, fields: dict[str, Any], what: str) -> tuple[Path, bytes, StoredItem]:
+        """Build and validate a new item; every problem is named in one error."""
+        document, path = self.new_item_document(fields)
+        try:
+            item = self.store.validate_document(document, path)
+        except InvalidDataError as exc:
+            problems = "\n  ".join(d.message for d in exc.diagnostics)
+            raise InvalidDataError(f"cannot create {what}:\n  {problems}") from None
+        return path, document.dump(), item
 
     def apply(self, build: Callable[[], Change | None], options: CommitOptions) -> ChangeResult:
         """Refuse bad repository states, then under the lock build, write and commit.

@@ -1,0 +1,254 @@
+"""How `diff` and `log` read: text for the terminal, Markdown for a pull request, JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from storykit.cli import output
+
+if TYPE_CHECKING:
+    from storykit.services.history import BacklogDiff, ItemLog
+    from storykit.store import StoredItem
+
+SCHEMA_VERSION = 1
+
+
+def summary(diff: BacklogDiff) -> str:
+    """One line, as a reviewer says it: "story SK-7K2M added; SK-3J9Q ready → in-progress"."""
+    parts = [f"{i.type} {i.id} added" for i in diff.added]
+    parts += [f"{i.type} {i.id} removed" for i in diff.removed]
+    closed = {i.id for i in diff.closed_spikes}
+    for change in diff.changed:
+        status = next((c for c in change.changes if c.field == "status"), None)
+        if status is not None and change.after.id not in closed:
+            parts.append(f"{change.after.id} {status.old} → {status.new}")
+        elif change.after.id not in closed:
+            fields = ", ".join(c.field for c in change.changes) or "renamed"
+            parts.append(f"{change.after.id} changed ({fields})")
+    parts += [f"spike {i.id} closed: outcome recorded" for i in diff.closed_spikes]
+    parts += [f"{m.item.id} moved from #{m.before} to #{m.after}" for m in diff.moved]
+    return "; ".join(parts) if parts else "no changes"
+
+
+def counts(diff: BacklogDiff) -> dict[str, int]:
+    return {
+        "added": len(diff.added),
+        "removed": len(diff.removed),
+        "changed": len(diff.changed),
+        "moved": len(diff.moved),
+        "spikes_closed": len(diff.closed_spikes),
+        "invalid_files": len(diff.invalid),
+    }
+
+
+_COUNT_WORDS = {
+    "added": ("added", "added"),
+    "removed": ("removed", "removed"),
+    "changed": ("changed", "changed"),
+    "moved": ("moved", "moved"),
+    "spikes_closed": ("spike closed", "spikes closed"),
+    "invalid_files": ("invalid file", "invalid files"),
+}
+
+
+def _count_line(diff: BacklogDiff) -> str:
+    words = [f"{n} {_COUNT_WORDS[name][n != 1]}" for name, n in counts(diff).items() if n]
+    return ", ".join(words) if words else "no changes"
+
+
+def _row(item: StoredItem) -> str:
+    return f"{item.type:<5}  {item.id}  {item.model.title}"
+
+
+def render_diff_text(diff: BacklogDiff) -> None:
+    out = output.out
+    out(f"backlog changes: {diff.base.label} → {diff.head.label}")
+    out(_count_line(diff))
+    if diff.empty and not diff.invalid:
+        return
+    out(summary(diff))
+    sections: list[tuple[str, list[str]]] = [
+        ("added", [_row(i) for i in diff.added]),
+        ("removed", [_row(i) for i in diff.removed]),
+    ]
+    changed: list[str] = []
+    for change in diff.changed:
+        line = _row(change.after)
+        if change.renamed:
+            line += f"  (renamed from {change.before.rel})"
+        changed.append(line)
+        changed += [f"    {c.text()}" for c in change.changes]
+    sections.append(("changed", changed))
+    sections.append(("moved", [f"{_row(m.item)}  #{m.before} → #{m.after}" for m in diff.moved]))
+    closed: list[str] = []
+    for spike in diff.closed_spikes:
+        closed.append(_row(spike))
+        outcome = str(getattr(spike.model, "outcome", "") or "").strip()
+        closed += [f"    {line}" for line in outcome.splitlines()]
+    sections.append(("spikes closed", closed))
+    invalid: list[str] = []
+    for side, path, problems in diff.invalid:
+        invalid.append(f"{path} (at {_side(diff, side)}): {len(problems)} problem(s)")
+        invalid += [f"    {p.line}:{p.col}: {p.message}" for p in problems]
+    sections.append(("invalid files", invalid))
+    for title, lines in sections:
+        if lines:
+            out("")
+            out(title)
+            for line in lines:
+                out(f"  {line}")
+
+
+def render_diff_markdown(diff: BacklogDiff) -> None:
+    where = f"{_md(diff.base.label)} → {_md(diff.head.label)}"
+    lines = [f"**Backlog changes** ({where}): {_count_line(diff)}", ""]
+    if not diff.empty:
+        lines += [_md(summary(diff)), ""]
+    if diff.added:
+        lines += ["### Added", "", "| Type | ID | Title | Status |", "|---|---|---|---|"]
+        lines += [
+            f"| {i.type} | {i.id} | {_cell(i.model.title)} | {i.model.status} |" for i in diff.added
+        ]
+        lines.append("")
+    if diff.removed:
+        lines += ["### Removed", "", "| Type | ID | Title |", "|---|---|---|"]
+        lines += [f"| {i.type} | {i.id} | {_cell(i.model.title)} |" for i in diff.removed]
+        lines.append("")
+    if diff.changed:
+        lines += ["### Changed", ""]
+        for change in diff.changed:
+            item = change.after
+            renamed = f" (renamed from `{change.before.rel}`)" if change.renamed else ""
+            lines.append(f"- **{item.type} {item.id}** {_md(item.model.title)}{renamed}")
+            lines += [f"  - {_md(c.text())}" for c in change.changes]
+        lines.append("")
+    if diff.moved:
+        lines += ["### Moved", "", "| ID | Title | From | To |", "|---|---|---|---|"]
+        lines += [
+            f"| {m.item.id} | {_cell(m.item.model.title)} | #{m.before} | #{m.after} |"
+            for m in diff.moved
+        ]
+        lines.append("")
+    if diff.closed_spikes:
+        lines += ["### Spikes closed", ""]
+        for spike in diff.closed_spikes:
+            lines.append(f"- **{spike.id}** {_md(spike.model.title)}")
+            outcome = str(getattr(spike.model, "outcome", "") or "").strip()
+            lines += [f"  > {_md(line)}" if line else "  >" for line in outcome.splitlines()]
+            decision = getattr(spike.model, "decision", None)
+            if decision:
+                lines.append(f"  - decision: {_md(str(decision).strip())}")
+        lines.append("")
+    if diff.invalid:
+        lines += ["### Invalid files", ""]
+        for side, path, problems in diff.invalid:
+            lines.append(f"- `{path}` (at {_md(_side(diff, side))}): {len(problems)} problem(s)")
+            lines += [f"  - {p.line}:{p.col}: {_md(p.message)}" for p in problems]
+        lines.append("")
+    output.out("\n".join(lines).rstrip())
+
+
+def diff_json(diff: BacklogDiff) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "base": {"label": diff.base.label, "commit": diff.base.commit},
+        "head": {"label": diff.head.label, "commit": diff.head.commit},
+        "summary": summary(diff),
+        "counts": counts(diff),
+        "added": [i.to_json() for i in diff.added],
+        "removed": [i.to_json() for i in diff.removed],
+        "changed": [
+            {
+                "id": c.after.id,
+                "type": c.after.type,
+                "title": c.after.model.title,
+                "renamed": {"from": c.before.rel, "to": c.after.rel} if c.renamed else None,
+                "changes": [f.to_json() for f in c.changes],
+            }
+            for c in diff.changed
+        ],
+        "moved": [
+            {
+                "id": m.item.id,
+                "type": m.item.type,
+                "title": m.item.model.title,
+                "from": m.before,
+                "to": m.after,
+            }
+            for m in diff.moved
+        ],
+        "spikes_closed": [
+            {
+                "id": s.id,
+                "title": s.model.title,
+                "outcome": getattr(s.model, "outcome", None),
+                "decision": getattr(s.model, "decision", None),
+            }
+            for s in diff.closed_spikes
+        ],
+        "invalid": [
+            {"side": side, "path": path, "problems": [p.to_json() for p in problems]}
+            for side, path, problems in diff.invalid
+        ],
+    }
+
+
+def render_log_text(log: ItemLog) -> None:
+    out = output.out
+    for entry in log.entries:
+        when = entry.date[:16].replace("T", " ")
+        out(f"{entry.commit[:8]}  {when}  {entry.author}  {entry.subject}")
+        details = []
+        if entry.created:
+            details.append("created")
+        if entry.deleted:
+            details.append("deleted")
+        if entry.renamed:
+            details.append(f"renamed {entry.renamed[0]} → {entry.renamed[1]}")
+        for change in entry.changes:
+            if change.field == "rank":
+                continue
+            details.append(change.text())
+        if entry.rank:
+            details.append(f"rank: #{entry.rank[0]} → #{entry.rank[1]}")
+        if entry.invalid:
+            details.append(f"file became invalid: {entry.invalid[0].message}")
+        for line in details:
+            out(f"    {line}")
+
+
+def log_json(log: ItemLog) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": log.item_id,
+        "commits": [
+            {
+                "commit": e.commit,
+                "author": e.author,
+                "date": e.date,
+                "subject": e.subject,
+                "created": e.created,
+                "deleted": e.deleted,
+                "renamed": {"from": e.renamed[0], "to": e.renamed[1]} if e.renamed else None,
+                "changes": [c.to_json() for c in e.changes],
+                "rank": {"from": e.rank[0], "to": e.rank[1]} if e.rank else None,
+                "invalid": [p.to_json() for p in e.invalid],
+            }
+            for e in log.entries
+        ],
+    }
+
+
+def _side(diff: BacklogDiff, side: str) -> str:
+    return diff.base.label if side == "base" else diff.head.label
+
+
+def _md(text: str) -> str:
+    """Escape what Markdown would otherwise interpret in a line of prose."""
+    for char in "\\`*_[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _cell(text: str) -> str:
+    return _md(text)

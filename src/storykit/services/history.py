@@ -1,0 +1,189 @@
+"""Reading history: `storykit log ID` and `storykit diff [A [B]]` (DESIGN §9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from storykit.errors import Diagnostic, UnknownItemError
+from storykit.gitrepo import History
+from storykit.model.changes import FieldChange, field_changes
+from storykit.model.ids import looks_like_query, normalise_query
+from storykit.rank import moved_items
+from storykit.services.workspace import Workspace
+from storykit.snapshot import BlobPayloads, Snapshot, snapshot_at, snapshot_worktree
+from storykit.store import StoredItem
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    before: StoredItem
+    after: StoredItem
+    changes: list[FieldChange]
+
+    @property
+    def renamed(self) -> bool:
+        return self.before.rel != self.after.rel
+
+
+@dataclass(frozen=True)
+class Move:
+    item: StoredItem
+    before: int
+    after: int
+
+
+@dataclass
+class BacklogDiff:
+    base: Snapshot
+    head: Snapshot
+    added: list[StoredItem] = field(default_factory=list)
+    removed: list[StoredItem] = field(default_factory=list)
+    changed: list[ItemChange] = field(default_factory=list)
+    moved: list[Move] = field(default_factory=list)
+    closed_spikes: list[StoredItem] = field(default_factory=list)
+    invalid: list[tuple[str, str, list[Diagnostic]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.moved)
+
+
+def diff_backlog(ws: Workspace, base: str | None = None, head: str | None = None) -> BacklogDiff:
+    """What changed in the whole backlog between two revisions (default: merge-base → tree)."""
+    history = History(ws.project.root)
+    payloads = BlobPayloads(ws.store, history)
+    if base is None:
+        name, commit = history.default_base()
+        label = f"{name} (merge-base {commit[:8]})" if name != "HEAD" else f"HEAD ({commit[:8]})"
+    else:
+        commit, label = history.resolve(base), base
+    before = snapshot_at(ws.store, payloads, commit, label)
+    if head is None:
+        after = snapshot_worktree(ws.store)
+    else:
+        after = snapshot_at(ws.store, payloads, history.resolve(head), head)
+    payloads.save()
+    return compare(before, after, ws.project.config.workflow.done)
+
+
+def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
+    diff = BacklogDiff(before, after)
+    common = [i for i in after.order() if i in before.items]
+    diff.added = [after.items[i] for i in after.order() if i not in before.items]
+    diff.removed = [before.items[i] for i in before.order() if i not in after.items]
+    for item_id in common:
+        old, new = before.items[item_id], after.items[item_id]
+        changes = field_changes(_fields(old), _fields(new))
+        if changes or old.rel != new.rel:
+            diff.changed.append(ItemChange(old, new, changes))
+    rekeyed = {i for i in common if before.items[i].model.rank != after.items[i].model.rank}
+    common_before = [i for i in before.order() if i in after.items]
+    moved = moved_items(common_before, common, rekeyed)
+    old_pos, new_pos = before.positions(), after.positions()
+    diff.moved = [Move(after.items[i], old_pos[i], new_pos[i]) for i in common if i in moved]
+    for item_id in after.order():
+        item = after.items[item_id]
+        was = before.items.get(item_id)
+        newly_done = was is None or was.model.status != done
+        if item.type == "spike" and item.model.status == done and newly_done:
+            diff.closed_spikes.append(item)
+    for side, snap in (("base", before), ("head", after)):
+        for path, problems in sorted(snap.invalid.items()):
+            diff.invalid.append((side, path, problems))
+    return diff
+
+
+# --- item history ------------------------------------------------------------------------
+
+
+@dataclass
+class LogEntry:
+    commit: str
+    author: str
+    date: str
+    subject: str
+    created: bool = False
+    deleted: bool = False
+    renamed: tuple[str, str] | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+    rank: tuple[int, int] | None = None
+    invalid: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class ItemLog:
+    item_id: str
+    entries: list[LogEntry]
+
+
+def item_log(ws: Workspace, query: str) -> ItemLog:
+    """The item's commits, newest first, each as field-level changes (renames followed)."""
+    item_id = _item_id(ws, query)
+    history = History(ws.project.root)
+    payloads = BlobPayloads(ws.store, history)
+    folder = ws.project.config.backlog_dir
+    pathspecs = [f":(glob){folder}/{item_id}-*.yaml", f"{folder}/{item_id}.yaml"]
+    commits = history.log(pathspecs)
+    if not commits:
+        raise UnknownItemError(
+            f"no history for {item_id}: it was never committed",
+            hint="commit it first, or check the ID with `storykit list --all`",
+        )
+    pairs = {
+        (change.path, sha)
+        for commit in commits
+        for change in commit.changes
+        for sha in (change.old, change.new)
+        if sha
+    }
+    parsed = payloads.get_pairs(pairs)
+    entries = []
+    for commit in commits:
+        old = next(((c.path, c.old) for c in commit.changes if c.old), None)
+        new = next(((c.path, c.new) for c in commit.changes if c.new), None)
+        if old is None and new is None:
+            continue
+        entry = LogEntry(commit.sha, commit.author, commit.date, commit.subject)
+        entry.created, entry.deleted = old is None, new is None
+        if old and new and old[0] != new[0]:
+            entry.renamed = (old[0], new[0])
+        old_payload = parsed[old] if old else None
+        new_payload = parsed[new] if new else None
+        if new_payload is not None and "problems" in new_payload:
+            entry.invalid = [Diagnostic(**d) for d in new_payload["problems"]]
+        old_fields = (old_payload or {}).get("item") or {}
+        new_fields = (new_payload or {}).get("item") or {}
+        if old_fields and new_fields:
+            entry.changes = field_changes(old_fields, new_fields)
+            if old_fields.get("rank") != new_fields.get("rank") and commit.parent:
+                entry.rank = _positions(ws, payloads, commit.parent, commit.sha, item_id)
+        entries.append(entry)
+    payloads.save()
+    return ItemLog(item_id, entries)
+
+
+def _positions(
+    ws: Workspace, payloads: BlobPayloads, parent: str, commit: str, item_id: str
+) -> tuple[int, int] | None:
+    before = snapshot_at(ws.store, payloads, parent, parent).positions()
+    after = snapshot_at(ws.store, payloads, commit, commit).positions()
+    if item_id in before and item_id in after:
+        return before[item_id], after[item_id]
+    return None
+
+
+def _item_id(ws: Workspace, query: str) -> str:
+    try:
+        return ws.store.ids_for(query)
+    except UnknownItemError:
+        if not looks_like_query(query):
+            raise
+        # A deleted item has no file: accept its full ID.
+        return f"{ws.project.config.prefix}-{normalise_query(query, ws.project.config.prefix)}"
+
+
+def _fields(item: StoredItem) -> dict[str, Any]:
+    data = item.to_json()
+    data.pop("path", None)
+    return data

@@ -1,0 +1,120 @@
+"""The backlog as it was at a revision (or is in the working tree), for history and diffs.
+
+Blobs are parsed once: payloads are cached by blob SHA, which never goes stale.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storykit.atomic import write_atomic
+from storykit.errors import Diagnostic
+from storykit.gitrepo import History
+from storykit.model.naming import id_from_file_name
+from storykit.store import ItemStore, StoredItem
+
+_BLOB_CACHE_FORMAT = 1
+
+
+@dataclass
+class Snapshot:
+    """Valid items by ID, their order, and the files that could not be read."""
+
+    label: str
+    commit: str | None  # None: the working tree
+    items: dict[str, StoredItem] = field(default_factory=dict)
+    invalid: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> problems
+
+    def order(self) -> list[str]:
+        ranked = sorted(self.items.values(), key=StoredItem.sort_key)
+        return [item.id for item in ranked]
+
+    def positions(self) -> dict[str, int]:
+        return {item_id: index + 1 for index, item_id in enumerate(self.order())}
+
+
+class BlobPayloads:
+    """Parsed payloads of item-file blobs, by SHA, persisted in `.git/storykit/`."""
+
+    def __init__(self, store: ItemStore, history: History) -> None:
+        self.store = store
+        self.history = history
+        self.path: Path | None = None
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        try:
+            self.path = store.project.state_dir / "blobs-cache.json"
+            raw = json.loads(self.path.read_bytes())
+            if raw.get("format") == _BLOB_CACHE_FORMAT and raw.get("key") == store.cache_key():
+                self.entries = dict(raw["entries"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            self.entries = {}
+
+    def get_many(self, blobs: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """{path: payload} for {path: blob SHA}."""
+        found = self.get_pairs(set(blobs.items()))
+        return {path: found[(path, sha)] for path, sha in blobs.items()}
+
+    def get_pairs(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Payloads of (path, blob SHA) pairs; the file name matters to validation, so both
+        are the key. Blobs not yet known are read in one batch."""
+        missing = sorted(pair for pair in pairs if f"{pair[1]} {pair[0]}" not in self.entries)
+        if missing:
+            raw = self.history.read_blobs(sorted({sha for _, sha in missing}))
+            for path, sha in missing:
+                self.entries[f"{sha} {path}"] = self.store.parse_bytes(raw.get(sha, b""), path)
+            self.dirty = True
+        return {pair: self.entries[f"{pair[1]} {pair[0]}"] for pair in pairs}
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        data = {
+            "format": _BLOB_CACHE_FORMAT,
+            "key": self.store.cache_key(),
+            "entries": self.entries,
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
+        except OSError:
+            pass
+        self.dirty = False
+
+
+def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: str) -> Snapshot:
+    folder = store.project.config.backlog_dir
+    files = {
+        path: sha
+        for path, sha in payloads.history.tree_files(commit, folder).items()
+        if path.endswith((".yaml", ".yml")) and not Path(path).name.startswith(".")
+    }
+    snapshot = Snapshot(label, commit)
+    for path, payload in payloads.get_many(files).items():
+        _add(snapshot, store, path, payload)
+    return snapshot
+
+
+def snapshot_worktree(store: ItemStore) -> Snapshot:
+    backlog = store.load_all()
+    snapshot = Snapshot("working tree", None)
+    for item in backlog.items:
+        snapshot.items.setdefault(item.id, item)
+    for problem in backlog.problems:
+        snapshot.invalid.setdefault(problem.path, []).append(problem)
+    return snapshot
+
+
+def _add(snapshot: Snapshot, store: ItemStore, path: str, payload: dict[str, Any]) -> None:
+    if "item" in payload:
+        item = store.item_from_payload(payload, path)
+        snapshot.items.setdefault(item.id, item)
+    else:
+        snapshot.invalid[path] = [Diagnostic(**d) for d in payload["problems"]]
+
+
+def item_id_of(path: str) -> str | None:
+    return id_from_file_name(Path(path).name)
