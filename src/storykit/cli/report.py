@@ -88,7 +88,7 @@ def render_diff_text(diff: BacklogDiff) -> None:
     sections.append(("spikes closed", closed))
     invalid: list[str] = []
     for side, path, problems in diff.invalid:
-        invalid.append(f"{path} (at {_side(diff, side)}): {len(problems)} problem(s)")
+        invalid.append(f"{path} (at {_side(diff, side)}): {_problems(len(problems))}")
         invalid += [f"    {p.line}:{p.col}: {p.message}" for p in problems]
     sections.append(("invalid files", invalid))
     for title, lines in sections:
@@ -142,7 +142,7 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
     if diff.invalid:
         lines += ["### Invalid files", ""]
         for side, path, problems in diff.invalid:
-            lines.append(f"- `{path}` (at {_md(_side(diff, side))}): {len(problems)} problem(s)")
+            lines.append(f"- `{path}` (at {_md(_side(diff, side))}): {_problems(len(problems))}")
             lines += [f"  - {p.line}:{p.col}: {_md(p.message)}" for p in problems]
         lines.append("")
     output.out("\n".join(lines).rstrip())
@@ -252,3 +252,7 @@ def _md(text: str) -> str:
 
 def _cell(text: str) -> str:
     return _md(text)
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem" if count == 1 else f"{count} problems"

@@ -11,7 +11,13 @@ from storykit.model.changes import FieldChange, field_changes
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.rank import moved_items
 from storykit.services.workspace import Workspace
-from storykit.snapshot import BlobPayloads, Snapshot, snapshot_at, snapshot_worktree
+from storykit.snapshot import (
+    BlobPayloads,
+    Snapshot,
+    item_id_of,
+    snapshot_at,
+    snapshot_worktree,
+)
 from storykit.store import StoredItem
 
 
@@ -70,8 +76,16 @@ def diff_backlog(ws: Workspace, base: str | None = None, head: str | None = None
 def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
     diff = BacklogDiff(before, after)
     common = [i for i in after.order() if i in before.items]
-    diff.added = [after.items[i] for i in after.order() if i not in before.items]
-    diff.removed = [before.items[i] for i in before.order() if i not in after.items]
+    # An item whose file is invalid on one side was neither added nor removed: it is named
+    # among the invalid files instead.
+    invalid_before = {item_id_of(path) for path in before.invalid}
+    invalid_after = {item_id_of(path) for path in after.invalid}
+    diff.added = [
+        after.items[i] for i in after.order() if i not in before.items and i not in invalid_before
+    ]
+    diff.removed = [
+        before.items[i] for i in before.order() if i not in after.items and i not in invalid_after
+    ]
     for item_id in common:
         old, new = before.items[item_id], after.items[item_id]
         changes = field_changes(_fields(old), _fields(new))
@@ -88,9 +102,12 @@ def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
         newly_done = was is None or was.model.status != done
         if item.type == "spike" and item.model.status == done and newly_done:
             diff.closed_spikes.append(item)
-    for side, snap in (("base", before), ("head", after)):
-        for path, problems in sorted(snap.invalid.items()):
-            diff.invalid.append((side, path, problems))
+    # A file broken on both sides is named once, as it is now.
+    for path, problems in sorted(before.invalid.items()):
+        if path not in after.invalid:
+            diff.invalid.append(("base", path, problems))
+    for path, problems in sorted(after.invalid.items()):
+        diff.invalid.append(("head", path, problems))
     return diff
 
 
