@@ -70,11 +70,25 @@ def age(root: Path) -> None:
         os.utime(path, (past, past))
 
 
+def make_history(root: Path, item: str, ids: list[str], commits: int = 50) -> None:
+    """`commits` storykit commits that all change `item`: field edits and rank moves."""
+    for n in range(commits):
+        if n % 5 == 4:
+            argv = ["rank", item, "--before", ids[(n * 37) % len(ids)]]
+        else:
+            argv = ["set", item, f"notes=Refinement note {n}", f"points={(1, 2, 3, 5)[n % 4]}"]
+        subprocess.run([STORYKIT, *argv], cwd=root, capture_output=True, check=True)
+
+
 def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
     cache = root / ".git" / "storykit" / "items-cache.json"
+    blobs = root / ".git" / "storykit" / "blobs-cache.json"
 
     def drop_cache() -> None:
         cache.unlink(missing_ok=True)
+
+    def drop_blob_cache() -> None:
+        blobs.unlink(missing_ok=True)
 
     def move(_: int) -> list[str]:
         mover, target = rng.sample(ids, 2)
@@ -101,6 +115,10 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
         ),
         Case("set + commit", lambda n: ["set", ids[0], f"points={(1, 2)[n % 2]}"]),
         Case("rank --before + commit", move),
+        Case("diff 50 commits apart", lambda n: ["diff", "HEAD~50", "HEAD"]),
+        Case("diff (cold blob cache)", lambda n: ["diff", "HEAD~50", "HEAD"], drop_blob_cache),
+        Case("log ID (50 commits)", lambda n: ["log", ids[1]]),
+        Case("log ID (cold blob cache)", lambda n: ["log", ids[1]], drop_blob_cache),
     ]
 
 
@@ -117,6 +135,8 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"storykit-bench-{items}-"))
         root = workdir / "repo"
         ids = generate(root, items)
+        if not args.only or any(w in ("diff", "log") for w in args.only):
+            make_history(root, ids[1], ids)
         age(root)
         rng = random.Random(items)
         for case in cases(root, ids, rng):

@@ -98,6 +98,24 @@ def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: st
     return snapshot
 
 
+def positions_at(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, int]:
+    """1-based backlog positions at `commit`, from (rank, id) alone (no item models)."""
+    folder = store.project.config.backlog_dir
+    files = {
+        path: sha
+        for path, sha in payloads.history.tree_files(commit, folder).items()
+        if path.endswith((".yaml", ".yml")) and not Path(path).name.startswith(".")
+    }
+    entries = sorted(
+        {
+            (payload["item"]["rank"], payload["item"]["id"])
+            for payload in payloads.get_many(files).values()
+            if "item" in payload
+        }
+    )
+    return {item_id: index + 1 for index, (_, item_id) in enumerate(entries)}
+
+
 def snapshot_worktree(store: ItemStore) -> Snapshot:
     backlog = store.load_all()
     snapshot = Snapshot("working tree", None)

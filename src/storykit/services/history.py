@@ -15,6 +15,7 @@ from storykit.snapshot import (
     BlobPayloads,
     Snapshot,
     item_id_of,
+    positions_at,
     snapshot_at,
     snapshot_worktree,
 )
@@ -183,8 +184,8 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
 def _positions(
     ws: Workspace, payloads: BlobPayloads, parent: str, commit: str, item_id: str
 ) -> tuple[int, int] | None:
-    before = snapshot_at(ws.store, payloads, parent, parent).positions()
-    after = snapshot_at(ws.store, payloads, commit, commit).positions()
+    before = positions_at(ws.store, payloads, parent)
+    after = positions_at(ws.store, payloads, commit)
     if item_id in before and item_id in after:
         return before[item_id], after[item_id]
     return None
