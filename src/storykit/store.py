@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+import os
+from collections.abc import Iterator, KeysView, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,16 @@ from storykit.validate import validate_item
 
 @dataclass(frozen=True)
 class StoredItem:
-    """A valid item and where it lives."""
+    """A valid item and where it lives (`rel`: repository-relative POSIX path)."""
 
     model: ItemBase
     extras: dict[str, Any]
-    path: Path
+    root: Path
     rel: str
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.rel
 
     @property
     def id(self) -> str:
@@ -58,6 +64,32 @@ class Backlog:
         return {item.id: item for item in self.items}
 
 
+class _PathsByID(dict[str, Path]):
+    """{ID: path} built lazily: only the paths asked for become Path objects."""
+
+    def __init__(self, folder: Path, names: dict[str, str]) -> None:
+        super().__init__()
+        self._folder = folder
+        self._names = names
+
+    def __missing__(self, item_id: str) -> Path:
+        path = self._folder / self._names[item_id]
+        self[item_id] = path
+        return path
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return self._names.keys()
+
+
 @dataclass
 class LoadedFile:
     """One file read for changing: its bytes, round-trip document and validated item."""
@@ -75,6 +107,7 @@ class ItemStore:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.folder = project.backlog_dir
+        self._ids: dict[str, str] | None = None
 
     def files(self) -> list[Path]:
         """Item files in the backlog folder (flat), sorted by name."""
@@ -83,22 +116,37 @@ class ItemStore:
                 f"{self.project.rel(self.folder)} is a symbolic link; storykit does not follow it",
                 hint="make the backlog folder a real folder inside the repository",
             )
-        if not self.folder.is_dir():
-            return []
-        return sorted(
-            path
-            for path in self.folder.iterdir()
-            if path.suffix in (".yaml", ".yml") and not path.name.startswith(".")
-        )
+        return [self.folder / entry.name for entry in self._entries()]
 
-    def ids(self) -> dict[str, Path]:
-        """IDs named by file names (no parsing)."""
-        found: dict[str, Path] = {}
-        for path in self.files():
-            item_id = id_from_file_name(path.name)
-            if item_id:
-                found.setdefault(item_id, path)
-        return found
+    def _entries(self) -> list[os.DirEntry[str]]:
+        """Directory entries of the item files, sorted by name (stat comes with them)."""
+        if self.folder.is_symlink():
+            raise RepoStateError(
+                f"{self.project.rel(self.folder)} is a symbolic link; storykit does not follow it",
+                hint="make the backlog folder a real folder inside the repository",
+            )
+        try:
+            with os.scandir(self.folder) as scan:
+                entries = [
+                    entry
+                    for entry in scan
+                    if entry.name.endswith((".yaml", ".yml")) and not entry.name.startswith(".")
+                ]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        entries.sort(key=lambda entry: entry.name)
+        return entries
+
+    def ids(self, fresh: bool = False) -> dict[str, Path]:
+        """IDs named by file names (no parsing); listed once per command unless `fresh`."""
+        if fresh or self._ids is None:
+            found: dict[str, str] = {}
+            for entry in self._entries():
+                item_id = id_from_file_name(entry.name)
+                if item_id:
+                    found.setdefault(item_id, entry.name)
+            self._ids = found
+        return _PathsByID(self.folder, self._ids)
 
     def resolve(self, query: str) -> Path:
         """Find an item file by full ID, CODE, or unique CODE prefix, in any case."""
@@ -169,41 +217,55 @@ class ItemStore:
         if problems or result.model is None:
             problems.sort(key=lambda d: (d.line, d.col))
             raise InvalidDataError(f"{rel} is not a valid item file", problems)
-        return StoredItem(model=result.model, extras=result.extras, path=path, rel=rel)
+        return StoredItem(result.model, result.extras, self.project.root, rel)
 
     def validate_document(self, document: yamlio.Document, path: Path) -> StoredItem:
         return self._validate(document, path, self.project.rel(path))
 
     def load_all(self) -> Backlog:
         """Every item file, served from the read cache where a file is unchanged."""
-        cache = self._open_cache()
         backlog = Backlog()
-        names: set[str] = set()
-        for path in self.files():
-            rel = self.project.rel(path)
-            names.add(path.name)
-            try:
-                stat = path.lstat()
-            except OSError as exc:
-                backlog.problems.append(Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}"))
-                backlog.invalid.append(rel)
-                continue
-            signature = signature_of(stat)
-            payload = cache.get(path.name, signature) if cache else None
-            if payload is None:
-                payload = self._parse_for_cache(path)
-                if cache is not None and not path.is_symlink():
-                    cache.put(path.name, signature, payload)
+        for rel, payload in self._payloads():
             if "item" in payload:
-                backlog.items.append(_item_from_payload(payload, path, rel))
+                backlog.items.append(_item_from_payload(payload, self.project.root, rel))
             else:
                 backlog.problems.extend(Diagnostic(**d) for d in payload["problems"])
                 backlog.invalid.append(rel)
+        backlog.items.sort(key=StoredItem.sort_key)
+        return backlog
+
+    def order(self) -> list[tuple[str, str]]:
+        """(rank, id) of every valid item, in backlog order: all that ranking needs."""
+        return sorted(
+            (payload["item"]["rank"], payload["item"]["id"])
+            for _, payload in self._payloads()
+            if "item" in payload
+        )
+
+    def _payloads(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(rel, payload) of every item file; unchanged files come from the cache."""
+        cache = self._open_cache()
+        names: set[str] = set()
+        prefix = self.project.rel(self.folder) + "/"
+        for entry in self._entries():
+            rel = prefix + entry.name
+            names.add(entry.name)
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
+                yield rel, {"problems": [problem.to_json()]}
+                continue
+            signature = signature_of(stat)
+            payload = cache.get(entry.name, signature) if cache else None
+            if payload is None:
+                payload = self._parse_for_cache(self.folder / entry.name)
+                if cache is not None and not entry.is_symlink():
+                    cache.put(entry.name, signature, payload)
+            yield rel, payload
         if cache is not None:
             cache.keep_only(names)
             cache.save()
-        backlog.items.sort(key=StoredItem.sort_key)
-        return backlog
 
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
         try:
@@ -226,7 +288,7 @@ class ItemStore:
         return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
 
     def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
-        return _item_from_payload(payload, self.project.root / rel, rel)
+        return _item_from_payload(payload, self.project.root, rel)
 
     def cache_key(self) -> str:
         return f"{__version__}:{self.project.config.fingerprint()}:{self.project.config_path}"
@@ -245,7 +307,7 @@ class ItemStore:
 _DATE_FIELDS = ("created", "started")
 
 
-def _item_from_payload(payload: dict[str, Any], path: Path, rel: str) -> StoredItem:
+def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredItem:
     """Rebuild an item validated earlier: no second validation, dates parsed back."""
     data = dict(payload["item"])
     for name in _DATE_FIELDS:
@@ -256,8 +318,27 @@ def _item_from_payload(payload: dict[str, Any], path: Path, rel: str) -> StoredI
                 if len(value) == 10
                 else dt.datetime.fromisoformat(value)
             )
-    model = MODELS[data["type"]].model_construct(**data)
-    return StoredItem(model=model, extras=payload.get("extras", {}), path=path, rel=rel)
+    model = _construct(MODELS[data["type"]], data)
+    return StoredItem(model, payload.get("extras", {}), root, rel)
+
+
+@functools.cache
+def _field_names(cls: type[ItemBase]) -> frozenset[str]:
+    return frozenset(cls.model_fields)
+
+
+def _construct(cls: type[ItemBase], data: dict[str, Any]) -> ItemBase:
+    """An instance of data validated earlier (it came from `model_dump`), built without
+    validation: the attributes Pydantic's `model_construct` sets, minus its per-field
+    default handling, which a full dump makes unnecessary."""
+    if data.keys() != _field_names(cls):
+        return cls.model_construct(**data)
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", data)
+    object.__setattr__(model, "__pydantic_fields_set__", set(data))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 def _jsonable(value: Any) -> Any:

@@ -203,7 +203,9 @@ def finish_change(
     new_path = ws.store.path_for(new_item.id, new_item.model.title)
     if content == loaded.raw and new_path == loaded.path:
         return None
-    new_item = StoredItem(new_item.model, new_item.extras, new_path, ws.project.rel(new_path))
+    new_item = StoredItem(
+        new_item.model, new_item.extras, ws.project.root, ws.project.rel(new_path)
+    )
     changes = Changeset()
     _write(changes, loaded.path, new_path, content, loaded.raw)
     return Change(changes, verb, new_item)

@@ -83,13 +83,12 @@ def create_item(
     store = ws.store
     config = ws.project.config
     new_id = mint_id(config.prefix, store.ids())
-    backlog = store.load_all()
     fields: dict[str, Any] = {
         "id": new_id,
         "type": item_type,
         "title": values.pop("title", ""),
         "status": config.workflow.initial,
-        "rank": rank_for_new(ws, backlog, new_id, placement),
+        "rank": rank_for_new(ws, new_id, placement),
         "created": clock.today(),
     }
     fields.update(values)
@@ -109,7 +108,7 @@ def create_item(
             path = item.path
 
     def build() -> Change:
-        if new_id in store.ids():
+        if new_id in store.ids(fresh=True):
             raise BusyError(f"{new_id} was just taken by another command", hint="run it again")
         changes = Changeset()
         changes.write(path, content, expected=None)

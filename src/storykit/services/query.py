@@ -76,12 +76,16 @@ def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
 def show_item(ws: Workspace, query: str) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.resolve(query)
-    try:
-        item = ws.store.read(path).item
-    except InvalidDataError as exc:
-        exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
-        raise
-    backlog = ws.store.load_all()
+    backlog = ws.store.load_all()  # served from the cache: no YAML parsing when unchanged
+    rel = ws.project.rel(path)
+    found = next((candidate for candidate in backlog.items if candidate.rel == rel), None)
+    if found is None:  # an invalid file: read it to report its problems
+        try:
+            found = ws.store.read(path).item
+        except InvalidDataError as exc:
+            exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
+            raise
+    item = found
     children = [other for other in backlog.items if other.model.parent == item.id]
     workflow = ws.project.config.workflow
     progress = None

@@ -50,11 +50,11 @@ def positions(order: list[Entry]) -> dict[str, int]:
     return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
 
 
-def rank_for_new(ws: Workspace, backlog: Backlog, new_id: str, placement: Placement | None) -> str:
+def rank_for_new(ws: Workspace, new_id: str, placement: Placement | None) -> str:
     """The key of a new item: the bottom unless a placement says otherwise."""
     place = placement or Placement("bottom")
     target = ws.store.ids_for(place.target) if place.target else None
-    return _key(order_of(backlog), new_id, place, target)
+    return _key(ws.store.order(), new_id, place, target)
 
 
 def move_item(
@@ -68,7 +68,7 @@ def move_item(
         target = ws.store.ids_for(placement.target) if placement.target else None
         if target == item_id:
             raise UsageError(f"{item_id} cannot be placed relative to itself")
-        order = order_of(ws.store.load_all())
+        order = ws.store.order()
         key = _key(order, item_id, placement, target)
         return _rewrite(ws, order, {item_id: key}, result, title=None)
 
@@ -91,7 +91,7 @@ def reorder(
     wanted = _parse_order(ws, text)
 
     def build() -> Change | None:
-        order = order_of(ws.store.load_all())
+        order = ws.store.order()
         current = [item_id for _, item_id in order if item_id in set(wanted)]
         if current == wanted:
             return None
@@ -112,7 +112,7 @@ def rebalance(ws: Workspace, options: CommitOptions) -> RankResult:
     result = RankResult(action="rebalance")
 
     def build() -> Change | None:
-        order = order_of(ws.store.load_all())
+        order = ws.store.order()
         new_keys = plan_rebalance(order)
         if not new_keys:
             return None

@@ -190,12 +190,11 @@ def _follow_up_items(
     """Draft items right after the spike in rank order, each linked back to it."""
     if not wanted:
         return []
-    backlog = ws.store.load_all()
-    ranks = sorted(item.model.rank for item in backlog.items)
+    ranks = [key for key, _ in ws.store.order()]
     following = next((key for key in ranks if key > spike.model.rank), None)
     keys = keys_between(spike.model.rank, following, len(wanted))
     taken = set(ws.store.ids())
-    epic_parent = _epic_parent(backlog.by_id(), spike)
+    epic_parent = _epic_parent(ws, spike)
     created = []
     for (item_type, title), key in zip(wanted, keys, strict=True):
         new_id = mint_id(ws.project.config.prefix, taken)
@@ -220,6 +219,14 @@ def _follow_up_items(
     return created
 
 
-def _epic_parent(items: dict[str, StoredItem], spike: StoredItem) -> str | None:
-    parent = items.get(spike.model.parent or "")
-    return parent.id if parent is not None and parent.type == "epic" else None
+def _epic_parent(ws: Workspace, spike: StoredItem) -> str | None:
+    """The spike's parent if it is a (valid) epic: follow-ups belong to it too."""
+    parent_id = spike.model.parent
+    ids = ws.store.ids()
+    if not parent_id or parent_id not in ids:
+        return None
+    try:
+        parent = ws.store.read(ids[parent_id]).item
+    except InvalidDataError:
+        return None
+    return parent.id if parent.type == "epic" else None

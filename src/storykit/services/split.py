@@ -41,8 +41,7 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
         original = loaded.item
         if original.model.status in workflow.closed:
             raise UsageError(f"{original.id} is {original.model.status}; only open items split")
-        backlog = ws.store.load_all()
-        ranks = sorted(item.model.rank for item in backlog.items)
+        ranks = [key for key, _ in ws.store.order()]
         following = next((key for key in ranks if key > original.model.rank), None)
         keys = keys_between(original.model.rank, following, len(titles))
         taken = set(ws.store.ids())
