@@ -93,3 +93,17 @@ def test_fresh_files_are_not_cached(repo: Repo) -> None:
     cache = repo.root / CACHE
     entries = json.loads(cache.read_text())["entries"] if cache.exists() else {}
     assert entries == {}
+
+
+def test_an_equals_sign_is_a_string_and_caches(repo: Repo) -> None:
+    path = repo.root / "backlog" / "SK-EQ11-t.yaml"
+    path.write_text(
+        "id: SK-EQ11\ntype: epic\ntitle: =\nstatus: draft\nrank: a0\ngoal: g\nx-sign: =\n"
+    )
+    _age_files(repo)
+    first = _outputs(repo)
+    assert first[3] == 0
+    data = repo.ok("show", "SK-EQ11", "--json").json()
+    assert isinstance(data, dict)
+    assert data["item"]["title"] == "=" and data["item"]["x-sign"] == "="
+    assert _outputs(repo) == first  # now from the cache

@@ -276,6 +276,9 @@ def to_plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return float(value)
+    if type(value).__name__ == "TaggedScalar":
+        # ruamel tags a lone `=` with YAML 1.1's "value" type; in YAML 1.2 it is a string.
+        return str(value.value)
     if isinstance(value, dt.datetime):
         return dt.datetime(
             value.year,
