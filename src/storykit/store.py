@@ -17,7 +17,7 @@ from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import MODELS, ItemBase
 from storykit.model.naming import file_name, id_from_file_name
 from storykit.project import Project
-from storykit.validate import validate_item
+from storykit.validate import Locator, validate_item
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ class ItemStore:
         self.project = project
         self.folder = project.backlog_dir
         self._ids: dict[str, str] | None = None
+        # STORYKIT_NO_FAST_YAML=1 forces the round-trip reader everywhere (for comparisons).
+        self.fast = not os.environ.get("STORYKIT_NO_FAST_YAML")
 
     def files(self) -> list[Path]:
         """Item files in the backlog folder (flat), sorted by name."""
@@ -192,11 +194,19 @@ class ItemStore:
         return LoadedFile(path=path, rel=rel, raw=raw, document=document, item=item)
 
     def _validate(self, document: yamlio.Document, path: Path, rel: str) -> StoredItem:
-        data = document.to_plain()
-
         def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
             return document.position(loc, key=key)
 
+        return self._validate_data(document.to_plain(), path, rel, locate, document)
+
+    def _validate_data(
+        self,
+        data: dict[str, Any],
+        path: Path,
+        rel: str,
+        locate: Locator,
+        document: yamlio.Document | None = None,
+    ) -> StoredItem:
         result = validate_item(data, self.project.config, rel, locate)
         problems = list(result.diagnostics)
         name_id = id_from_file_name(path.name)
@@ -208,7 +218,7 @@ class ItemStore:
                 )
             )
         elif isinstance(file_id, str) and file_id != name_id:
-            line, col = document.position(["id"])
+            line, col = locate(["id"], False)
             problems.append(
                 Diagnostic(
                     rel, line, col, f"id: {file_id} does not match the file name ({name_id})"
@@ -268,24 +278,40 @@ class ItemStore:
             cache.save()
 
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
+        rel = self.project.rel(path)
+        if path.is_symlink():
+            return {
+                "problems": [
+                    Diagnostic(rel, 1, 1, "item files must not be symbolic links").to_json()
+                ]
+            }
         try:
-            item = self.read(path).item
-        except InvalidDataError as exc:
-            return {"problems": [d.to_json() for d in exc.diagnostics]}
+            raw = path.read_bytes()
         except OSError as exc:
-            rel = self.project.rel(path)
             return {"problems": [Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}").to_json()]}
-        return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
+        return self.parse_bytes(raw, rel)
 
     def parse_bytes(self, raw: bytes, rel: str) -> dict[str, Any]:
-        """Validate file content read from anywhere (a blob of some commit) into a payload."""
+        """Validate file content (from the work tree or a blob of some commit) into a payload.
+
+        Valid files are read with the fast loader when it accepts them; anything else goes
+        through the round-trip reader, whose diagnostics carry exact positions.
+        """
         path = self.project.root / rel
+        data = yamlio.fast_load(raw) if self.fast else None
+        if data is not None:
+            try:
+                item = self._validate_data(data, path, rel, _unlocated)
+            except InvalidDataError:
+                pass  # read again below, for located diagnostics
+            else:
+                return _payload_of(item)
         try:
             document = yamlio.read_document(raw, rel)
             item = self._validate(document, path, rel)
         except InvalidDataError as exc:
             return {"problems": [d.to_json() for d in exc.diagnostics]}
-        return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
+        return _payload_of(item)
 
     def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
         return _item_from_payload(payload, self.project.root, rel)
@@ -305,6 +331,14 @@ class ItemStore:
 
 
 _DATE_FIELDS = ("created", "started")
+
+
+def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
+    return 1, 1
+
+
+def _payload_of(item: StoredItem) -> dict[str, Any]:
+    return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
 
 
 def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredItem:
