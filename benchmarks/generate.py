@@ -153,9 +153,17 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--peer-out", type=Path, help="also write the same content in Backlog.md's format here"
+    )
     args = parser.parse_args()
     ids = generate(args.out, args.items, args.seed)
     print(f"{len(ids)} items in {args.out / 'backlog'}")
+    if args.peer_out:
+        from peer import write_peer
+
+        tasks = write_peer(args.out, args.peer_out)
+        print(f"{len(tasks)} Backlog.md tasks in {args.peer_out / 'backlog' / 'tasks'}")
 
 
 if __name__ == "__main__":

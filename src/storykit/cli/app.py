@@ -22,6 +22,7 @@ from storykit.cli.options import (
     BottomOpt,
     TopOpt,
     commit_options,
+    complete_ids,
     placement_of,
 )
 from storykit.errors import EXIT_INTERRUPTED, StorykitError, UsageError
@@ -74,7 +75,11 @@ NoVerifyOpt = Annotated[
 ]
 IdArg = Annotated[
     str,
-    typer.Argument(metavar="ID", help="Item ID: full (SK-7K2M), code (7K2M) or a prefix."),
+    typer.Argument(
+        metavar="ID",
+        help="Item ID: full (SK-7K2M), code (7K2M) or a prefix.",
+        autocompletion=complete_ids,
+    ),
 ]
 
 

@@ -41,3 +41,26 @@ def commit_options(no_commit: bool, no_verify: bool) -> Any:
     from storykit.services.workspace import CommitOptions
 
     return CommitOptions(commit=False if no_commit else None, verify=not no_verify)
+
+
+def complete_ids(incomplete: str) -> list[str]:
+    """Shell completion of item IDs, from file names alone (no YAML, no git)."""
+    from pathlib import Path
+
+    from storykit.model.naming import id_from_file_name
+    from storykit.project import find_project
+
+    try:
+        project = find_project(Path.cwd())
+        names = [entry.name for entry in project.backlog_dir.iterdir()]
+    except Exception:  # completion must never fail loudly
+        return []
+    wanted = incomplete.upper()
+    ids = sorted({i for i in (id_from_file_name(name) for name in names) if i})
+    # Shells keep only candidates that start with what was typed, so answer in that form:
+    # a full ID for "SK-7", a code for "7k" (the typed part kept as typed).
+    if not incomplete:
+        return ids
+    full = [i for i in ids if i.startswith(wanted)]
+    codes = [i.split("-", 1)[1] for i in ids if i.split("-", 1)[1].startswith(wanted)]
+    return full + [incomplete + code[len(incomplete) :] for code in codes]

@@ -8,9 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from storykit.cli import output
-from storykit.cli.options import commit_options
+from storykit.cli.options import commit_options, complete_ids
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The spike's ID (or a unique prefix).")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="The spike's ID (or a unique prefix).", autocompletion=complete_ids
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
 NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")]
 NoVerifyOpt = Annotated[bool, typer.Option("--no-verify", help="Skip the commit hooks.")]

@@ -1,0 +1,95 @@
+"""Structural speed rules (not timings): lazy imports, and the cache in the common git dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import Repo, git
+
+
+def _modules_after(cwd: Path, *argv: str, env: dict[str, str] | None = None) -> set[str]:
+    code = (
+        "import sys, io\n"
+        f"sys.argv = ['storykit', *{list(argv)!r}]\n"
+        "from storykit.cli.app import main\n"
+        "real = sys.stdout\n"
+        "sys.stdout = io.StringIO()\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stdout = real\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    return set(out.stdout.split())
+
+
+def _age(repo: Repo) -> None:
+    past = time.time() - 60
+    for path in (repo.root / "backlog").iterdir():
+        os.utime(path, (past, past))
+
+
+def test_warm_list_and_show_import_neither_gitpython_nor_ruamel(repo: Repo) -> None:
+    story = repo.new_story()
+    repo.new_spike()
+    _age(repo)
+    repo.ok("list")  # fills the cache
+    for argv in (("list",), ("list", "--json", "--all"), ("show", story), ("--help",)):
+        loaded = _modules_after(repo.root, *argv)
+        assert "git" not in loaded, argv
+        assert not any(name.startswith("ruamel") for name in loaded), argv
+
+
+def test_completion_lists_ids_without_parsing(repo: Repo) -> None:
+    story = repo.new_story()
+    env = {"_STORYKIT_COMPLETE": "complete_bash", "COMP_WORDS": "storykit show ", "COMP_CWORD": "2"}
+    loaded = _modules_after(repo.root, env=env)
+    assert "git" not in loaded
+    assert not any(name.startswith("ruamel") for name in loaded)
+    script = Path(sys.executable).parent / "storykit"
+    result = subprocess.run(
+        [str(script)], cwd=repo.root, capture_output=True, text=True,
+        env={**os.environ, **env}, check=False,
+    )  # fmt: skip
+    assert story in result.stdout.split()
+    partial = {**env, "COMP_WORDS": f"storykit show {story[3:5].lower()}"}
+    narrowed = subprocess.run(
+        [str(script)], cwd=repo.root, capture_output=True, text=True,
+        env={**os.environ, **partial}, check=False,
+    )  # fmt: skip
+    assert narrowed.stdout.split() == [story[3:5].lower() + story[5:]]
+
+
+def test_the_cache_lives_in_the_common_git_dir_for_worktrees(repo: Repo, tmp_path: Path) -> None:
+    story = repo.new_story()
+    worktree = tmp_path / "wt"
+    git(repo.root, "worktree", "add", "-q", "-b", "other", str(worktree))
+    past = time.time() - 60
+    for path in (worktree / "backlog").iterdir():
+        os.utime(path, (past, past))
+    listed = repo.run("list", cwd=worktree)
+    assert listed.exit_code == 0 and story in listed.stdout
+    common = repo.root / ".git" / "storykit" / "items-cache.json"
+    assert common.exists()
+    assert not (repo.root / ".git" / "worktrees" / "wt" / "storykit").exists()
+    # Entries from both working trees are kept apart by their file names and signatures,
+    # and a change in the worktree is seen there and not in the main tree.
+    path = next((worktree / "backlog").glob(f"{story}-*.yaml"))
+    path.write_text(path.read_text().replace("Send emojis in messages", "Changed in worktree"))
+    assert "Changed in worktree" in repo.run("list", cwd=worktree).stdout
+    assert "Send emojis in messages" in repo.run("list").stdout
+    json.loads(common.read_text())
