@@ -44,7 +44,8 @@ def write_peer(storykit_root: Path, out: Path) -> list[str]:
     """Convert the generated storykit backlog into a Backlog.md repository; return task IDs."""
     yaml = YAML(typ="safe")
     items: list[dict[str, Any]] = [
-        yaml.load(path.read_text()) for path in sorted((storykit_root / "backlog").glob("SK-*.yaml"))
+        yaml.load(path.read_text())
+        for path in sorted((storykit_root / "backlog").glob("SK-*.yaml"))
     ]
     items.sort(key=lambda item: (str(item["rank"]), item["id"]))
     task_of = {item["id"]: f"TASK-{n}" for n, item in enumerate(items, start=1)}

@@ -25,8 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
+from peer import write_peer
 
 STORYKIT = str(Path(sys.executable).parent / "storykit")
+
+
+PEER = shutil.which("backlog")
 
 
 @dataclass
@@ -34,19 +38,26 @@ class Case:
     name: str
     argv: Callable[[int], list[str]]  # run number -> arguments
     before: Callable[[], None] | None = None  # untimed set-up before each run
+    peer: Callable[[int], list[str]] | None = None  # the same work with Backlog.md
 
 
-def run_case(root: Path, case: Case, runs: int) -> list[float]:
+def run_case(
+    root: Path,
+    program: str,
+    argv_of: Callable[[int], list[str]],
+    runs: int,
+    before: Callable[[], None] | None = None,
+) -> list[float]:
     times: list[float] = []
     for number in range(runs + 1):  # the first run is a warm-up
-        if case.before:
-            case.before()
-        argv = case.argv(number)
+        if before:
+            before()
+        argv = argv_of(number)
         start = time.perf_counter()
-        result = subprocess.run([STORYKIT, *argv], cwd=root, capture_output=True, check=False)
+        result = subprocess.run([program, *argv], cwd=root, capture_output=True, check=False)
         elapsed = time.perf_counter() - start
         if result.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.decode()}")
+            raise SystemExit(f"{program} {' '.join(argv)} failed: {result.stderr.decode()}")
         if number:
             times.append(elapsed)
     return times
@@ -59,7 +70,7 @@ def peak_memory_mb(root: Path, argv: list[str]) -> float:
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, STORYKIT, *argv], cwd=root, capture_output=True, text=True
+        [sys.executable, "-c", code, *argv], cwd=root, capture_output=True, text=True
     )
     return int(out.stdout.strip()) / 1024
 
@@ -94,26 +105,35 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
         mover, target = rng.sample(ids, 2)
         return ["rank", mover, "--before", target]
 
+    def task(n: int) -> str:  # the Backlog.md task holding the same content as ids[n]
+        return f"TASK-{n % len(ids) + 1}"
+
+    def peer_list(n: int) -> list[str]:
+        return ["task", "list", "--plain"]
+
+    def spike_new(n: int) -> list[str]:
+        title = f"Research emoji skin tones {n}"
+        return ["spike", "new", title, "--question", "Which?", "--timebox", "2d"]
+
+    def peer_create(n: int) -> list[str]:
+        return ["task", "create", f"Research emoji skin tones {n}", "-d", "Which?"]
+
+    def peer_edit(n: int) -> list[str]:
+        return ["task", "edit", "TASK-1", "--priority", ("low", "high")[n % 2]]
+
     return [
-        Case("--help", lambda n: ["--help"]),
-        Case("list (warm cache)", lambda n: ["list"]),
-        Case("list (cold cache)", lambda n: ["list"], drop_cache),
-        Case("show ID", lambda n: ["show", ids[n % len(ids)]]),
+        Case("--help", lambda n: ["--help"], peer=lambda n: ["--help"]),
+        Case("list (warm cache)", lambda n: ["list"], peer=peer_list),
+        Case("list (cold cache)", lambda n: ["list"], drop_cache, peer=peer_list),
+        Case(
+            "show ID",
+            lambda n: ["show", ids[n % len(ids)]],
+            peer=lambda n: ["task", "view", task(n), "--plain"],
+        ),
         Case("check (warm cache)", lambda n: ["check"]),
         Case("check (cold cache)", lambda n: ["check"], drop_cache),
-        Case(
-            "spike new + commit",
-            lambda n: [
-                "spike",
-                "new",
-                f"Research emoji skin tones {n}",
-                "--question",
-                "Which?",
-                "--timebox",
-                "2d",
-            ],
-        ),
-        Case("set + commit", lambda n: ["set", ids[0], f"points={(1, 2)[n % 2]}"]),
+        Case("spike new + commit", spike_new, peer=peer_create),
+        Case("set + commit", lambda n: ["set", ids[0], f"points={(1, 2)[n % 2]}"], peer=peer_edit),
         Case("rank --before + commit", move),
         Case("diff 50 commits apart", lambda n: ["diff", "HEAD~50", "HEAD"]),
         Case("diff (cold blob cache)", lambda n: ["diff", "HEAD~50", "HEAD"], drop_blob_cache),
@@ -128,13 +148,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains these")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
+    parser.add_argument("--no-peer", action="store_true", help="skip Backlog.md even if found")
     args = parser.parse_args()
-    print(f"storykit: {STORYKIT}; {os.cpu_count()} cores; {args.runs} runs after 1 warm-up\n")
-    print(f"{'items':>6}  {'case':<24} {'median':>8} {'min':>8} {'max':>8}")
+    print(f"storykit: {STORYKIT}; {os.cpu_count()} cores; {args.runs} runs after 1 warm-up")
+    peer = PEER if not args.no_peer else None
+    if peer:
+        version = subprocess.run([peer, "--version"], capture_output=True, text=True).stdout
+        print(f"peer: Backlog.md {version.strip()} ({peer}), same content, auto_commit on")
+    else:
+        print("peer: Backlog.md not on PATH (npm install -g backlog.md); storykit only")
+    print(
+        f"\n{'items':>6}  {'case':<24} {'median':>8} {'min':>8} {'max':>8}"
+        + (f"  {'peer median':>11} {'speed-up':>9}" if peer else "")
+    )
     for items in args.items:
         workdir = Path(tempfile.mkdtemp(prefix=f"storykit-bench-{items}-"))
         root = workdir / "repo"
         ids = generate(root, items)
+        peer_root = workdir / "peer"
+        if peer:
+            write_peer(root, peer_root)
         if not args.only or any(w in ("diff", "log") for w in args.only):
             make_history(root, ids[1], ids)
         age(root)
@@ -142,15 +175,25 @@ def main() -> None:
         for case in cases(root, ids, rng):
             if args.only and not any(word in case.name for word in args.only):
                 continue
-            times = run_case(root, case, args.runs)
-            print(
+            times = run_case(root, STORYKIT, case.argv, args.runs, case.before)
+            line = (
                 f"{items:>6}  {case.name:<24} {statistics.median(times):>7.3f}s "
-                f"{min(times):>7.3f}s {max(times):>7.3f}s",
-                flush=True,
+                f"{min(times):>7.3f}s {max(times):>7.3f}s"
             )
+            if peer and case.peer:
+                peer_runs = max(3, args.runs // 2) if items >= 10_000 else args.runs
+                peer_times = run_case(peer_root, peer, case.peer, peer_runs)
+                ratio = statistics.median(peer_times) / statistics.median(times)
+                line += f"  {statistics.median(peer_times):>10.3f}s {ratio:>8.1f}x"
+            print(line, flush=True)
             age(root)
         if not args.only or any("memory" in word for word in args.only):
-            print(f"{items:>6}  {'list peak memory':<24} {peak_memory_mb(root, ['list']):>6.1f}MB")
+            memory = peak_memory_mb(root, [STORYKIT, "list"])
+            line = f"{items:>6}  {'list peak memory':<24} {memory:>6.1f}MB"
+            if peer:
+                peer_memory = peak_memory_mb(peer_root, [peer, "task", "list", "--plain"])
+                line += f"{'':<20}{peer_memory:>10.1f}MB"
+            print(line)
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
