@@ -244,6 +244,11 @@ class ItemStore:
         backlog.items.sort(key=StoredItem.sort_key)
         return backlog
 
+    def records(self) -> list[tuple[str, dict[str, Any]]]:
+        """(rel, plain fields) of every valid item, from the cache: cheap to filter, and
+        `item_from_payload` turns the few that are needed into items."""
+        return [(rel, payload) for rel, payload in self._payloads() if "item" in payload]
+
     def order(self) -> list[tuple[str, str]]:
         """(rank, id) of every valid item, in backlog order: all that ranking needs."""
         return sorted(

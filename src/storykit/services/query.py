@@ -76,9 +76,10 @@ def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
 def show_item(ws: Workspace, query: str) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.resolve(query)
-    backlog = ws.store.load_all()  # served from the cache: no YAML parsing when unchanged
+    records = ws.store.records()  # from the cache: no YAML parsing when unchanged
     rel = ws.project.rel(path)
-    found = next((candidate for candidate in backlog.items if candidate.rel == rel), None)
+    by_rel = {record_rel: payload for record_rel, payload in records}
+    found = ws.store.item_from_payload(by_rel[rel], rel) if rel in by_rel else None
     if found is None:  # an invalid file: read it to report its problems
         try:
             found = ws.store.read(path).item
@@ -86,7 +87,14 @@ def show_item(ws: Workspace, query: str) -> ItemDetails:
             exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
             raise
     item = found
-    children = [other for other in backlog.items if other.model.parent == item.id]
+    children = sorted(
+        (
+            ws.store.item_from_payload(payload, record_rel)
+            for record_rel, payload in records
+            if payload["item"].get("parent") == item.id
+        ),
+        key=StoredItem.sort_key,
+    )
     workflow = ws.project.config.workflow
     progress = None
     if children:
@@ -97,11 +105,14 @@ def show_item(ws: Workspace, query: str) -> ItemDetails:
         total = sum(c.model.points or 0 for c in counted)
         done = sum(c.model.points or 0 for c in counted if c.model.status == workflow.done)
         progress = Progress(counts, done, total)
-    by_id = backlog.by_id()
-    refs = [item.model.parent, item.model.split_from, *item.model.depends_on]
-    refs += list(item.model.split_into) + list(getattr(item.model, "follow_ups", []))
-    refs += list(getattr(item.model, "supports", []))
-    linked = {ref: by_id[ref] for ref in refs if ref and ref in by_id}
+    refs = {item.model.parent, item.model.split_from, *item.model.depends_on}
+    refs |= set(item.model.split_into) | set(getattr(item.model, "follow_ups", []))
+    refs |= set(getattr(item.model, "supports", []))
+    linked = {
+        payload["item"]["id"]: ws.store.item_from_payload(payload, record_rel)
+        for record_rel, payload in records
+        if payload["item"]["id"] in refs
+    }
     since = overdue_since(item.model, clock.now(), workflow)
     return ItemDetails(item, children, progress, since, linked)
 
