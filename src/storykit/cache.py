@@ -17,7 +17,7 @@ from typing import Any
 
 from storykit.atomic import write_atomic
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int]  # size, mtime_ns, inode

@@ -16,7 +16,7 @@ from storykit.gitrepo import History
 from storykit.model.naming import id_from_file_name
 from storykit.store import ItemStore, StoredItem
 
-_BLOB_CACHE_FORMAT = 1
+_BLOB_CACHE_FORMAT = 2
 
 
 @dataclass

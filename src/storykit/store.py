@@ -343,12 +343,20 @@ def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
 
 
 def _payload_of(item: StoredItem) -> dict[str, Any]:
-    return {"item": item.model.model_dump(mode="json"), "extras": _jsonable(item.extras)}
+    """Cacheable plain data: only the fields that are set (defaults are filled on rebuild)."""
+    dump = item.model.model_dump(mode="json")
+    fields = {key: value for key, value in dump.items() if value is not None and value != []}
+    return {"item": fields, "extras": _jsonable(item.extras)}
 
 
 def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredItem:
     """Rebuild an item validated earlier: no second validation, dates parsed back."""
-    data = dict(payload["item"])
+    fields = payload["item"]
+    cls = MODELS[fields["type"]]
+    data = {**_defaults(cls), **fields}
+    for name in _list_fields(cls):
+        if name not in fields:
+            data[name] = []  # a fresh list for each item
     for name in _DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str):
@@ -357,13 +365,24 @@ def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredI
                 if len(value) == 10
                 else dt.datetime.fromisoformat(value)
             )
-    model = _construct(MODELS[data["type"]], data)
+    model = _construct(cls, data)
     return StoredItem(model, payload.get("extras", {}), root, rel)
 
 
 @functools.cache
 def _field_names(cls: type[ItemBase]) -> frozenset[str]:
     return frozenset(cls.model_fields)
+
+
+@functools.cache
+def _defaults(cls: type[ItemBase]) -> dict[str, Any]:
+    """None for every optional field (lists are filled in fresh by the caller)."""
+    return {name: None for name, info in cls.model_fields.items() if not info.is_required()}
+
+
+@functools.cache
+def _list_fields(cls: type[ItemBase]) -> tuple[str, ...]:
+    return tuple(name for name, info in cls.model_fields.items() if info.default == [])
 
 
 def _construct(cls: type[ItemBase], data: dict[str, Any]) -> ItemBase:
