@@ -83,11 +83,14 @@ def test_the_cache_lives_in_the_common_git_dir_for_worktrees(repo: Repo, tmp_pat
         os.utime(path, (past, past))
     listed = repo.run("list", cwd=worktree)
     assert listed.exit_code == 0 and story in listed.stdout
-    common = repo.root / ".git" / "storykit" / "items-cache.json"
-    assert common.exists()
+    state = repo.root / ".git" / "storykit"
+    assert len(list(state.glob("items-cache-*.json"))) == 1  # the worktree's own file
     assert not (repo.root / ".git" / "worktrees" / "wt" / "storykit").exists()
-    # Entries from both working trees are kept apart by their file names and signatures,
-    # and a change in the worktree is seen there and not in the main tree.
+    _age(repo)
+    repo.run("list")
+    common = state / "items-cache.json"
+    assert common.exists()  # the main tree's; neither invalidates the other
+    # A change in the worktree is seen there and not in the main tree.
     path = next((worktree / "backlog").glob(f"{story}-*.yaml"))
     path.write_text(path.read_text().replace("Send emojis in messages", "Changed in worktree"))
     assert "Changed in worktree" in repo.run("list", cwd=worktree).stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 from collections.abc import Iterator, KeysView, Sequence
 from dataclasses import dataclass, field
@@ -329,7 +330,11 @@ class ItemStore:
             state = self.project.state_dir
         except RepoStateError:
             return None
-        return ItemCache.open(state / "items-cache.json", self.cache_key())
+        name = "items-cache.json"
+        if state.parent != self.project.root / ".git":  # a linked worktree: its own file
+            digest = hashlib.sha1(str(self.project.root).encode()).hexdigest()[:12]
+            name = f"items-cache-{digest}.json"
+        return ItemCache.open(state / name, self.cache_key())
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)
