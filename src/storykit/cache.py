@@ -31,6 +31,7 @@ class ItemCache:
     key: str
     entries: dict[str, tuple[Signature, dict[str, Any]]]
     dirty: bool = False
+    settings: dict[str, Any] | None = None  # what a lean reader needs from the config
 
     @classmethod
     def open(cls, path: Path, key: str) -> ItemCache:
@@ -72,6 +73,7 @@ class ItemCache:
         data = {
             "format": CACHE_FORMAT,
             "key": self.key,
+            "settings": self.settings,
             "entries": {
                 name: [sig[0], sig[1], sig[2], payload]
                 for name, (sig, payload) in self.entries.items()

@@ -17,8 +17,7 @@ from pydantic import (
 )
 
 from storykit.errors import Diagnostic, InvalidDataError
-
-CONFIG_FILE = ".storykit.toml"
+from storykit.locations import CONFIG_FILE
 
 _BUILTIN_FIELDS = frozenset(
     [

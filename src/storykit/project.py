@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from storykit.config import CONFIG_FILE, Config, parse_config
+from storykit.config import Config, parse_config
 from storykit.errors import InvalidDataError, RepoStateError
+from storykit.locations import CONFIG_FILE, common_dir, find_git_dir, find_project_root
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,9 @@ def find_repo_root(start: Path) -> Path | None:
 
 def find_project(start: Path | None = None) -> Project:
     """Locate and load the project containing `start` (default: the current folder)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return load_project(folder)
-        if (folder / ".git").exists():
-            break
+    root = find_project_root((start or Path.cwd()).resolve())
+    if root is not None:
+        return load_project(root)
     raise RepoStateError(
         f"no {CONFIG_FILE} found here or in any parent folder of this repository",
         hint="run `storykit init` at the top of your git repository to start a backlog",
@@ -77,24 +75,3 @@ def load_project(root: Path) -> Project:
     except UnicodeDecodeError:
         raise InvalidDataError(f"{CONFIG_FILE} is not valid UTF-8") from None
     return Project(root=root, config=parse_config(text, CONFIG_FILE))
-
-
-def find_git_dir(root: Path) -> Path | None:
-    dot_git = root / ".git"
-    if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():
-        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text.removeprefix("gitdir:").strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return None
-
-
-def common_dir(git_dir: Path) -> Path:
-    """The common git dir shared by all worktrees of the repository."""
-    pointer = git_dir / "commondir"
-    if pointer.is_file():
-        target = Path(pointer.read_text(encoding="utf-8").strip())
-        return target if target.is_absolute() else (git_dir / target).resolve()
-    return git_dir

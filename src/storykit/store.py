@@ -14,6 +14,7 @@ from typing import Any
 from storykit import __version__, yamlio
 from storykit.cache import ItemCache, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
+from storykit.locations import cache_file
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import MODELS, ItemBase
 from storykit.model.naming import file_name, id_from_file_name
@@ -323,24 +324,34 @@ class ItemStore:
         return _item_from_payload(payload, self.project.root, rel)
 
     def cache_key(self) -> str:
-        return f"{__version__}:{self.project.config.fingerprint()}:{self.project.config_path}"
+        return cache_key(self.project.root, self.project.config_path.read_bytes())
 
     def _open_cache(self) -> ItemCache | None:
         try:
             state = self.project.state_dir
         except RepoStateError:
             return None
-        name = "items-cache.json"
-        if state.parent != self.project.root / ".git":  # a linked worktree: its own file
-            digest = hashlib.sha1(str(self.project.root).encode()).hexdigest()[:12]
-            name = f"items-cache-{digest}.json"
-        return ItemCache.open(state / name, self.cache_key())
+        cache = ItemCache.open(cache_file(state, self.project.root), self.cache_key())
+        workflow = self.project.config.workflow
+        cache.settings = {
+            "backlog_dir": self.project.config.backlog_dir,
+            "closed": list(workflow.closed),
+            "in_progress": workflow.in_progress,
+        }
+        return cache
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)
 
 
 _DATE_FIELDS = ("created", "started")
+
+
+def cache_key(root: Path, config_bytes: bytes) -> str:
+    """What the cached payloads depend on: storykit, the exact settings, the work tree.
+    Computable without validating the settings (a matching key implies they were valid)."""
+    digest = hashlib.sha1(config_bytes).hexdigest()
+    return f"{__version__}:{digest}:{root}"
 
 
 def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:

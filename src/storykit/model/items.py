@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -18,6 +17,7 @@ from pydantic import (
 
 from storykit.model.fields import ALWAYS_REQUIRED, ITEM_TYPES, REQUIRED
 from storykit.model.ids import ID_PATTERN
+from storykit.model.timebox import timebox_delta
 
 if TYPE_CHECKING:
     from storykit.config import Config
@@ -172,25 +172,22 @@ def required_fields(item_type: str, status: str | None = None, initial: str = ""
     return list(REQUIRED[item_type])
 
 
-__all__ = ["ITEM_TYPES", "MODELS", "Epic", "Item", "ItemBase", "Spike", "Story", "Task", "Tech"]
+__all__ = [
+    "ITEM_TYPES",
+    "MODELS",
+    "Epic",
+    "Item",
+    "ItemBase",
+    "Spike",
+    "Story",
+    "Task",
+    "Tech",
+    "timebox_delta",
+]
 
 
 def fields_of(item_type: str) -> list[str]:
     return list(MODELS[item_type].model_fields)
-
-
-def timebox_delta(timebox: str) -> dt.timedelta:
-    """`4h`, `2d`, `1w` as calendar time."""
-    match = re.fullmatch(r"([0-9]+)([hdw])", timebox)
-    if not match:
-        raise ValueError(f"not a timebox: {timebox!r}")
-    amount = int(match.group(1))
-    unit = match.group(2)
-    return {
-        "h": dt.timedelta(hours=amount),
-        "d": dt.timedelta(days=amount),
-        "w": dt.timedelta(weeks=amount),
-    }[unit]
 
 
 def _config(info: ValidationInfo) -> Config | None:

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from storykit.config import WorkflowConfig
-from storykit.model.items import ItemBase, Spike, Story, timebox_delta
+from storykit.model.items import ItemBase, Spike, Story
+from storykit.model.timebox import deadline_passed
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,4 @@ def overdue_since(item: ItemBase, now: dt.datetime, workflow: WorkflowConfig) ->
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
     if not isinstance(item, Spike) or item.status != workflow.in_progress:
         return None
-    if not item.started or not item.timebox:
-        return None
-    started = item.started
-    if not isinstance(started, dt.datetime):
-        started = dt.datetime.combine(started, dt.time(), tzinfo=now.tzinfo)
-    elif started.tzinfo is None:
-        started = started.replace(tzinfo=now.tzinfo)
-    deadline = started + timebox_delta(item.timebox)
-    return deadline if now > deadline else None
+    return deadline_passed(item.started, item.timebox, now)

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from storykit.atomic import Changeset
-from storykit.config import CONFIG_FILE, default_config_text, parse_config
+from storykit.config import default_config_text, parse_config
 from storykit.errors import StorykitError, UsageError
+from storykit.locations import CONFIG_FILE
 from storykit.project import Project
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 

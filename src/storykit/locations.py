@@ -1,0 +1,48 @@
+"""Where things are — project root, git dirs, the read cache — found without running git
+or validating settings, so that every command can afford it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+CONFIG_FILE = ".storykit.toml"
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest folder holding `.storykit.toml`, not looking above the git repository."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def cache_file(state_dir: Path, root: Path) -> Path:
+    """The read cache of the work tree at `root` (linked worktrees get their own file)."""
+    if state_dir.parent == root / ".git":
+        return state_dir / "items-cache.json"
+    digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    return state_dir / f"items-cache-{digest}.json"
+
+
+def find_git_dir(root: Path) -> Path | None:
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.removeprefix("gitdir:").strip())
+            return target if target.is_absolute() else (root / target).resolve()
+    return None
+
+
+def common_dir(git_dir: Path) -> Path:
+    """The common git dir shared by all worktrees of the repository."""
+    pointer = git_dir / "commondir"
+    if pointer.is_file():
+        target = Path(pointer.read_text(encoding="utf-8").strip())
+        return target if target.is_absolute() else (git_dir / target).resolve()
+    return git_dir
