@@ -107,3 +107,16 @@ def test_an_equals_sign_is_a_string_and_caches(repo: Repo) -> None:
     assert isinstance(data, dict)
     assert data["item"]["title"] == "=" and data["item"]["x-sign"] == "="
     assert _outputs(repo) == first  # now from the cache
+
+
+def test_json_keys_keep_the_model_order_from_the_cache(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--points", "3")
+    _age_files(repo)
+    repo.ok("list")
+    item = repo.ok("show", story, "--json").json()
+    assert isinstance(item, dict)
+    keys = list(item["item"])
+    assert keys[:6] == ["id", "type", "title", "status", "rank", "created"]
+    listed = repo.ok("list", "--json").json()
+    assert isinstance(listed, dict)
+    assert list(listed["items"][0])[:6] == keys[:6]

@@ -1,3 +1,3 @@
-from storykit.cli.app import main
+from storykit.cli.main import main
 
 main()

@@ -8,6 +8,7 @@ keeps size and mtime granularity ("racily clean", as git calls it) is always see
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import time
@@ -87,3 +88,12 @@ class ItemCache:
 
 def signature_of(stat: os.stat_result) -> Signature:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def cache_key(root: Path, config_bytes: bytes) -> str:
+    """What the cached payloads depend on: storykit, the exact settings, the work tree.
+    Computable without validating the settings (a matching key implies they were valid)."""
+    from storykit import __version__
+
+    digest = hashlib.sha1(config_bytes).hexdigest()
+    return f"{__version__}:{digest}:{root}"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 from collections.abc import Iterator, KeysView, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit import __version__, yamlio
-from storykit.cache import ItemCache, signature_of
+from storykit import yamlio
+from storykit.cache import ItemCache, cache_key, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import cache_file
 from storykit.model.ids import looks_like_query, normalise_query
@@ -347,13 +346,6 @@ class ItemStore:
 _DATE_FIELDS = ("created", "started")
 
 
-def cache_key(root: Path, config_bytes: bytes) -> str:
-    """What the cached payloads depend on: storykit, the exact settings, the work tree.
-    Computable without validating the settings (a matching key implies they were valid)."""
-    digest = hashlib.sha1(config_bytes).hexdigest()
-    return f"{__version__}:{digest}:{root}"
-
-
 def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
     return 1, 1
 
@@ -369,10 +361,8 @@ def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredI
     """Rebuild an item validated earlier: no second validation, dates parsed back."""
     fields = payload["item"]
     cls = MODELS[fields["type"]]
-    data = {**_defaults(cls), **fields}
-    for name in _list_fields(cls):
-        if name not in fields:
-            data[name] = []  # a fresh list for each item
+    # In the model's field order (JSON output keeps it), defaults for what is not set.
+    data = {name: fields.get(name, [] if is_list else None) for name, is_list in _field_layout(cls)}
     for name in _DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str):
@@ -391,14 +381,9 @@ def _field_names(cls: type[ItemBase]) -> frozenset[str]:
 
 
 @functools.cache
-def _defaults(cls: type[ItemBase]) -> dict[str, Any]:
-    """None for every optional field (lists are filled in fresh by the caller)."""
-    return {name: None for name, info in cls.model_fields.items() if not info.is_required()}
-
-
-@functools.cache
-def _list_fields(cls: type[ItemBase]) -> tuple[str, ...]:
-    return tuple(name for name, info in cls.model_fields.items() if info.default == [])
+def _field_layout(cls: type[ItemBase]) -> tuple[tuple[str, bool], ...]:
+    """(name, defaults to a list) of every field, in order."""
+    return tuple((name, info.default == []) for name, info in cls.model_fields.items())
 
 
 def _construct(cls: type[ItemBase], data: dict[str, Any]) -> ItemBase:

@@ -94,7 +94,27 @@ def json_items(items: Iterable[StoredItem], **extra: Any) -> dict[str, Any]:
 
 
 def _points(item: StoredItem) -> str:
-    points = item.model.points
+    return format_points(item.model.points)
+
+
+Row = tuple[str, str, str, str, str, bool]  # id, type, status, points, title, overdue
+
+
+def list_lines(rows: list[Row]) -> list[str]:
+    """The plain lines of `list`: ID, type, status, points, title, aligned (shared by the
+    lean path in `cli/fastlist.py`, so both print the same)."""
+    if not rows:
+        return []
+    id_width = max(len(row[0]) for row in rows)
+    status_width = max(len(row[2]) for row in rows)
+    return [
+        f"{item_id.ljust(id_width)}  {kind.ljust(5)}  {status.ljust(status_width)}  "
+        f"{points.rjust(3)}  {title}" + ("  [overdue]" if late else "")
+        for item_id, kind, status, points, title, late in rows
+    ]
+
+
+def format_points(points: float | None) -> str:
     if points is None:
         return ""
     return str(int(points)) if float(points).is_integer() else str(points)
@@ -105,9 +125,15 @@ def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> Non
     if not items:
         return
     overdue = overdue or set()
+    if not styled():
+        rows = [
+            (i.id, i.type, i.model.status, _points(i), i.model.title, i.id in overdue)
+            for i in items
+        ]
+        sys.stdout.write("".join(line + "\n" for line in list_lines(rows)))
+        return
     id_width = max(len(item.id) for item in items)
     status_width = max(len(item.model.status) for item in items)
-    fancy = styled()
     for item in items:
         model = item.model
         cells = (
@@ -118,9 +144,6 @@ def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> Non
         )
         flag = "  [overdue]" if item.id in overdue else ""
         plain = "  ".join(cells) + "  " + model.title + flag
-        if not fancy:
-            sys.stdout.write(plain + "\n")
-            continue
         status_style = _STATUS_STYLE.get(model.status, "")
         type_style = _TYPE_STYLE.get(item.type, "")
         out(

@@ -1,0 +1,168 @@
+"""A lean `storykit list` for scripts and pipes: no Typer, no Pydantic, no YAML.
+
+It answers only when everything it needs is already known — plain output (not a terminal),
+simple options, and a read cache written for these exact settings that serves every item
+file unchanged — and otherwise returns None so the full command runs, which also refreshes
+the cache and reports any problem. Rows and JSON come from the same data and the same
+formatting as the full path; `tests/test_fastlist.py` compares the two byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from storykit import clock
+from storykit.cache import CACHE_FORMAT, cache_key, signature_of
+from storykit.cli.output import format_points, list_lines, print_json
+from storykit.errors import StorykitError
+from storykit.locations import CONFIG_FILE, cache_file, common_dir, find_git_dir, find_project_root
+from storykit.model.fields import FIELD_KINDS, LIST_KINDS, TYPE_FIELDS
+from storykit.model.timebox import deadline_passed
+
+_VALUE_OPTIONS = ("--type", "--status", "--tag")
+_FLAGS = ("--all", "--json")
+
+
+def try_list(argv: list[str]) -> int | None:
+    """Run `list` the lean way and return its exit code, or None to run the full command."""
+    if not argv or argv[0] != "list" or sys.stdout.isatty():
+        return None
+    options = _options(argv[1:])
+    if options is None:
+        return None
+    try:
+        records = _cached_records()
+        if records is None:
+            return None
+        settings, payloads = records
+        rows = _select(payloads, options, settings)
+        now = clock.now()
+    except (OSError, ValueError, KeyError, TypeError, StorykitError):
+        return None
+    late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
+    if options.get("--json"):
+        items = [_full(payload, rel) for rel, payload in rows]
+        for item, (rel, _) in zip(items, rows, strict=True):
+            item["overdue"] = rel in late
+        print_json({"schema_version": 1, "items": items, "skipped": []})
+        return 0
+    lines = list_lines(
+        [
+            (
+                payload["item"]["id"],
+                payload["item"]["type"],
+                payload["item"]["status"],
+                format_points(payload["item"].get("points")),
+                payload["item"]["title"],
+                rel in late,
+            )
+            for rel, payload in rows
+        ]
+    )
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    return 0
+
+
+def _options(args: list[str]) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name, _, value = arg.partition("=")
+        if name in _VALUE_OPTIONS:
+            if not value:
+                index += 1
+                if index >= len(args) or args[index].startswith("-"):
+                    return None
+                value = args[index]
+            options[name] = value
+        elif arg in _FLAGS:
+            options[arg] = True
+        else:
+            return None  # anything else (--parent, --help, typos): the full command
+        index += 1
+    return options
+
+
+def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+    root = find_project_root(Path.cwd().resolve())
+    git_dir = find_git_dir(root) if root else None
+    if root is None or git_dir is None:
+        return None
+    path = cache_file(common_dir(git_dir) / "storykit", root)
+    raw = json.loads(path.read_bytes())
+    if raw.get("format") != CACHE_FORMAT:
+        return None
+    if raw.get("key") != cache_key(root, (root / CONFIG_FILE).read_bytes()):
+        return None
+    settings = raw.get("settings")
+    if not settings:
+        return None
+    folder = root / settings["backlog_dir"]
+    if folder.is_symlink():
+        return None
+    entries = raw["entries"]
+    prefix = Path(os.path.relpath(folder, root)).as_posix() + "/"
+    records = []
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            name = entry.name
+            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+                continue
+            hit = entries.get(name)
+            if entry.is_symlink() or hit is None:
+                return None
+            if tuple(hit[:3]) != signature_of(entry.stat(follow_symlinks=False)):
+                return None
+            payload = hit[3]
+            if "item" not in payload:
+                return None  # an invalid file: the full command reports it
+            records.append((prefix + name, payload))
+    return settings, records
+
+
+def _select(
+    payloads: list[tuple[str, dict[str, Any]]], options: dict[str, Any], settings: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    closed = set(settings["closed"])
+    kind, status, tag = options.get("--type"), options.get("--status"), options.get("--tag")
+    show_closed = options.get("--all") or status
+    chosen = [
+        (rel, payload)
+        for rel, payload in payloads
+        if (show_closed or payload["item"]["status"] not in closed)
+        and (kind is None or payload["item"]["type"] == kind)
+        and (status is None or payload["item"]["status"] == status)
+        and (tag is None or tag in payload["item"].get("tags", []))
+    ]
+    chosen.sort(key=lambda record: (record[1]["item"]["rank"], record[1]["item"]["id"]))
+    return chosen
+
+
+def _overdue(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> bool:
+    if item["type"] != "spike" or item["status"] != settings["in_progress"]:
+        return False
+    started = item.get("started")
+    if not started:
+        return False
+    when = (
+        dt.date.fromisoformat(started) if len(started) == 10 else dt.datetime.fromisoformat(started)
+    )
+    return deadline_passed(when, item.get("timebox"), now) is not None
+
+
+def _full(payload: dict[str, Any], rel: str) -> dict[str, Any]:
+    """Every field, as `StoredItem.to_json` gives it: defaults, the user's keys, the path."""
+    fields = payload["item"]
+    data = {
+        name: fields.get(name, [] if FIELD_KINDS[name] in LIST_KINDS else None)
+        for name in TYPE_FIELDS[fields["type"]]
+    }
+    data.update(payload.get("extras", {}))
+    data["path"] = rel
+    return data

@@ -1,0 +1,116 @@
+"""The lean `list` (cli/fastlist.py) prints exactly what the full command prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo
+
+SCRIPT = Path(sys.executable).parent / "storykit"
+
+
+def _age(repo: Repo) -> None:
+    past = time.time() - 60
+    for path in (repo.root / "backlog").iterdir():
+        os.utime(path, (past, past))
+
+
+def _lean(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=repo.root, capture_output=True, text=True, check=False
+    )
+
+
+def _modules(repo: Repo, *args: str) -> set[str]:
+    code = (
+        "import sys, io\n"
+        f"sys.argv = ['storykit', *{list(args)!r}]\n"
+        "from storykit.cli.main import main\n"
+        "real = sys.stdout; sys.stdout = io.StringIO()\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stdout = real\nprint(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+@pytest.fixture
+def backlog(repo: Repo) -> Repo:
+    epic = repo.ok("epic", "new", "Emoji support", "--goal", "g", "--json").json()
+    assert isinstance(epic, dict)
+    story = repo.new_story(
+        "Send emojis", "--tag", "ux", "--points", "5", "--parent", epic["item"]["id"]
+    )
+    repo.ok("set", story, "x-jira=MSG-1", "x-due=2026-12-01")
+    spike = repo.new_spike("Research emoji encoding", "--tag", "ux")
+    repo.ok("spike", "start", spike)
+    done = repo.new_story("Old story", "--tag", "api")
+    repo.ok("drop", done)
+    repo.ok("tech", "new", "Migrate to utf8mb4", "--why", "4 bytes", "--points", "3")
+    config = repo.root / ".storykit.toml"
+    config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[0.5, 1, 2, 3, 5, 8, 13]"))
+    repo.git("commit", "-qam", "half points")
+    repo.ok("set", story, "points=0.5")
+    _age(repo)
+    repo.ok("list")  # the full path fills the cache
+    return repo
+
+
+ARGS = [
+    (),
+    ("--all",),
+    ("--json",),
+    ("--all", "--json"),
+    ("--type", "spike"),
+    ("--type=story", "--all"),
+    ("--status", "dropped"),
+    ("--tag", "ux"),
+    ("--tag", "ux", "--json"),
+]
+
+
+@pytest.mark.parametrize("args", ARGS, ids=[" ".join(a) or "plain" for a in ARGS])
+def test_lean_list_prints_what_the_full_command_prints(
+    backlog: Repo, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYKIT_NOW", "2026-11-24T10:00:00+00:00")  # the spike is overdue
+    full = backlog.run("list", *args)
+    lean = _lean(backlog, "list", *args)
+    assert (lean.returncode, lean.stdout, lean.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert full.stdout  # something was listed
+
+
+def test_the_lean_path_skips_typer_pydantic_and_yaml(backlog: Repo) -> None:
+    loaded = _modules(backlog, "list")
+    for heavy in ("typer", "pydantic", "rich", "git"):
+        assert heavy not in loaded, heavy
+    assert not any(name.startswith("ruamel") for name in loaded)
+
+
+def test_it_steps_aside_when_it_cannot_answer(backlog: Repo) -> None:
+    assert "typer" in _modules(backlog, "list", "--parent", "SK-0000")
+    assert "typer" in _modules(backlog, "list", "--help")
+    assert "typer" in _modules(backlog, "show", "x")
+    path = next((backlog.root / "backlog").glob("SK-*.yaml"))
+    path.write_text(path.read_text() + "notes: changed\n")  # fresh: not in the cache
+    assert "typer" in _modules(backlog, "list")
+    (backlog.root / "backlog" / "SK-BAD1-x.yaml").write_text("id: SK-BAD1\n")
+    _age(backlog)
+    result = _lean(backlog, "list")
+    assert "warning: 1 invalid file skipped" in result.stderr  # the full path reported it
+    assert "typer" in _modules(backlog, "list")
+
+
+def test_a_config_change_is_never_served_from_an_old_cache(backlog: Repo) -> None:
+    config = backlog.root / ".storykit.toml"
+    config.write_text(config.read_text().replace("[0.5, 1, 2, 3, 5, 8, 13]", "[1, 2]"))
+    result = _lean(backlog, "list")
+    assert "invalid file" in result.stderr  # points 0.5/5/3 no longer valid: full path ran
