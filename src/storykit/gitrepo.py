@@ -178,7 +178,10 @@ class GitRepo:
         *,
         run_hooks: bool = True,
     ) -> CommitResult:
-        """Commit exactly `paths` (repository-relative; deleted ones are removed) on HEAD."""
+        """Commit exactly `paths` (repository-relative; deleted ones are removed) on HEAD.
+
+        The user's index is not touched: call `refresh_index` once the commit is made.
+        """
         ref = self.branch_ref()
         head = self.head()
         work = self.common_dir / "storykit"
@@ -223,7 +226,6 @@ class GitRepo:
             for leftover in (temp_index, message_file, Path(str(temp_index) + ".lock")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
-        self._refresh_real_index(paths)
         return CommitResult(sha=commit, subject=subject, paths=list(paths))
 
     def _stage(self, paths: Sequence[str], env: Mapping[str, str]) -> None:
@@ -240,7 +242,7 @@ class GitRepo:
         if gone:
             self.run("update-index", "--force-remove", "--", *gone, env=env)
 
-    def _refresh_real_index(self, paths: Sequence[str]) -> None:
+    def refresh_index(self, paths: Sequence[str]) -> None:
         """Make the user's index agree with the new commit for our paths, and only those."""
         deadline = time.monotonic() + _INDEX_LOCK_WAIT
         while True:

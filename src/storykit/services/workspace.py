@@ -84,7 +84,8 @@ class Workspace:
     def apply(self, build: Callable[[], Change | None], options: CommitOptions) -> ChangeResult:
         """Refuse bad repository states, then under the lock build, write and commit.
 
-        Any failure after writing puts the files back: nothing committed, nothing left.
+        Any failure before the branch moves puts the files back: nothing committed, nothing
+        left. Once the commit is made the files stay as committed, whatever happens next.
         """
         from storykit.gitrepo import GitRepo, commit_message
 
@@ -119,4 +120,5 @@ class Workspace:
             except BaseException:
                 change.changeset.rollback()
                 raise
+            repo.refresh_index(paths)
             return ChangeResult(item, paths, result.sha, result.subject)
