@@ -20,10 +20,14 @@ from storykit.cli.options import (
     AfterOpt,
     BeforeOpt,
     BottomOpt,
+    IdArg,
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
     TopOpt,
     commit_options,
-    complete_ids,
     placement_of,
+    workspace,
 )
 from storykit.errors import EXIT_INTERRUPTED, StorykitError, UsageError
 
@@ -66,22 +70,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
-NoCommitOpt = Annotated[
-    bool, typer.Option("--no-commit", help="Write the files but do not commit them.")
-]
-NoVerifyOpt = Annotated[
-    bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
-]
-IdArg = Annotated[
-    str,
-    typer.Argument(
-        metavar="ID",
-        help="Item ID: full (SK-7K2M), code (7K2M) or a prefix.",
-        autocompletion=complete_ids,
-    ),
-]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -97,12 +85,6 @@ def _root(
     ] = False,
 ) -> None:
     """storykit keeps the backlog next to the code it describes."""
-
-
-def workspace() -> Any:
-    from storykit.services.workspace import Workspace
-
-    return Workspace.open(Path.cwd())
 
 
 def show_change(result: Any, what: str, as_json: bool) -> None:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import inspect
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from storykit.cli import output
-from storykit.cli.options import commit_options, placement_of
+from storykit.cli.options import commit_options, placement_of, workspace
 from storykit.model.fields import (
     FIELD_HELP,
     FIELD_KINDS,
@@ -86,10 +85,10 @@ def _new_command(item_type: str) -> Any:
         _prompt_missing(item_type, values)
 
         from storykit.services.create import create_item
-        from storykit.services.workspace import Workspace
 
-        ws = Workspace.open(Path.cwd())
-        result = create_item(ws, item_type, values, options, edit=edit, placement=placement)
+        result = create_item(
+            workspace(), item_type, values, options, edit=edit, placement=placement
+        )
         if as_json and result.item is not None:
             data = output.json_item(result.item)
             data["commit"] = result.commit
@@ -165,11 +164,9 @@ def _option(name: str, option: str, help_text: str) -> inspect.Parameter:
 
 def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
     """Ask for missing required fields on a terminal; elsewhere, name them all."""
-    missing = [
-        name
-        for name in REQUIRED[item_type]
-        if name not in ("id", "type", "status", "rank") and not values.get(name)
-    ]
+    from storykit.services.create import missing_fields
+
+    missing = missing_fields(item_type, values)
     if not missing:
         return
     if not sys.stdin.isatty():

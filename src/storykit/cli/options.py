@@ -8,6 +8,57 @@ import typer
 
 from storykit.errors import UsageError
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
+NoCommitOpt = Annotated[
+    bool, typer.Option("--no-commit", help="Write the files but do not commit them.")
+]
+NoVerifyOpt = Annotated[
+    bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
+]
+
+
+def complete_ids(incomplete: str) -> list[str]:
+    """Shell completion of item IDs, from file names alone (no YAML, no git)."""
+    from pathlib import Path
+
+    from storykit.model.naming import id_from_file_name
+    from storykit.project import find_project
+
+    try:
+        project = find_project(Path.cwd())
+        names = [entry.name for entry in project.backlog_dir.iterdir()]
+    except Exception:  # completion must never fail loudly
+        return []
+    wanted = incomplete.upper()
+    ids = sorted({i for i in (id_from_file_name(name) for name in names) if i})
+    if not incomplete:
+        return ids
+    # Shells keep only candidates that start with what was typed, so answer in that form:
+    # a full ID for "SK-7", a code for "7k" (the typed part kept as typed).
+    full = [i for i in ids if i.startswith(wanted)]
+    codes = [i.split("-", 1)[1] for i in ids if i.split("-", 1)[1].startswith(wanted)]
+    return full + [incomplete + code[len(incomplete) :] for code in codes]
+
+
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="Item ID: full (SK-7K2M), code (7K2M) or a prefix.",
+        autocompletion=complete_ids,
+    ),
+]
+
+
+def workspace() -> Any:
+    """The project of the current folder (services imported only when a command runs)."""
+    from pathlib import Path
+
+    from storykit.services.workspace import Workspace
+
+    return Workspace.open(Path.cwd())
+
+
 TopOpt = Annotated[bool, typer.Option("--top", help="Place it first in the backlog.")]
 BottomOpt = Annotated[bool, typer.Option("--bottom", help="Place it last in the backlog.")]
 BeforeOpt = Annotated[
@@ -41,26 +92,3 @@ def commit_options(no_commit: bool, no_verify: bool) -> Any:
     from storykit.services.workspace import CommitOptions
 
     return CommitOptions(commit=False if no_commit else None, verify=not no_verify)
-
-
-def complete_ids(incomplete: str) -> list[str]:
-    """Shell completion of item IDs, from file names alone (no YAML, no git)."""
-    from pathlib import Path
-
-    from storykit.model.naming import id_from_file_name
-    from storykit.project import find_project
-
-    try:
-        project = find_project(Path.cwd())
-        names = [entry.name for entry in project.backlog_dir.iterdir()]
-    except Exception:  # completion must never fail loudly
-        return []
-    wanted = incomplete.upper()
-    ids = sorted({i for i in (id_from_file_name(name) for name in names) if i})
-    # Shells keep only candidates that start with what was typed, so answer in that form:
-    # a full ID for "SK-7", a code for "7k" (the typed part kept as typed).
-    if not incomplete:
-        return ids
-    full = [i for i in ids if i.startswith(wanted)]
-    codes = [i.split("-", 1)[1] for i in ids if i.split("-", 1)[1].startswith(wanted)]
-    return full + [incomplete + code[len(incomplete) :] for code in codes]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from storykit.errors import Diagnostic, StorykitError
+from storykit.errors import Diagnostic, InvalidDataError, StorykitError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,8 +74,8 @@ def print_json(data: Any) -> None:
 
 
 def print_error(exc: StorykitError) -> None:
-    if isinstance(exc, StorykitError) and getattr(exc, "diagnostics", None):
-        for diagnostic in exc.diagnostics:  # type: ignore[attr-defined]
+    if isinstance(exc, InvalidDataError):
+        for diagnostic in exc.diagnostics:
             err(diagnostic.format())
     err(f"error: {exc.message}")
     if exc.hint:
@@ -211,13 +211,9 @@ def render_item(details: ItemDetails) -> None:
         render_list(details.children)
         if progress is not None:
             counts = ", ".join(f"{n} {s}" for s, n in progress.by_status.items() if n)
-            done, total = _number(progress.points_done), _number(progress.points_total)
+            done, total = format_points(progress.points_done), format_points(progress.points_total)
             line = f"progress: {counts}; {done} of {total} points done"
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def render_change(result: ChangeResult, what: str) -> None:

@@ -107,12 +107,12 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
     if diff.added:
         lines += ["### Added", "", "| Type | ID | Title | Status |", "|---|---|---|---|"]
         lines += [
-            f"| {i.type} | {i.id} | {_cell(i.model.title)} | {i.model.status} |" for i in diff.added
+            f"| {i.type} | {i.id} | {_md(i.model.title)} | {i.model.status} |" for i in diff.added
         ]
         lines.append("")
     if diff.removed:
         lines += ["### Removed", "", "| Type | ID | Title |", "|---|---|---|"]
-        lines += [f"| {i.type} | {i.id} | {_cell(i.model.title)} |" for i in diff.removed]
+        lines += [f"| {i.type} | {i.id} | {_md(i.model.title)} |" for i in diff.removed]
         lines.append("")
     if diff.changed:
         lines += ["### Changed", ""]
@@ -125,7 +125,7 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
     if diff.moved:
         lines += ["### Moved", "", "| ID | Title | From | To |", "|---|---|---|---|"]
         lines += [
-            f"| {m.item.id} | {_cell(m.item.model.title)} | #{m.before} | #{m.after} |"
+            f"| {m.item.id} | {_md(m.item.model.title)} | #{m.before} | #{m.after} |"
             for m in diff.moved
         ]
         lines.append("")
@@ -248,10 +248,6 @@ def _md(text: str) -> str:
     for char in "\\`*_[]<>|":
         text = text.replace(char, "\\" + char)
     return text
-
-
-def _cell(text: str) -> str:
-    return _md(text)
 
 
 def _problems(count: int) -> str:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from storykit.cli import output
-from storykit.cli.options import commit_options, complete_ids
+from storykit.cli.options import (
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
+    commit_options,
+    complete_ids,
+    workspace,
+)
 
-IdArg = Annotated[
+SpikeArg = Annotated[
     str,
     typer.Argument(
         metavar="ID", help="The spike's ID (or a unique prefix).", autocompletion=complete_ids
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
-NoCommitOpt = Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")]
-NoVerifyOpt = Annotated[bool, typer.Option("--no-verify", help="Skip the commit hooks.")]
 
 
 def register(group: typer.Typer) -> None:
@@ -26,12 +29,6 @@ def register(group: typer.Typer) -> None:
     group.command("close")(close)
     group.command("extend")(extend)
     group.command("overdue")(overdue)
-
-
-def _workspace() -> Any:
-    from storykit.services.workspace import Workspace
-
-    return Workspace.open(Path.cwd())
 
 
 def _show(result: Any, what: str, as_json: bool) -> None:
@@ -57,18 +54,18 @@ def _show(result: Any, what: str, as_json: bool) -> None:
 
 
 def start(
-    spike: IdArg, as_json: JsonOpt = False, no_commit: NoCommitOpt = False,
+    spike: SpikeArg, as_json: JsonOpt = False, no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:  # fmt: skip
     """Start a spike: status in-progress, and the time it started is recorded."""
     from storykit.services.spikes import start_spike
 
-    result = start_spike(_workspace(), spike, commit_options(no_commit, no_verify))
+    result = start_spike(workspace(), spike, commit_options(no_commit, no_verify))
     _show(result, "started", as_json)
 
 
 def close(
-    spike: IdArg,
+    spike: SpikeArg,
     outcome: Annotated[
         str | None,
         typer.Option(help="What was learned. Without it, $EDITOR opens on a template."),
@@ -90,7 +87,7 @@ def close(
     from storykit.services.spikes import close_spike
 
     result = close_spike(
-        _workspace(),
+        workspace(),
         spike,
         commit_options(no_commit, no_verify),
         outcome=outcome,
@@ -101,7 +98,7 @@ def close(
 
 
 def extend(
-    spike: IdArg,
+    spike: SpikeArg,
     timebox: Annotated[str, typer.Option(help="Time to add: 4h, 1d, 1w.")],
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
@@ -110,7 +107,7 @@ def extend(
     """Extend a spike's timebox (recorded in git history like every change)."""
     from storykit.services.spikes import extend_spike
 
-    result = extend_spike(_workspace(), spike, timebox, commit_options(no_commit, no_verify))
+    result = extend_spike(workspace(), spike, timebox, commit_options(no_commit, no_verify))
     _show(result, "extended", as_json)
 
 
@@ -118,7 +115,7 @@ def overdue(as_json: JsonOpt = False) -> None:
     """In-progress spikes past started + timebox (exit 0 either way)."""
     from storykit.services.spikes import overdue_spikes
 
-    found = overdue_spikes(_workspace())
+    found = overdue_spikes(workspace())
     if as_json:
         data = output.json_items([o.item for o in found])
         for entry, late in zip(data["items"], found, strict=True):
