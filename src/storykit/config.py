@@ -146,10 +146,6 @@ class Config(BaseModel):
                 raise ValueError(f"{name!r} is already a built-in field")
         return value
 
-    def fingerprint(self) -> str:
-        """A stable text that changes whenever the settings change (for cache keys)."""
-        return self.model_dump_json()
-
 
 DEFAULT_CONFIG_TEXT = """\
 # storykit settings. Every key is optional; the values below are the defaults.

@@ -64,10 +64,6 @@ class BusyError(StorykitError):
     exit_code = EXIT_BUSY
 
 
-class Interrupted(StorykitError):
-    exit_code = EXIT_INTERRUPTED
-
-
 class InvalidDataError(StorykitError):
     """Data that breaks the file format or the model; carries every problem found."""
 

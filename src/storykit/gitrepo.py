@@ -434,7 +434,7 @@ class History:
             fields = chunk.split("\0")
             sha, parents, author, date, subject = fields[:5]
             changes = []
-            rest = [f for f in fields[5:]]
+            rest = fields[5:]
             index = 0
             while index < len(rest):
                 meta = rest[index].strip()

@@ -9,6 +9,11 @@ from pathlib import Path
 CONFIG_FILE = ".storykit.toml"
 
 
+def is_item_file(name: str) -> bool:
+    """Whether a file name in the backlog folder is an item file (hidden files are not)."""
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
 def find_project_root(start: Path) -> Path | None:
     """The nearest folder holding `.storykit.toml`, not looking above the git repository."""
     for folder in (start, *start.parents):

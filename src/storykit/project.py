@@ -49,14 +49,6 @@ class Project:
             return str(path)
 
 
-def find_repo_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding `.git` (a folder or a file)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
 def find_project(start: Path | None = None) -> Project:
     """Locate and load the project containing `start` (default: the current folder)."""
     root = find_project_root((start or Path.cwd()).resolve())

@@ -13,6 +13,7 @@ from typing import Any
 from storykit.atomic import write_atomic
 from storykit.errors import Diagnostic
 from storykit.gitrepo import History
+from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.store import ItemStore, StoredItem
 
@@ -86,12 +87,7 @@ class BlobPayloads:
 
 
 def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: str) -> Snapshot:
-    folder = store.project.config.backlog_dir
-    files = {
-        path: sha
-        for path, sha in payloads.history.tree_files(commit, folder).items()
-        if path.endswith((".yaml", ".yml")) and not Path(path).name.startswith(".")
-    }
+    files = _item_blobs(store, payloads, commit)
     snapshot = Snapshot(label, commit)
     for path, payload in payloads.get_many(files).items():
         _add(snapshot, store, path, payload)
@@ -100,12 +96,7 @@ def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: st
 
 def positions_at(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, int]:
     """1-based backlog positions at `commit`, from (rank, id) alone (no item models)."""
-    folder = store.project.config.backlog_dir
-    files = {
-        path: sha
-        for path, sha in payloads.history.tree_files(commit, folder).items()
-        if path.endswith((".yaml", ".yml")) and not Path(path).name.startswith(".")
-    }
+    files = _item_blobs(store, payloads, commit)
     entries = sorted(
         {
             (payload["item"]["rank"], payload["item"]["id"])
@@ -114,6 +105,13 @@ def positions_at(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[
         }
     )
     return {item_id: index + 1 for index, (_, item_id) in enumerate(entries)}
+
+
+def _item_blobs(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, str]:
+    """{path: blob SHA} of the item files in the backlog folder at `commit`."""
+    folder = store.project.config.backlog_dir
+    tree = payloads.history.tree_files(commit, folder)
+    return {path: sha for path, sha in tree.items() if is_item_file(Path(path).name)}
 
 
 def snapshot_worktree(store: ItemStore) -> Snapshot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterator, KeysView, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from storykit import yamlio
 from storykit.cache import ItemCache, cache_key, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
-from storykit.locations import cache_file
+from storykit.locations import cache_file, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import MODELS, ItemBase
 from storykit.model.naming import file_name, id_from_file_name
@@ -61,35 +61,6 @@ class Backlog:
     problems: list[Diagnostic] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
 
-    def by_id(self) -> dict[str, StoredItem]:
-        return {item.id: item for item in self.items}
-
-
-class _PathsByID(dict[str, Path]):
-    """{ID: path} built lazily: only the paths asked for become Path objects."""
-
-    def __init__(self, folder: Path, names: dict[str, str]) -> None:
-        super().__init__()
-        self._folder = folder
-        self._names = names
-
-    def __missing__(self, item_id: str) -> Path:
-        path = self._folder / self._names[item_id]
-        self[item_id] = path
-        return path
-
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def keys(self) -> KeysView[str]:  # type: ignore[override]
-        return self._names.keys()
-
 
 @dataclass
 class LoadedFile:
@@ -112,15 +83,6 @@ class ItemStore:
         # STORYKIT_NO_FAST_YAML=1 forces the round-trip reader everywhere (for comparisons).
         self.fast = not os.environ.get("STORYKIT_NO_FAST_YAML")
 
-    def files(self) -> list[Path]:
-        """Item files in the backlog folder (flat), sorted by name."""
-        if self.folder.is_symlink():
-            raise RepoStateError(
-                f"{self.project.rel(self.folder)} is a symbolic link; storykit does not follow it",
-                hint="make the backlog folder a real folder inside the repository",
-            )
-        return [self.folder / entry.name for entry in self._entries()]
-
     def _entries(self) -> list[os.DirEntry[str]]:
         """Directory entries of the item files, sorted by name (stat comes with them)."""
         if self.folder.is_symlink():
@@ -130,18 +92,15 @@ class ItemStore:
             )
         try:
             with os.scandir(self.folder) as scan:
-                entries = [
-                    entry
-                    for entry in scan
-                    if entry.name.endswith((".yaml", ".yml")) and not entry.name.startswith(".")
-                ]
+                entries = [entry for entry in scan if is_item_file(entry.name)]
         except (FileNotFoundError, NotADirectoryError):
             return []
         entries.sort(key=lambda entry: entry.name)
         return entries
 
-    def ids(self, fresh: bool = False) -> dict[str, Path]:
-        """IDs named by file names (no parsing); listed once per command unless `fresh`."""
+    def ids(self, fresh: bool = False) -> dict[str, str]:
+        """{ID: file name} from the file names (no parsing); listed once per command unless
+        `fresh`."""
         if fresh or self._ids is None:
             found: dict[str, str] = {}
             for entry in self._entries():
@@ -149,7 +108,11 @@ class ItemStore:
                 if item_id:
                     found.setdefault(item_id, entry.name)
             self._ids = found
-        return _PathsByID(self.folder, self._ids)
+        return self._ids
+
+    def path_of(self, item_id: str) -> Path:
+        """The file of an ID that `ids()` lists."""
+        return self.folder / self.ids()[item_id]
 
     def resolve(self, query: str) -> Path:
         """Find an item file by full ID, CODE, or unique CODE prefix, in any case."""
@@ -173,7 +136,7 @@ class ItemStore:
                 f"{query!r} is ambiguous: it matches {shown}",
                 hint="type more characters of the ID",
             )
-        return ids[matches[0]]
+        return self.path_of(matches[0])
 
     def ids_for(self, query: str) -> str:
         """The full ID that `query` names (see `resolve`)."""
@@ -187,7 +150,7 @@ class ItemStore:
         if path.is_symlink():
             raise InvalidDataError(
                 f"{rel} is a symbolic link",
-                [Diagnostic(rel, 1, 1, "item files must not be symbolic links")],
+                [_symlink_problem(rel)],
             )
         raw = path.read_bytes()
         document = yamlio.read_document(raw, rel)
@@ -286,11 +249,7 @@ class ItemStore:
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
         rel = self.project.rel(path)
         if path.is_symlink():
-            return {
-                "problems": [
-                    Diagnostic(rel, 1, 1, "item files must not be symbolic links").to_json()
-                ]
-            }
+            return {"problems": [_symlink_problem(rel).to_json()]}
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -344,6 +303,10 @@ class ItemStore:
 
 
 _DATE_FIELDS = ("created", "started")
+
+
+def _symlink_problem(rel: str) -> Diagnostic:
+    return Diagnostic(rel, 1, 1, "item files must not be symbolic links")
 
 
 def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:

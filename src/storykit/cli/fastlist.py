@@ -20,7 +20,14 @@ from storykit import clock
 from storykit.cache import CACHE_FORMAT, cache_key, signature_of
 from storykit.cli.output import format_points, list_lines, print_json
 from storykit.errors import StorykitError
-from storykit.locations import CONFIG_FILE, cache_file, common_dir, find_git_dir, find_project_root
+from storykit.locations import (
+    CONFIG_FILE,
+    cache_file,
+    common_dir,
+    find_git_dir,
+    find_project_root,
+    is_item_file,
+)
 from storykit.model.fields import FIELD_KINDS, LIST_KINDS, TYPE_FIELDS
 from storykit.model.timebox import deadline_passed
 
@@ -112,7 +119,7 @@ def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]
     with os.scandir(folder) as scan:
         for entry in scan:
             name = entry.name
-            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+            if not is_item_file(name):
                 continue
             hit = entries.get(name)
             if entry.is_symlink() or hit is None:

@@ -158,13 +158,6 @@ def canonical_order(item_type: str) -> list[str]:
     return common + [name for name in model.model_fields if name not in common]
 
 
-def all_field_names() -> set[str]:
-    names: set[str] = set()
-    for model in MODELS.values():
-        names.update(model.model_fields)
-    return names
-
-
 def required_fields(item_type: str, status: str | None = None, initial: str = "") -> list[str]:
     """Fields an item of this type needs; in its initial (draft) status, only the basics."""
     if status is not None and status == initial:

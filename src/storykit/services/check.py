@@ -5,14 +5,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
+from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.model.workflow import gate_problems, overdue_since
 from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
+from storykit.yamlio import Document
 
 _REFERENCE_FIELDS = ("parent", "depends_on", "supports", "follow_ups")
 
@@ -47,19 +50,18 @@ def check_backlog(ws: Workspace, since: str | None = None) -> CheckReport:
     changed = History(ws.project.root).changed_paths(since, ws.project.config.backlog_dir)
     report.problems = [p for p in report.problems if p.path in changed]
     report.items = [item for item in report.items if item.rel in changed]
-    report.files = len({p for p in changed if p.endswith((".yaml", ".yml"))})
+    report.files = len({p for p in changed if is_item_file(Path(p).name)})
     return report
 
 
 def _check_all(ws: Workspace) -> CheckReport:
-    store = ws.store
-    files = store.files()
-    backlog = store.load_all()
-    report = CheckReport(backlog.items, list(backlog.problems), len(files))
+    backlog = ws.store.load_all()
+    files = len(backlog.items) + len(backlog.invalid)
+    report = CheckReport(backlog.items, list(backlog.problems), files)
     locate = _Locator(ws)
 
     known = {item.id for item in backlog.items}
-    known |= {i for i in (id_from_file_name(p.name) for p in files) if i}
+    known |= {i for i in (id_from_file_name(Path(rel).name) for rel in backlog.invalid) if i}
 
     seen: dict[str, StoredItem] = {}
     for item in sorted(backlog.items, key=lambda i: i.rel):
@@ -202,16 +204,20 @@ def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic
 
 
 class _Locator:
-    """Finds line:col of a field by re-reading the (rare) files that have a problem."""
+    """Finds line:col of a field by reading the (rare) files that have a problem, once each."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self.documents: dict[str, Document | None] = {}
 
     def __call__(self, item: StoredItem, loc: Sequence[str | int]) -> tuple[int, int]:
-        try:
-            return self.ws.store.read(item.path).document.position(loc)
-        except (InvalidDataError, OSError):
-            return 1, 1
+        if item.rel not in self.documents:
+            try:
+                self.documents[item.rel] = self.ws.store.read(item.path).document
+            except (InvalidDataError, OSError):
+                self.documents[item.rel] = None
+        document = self.documents[item.rel]
+        return document.position(loc) if document is not None else (1, 1)
 
 
 def _dependency_cycles(items: list[StoredItem]) -> list[list[str]]:

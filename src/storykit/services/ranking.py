@@ -42,10 +42,6 @@ class RankResult:
     action: str = "move"  # move | reorder | rebalance
 
 
-def order_of(backlog: Backlog) -> list[Entry]:
-    return [(item.model.rank, item.id) for item in backlog.items]
-
-
 def positions(order: list[Entry]) -> dict[str, int]:
     return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
 
@@ -179,11 +175,10 @@ def _rewrite(
     title: str | None,
 ) -> Change:
     """Write the new keys; `title` names a many-item commit (None: a single move)."""
-    ids = ws.store.ids()
     changes = Changeset()
     moved: list[StoredItem] = []
     for item_id, key in new_keys.items():
-        loaded = ws.store.read(ids[item_id])
+        loaded = ws.store.read(ws.store.path_of(item_id))
         loaded.document.set("rank", key, canonical_order(loaded.item.type))
         item = ws.store.validate_document(loaded.document, loaded.path)
         changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)

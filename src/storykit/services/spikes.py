@@ -226,7 +226,7 @@ def _epic_parent(ws: Workspace, spike: StoredItem) -> str | None:
     if not parent_id or parent_id not in ids:
         return None
     try:
-        parent = ws.store.read(ids[parent_id]).item
+        parent = ws.store.read(ws.store.path_of(parent_id)).item
     except InvalidDataError:
         return None
     return parent.id if parent.type == "epic" else None
