@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,17 +24,11 @@ def edit_until_valid(
     Returns the final bytes and the validated value (None if saved unchanged at once).
     Saving an invalid file unchanged, or an editor failing, gives up: nothing is written.
     """
-    folder = Path(tempfile.mkdtemp(prefix="storykit-edit-"))
-    path = folder / file_name
     presented = initial
     problems: list[Diagnostic] = []
-    try:
+    with _scratch_file(file_name) as path:
         while True:
-            path.write_bytes(presented)
-            status = launch_editor(path)
-            if status != 0:
-                raise StorykitError(f"the editor exited with status {status}; nothing was changed")
-            edited = path.read_bytes()
+            edited = _edit(path, presented)
             body = strip_problem_header(edited)
             if edited == presented and problems:
                 raise InvalidDataError(
@@ -47,8 +42,6 @@ def edit_until_valid(
             except InvalidDataError as exc:
                 problems = exc.diagnostics
                 presented = problem_header(problems) + body
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def problem_header(problems: list[Diagnostic]) -> bytes:
@@ -68,13 +61,24 @@ def strip_problem_header(content: bytes) -> bytes:
 
 def edit_text(text: str, file_name: str = "storykit-rank.txt") -> str:
     """Open `text` in the editor and return what was saved (an editor failure changes nothing)."""
+    with _scratch_file(file_name) as path:
+        return _edit(path, text.encode("utf-8")).decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def _scratch_file(file_name: str) -> Iterator[Path]:
+    """A path in a fresh temporary folder (named like the item, for editors' highlighting),
+    removed afterwards whatever happens."""
     folder = Path(tempfile.mkdtemp(prefix="storykit-edit-"))
-    path = folder / file_name
     try:
-        path.write_text(text, encoding="utf-8")
-        status = launch_editor(path)
-        if status != 0:
-            raise StorykitError(f"the editor exited with status {status}; nothing was changed")
-        return path.read_text(encoding="utf-8")
+        yield folder / file_name
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _edit(path: Path, content: bytes) -> bytes:
+    path.write_bytes(content)
+    status = launch_editor(path)
+    if status != 0:
+        raise StorykitError(f"the editor exited with status {status}; nothing was changed")
+    return path.read_bytes()
