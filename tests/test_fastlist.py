@@ -114,3 +114,16 @@ def test_a_config_change_is_never_served_from_an_old_cache(backlog: Repo) -> Non
     config.write_text(config.read_text().replace("[0.5, 1, 2, 3, 5, 8, 13]", "[1, 2]"))
     result = _lean(backlog, "list")
     assert "invalid file" in result.stderr  # points 0.5/5/3 no longer valid: full path ran
+
+
+@pytest.mark.parametrize(
+    "junk", ["[]", "null", "{not json", '{"format": 2}', '{"format": 2, "key": 5, "entries": 1}']
+)
+def test_a_corrupt_cache_falls_back_to_the_full_command(backlog: Repo, junk: str) -> None:
+    expected = backlog.run("list").stdout
+    for cache in (backlog.root / ".git" / "storykit").glob("items-cache*.json"):
+        cache.write_text(junk)
+    result = _lean(backlog, "list")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+    assert "Traceback" not in result.stderr

@@ -19,7 +19,6 @@ from typing import Any
 from storykit import clock
 from storykit.cache import CACHE_FORMAT, cache_key, signature_of
 from storykit.cli.output import format_points, list_lines, print_json
-from storykit.errors import StorykitError
 from storykit.locations import (
     CONFIG_FILE,
     cache_file,
@@ -49,9 +48,9 @@ def try_list(argv: list[str]) -> int | None:
         settings, payloads = records
         rows = _select(payloads, options, settings)
         now = clock.now()
-    except (OSError, ValueError, KeyError, TypeError, StorykitError):
+        late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
+    except Exception:  # an optimisation only: anything unexpected, the full command decides
         return None
-    late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
     if options.get("--json"):
         items = [_full(payload, rel) for rel, payload in rows]
         for item, (rel, _) in zip(items, rows, strict=True):
@@ -103,7 +102,7 @@ def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]
         return None
     path = cache_file(common_dir(git_dir) / "storykit", root)
     raw = json.loads(path.read_bytes())
-    if raw.get("format") != CACHE_FORMAT:
+    if not isinstance(raw, dict) or raw.get("format") != CACHE_FORMAT:
         return None
     if raw.get("key") != cache_key(root, (root / CONFIG_FILE).read_bytes()):
         return None
