@@ -87,7 +87,7 @@ def _root(
     """storykit keeps the backlog next to the code it describes."""
 
 
-def show_change(result: Any, what: str, as_json: bool) -> None:
+def show_change(result: Any, verb: str, as_json: bool, status: str | None = None) -> None:
     if as_json:
         if result.item is not None:
             data = output.json_item(result.item)
@@ -97,7 +97,7 @@ def show_change(result: Any, what: str, as_json: bool) -> None:
         else:
             output.print_json({"schema_version": 1, "item": None, "changed": result.changed})
     else:
-        output.render_change(result, what)
+        output.render_change(result, verb, status)
 
 
 @app.command()
@@ -206,7 +206,7 @@ def status(
     from storykit.services.change import change_status
 
     result = change_status(workspace(), item, new_status, commit_options(no_commit, no_verify))
-    show_change(result, f"→ {new_status}", as_json)
+    show_change(result, "status", as_json, status=new_status)
 
 
 def _shortcut(name: str, doc: str) -> None:
@@ -221,7 +221,7 @@ def _shortcut(name: str, doc: str) -> None:
         ws = workspace()
         target = shortcut_status(ws, name)
         result = change_status(ws, item, target, commit_options(no_commit, no_verify))
-        show_change(result, f"→ {target}", as_json)
+        show_change(result, "status", as_json, status=target)
 
     command.__doc__ = doc
     app.command(name)(command)

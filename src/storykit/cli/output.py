@@ -216,20 +216,19 @@ def render_item(details: ItemDetails) -> None:
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
 
 
-def render_change(result: ChangeResult, what: str) -> None:
-    """One line saying what happened, and the commit if one was made.
-
-    `what` is a verb (`new story SK-7K2M: …`) or, starting with →, a move
-    (`story SK-7K2M → ready: …`).
-    """
+def render_change(result: ChangeResult, verb: str, status: str | None = None) -> None:
+    """One line saying what happened, and the commit if one was made: `new story SK-7K2M: …`,
+    or for a status change `story SK-7K2M → ready: …`."""
     if not result.changed:
         out("nothing to do: no change")
         return
     item = result.item
-    if item and what.startswith("→"):
-        label = f"{item.type} {item.id} {what}: {item.model.title}"
+    if item is None:
+        label = verb
+    elif status is not None:
+        label = f"{item.type} {item.id} → {status}: {item.model.title}"
     else:
-        label = f"{what} {item.type} {item.id}: {item.model.title}" if item else what
+        label = f"{verb} {item.type} {item.id}: {item.model.title}"
     if result.commit:
         out(
             f"{label}  [{result.commit[:8]}]",
