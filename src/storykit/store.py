@@ -339,22 +339,14 @@ def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredI
 
 
 @functools.cache
-def _field_names(cls: type[ItemBase]) -> frozenset[str]:
-    return frozenset(cls.model_fields)
-
-
-@functools.cache
 def _field_layout(cls: type[ItemBase]) -> tuple[tuple[str, bool], ...]:
     """(name, defaults to a list) of every field, in order."""
     return tuple((name, info.default == []) for name, info in cls.model_fields.items())
 
 
 def _construct(cls: type[ItemBase], data: dict[str, Any]) -> ItemBase:
-    """An instance of data validated earlier (it came from `model_dump`), built without
-    validation: the attributes Pydantic's `model_construct` sets, minus its per-field
-    default handling, which a full dump makes unnecessary."""
-    if data.keys() != _field_names(cls):
-        return cls.model_construct(**data)
+    """An instance of data validated earlier, given with every field of `cls` in order:
+    the attributes Pydantic's `model_construct` sets, without its per-field defaults."""
     model = cls.__new__(cls)
     object.__setattr__(model, "__dict__", data)
     object.__setattr__(model, "__pydantic_fields_set__", set(data))

@@ -17,7 +17,6 @@ from pydantic import (
 
 from storykit.model.fields import ALWAYS_REQUIRED, ITEM_TYPES, REQUIRED
 from storykit.model.ids import ID_PATTERN
-from storykit.model.timebox import timebox_delta
 
 if TYPE_CHECKING:
     from storykit.config import Config
@@ -175,7 +174,6 @@ __all__ = [
     "Story",
     "Task",
     "Tech",
-    "timebox_delta",
 ]
 
 

@@ -13,7 +13,8 @@ from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.fields import ITEM_TYPES
 from storykit.model.ids import mint_id
-from storykit.model.items import Spike, canonical_order, timebox_delta
+from storykit.model.items import Spike, canonical_order
+from storykit.model.timebox import timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.rank import keys_between
 from storykit.services.change import apply_status, finish_change, load_for_change
