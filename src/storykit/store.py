@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -297,6 +298,11 @@ class ItemStore:
             "in_progress": workflow.in_progress,
         }
         return cache
+
+    def renamed_for_title(self, item: StoredItem) -> StoredItem:
+        """The same item at the file name its ID and title give (a retitle renames)."""
+        path = self.path_for(item.id, item.model.title)
+        return dataclasses.replace(item, rel=self.project.rel(path))
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)

@@ -103,9 +103,7 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
         doc = yamlio.read_document(body, rel)
         checked = ws.store.validate_document(doc, path)
         _check_gates(ws.project.config.workflow, checked, None, doc, rel)
-        return body, ws.store.validate_document(
-            doc, ws.store.path_for(checked.id, checked.model.title)
-        )
+        return body, ws.store.renamed_for_title(checked)
 
     content, result = edit_until_valid(raw, path.name, validate)
     if result is None or content == raw:
@@ -200,14 +198,11 @@ def finish_change(
             f"{loaded.item.id} was not changed:\n  " + "\n  ".join(messages)
         ) from None
     _check_gates(ws.project.config.workflow, new_item, loaded.item, None, loaded.rel)
-    new_path = ws.store.path_for(new_item.id, new_item.model.title)
-    if content == loaded.raw and new_path == loaded.path:
+    new_item = ws.store.renamed_for_title(new_item)
+    if content == loaded.raw and new_item.path == loaded.path:
         return None
-    new_item = StoredItem(
-        new_item.model, new_item.extras, ws.project.root, ws.project.rel(new_path)
-    )
     changes = Changeset()
-    _write(changes, loaded.path, new_path, content, loaded.raw)
+    _write(changes, loaded.path, new_item.path, content, loaded.raw)
     return Change(changes, verb, new_item)
 
 

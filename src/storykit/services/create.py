@@ -99,8 +99,7 @@ def create_item(
         def validate(body: bytes) -> StoredItem:
             # Validating against the current name also proves the id was left alone.
             doc = yamlio.read_document(body, ws.project.rel(path))
-            checked = ws.store.validate_document(doc, path)
-            return ws.store.validate_document(doc, store.path_for(new_id, checked.model.title))
+            return ws.store.renamed_for_title(ws.store.validate_document(doc, path))
 
         content, edited = edit_until_valid(content, path.name, validate)
         if edited is not None:
