@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.cache import ItemCache, cache_key, signature_of
+from storykit.cache import ItemCache, OrderIndex, cache_key, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import cache_file, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
@@ -103,12 +103,7 @@ class ItemStore:
         """{ID: file name} from the file names (no parsing); listed once per command unless
         `fresh`."""
         if fresh or self._ids is None:
-            found: dict[str, str] = {}
-            for entry in self._entries():
-                item_id = id_from_file_name(entry.name)
-                if item_id:
-                    found.setdefault(item_id, entry.name)
-            self._ids = found
+            self._ids = _ids_of(self._entries())
         return self._ids
 
     def path_of(self, item_id: str) -> Path:
@@ -215,19 +210,51 @@ class ItemStore:
         return [(rel, payload) for rel, payload in self._payloads() if "item" in payload]
 
     def order(self) -> list[tuple[str, str]]:
-        """(rank, id) of every valid item, in backlog order: all that ranking needs."""
+        """(rank, id) of every valid item, in backlog order: all that ranking needs.
+        The folder is listed afresh, so `ids()` is fresh afterwards too.
+
+        Read from the small order index when it covers nearly every file (the few files
+        changed since are parsed, and left for the next full read to cache); otherwise from
+        the whole cache, which is then written again together with the index.
+        """
+        index = self._open_order_index()
+        if index is not None:
+            found: list[tuple[str, str]] = []
+            changed: list[os.DirEntry[str]] = []
+            entries = self._entries()
+            self._ids = _ids_of(entries)
+            for entry in entries:
+                try:
+                    signature = signature_of(entry.stat(follow_symlinks=False))
+                except OSError:
+                    signature = (-1, -1, -1)  # never indexed: parsed below, which reports it
+                hit, ranked = index.get(entry.name, signature)
+                if not hit:
+                    changed.append(entry)
+                    if len(changed) > ORDER_INDEX_MISSES:
+                        break
+                elif ranked is not None:
+                    found.append(ranked)
+            else:
+                for entry in changed:
+                    item = self._parse_for_cache(self.folder / entry.name).get("item")
+                    if item is not None:
+                        found.append((item["rank"], item["id"]))
+                return sorted(found)
         return sorted(
             (payload["item"]["rank"], payload["item"]["id"])
-            for _, payload in self._payloads()
+            for _, payload in self._payloads(index_stale=True)
             if "item" in payload
         )
 
-    def _payloads(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def _payloads(self, *, index_stale: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
         """(rel, payload) of every item file; unchanged files come from the cache."""
         cache = self._open_cache()
         names: set[str] = set()
         prefix = self.project.rel(self.folder) + "/"
-        for entry in self._entries():
+        entries = self._entries()
+        self._ids = _ids_of(entries)
+        for entry in entries:
             rel = prefix + entry.name
             names.add(entry.name)
             try:
@@ -245,7 +272,7 @@ class ItemStore:
             yield rel, payload
         if cache is not None:
             cache.keep_only(names)
-            cache.save()
+            cache.save(force=index_stale and bool(cache.entries))
 
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
         rel = self.project.rel(path)
@@ -285,6 +312,13 @@ class ItemStore:
     def cache_key(self) -> str:
         return cache_key(self.project.root, self.project.config_path.read_bytes())
 
+    def _open_order_index(self) -> OrderIndex | None:
+        try:
+            state = self.project.state_dir
+        except RepoStateError:
+            return None
+        return OrderIndex.open(cache_file(state, self.project.root), self.cache_key())
+
     def _open_cache(self) -> ItemCache | None:
         try:
             state = self.project.state_dir
@@ -309,6 +343,18 @@ class ItemStore:
 
 
 _DATE_FIELDS = ("created", "started")
+# Beyond this many files changed since the order index was written, read the whole cache
+# instead (and rewrite both): parsing a few files beats loading it, many files do not.
+ORDER_INDEX_MISSES = 64
+
+
+def _ids_of(entries: list[os.DirEntry[str]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entry in entries:
+        item_id = id_from_file_name(entry.name)
+        if item_id:
+            found.setdefault(item_id, entry.name)
+    return found
 
 
 def _symlink_problem(rel: str) -> Diagnostic:

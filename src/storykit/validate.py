@@ -65,13 +65,20 @@ def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locat
     core, extras = split_extras(data, config)
     missing = _missing_past_draft(core, config, path)
     try:
-        model = item_adapter().validate_python(core, context={"config": config})
+        model = _validator(core.get("type")).validate_python(core, context={"config": config})
     except ValidationError as exc:
         found = _diagnostics(exc, core, path, locate) + missing
         return Validated(None, extras, sorted(found, key=lambda d: (d.line, d.col)))
     if missing:
         return Validated(None, extras, missing)
     return Validated(model, extras)
+
+
+def _validator(item_type: Any) -> Any:
+    """The one type's model when `type` names one (its schema alone is built, and errors
+    are the same); the discriminated union otherwise, which explains a bad `type`."""
+    model = MODELS.get(item_type) if isinstance(item_type, str) else None
+    return model.__pydantic_validator__ if model is not None else item_adapter()
 
 
 def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:

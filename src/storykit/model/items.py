@@ -32,7 +32,8 @@ Score = Annotated[int, Field(ge=1, le=10)]
 class ItemBase(BaseModel):
     """Fields every item has, in canonical order (DESIGN §2)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # defer_build: a command validates one or two types; build only those schemas.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     id: ItemId
     type: str

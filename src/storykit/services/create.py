@@ -9,7 +9,7 @@ from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
 from storykit.model.fields import FIELD_KINDS, REQUIRED
 from storykit.model.ids import mint_id
-from storykit.model.items import ITEM_TYPES
+from storykit.model.items import ITEM_TYPES, canonical_order
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import edit_until_valid
 from storykit.services.ranking import Placement, rank_for_new
@@ -17,6 +17,7 @@ from storykit.services.workspace import Change, ChangeResult, CommitOptions, Wor
 from storykit.store import StoredItem
 
 AUTOMATIC = ("id", "type", "status", "rank", "created")
+STAND_IN_RANK = "a0"
 
 
 def resolve_reference(ws: Workspace | None, name: str, value: Any) -> Any:
@@ -83,16 +84,21 @@ def create_item(
     store = ws.store
     config = ws.project.config
     new_id = mint_id(config.prefix, store.ids())
+    # The rank is settled under the lock (two `new` at once must not share a key); until
+    # then the file is built and validated with the rank the backlog gives it now when the
+    # editor shows it, else with a stand-in.
+    provisional = rank_for_new(ws, new_id, placement) if edit else STAND_IN_RANK
     fields: dict[str, Any] = {
         "id": new_id,
         "type": item_type,
         "title": values.pop("title", ""),
         "status": config.workflow.initial,
-        "rank": rank_for_new(ws, new_id, placement),
+        "rank": provisional,
         "created": clock.today(),
     }
     fields.update(values)
-    path, content, item = ws.new_item(fields, f"the {item_type}")
+    what = f"the {item_type}"
+    path, content, item = ws.new_item(fields, what)
 
     if edit:
 
@@ -107,10 +113,17 @@ def create_item(
             path = item.path
 
     def build() -> Change:
-        if new_id in store.ids(fresh=True):
+        rank = rank_for_new(ws, new_id, placement)  # lists the folder afresh: ids() too
+        if new_id in store.ids():
             raise BusyError(f"{new_id} was just taken by another command", hint="run it again")
+        final_path, final_content, final_item = path, content, item
+        if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
+            document = yamlio.read_document(content, ws.project.rel(path))
+            document.set("rank", rank, canonical_order(item_type))
+            final_content = document.dump()
+            final_item = store.validate_document(document, path)
         changes = Changeset()
-        changes.write(path, content, expected=None)
-        return Change(changes, "new", item)
+        changes.write(final_path, final_content, expected=None)
+        return Change(changes, "new", final_item)
 
     return ws.apply(build, options)

@@ -1,0 +1,105 @@
+"""The order index (rank and id per file, beside the read cache) never changes an order."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from storykit import store as store_module
+from storykit.services.workspace import Workspace
+from tests.conftest import Repo
+
+INDEX = Path(".git") / "storykit" / "order-cache.json"
+
+
+def _age_files(repo: Repo, seconds: float = 60) -> None:
+    past = time.time() - seconds
+    for path in (repo.root / "backlog").iterdir():
+        os.utime(path, (past, past))
+
+
+def _order(repo: Repo) -> list[tuple[str, str]]:
+    return Workspace.open(repo.root).store.order()
+
+
+def _truth(repo: Repo) -> list[tuple[str, str]]:
+    """The order read from the files themselves, with no cache and no index."""
+    for name in ("items-cache.json", "order-cache.json"):
+        (repo.root / ".git" / "storykit" / name).unlink(missing_ok=True)
+    backlog = Workspace.open(repo.root).store.load_all()
+    for name in ("items-cache.json", "order-cache.json"):
+        (repo.root / ".git" / "storykit" / name).unlink(missing_ok=True)
+    return [(item.model.rank, item.id) for item in backlog.items]
+
+
+def _set_rank(repo: Repo, item_id: str, rank: str) -> None:
+    path = repo.item_path(item_id)
+    text = path.read_text()
+    old = next(line for line in text.splitlines() if line.startswith("rank: "))
+    path.write_text(text.replace(old, f"rank: {rank}"))
+
+
+def test_index_is_written_with_the_cache_and_read_back(repo: Repo) -> None:
+    ids = [repo.new_story(f"Story {n}") for n in range(4)]
+    (repo.root / "backlog" / "SK-BAD1-broken.yaml").write_text("id: SK-BAD1\ntype: story\n")
+    _age_files(repo)
+    expected = _truth(repo)
+    repo.ok("list")
+    index = json.loads((repo.root / INDEX).read_text())
+    assert len(index["entries"]) == 5  # the broken file is indexed as having no rank
+    assert _order(repo) == expected
+    assert [item_id for _, item_id in expected] == ids
+
+
+def test_files_changed_after_the_index_are_read_from_disk(repo: Repo) -> None:
+    ids = [repo.new_story(f"Story {n}") for n in range(3)]
+    _age_files(repo)
+    repo.ok("list")
+    _set_rank(repo, ids[0], "a9")  # hand-edited to the bottom after the index was written
+    os.utime(repo.item_path(ids[0]), (time.time() - 30, time.time() - 30))
+    (repo.root / "backlog" / "SK-BAD2-broken.yaml").write_text("id: SK-BAD2\n")
+    assert _order(repo)[-1] == ("a9", ids[0])
+    assert _order(repo) == _truth(repo)
+    newest = repo.new_story("Placed below the hand-edited one")
+    assert [item_id for _, item_id in _truth(repo)][-2:] == [ids[0], newest]
+
+
+def test_many_changed_files_rebuild_cache_and_index(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [repo.new_story(f"Story {n}") for n in range(5)]
+    _age_files(repo)
+    repo.ok("list")
+    monkeypatch.setattr(store_module, "ORDER_INDEX_MISSES", 2)
+    for n, item_id in enumerate(ids):
+        _set_rank(repo, item_id, f"a{9 - n}")
+    _age_files(repo, 30)
+    got = _order(repo)  # more misses than allowed: the whole cache is read, both rewritten
+    index = json.loads((repo.root / INDEX).read_text())
+    assert sorted(entry[3] for entry in index["entries"].values()) == [
+        f"a{n}" for n in range(5, 10)
+    ]
+    assert got == _truth(repo) == sorted((f"a{9 - n}", i) for n, i in enumerate(ids))
+
+
+def test_corrupt_or_foreign_index_is_ignored(repo: Repo) -> None:
+    for n in range(3):
+        repo.new_story(f"Story {n}")
+    _age_files(repo)
+    expected = _truth(repo)
+    repo.ok("list")
+    index = repo.root / INDEX
+    good = index.read_text()
+    for junk in ("", "{", '{"format": 2, "key": "other", "entries": {}}', "[1, 2]"):
+        index.write_text(junk)
+        assert _order(repo) == expected
+    data = json.loads(good)
+    name = next(iter(data["entries"]))
+    data["entries"][name][3] = 7  # a rank of the wrong type cannot poison the order
+    data["entries"][name] = data["entries"][name][:3]
+    index.write_text(json.dumps(data))
+    assert _order(repo) == expected
