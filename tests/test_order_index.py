@@ -50,7 +50,8 @@ def test_index_is_written_with_the_cache_and_read_back(repo: Repo) -> None:
     expected = _truth(repo)
     repo.ok("list")
     index = json.loads((repo.root / INDEX).read_text())
-    assert len(index["entries"]) == 5  # the broken file is indexed as having no rank
+    assert len(index["entries"]) == 5 * 5  # the broken file is indexed as having no rank
+    assert index["entries"][index["entries"].index("SK-BAD1-broken.yaml") + 4] is None
     assert _order(repo) == expected
     assert [item_id for _, item_id in expected] == ids
 
@@ -80,9 +81,7 @@ def test_many_changed_files_rebuild_cache_and_index(
     _age_files(repo, 30)
     got = _order(repo)  # more misses than allowed: the whole cache is read, both rewritten
     index = json.loads((repo.root / INDEX).read_text())
-    assert sorted(entry[3] for entry in index["entries"].values()) == [
-        f"a{n}" for n in range(5, 10)
-    ]
+    assert sorted(index["entries"][4::5]) == [f"a{n}" for n in range(5, 10)]
     assert got == _truth(repo) == sorted((f"a{9 - n}", i) for n, i in enumerate(ids))
 
 
@@ -98,8 +97,12 @@ def test_corrupt_or_foreign_index_is_ignored(repo: Repo) -> None:
         index.write_text(junk)
         assert _order(repo) == expected
     data = json.loads(good)
-    name = next(iter(data["entries"]))
-    data["entries"][name][3] = 7  # a rank of the wrong type cannot poison the order
-    data["entries"][name] = data["entries"][name][:3]
+    data["entries"][4] = 7  # a rank of the wrong type cannot poison the order
+    index.write_text(json.dumps(data))
+    assert _order(repo) == expected
+    data["entries"] = data["entries"][:-1]  # nor a truncated list
+    index.write_text(json.dumps(data))
+    assert _order(repo) == expected
+    data["entries"] = {"a": [1]}  # nor another shape
     index.write_text(json.dumps(data))
     assert _order(repo) == expected

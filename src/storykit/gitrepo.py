@@ -32,6 +32,8 @@ _IN_PROGRESS = (
     ("BISECT_LOG", "a bisect", "git bisect reset", "git bisect reset"),
 )
 _INDEX_LOCK_WAIT = 2.0
+# Read in one `git config` call: identity, sparse checkout, hooks.
+_SETTINGS = r"^(user\.(name|email)|core\.(sparsecheckout|sparsecheckoutcone|hookspath))$"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class GitRepo:
         self.root = Path(self.repo.working_tree_dir or root)
         self.git_dir = Path(self.repo.git_dir)
         self.common_dir = Path(self.repo.common_dir)
+        self._read_settings: dict[str, str | None] | None = None
 
     # --- running git -------------------------------------------------------------------
 
@@ -100,10 +103,6 @@ class GitRepo:
         if check and status != 0:
             raise GitError(f"git {args[0]} failed: {str(err).strip() or out_text.strip()}")
         return int(status or 0), out_text, str(err)
-
-    def config_value(self, key: str) -> str | None:
-        status, out, _ = self.run("config", "--get", key, check=False)
-        return out.strip() if status == 0 and out.strip() else None
 
     # --- refusals ------------------------------------------------------------------------
 
@@ -130,13 +129,31 @@ class GitRepo:
                     hint=f"finish it (`{go_on}`) or abort it (`{abort}`), then run this again",
                 )
         self.branch_ref()
-        self._check_identity()
-        self._check_backlog_path(backlog_rel)
+        settings = self._settings()
+        self._check_identity(settings)
+        self._check_backlog_path(backlog_rel, settings)
 
-    def _check_identity(self) -> None:
+    def _settings(self) -> dict[str, str | None]:
+        """The settings a commit depends on, read once per command."""
+        if self._read_settings is None:
+            self._read_settings = self._config_values(_SETTINGS)
+        return self._read_settings
+
+    def _config_values(self, pattern: str) -> dict[str, str | None]:
+        """{key: value} of the settings matching `pattern`, in one git call (keys in lower
+        case as git prints them, the last value winning; None for a bare boolean key)."""
+        status, out, _ = self.run("config", "-z", "--get-regexp", pattern, check=False)
+        values: dict[str, str | None] = {}
+        for record in out.split("\0") if status == 0 else []:
+            if record:
+                key, newline, value = record.partition("\n")
+                values[key] = value if newline else None
+        return values
+
+    def _check_identity(self, settings: dict[str, str | None]) -> None:
         env = os.environ
-        name = env.get("GIT_AUTHOR_NAME") or self.config_value("user.name")
-        email = env.get("GIT_AUTHOR_EMAIL") or self.config_value("user.email") or env.get("EMAIL")
+        name = env.get("GIT_AUTHOR_NAME") or settings.get("user.name")
+        email = env.get("GIT_AUTHOR_EMAIL") or settings.get("user.email") or env.get("EMAIL")
         missing = [k for k, v in (("user.name", name), ("user.email", email)) if not v]
         if missing:
             raise RepoStateError(
@@ -145,7 +162,7 @@ class GitRepo:
                 "`git config user.email you@example.com`",
             )
 
-    def _check_backlog_path(self, backlog_rel: str) -> None:
+    def _check_backlog_path(self, backlog_rel: str, settings: dict[str, str | None]) -> None:
         probe = f"{backlog_rel}/storykit-probe.yaml"
         status, _, _ = self.run("check-ignore", "-q", "--no-index", "--", probe, check=False)
         if status == 0:
@@ -153,11 +170,11 @@ class GitRepo:
                 f"{backlog_rel}/ is ignored by git, so backlog files could not be committed",
                 hint=f"remove the rule shown by `git check-ignore -v --no-index {probe}`",
             )
-        if self.config_value("core.sparseCheckout") != "true":
+        if not _is_true(settings, "core.sparsecheckout"):
             return
         status, out, _ = self.run("ls-files", "-t", "--", f"{backlog_rel}/", check=False)
         outside = any(line.startswith("S ") for line in out.splitlines())
-        if not outside and self.config_value("core.sparseCheckoutCone") == "true":
+        if not outside and _is_true(settings, "core.sparsecheckoutcone"):
             status, out, _ = self.run("sparse-checkout", "list", check=False)
             cone = [line.strip().rstrip("/") for line in out.splitlines() if line.strip()]
             outside = status == 0 and not any(
@@ -264,7 +281,7 @@ class GitRepo:
         return (self.git_dir / "index.lock").exists()
 
     def _hook_path(self, name: str) -> Path | None:
-        hooks_dir = self.config_value("core.hooksPath")
+        hooks_dir = self._settings().get("core.hookspath")
         base = Path(hooks_dir).expanduser() if hooks_dir else self.common_dir / "hooks"
         if not base.is_absolute():
             base = self.root / base
@@ -293,6 +310,13 @@ class GitRepo:
                 + (f"\n{output}" if output else ""),
                 hint="fix what the hook reports, or skip hooks with --no-verify",
             )
+
+
+def _is_true(settings: dict[str, str | None], key: str) -> bool:
+    if key not in settings:
+        return False
+    value = settings[key]
+    return value is None or value.lower() in ("true", "yes", "on", "1")
 
 
 def commit_message(prefix: str, verb: str, item_type: str, item_id: str, title: str) -> str:

@@ -221,21 +221,24 @@ class ItemStore:
         if index is not None:
             found: list[tuple[str, str]] = []
             changed: list[os.DirEntry[str]] = []
-            entries = self._entries()
-            self._ids = _ids_of(entries)
-            for entry in entries:
+            ids: dict[str, str] = {}
+            for entry in self._entries():
+                item_id = id_from_file_name(entry.name)
+                if item_id is not None:
+                    ids.setdefault(item_id, entry.name)
                 try:
                     signature = signature_of(entry.stat(follow_symlinks=False))
                 except OSError:
                     signature = (-1, -1, -1)  # never indexed: parsed below, which reports it
-                hit, ranked = index.get(entry.name, signature)
+                hit, rank = index.get(entry.name, signature)
                 if not hit:
                     changed.append(entry)
                     if len(changed) > ORDER_INDEX_MISSES:
                         break
-                elif ranked is not None:
-                    found.append(ranked)
+                elif rank is not None and item_id is not None:  # a valid item's id is its name's
+                    found.append((rank, item_id))
             else:
+                self._ids = ids
                 for entry in changed:
                     item = self._parse_for_cache(self.folder / entry.name).get("item")
                     if item is not None:

@@ -5,9 +5,7 @@ service function and renders its result. Services are imported inside the comman
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +27,7 @@ from storykit.cli.options import (
     placement_of,
     workspace,
 )
-from storykit.errors import EXIT_INTERRUPTED, StorykitError, UsageError
+from storykit.errors import EXIT_INTERRUPTED, UsageError
 
 
 class StorykitGroup(TyperGroup):
@@ -38,25 +36,10 @@ class StorykitGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except StorykitError as exc:
-            output.print_error(exc)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            output.err("error: interrupted; nothing was changed")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:
-            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except Exception as exc:  # an unexpected failure: say how to report it
-            if os.environ.get("STORYKIT_DEBUG"):
-                traceback.print_exc()
-            output.err(f"error: internal error: {type(exc).__name__}: {exc}")
-            output.err(
-                "hint: this is a bug in storykit; please report it with the command you ran "
-                "(set STORYKIT_DEBUG=1 to see the traceback)"
-            )
-            raise typer.Exit(1) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            raise typer.Exit(output.report_failure(exc)) from None
 
 
 app = typer.Typer(

@@ -1,4 +1,5 @@
-"""The `storykit` entry point: the lean `list` when it can answer, else the full CLI."""
+"""The `storykit` entry point: the lean `list` or `new` when it can answer, else the full
+CLI (Typer), which handles everything else and every error of those two."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ def main() -> None:
     from storykit.cli.fastlist import try_list
 
     code = try_list(sys.argv[1:])
+    if code is None:
+        from storykit.cli.fastnew import try_new
+
+        code = try_new(sys.argv[1:])
     if code is not None:
         sys.exit(code)
     from storykit.cli.app import main as full_main

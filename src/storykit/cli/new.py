@@ -13,18 +13,10 @@ from typing import Annotated, Any
 import typer
 
 from storykit.cli import output
+from storykit.cli.fastnew import option_fields, option_name
 from storykit.cli.options import commit_options, placement_of, workspace
-from storykit.model.fields import (
-    FIELD_HELP,
-    FIELD_KINDS,
-    LIST_KINDS,
-    OPTION_NAMES,
-    REQUIRED,
-    TYPE_FIELDS,
-)
+from storykit.model.fields import FIELD_HELP, FIELD_KINDS, LIST_KINDS, REQUIRED, TYPE_FIELDS
 
-# Set by storykit itself, not by options of `new`.
-AUTOMATIC = ("id", "type", "title", "status", "rank", "created", "split_from", "split_into")
 _METAVARS = {
     "number": "N",
     "int": "1-10",
@@ -64,12 +56,8 @@ def register(app: typer.Typer) -> dict[str, typer.Typer]:
     return groups
 
 
-def _option_name(name: str) -> str:
-    return OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
-
-
 def _new_command(item_type: str) -> Any:
-    fields = [f for f in TYPE_FIELDS[item_type] if f not in AUTOMATIC]
+    fields = option_fields(item_type)
     required = set(REQUIRED[item_type])
 
     def command(**kwargs: Any) -> None:
@@ -120,7 +108,7 @@ def _new_command(item_type: str) -> Any:
                 annotation=Annotated[
                     annotation,
                     typer.Option(
-                        _option_name(name),
+                        option_name(name),
                         help=help_text,
                         show_default=False,
                         metavar=_METAVARS.get(FIELD_KINDS[name], "TEXT"),
@@ -170,7 +158,7 @@ def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
     if not missing:
         return
     if not sys.stdin.isatty():
-        flags = ", ".join("TITLE" if n == "title" else _option_name(n) for n in missing)
+        flags = ", ".join("TITLE" if n == "title" else option_name(n) for n in missing)
         from storykit.errors import UsageError
 
         raise UsageError(

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from storykit.errors import Diagnostic, InvalidDataError, StorykitError
+from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,6 +53,10 @@ def _console(stderr: bool = False) -> Console:
 
 
 def _esc(text: str) -> str:
+    """Text made literal inside Rich markup (which is printed only when styled: otherwise
+    the markup is never shown, and Rich is not imported for it)."""
+    if not styled():
+        return text
     from rich.markup import escape
 
     return escape(text)
@@ -80,6 +85,26 @@ def print_error(exc: StorykitError) -> None:
     err(f"error: {exc.message}")
     if exc.hint:
         err(f"hint: {exc.hint}")
+
+
+def report_failure(exc: BaseException) -> int:
+    """Say on stderr what went wrong, without a traceback, and return the exit code."""
+    if isinstance(exc, StorykitError):
+        print_error(exc)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        err("error: interrupted; nothing was changed")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        return 0
+    if os.environ.get("STORYKIT_DEBUG"):
+        traceback.print_exception(exc)
+    err(f"error: internal error: {type(exc).__name__}: {exc}")
+    err(
+        "hint: this is a bug in storykit; please report it with the command you ran "
+        "(set STORYKIT_DEBUG=1 to see the traceback)"
+    )
+    return 1
 
 
 def json_item(item: StoredItem) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from storykit.services.workspace import Change, ChangeResult, CommitOptions, Wor
 from storykit.store import StoredItem
 
 AUTOMATIC = ("id", "type", "status", "rank", "created")
+STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
 STAND_IN_RANK = "a0"
 
 
@@ -83,13 +84,14 @@ def create_item(
         )
     store = ws.store
     config = ws.project.config
-    new_id = mint_id(config.prefix, store.ids())
-    # The rank is settled under the lock (two `new` at once must not share a key); until
-    # then the file is built and validated with the rank the backlog gives it now when the
-    # editor shows it, else with a stand-in.
-    provisional = rank_for_new(ws, new_id, placement) if edit else STAND_IN_RANK
+    # The ID and rank are settled under the lock, so that two `new` at once take neither
+    # the same ID nor the same key. Until then the file is built and validated (every
+    # problem reported before anything else happens) with stand-ins, or, when the editor
+    # shows it, with the ID and rank the backlog gives it now.
+    provisional_id = mint_id(config.prefix, store.ids()) if edit else config.prefix + STAND_IN
+    provisional = rank_for_new(ws, provisional_id, placement) if edit else STAND_IN_RANK
     fields: dict[str, Any] = {
-        "id": new_id,
+        "id": provisional_id,
         "type": item_type,
         "title": values.pop("title", ""),
         "status": config.workflow.initial,
@@ -113,15 +115,23 @@ def create_item(
             path = item.path
 
     def build() -> Change:
-        rank = rank_for_new(ws, new_id, placement)  # lists the folder afresh: ids() too
-        if new_id in store.ids():
-            raise BusyError(f"{new_id} was just taken by another command", hint="run it again")
-        final_path, final_content, final_item = path, content, item
-        if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
-            document = yamlio.read_document(content, ws.project.rel(path))
-            document.set("rank", rank, canonical_order(item_type))
-            final_content = document.dump()
-            final_item = store.validate_document(document, path)
+        order = store.order()  # lists the folder afresh: ids() too
+        if not edit:
+            new_id = mint_id(config.prefix, store.ids())
+            rank = rank_for_new(ws, new_id, placement, order)
+            final_path, final_content, final_item = ws.new_item(
+                {**fields, "id": new_id, "rank": rank}, what
+            )
+        else:
+            if item.id in store.ids():
+                raise BusyError(f"{item.id} was just taken by another command", hint="run it again")
+            rank = rank_for_new(ws, item.id, placement, order)
+            final_path, final_content, final_item = path, content, item
+            if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
+                document = yamlio.read_document(content, ws.project.rel(path))
+                document.set("rank", rank, canonical_order(item_type))
+                final_content = document.dump()
+                final_item = store.validate_document(document, path)
         changes = Changeset()
         changes.write(final_path, final_content, expected=None)
         return Change(changes, "new", final_item)

@@ -46,11 +46,13 @@ def positions(order: list[Entry]) -> dict[str, int]:
     return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
 
 
-def rank_for_new(ws: Workspace, new_id: str, placement: Placement | None) -> str:
+def rank_for_new(
+    ws: Workspace, new_id: str, placement: Placement | None, order: list[Entry] | None = None
+) -> str:
     """The key of a new item: the bottom unless a placement says otherwise."""
     place = placement or Placement("bottom")
     target = ws.store.ids_for(place.target) if place.target else None
-    return _key(ws.store.order(), new_id, place, target)
+    return _key(ws.store.order() if order is None else order, new_id, place, target)
 
 
 def move_item(
