@@ -5,38 +5,110 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 import unicodedata
+
+import pytest
 
 from tests.conftest import Repo
 
 
+def _hold_lock(repo: Repo) -> subprocess.Popen[str]:
+    """Another process holding the backlog lock (until killed)."""
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from storykit.lock import backlog_lock\n"
+        "with backlog_lock(Path(sys.argv[1]), 'storykit set SK-TEST'):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    state = str(repo.root / ".git" / "storykit")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, state], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
 def test_busy_lock_exits_75_naming_the_holder_and_changes_nothing(repo: Repo) -> None:
     story = repo.new_story()
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    holder = _hold_lock(repo)
     try:
         lock = repo.root / ".git" / "storykit" / "lock"
-        lock.parent.mkdir(exist_ok=True)
-        lock.write_text(f"{holder.pid} changing the backlog\n")
         before = repo.snapshot()
+        started = time.monotonic()
         result = repo.run("set", story, "points=5")
+        waited = time.monotonic() - started
         assert result.exit_code == 75
-        assert f"backlog busy: process {holder.pid} (changing the backlog)" in result.stderr
+        assert f"backlog busy: process {holder.pid} (storykit set SK-TEST)" in result.stderr
+        assert "Traceback" not in result.stderr
         assert repo.snapshot() == before
-        assert lock.read_text() == f"{holder.pid} changing the backlog\n"
+        assert lock.read_text() == f"{holder.pid} storykit set SK-TEST\n"
+        assert 0.5 <= waited < 3  # STORYKIT_LOCK_WAIT=0.5 in the tests
+    finally:
+        holder.kill()
+        holder.wait()
+    repo.ok("set", story, "points=5")  # the lock of the killed holder is simply taken
+
+
+def test_lock_wait_comes_from_the_config(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    story = repo.new_story()
+    monkeypatch.delenv("STORYKIT_LOCK_WAIT")
+    config = repo.root / ".storykit.toml"
+    text = config.read_text()
+    assert "\nlock_wait = 3 " in text  # `storykit init` writes the default
+    config.write_text(text.replace("\nlock_wait = 3 ", "\nlock_wait = 1.5 "))
+    holder = _hold_lock(repo)
+    try:
+        started = time.monotonic()
+        assert repo.run("set", story, "points=5").exit_code == 75
+        assert 1.5 <= time.monotonic() - started < 4
     finally:
         holder.kill()
         holder.wait()
 
 
-def test_stale_lock_of_a_dead_process_is_taken_over(repo: Repo) -> None:
+def test_a_waiting_command_goes_on_when_the_holder_ends(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = repo.new_story()
+    holder = _hold_lock(repo)
+    threading.Timer(0.3, holder.kill).start()
+    monkeypatch.setenv("STORYKIT_LOCK_WAIT", "5")
+    count = repo.commit_count()
+    repo.ok("set", story, "points=5")
+    assert repo.commit_count() == count + 1
+    holder.wait()
+
+
+def test_stale_lock_and_temp_files_of_a_killed_process_are_recovered(repo: Repo) -> None:
     story = repo.new_story()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    lock = repo.root / ".git" / "storykit" / "lock"
+    state = repo.root / ".git" / "storykit"
+    lock = state / "lock"
     lock.write_text(f"{dead.pid} changing the backlog\n")
+    path = repo.item_path(story)
+    left = [
+        path.with_name(f".{path.name}.{dead.pid}.k2x_9abc.tmp"),
+        state / f"index-{dead.pid}-123456.tmp",
+        state / f"index-{dead.pid}-123456.tmp.lock",
+        state / f"message-{dead.pid}-123456.tmp",
+        state / f".items-cache.json.{dead.pid}.abcdefgh.tmp",
+    ]
+    alive = [  # a living process's temp files, and files that only look similar, stay
+        path.with_name(f".{path.name}.{os.getpid()}.k2x_9abc.tmp"),
+        state / f"index-{os.getpid()}-1.tmp",
+        repo.root / "backlog" / "notes.tmp",
+    ]
+    for leftover in left + alive:
+        leftover.write_text("partial")
     repo.ok("set", story, "points=5")
     assert not lock.exists()
-    assert sorted(p.name for p in lock.parent.iterdir()) == []
+    assert [p for p in left if p.exists()] == []
+    assert all(p.exists() for p in alive)
 
 
 def test_symlinked_item_file_is_refused_not_followed(

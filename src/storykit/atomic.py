@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storykit.errors import BusyError
+from storykit.lock import pid_alive
 
 _DEFAULT_MODE = 0o666
 
@@ -22,7 +24,9 @@ def write_atomic(path: Path, content: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = _DEFAULT_MODE & ~umask
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -35,6 +39,31 @@ def write_atomic(path: Path, content: bytes) -> None:
             os.unlink(temp)
         raise
     _fsync_dir(path.parent)
+
+
+# Temp files storykit writes, with the PID of the writer: `.NAME.PID.RANDOM.tmp` here, and
+# `index-PID-N.tmp` / `message-PID-N.tmp` (git's `.lock` beside them) of a commit.
+_LEFTOVER = re.compile(
+    r"^(?:\..+\.(\d+)\.[a-z0-9_]+\.tmp|(?:index|message)-(\d+)-\d+\.tmp(?:\.lock)?)$"
+)
+
+
+def sweep_leftovers(folder: Path) -> list[str]:
+    """Remove the temp files a killed storykit left in `folder` (never a living one's)."""
+    removed: list[str] = []
+    try:
+        with os.scandir(folder) as scan:
+            names = [entry.name for entry in scan if entry.name.endswith((".tmp", ".lock"))]
+    except OSError:
+        return removed
+    for name in names:
+        match = _LEFTOVER.match(name)
+        if match is None or pid_alive(int(match.group(1) or match.group(2))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / name)
+            removed.append(name)
+    return removed
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -105,6 +105,7 @@ class Config(BaseModel):
     hooks: bool = True
     custom_fields: list[str] = []
     editor_schema: str = ""
+    lock_wait: Annotated[float, Field(ge=0, le=600)] = 3.0
     workflow: WorkflowConfig = WorkflowConfig()
 
     @field_validator("backlog_dir")
@@ -157,6 +158,7 @@ commit_prefix = "backlog: "    # start of every commit subject
 hooks = true                   # run the repository's pre-commit and commit-msg hooks
 custom_fields = []             # extra item keys your team wants (keys starting x- are always kept)
 editor_schema = "{editor_schema}"             # JSON Schema in backlog/ for editors ("" = none)
+lock_wait = 3                  # seconds a change waits for another one to finish
 
 [workflow]
 statuses = ["draft", "ready", "in-progress", "done", "dropped"]

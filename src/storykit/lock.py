@@ -1,11 +1,20 @@
-"""A lock in `.git/storykit/` that serialises changing commands (DESIGN §7)."""
+"""The lock in `.git/storykit/` that serialises changing commands (DESIGN §7).
+
+An advisory `flock` on `.git/storykit/lock`, which names its holder (`PID PURPOSE`). The
+kernel releases it when the holder ends, however it ends, so a lock left by a killed
+process is simply taken: no guessing from PIDs. The holder removes the file when done; a
+process that locked a file which was removed meanwhile tries again, so two processes can
+never both hold it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from storykit.errors import BusyError
@@ -13,48 +22,72 @@ from storykit.errors import BusyError
 DEFAULT_WAIT = 3.0
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+@dataclass(frozen=True)
+class Held:
+    """The lock being held; `recovered` names a holder that died without releasing it."""
+
+    path: Path
+    recovered: str | None
+
+
+def lock_wait(configured: float | None = None) -> float:
+    """Seconds to wait for the lock: $STORYKIT_LOCK_WAIT, else the config, else 3."""
+    text = os.environ.get("STORYKIT_LOCK_WAIT")
+    if text:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(text))
+    return DEFAULT_WAIT if configured is None else configured
 
 
 @contextlib.contextmanager
-def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> Iterator[None]:
+def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> Iterator[Held]:
     """Hold the backlog lock; wait up to `wait` seconds, then exit 75 naming the holder."""
-    if wait is None:
-        wait = float(os.environ.get("STORYKIT_LOCK_WAIT", DEFAULT_WAIT))
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _holder(path)
-            if holder is not None and not _alive(holder[0]):
-                _take_over_stale(path, holder[0])
-                continue
-            if time.monotonic() >= deadline:
-                who = f"process {holder[0]} ({holder[1]})" if holder else "another process"
-                raise BusyError(
-                    f"backlog busy: {who} is changing it",
-                    hint=f"try again in a moment; if no storykit is running, delete {path}",
-                ) from None
-            time.sleep(0.02)
-            continue
-        with os.fdopen(fd, "w") as handle:
-            handle.write(f"{os.getpid()} {purpose}\n")
-        break
+    fd = _acquire(path, time.monotonic() + lock_wait(wait))
     try:
-        yield
+        left = os.read(fd, 200).decode("utf-8", "replace").strip()
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {purpose}\n".encode())
+        yield Held(path, left or None)
     finally:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+        os.close(fd)  # releases the lock
+
+
+def _acquire(path: Path, deadline: float) -> int:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise _busy(path) from None
+            time.sleep(0.02)
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(os.fstat(fd), current):
+            return fd
+        os.close(fd)  # the holder removed this file as we locked it: take the new one
+
+
+def _busy(path: Path) -> BusyError:
+    holder = _holder(path)
+    who = f"process {holder[0]} ({holder[1]})" if holder else "another process"
+    return BusyError(
+        f"backlog busy: {who} is changing it",
+        hint="try again in a moment (it waits a few seconds: set lock_wait in "
+        ".storykit.toml or STORYKIT_LOCK_WAIT for longer)",
+    )
 
 
 def _holder(path: Path) -> tuple[int, str] | None:
@@ -66,13 +99,14 @@ def _holder(path: Path) -> tuple[int, str] | None:
         return None
 
 
-def _take_over_stale(path: Path, pid: int) -> None:
-    # Rename first so that two processes cannot both delete a fresh lock.
-    stale = path.with_name(f"lock.stale-{pid}-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        os.rename(path, stale)
-        holder = _holder(stale)
-        if holder is not None and holder[0] != pid:
-            os.rename(stale, path)  # someone else's fresh lock: put it back
-            return
-        stale.unlink()
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this PID exists (a leftover of a dead one may be removed)."""
+    if pid <= 0:
+        return True  # not a real PID: never treat as dead
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.atomic import Changeset
+from storykit.atomic import Changeset, sweep_leftovers
 from storykit.errors import InvalidDataError
 from storykit.lock import backlog_lock
 from storykit.model.items import canonical_order
@@ -94,7 +94,11 @@ class Workspace:
         repo = GitRepo(self.project.root) if commit else None
         if repo is not None:
             repo.check_can_commit(config.backlog_dir)
-        with backlog_lock(self.project.state_dir, "changing the backlog"):
+        state_dir = self.project.state_dir
+        with backlog_lock(state_dir, "changing the backlog", config.lock_wait) as held:
+            sweep_leftovers(state_dir)
+            if held.recovered:  # its holder was killed: it may have left temp files
+                sweep_leftovers(self.store.folder)
             change = build()
             if change is not None:
                 change.changeset.drop_unchanged()
