@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import stat
 from pathlib import Path
 
@@ -279,24 +278,3 @@ def test_refuses_during_a_revert_and_a_bisect(repo: Repo) -> None:
     repo.git("revert", "--abort")
     repo.git("bisect", "start")
     _assert_refused(repo, "a bisect is in progress")
-
-
-def test_a_locked_index_after_the_commit_keeps_files_and_commit_together(repo: Repo) -> None:
-    """The branch moved, so the files must stay as committed (never rolled back)."""
-    story = repo.new_story()
-    lock = repo.root / ".git" / "index.lock"
-    lock.write_text("")  # another git command holds the user's index
-    try:
-        result = repo.run("set", story, "points=5")
-    finally:
-        lock.unlink()
-    assert result.exit_code == 75
-    assert "the commit was made" in result.stderr
-    path = repo.item_path(story)
-    committed = repo.git("show", f"HEAD:backlog/{path.name}")
-    assert "points: 5" in committed
-    assert path.read_text() == committed
-    hint = re.search(r"`(git reset -q -- [^`]+)`", result.stderr)
-    assert hint
-    repo.git(*hint.group(1).split()[1:])
-    assert repo.status() == ""

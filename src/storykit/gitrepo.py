@@ -54,8 +54,36 @@ def find_toplevel(start: Path) -> Path:
     return Path(repo.working_tree_dir or start)
 
 
+# The variables of `git rev-parse --local-env-vars` that tie git to one repository (its
+# configuration ones aside). A git hook that runs storykit passes them on (GIT_DIR,
+# GIT_INDEX_FILE …); storykit works on the repository around its working directory, so
+# they are dropped, as git itself drops them before working in a submodule.
+_REPOSITORY_VARIABLES = (
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_COMMON_DIR",
+)
+
+
+def _forget_inherited_repository() -> None:
+    for name in _REPOSITORY_VARIABLES:
+        os.environ.pop(name, None)
+
+
 def _open(start: Path) -> git.Repo:
     import git
+
+    _forget_inherited_repository()
 
     try:
         return git.Repo(start, search_parent_directories=True)
@@ -279,6 +307,21 @@ class GitRepo:
 
     def index_locked(self) -> bool:
         return (self.git_dir / "index.lock").exists()
+
+    def wait_for_index(self) -> None:
+        """Another git command holds the index (`index.lock`): wait briefly for it to
+        finish, then give up with nothing done. Its lock is never removed."""
+        deadline = time.monotonic() + _INDEX_LOCK_WAIT
+        while self.index_locked():
+            if time.monotonic() >= deadline:
+                lock = self.git_dir / "index.lock"
+                raise BusyError(
+                    f"another git command is using the index ({lock} exists); nothing was "
+                    "changed",
+                    hint="try again when it has finished; if no git command is running, one "
+                    "that crashed left the file behind: check, then remove it yourself",
+                )
+            time.sleep(0.05)
 
     def _hook_path(self, name: str) -> Path | None:
         hooks_dir = self._settings().get("core.hookspath")

@@ -99,6 +99,8 @@ class Workspace:
             sweep_leftovers(state_dir)
             if held.recovered:  # its holder was killed: it may have left temp files
                 sweep_leftovers(self.store.folder)
+            if repo is not None:
+                repo.wait_for_index()
             change = build()
             if change is not None:
                 change.changeset.drop_unchanged()
