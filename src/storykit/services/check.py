@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,7 @@ def _check_all(ws: Workspace) -> CheckReport:
                 )
             )
 
+    report.problems.extend(_name_clashes([item.rel for item in backlog.items] + backlog.invalid))
     report.problems.extend(_rank_warnings(backlog.items, locate))
     report.problems.extend(_parent_types(backlog.items, locate))
     now = clock.now()
@@ -153,6 +155,29 @@ _PARENT_TYPES = {
     "spike": ("epic",),
     "task": ("story", "tech"),
 }
+
+
+def _name_clashes(rels: list[str]) -> list[Diagnostic]:
+    """Files whose names are equal after case-folding or Unicode normalisation: one and the
+    same file on macOS and Windows, so a checkout there would lose one of them."""
+    first: dict[str, str] = {}
+    problems = []
+    for rel in sorted(rels):
+        key = unicodedata.normalize("NFC", rel).casefold()
+        if key in first:
+            problems.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    f"file name clashes with {first[key]}: they differ only in case or Unicode "
+                    "normalisation, so they are one file on macOS and Windows",
+                    code="name-clash",
+                )
+            )
+        else:
+            first[key] = rel
+    return problems
 
 
 def _parent_types(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
