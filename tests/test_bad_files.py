@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import Repo
@@ -218,3 +220,26 @@ def test_long_dependency_chains_and_self_dependency(repo: Repo) -> None:
     (folder / "SK-SELF-s.yaml").unlink()
     out = repo.run("check").stdout
     assert "depends_on: dependency cycle SK-SE1F → SK-SE1F" in out
+
+
+def test_an_alias_bomb_is_refused_in_milliseconds(repo: Repo) -> None:
+    from storykit import yamlio
+    from storykit.errors import InvalidDataError
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    bomb = ("id: SK-BAD1\n" + "\n".join(lines) + "\n").encode()
+    yamlio.fast_load(b"warm: up\n")  # imports are not the reader's time
+    started = time.perf_counter()
+    for reader in (yamlio.read_document, lambda raw, _: yamlio.fast_load(raw)):
+        try:
+            result = reader(bomb, "backlog/SK-BAD1.yaml")
+        except InvalidDataError as exc:
+            assert "anchors (&name) are not allowed" in str(exc.diagnostics[0])
+        else:
+            assert result is None  # the fast loader declines; the strict reader reports
+    assert time.perf_counter() - started < 0.05
+    (repo.root / "backlog" / "SK-BAD1.yaml").write_bytes(bomb)
+    result = repo.run("check")
+    assert result.exit_code == 1
+    assert "backlog/SK-BAD1.yaml:2:5: error: anchors (&name) are not allowed" in result.stdout

@@ -94,6 +94,7 @@ class Changeset:
     expect: dict[Path, bytes | None] = field(default_factory=dict)
     _originals: dict[Path, bytes | None] = field(default_factory=dict)
     _applied: list[Path] = field(default_factory=list)
+    _renamed_from: dict[Path, Path] = field(default_factory=dict)
 
     def write(self, path: Path, content: bytes, expected: bytes | None = None) -> None:
         self.writes[path] = content
@@ -102,6 +103,13 @@ class Changeset:
     def delete(self, path: Path, expected: bytes | None) -> None:
         self.writes[path] = None
         self.expect.setdefault(path, expected)
+
+    def rename(self, old: Path, new: Path, content: bytes, expected: bytes | None) -> None:
+        """`content` as `new`, in place of `old`. Written under the old name first, then
+        renamed in one step: the item is at every moment in exactly one of the two files."""
+        self.write(new, content, expected=None)
+        self.delete(old, expected)
+        self._renamed_from[new] = old
 
     @property
     def paths(self) -> list[Path]:
@@ -126,9 +134,15 @@ class Changeset:
         try:
             for path, content in self.writes.items():
                 self._applied.append(path)
+                source = self._renamed_from.get(path)
                 if content is None:
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
+                elif source is not None:
+                    self._applied.append(source)
+                    write_atomic(source, content)
+                    os.rename(source, path)
+                    _fsync_dir(path.parent)
                 else:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     write_atomic(path, content)

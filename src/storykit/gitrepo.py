@@ -316,8 +316,7 @@ class GitRepo:
             if time.monotonic() >= deadline:
                 lock = self.git_dir / "index.lock"
                 raise BusyError(
-                    f"another git command is using the index ({lock} exists); nothing was "
-                    "changed",
+                    f"another git command is using the index ({lock} exists); nothing was changed",
                     hint="try again when it has finished; if no git command is running, one "
                     "that crashed left the file behind: check, then remove it yourself",
                 )

@@ -211,8 +211,7 @@ def _write(changes: Changeset, old: Path, new: Path, content: bytes, raw: bytes)
     if new == old:
         changes.write(old, content, expected=raw)
     else:
-        changes.write(new, content, expected=None)
-        changes.delete(old, expected=raw)
+        changes.rename(old, new, content, expected=raw)
 
 
 def _check_gates(
