@@ -47,6 +47,14 @@ CASES: list[tuple[str, bytes, str]] = [
     ("utf16", "id: SK-BAD1\n".encode("utf-16"), ":1:1: error: file is UTF-16"),
     ("nul", b"id: SK-BAD1\ntitle: a\x00b\n", ":2:9: error: NUL byte is not allowed"),
     ("yaml-1.1", b"%YAML 1.1\n---\nid: SK-BAD1\n", ":1:1: error: %YAML 1.1 is not supported"),
+    ("control-char", b"id: SK-BAD1\ntitle: a\x1bb\n", ":2:9: error: control character U+001B"),
+    ("stray-cr", b"id: SK-BAD1\ntitle: a\rb\n", ":2:9: error: stray carriage return"),
+    (
+        "yes-as-points",
+        b"id: SK-BAD1\ntype: story\ntitle: t\nstatus: draft\nrank: a0\n"
+        b"points: yes\nas_a: u\ni_want: w\nso_that: s\n",
+        ":6:9: error: points: must be a number",
+    ),
     ("tab-indent", b"id: SK-BAD1\ntags:\n\t- x\n", ":3:1: error: invalid YAML"),
     (
         "deep-nesting",
@@ -243,3 +251,22 @@ def test_an_alias_bomb_is_refused_in_milliseconds(repo: Repo) -> None:
     result = repo.run("check")
     assert result.exit_code == 1
     assert "backlog/SK-BAD1.yaml:2:5: error: anchors (&name) are not allowed" in result.stdout
+
+
+def test_an_id_claimed_by_two_files_is_never_guessed(repo: Repo) -> None:
+    """As after merging two branches that each created or renamed the item."""
+    (repo.root / "backlog" / "SK-AAAA-one.yaml").write_text(GOOD.format(id="SK-AAAA"))
+    (repo.root / "backlog" / "SK-AAAA-two.yaml").write_text(GOOD.format(id="SK-AAAA"))
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "merged")
+    before = repo.snapshot()
+    for args in (("set", "SK-AAAA", "points=3"), ("show", "aaaa"), ("start", "SK-AAAA")):
+        result = repo.run(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert (
+            "error: SK-AAAA is in 2 files: backlog/SK-AAAA-one.yaml, backlog/SK-AAAA-two.yaml"
+            in result.stderr
+        )
+        assert repo.snapshot() == before
+    listed = repo.ok("list").stdout
+    assert listed.count("SK-AAAA") == 2  # both shown, neither silently dropped

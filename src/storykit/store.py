@@ -81,6 +81,7 @@ class ItemStore:
         self.project = project
         self.folder = project.backlog_dir
         self._ids: dict[str, str] | None = None
+        self._duplicates: dict[str, list[str]] = {}  # ID → its file names, when several
         # STORYKIT_NO_FAST_YAML=1 forces the round-trip reader everywhere (for comparisons).
         self.fast = not os.environ.get("STORYKIT_NO_FAST_YAML")
 
@@ -103,12 +104,23 @@ class ItemStore:
         """{ID: file name} from the file names (no parsing); listed once per command unless
         `fresh`."""
         if fresh or self._ids is None:
-            self._ids = _ids_of(self._entries())
+            self._ids, self._duplicates = _ids_of(self._entries())
         return self._ids
 
     def path_of(self, item_id: str) -> Path:
-        """The file of an ID that `ids()` lists."""
-        return self.folder / self.ids()[item_id]
+        """The file of an ID that `ids()` lists; an ID that several files claim is refused
+        (after a merge, say): storykit will not guess which one is meant."""
+        name = self.ids()[item_id]
+        names = self._duplicates.get(item_id)
+        if names:
+            rels = [f"{self.project.rel(self.folder)}/{n}" for n in names]
+            raise InvalidDataError(
+                f"{item_id} is in {len(rels)} files: {', '.join(rels)}",
+                [Diagnostic(rel, 1, 1, f"id: duplicate id {item_id}") for rel in rels],
+                hint="keep one: delete or merge the others by hand, then commit; "
+                "`storykit check` lists every duplicate",
+            )
+        return self.folder / name
 
     def resolve(self, query: str) -> Path:
         """Find an item file by full ID, CODE, or unique CODE prefix, in any case."""
@@ -222,10 +234,11 @@ class ItemStore:
             found: list[tuple[str, str]] = []
             changed: list[os.DirEntry[str]] = []
             ids: dict[str, str] = {}
+            duplicates: dict[str, list[str]] = {}
             for entry in self._entries():
                 item_id = id_from_file_name(entry.name)
                 if item_id is not None:
-                    ids.setdefault(item_id, entry.name)
+                    _note_id(ids, duplicates, item_id, entry.name)
                 try:
                     signature = signature_of(entry.stat(follow_symlinks=False))
                 except OSError:
@@ -238,7 +251,7 @@ class ItemStore:
                 elif rank is not None and item_id is not None:  # a valid item's id is its name's
                     found.append((rank, item_id))
             else:
-                self._ids = ids
+                self._ids, self._duplicates = ids, duplicates
                 for entry in changed:
                     item = self._parse_for_cache(self.folder / entry.name).get("item")
                     if item is not None:
@@ -256,7 +269,7 @@ class ItemStore:
         names: set[str] = set()
         prefix = self.project.rel(self.folder) + "/"
         entries = self._entries()
-        self._ids = _ids_of(entries)
+        self._ids, self._duplicates = _ids_of(entries)
         for entry in entries:
             rel = prefix + entry.name
             names.add(entry.name)
@@ -351,13 +364,24 @@ _DATE_FIELDS = ("created", "started")
 ORDER_INDEX_MISSES = 64
 
 
-def _ids_of(entries: list[os.DirEntry[str]]) -> dict[str, str]:
+def _ids_of(entries: list[os.DirEntry[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """{ID: first file name} and {ID: every file name} for IDs that several files claim."""
     found: dict[str, str] = {}
+    duplicates: dict[str, list[str]] = {}
     for entry in entries:
         item_id = id_from_file_name(entry.name)
         if item_id:
-            found.setdefault(item_id, entry.name)
-    return found
+            _note_id(found, duplicates, item_id, entry.name)
+    return found, duplicates
+
+
+def _note_id(
+    found: dict[str, str], duplicates: dict[str, list[str]], item_id: str, name: str
+) -> None:
+    if item_id in found:
+        duplicates.setdefault(item_id, [found[item_id]]).append(name)
+    else:
+        found[item_id] = name
 
 
 def _symlink_problem(rel: str) -> Diagnostic:
