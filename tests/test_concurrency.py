@@ -99,3 +99,21 @@ def test_a_file_saved_by_someone_else_meanwhile_is_not_overwritten(
     assert "to send emojis" in text  # and nothing of ours was written over it
     assert repo.head() == head
     assert repo.status() == f" M {path.relative_to(repo.root)}\n"
+
+
+def test_eight_new_items_at_once_get_their_own_ids_and_ranks(repo: Repo) -> None:
+    repo.new_story("Already there")
+    head = repo.head()
+    jobs = [
+        _start(repo, ["epic", "new", f"Epic {n}", "--goal", "People express emotions"], "60")
+        for n in range(8)
+    ]
+    results = [(job.wait(timeout=120), *job.communicate()) for job in jobs]
+    assert [code for code, _, _ in results] == [0] * 8, results
+    assert len(repo.git("rev-list", f"{head}..HEAD").split()) == 8
+    items = repo.ok("list", "--json").json()["items"]  # type: ignore[index]
+    ids = [item["id"] for item in items]
+    ranks = [item["rank"] for item in items]
+    assert len(set(ids)) == 9
+    assert len(set(ranks)) == 9 and ranks == sorted(ranks)  # each placed below the last
+    assert repo.run("check").exit_code == 0

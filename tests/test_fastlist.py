@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
 import subprocess
 import sys
 import time
@@ -127,3 +129,48 @@ def test_a_corrupt_cache_falls_back_to_the_full_command(backlog: Repo, junk: str
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected
     assert "Traceback" not in result.stderr
+
+
+def _on_terminal(repo: Repo, argv: list[str], env: dict[str, str]) -> str:
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.chdir(repo.root)
+        os.execve(argv[0], argv, {**os.environ, "TERM": "xterm-256color", **env})
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.waitpid(pid, 0)
+    return output.decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_lean_and_full_print_the_same_colours(
+    backlog: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYKIT_NOW", "2026-11-24T10:00:00+00:00")  # the spike is overdue
+    full_code = (
+        "import sys; sys.argv = ['storykit', 'list']\nfrom storykit.cli.app import main\nmain()"
+    )
+    full = _on_terminal(backlog, [sys.executable, "-c", full_code], {})
+    lean = _on_terminal(backlog, [str(SCRIPT), "list"], {})
+    assert lean == full
+    assert "\x1b[1m" in lean and "\x1b[1;31m[overdue]\x1b[0m" in lean
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", lean)
+    assert plain == _lean(backlog, "list").stdout  # the same text as in a pipe
+    no_color = _on_terminal(backlog, [str(SCRIPT), "list"], {"NO_COLOR": "1"})
+    assert no_color == plain
+
+
+def test_titles_are_shown_as_written_on_a_terminal(repo: Repo) -> None:
+    story = repo.new_story("React with :thumbs_up: and [bold]x[/bold]")
+    _age(repo)
+    repo.ok("list")
+    for command in ("list", "show"):
+        args = [str(SCRIPT), command] + ([] if command == "list" else [story])
+        shown = _on_terminal(repo, args, {})
+        assert "React with :thumbs_up: and [bold]x[/bold]" in shown  # no emoji, no markup

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +82,21 @@ def test_a_waiting_command_goes_on_when_the_holder_ends(
     repo.ok("set", story, "points=5")
     assert repo.commit_count() == count + 1
     holder.wait()
+
+
+def test_worktrees_share_the_lock_in_the_common_git_dir(repo: Repo, tmp_path: Path) -> None:
+    story = repo.new_story()
+    worktree = tmp_path / "worktree"
+    repo.git("worktree", "add", "-q", "-b", "other", str(worktree))
+    holder = _hold_lock(repo)
+    try:
+        result = repo.run("set", story, "points=5", cwd=worktree)
+        assert result.exit_code == 75
+        assert f"backlog busy: process {holder.pid}" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    repo.ok("set", story, "points=5", cwd=worktree)
 
 
 def test_stale_lock_and_temp_files_of_a_killed_process_are_recovered(repo: Repo) -> None:

@@ -1,10 +1,11 @@
-"""A lean `storykit list` for scripts and pipes: no Typer, no Pydantic, no YAML.
+"""A lean `storykit list`: no Typer, no Pydantic, no YAML.
 
-It answers only when everything it needs is already known — plain output (not a terminal),
-simple options, and a read cache written for these exact settings that serves every item
-file unchanged — and otherwise returns None so the full command runs, which also refreshes
-the cache and reports any problem. Rows and JSON come from the same data and the same
-formatting as the full path; `tests/test_fastlist.py` compares the two byte for byte.
+It answers only when everything it needs is already known — simple options, and a read
+cache written for these exact settings that serves every item file unchanged — and
+otherwise returns None so the full command runs, which also refreshes the cache and
+reports any problem. Rows and JSON come from the same data and the same formatting as the
+full path (`cli/output.py`, coloured on a terminal); `tests/test_fastlist.py` compares the
+two byte for byte, in a pipe and on a terminal.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from storykit import clock
 from storykit.cache import CACHE_FORMAT, cache_key, signature_of
-from storykit.cli.output import format_points, list_lines, print_json
+from storykit.cli.output import format_points, list_lines, print_json, styled, styled_list_lines
 from storykit.locations import (
     CONFIG_FILE,
     cache_file,
@@ -36,7 +37,7 @@ _FLAGS = ("--all", "--json")
 
 def try_list(argv: list[str]) -> int | None:
     """Run `list` the lean way and return its exit code, or None to run the full command."""
-    if not argv or argv[0] != "list" or sys.stdout.isatty():
+    if not argv or argv[0] != "list":
         return None
     options = _options(argv[1:])
     if options is None:
@@ -57,7 +58,7 @@ def try_list(argv: list[str]) -> int | None:
             item["overdue"] = rel in late
         print_json({"schema_version": 1, "items": items, "skipped": []})
         return 0
-    lines = list_lines(
+    lines = (styled_list_lines if styled() else list_lines)(
         [
             (
                 payload["item"]["id"],
