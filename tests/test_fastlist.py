@@ -123,8 +123,8 @@ def test_a_config_change_is_never_served_from_an_old_cache(backlog: Repo) -> Non
 )
 def test_a_corrupt_cache_falls_back_to_the_full_command(backlog: Repo, junk: str) -> None:
     expected = backlog.run("list").stdout
-    for cache in (backlog.root / ".git" / "storykit").glob("items-cache*.json"):
-        cache.write_text(junk)
+    for cache in (backlog.root / ".git" / "storykit").glob("items-*.json"):
+        cache.write_text(junk)  # the cache and its summary index
     result = _lean(backlog, "list")
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected

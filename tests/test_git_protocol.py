@@ -263,9 +263,9 @@ def test_no_leftovers_after_success(repo: Repo) -> None:
     repo.new_story()
     repo.new_story()
     state = repo.root / ".git" / "storykit"
-    # The read cache and its order index may stay; nothing else (temp index, message, lock).
+    # The read cache and its indexes may stay; nothing else (temp index, message, lock).
     left = sorted(p.name for p in state.iterdir())
-    assert set(left) <= {"items-cache.json", "order-cache.json"}, left
+    assert set(left) <= {"items-cache.json", "items-order.json", "items-summary.json"}, left
 
 
 def test_refuses_during_a_revert_and_a_bisect(repo: Repo) -> None:

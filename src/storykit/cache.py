@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,8 @@ class ItemCache:
                 self.forget(name)
 
     def save(self, *, force: bool = False) -> None:
-        """Write the cache, and the order index beside it, if anything changed (or `force`)."""
+        """Write the cache, and the summary index beside it, if anything changed (or
+        `force`)."""
         if not (self.dirty or force):
             return
         data = {
@@ -84,49 +86,87 @@ class ItemCache:
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
-            order: list[Any] = []
-            for name, (sig, payload) in self.entries.items():
-                item = payload.get("item")
-                order += [name, *sig, item["rank"] if item is not None else None]
-            index = {"format": CACHE_FORMAT, "key": self.key, "entries": order}
-            write_atomic(order_file(self.path), json.dumps(index, separators=(",", ":")).encode())
+            for kind, value_of in INDEXES.items():
+                flat: list[Any] = []
+                for name, (sig, payload) in self.entries.items():
+                    item = payload.get("item")
+                    flat += [name, *sig, value_of(item) if item is not None else None]
+                index = {"format": CACHE_FORMAT, "key": self.key, "settings": self.settings}
+                index["entries"] = flat
+                text = json.dumps(index, separators=(",", ":"))
+                write_atomic(index_file(self.path, kind), text.encode())
         self.dirty = False
 
 
-@dataclass
-class OrderIndex:
-    """The rank of each file, written with the cache: all that placing an item needs, in a
-    fifth of the cache's size. A flat list `name, size, mtime_ns, inode, rank, …` (rank null
-    for an invalid file); the id of a valid item is the one its file name gives."""
+# What the lean `list` (cli/fastlist.py) needs of an item: a fifth of the cache's size.
+SUMMARY_FIELDS = (
+    "id", "type", "status", "rank", "title", "points", "tags", "started", "timebox",
+)  # fmt: skip
 
+
+def summarize(item: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a cached item (its plain fields, unset ones left out)."""
+    return {name: item[name] for name in SUMMARY_FIELDS if name in item}
+
+
+def _rank_of(item: dict[str, Any]) -> str:
+    return str(item["rank"])
+
+
+# The indexes written beside the cache, by kind: what each keeps of a valid item. `order`
+# (the rank: all that placing an item needs, a twentieth of the cache) and `summary` (the
+# lines of `list`).
+INDEXES: dict[str, Callable[[dict[str, Any]], Any]] = {"order": _rank_of, "summary": summarize}
+
+
+def _valid_value(kind: str, value: Any) -> bool:
+    if kind == "order":
+        return isinstance(value, str)
+    return isinstance(value, dict) and all(
+        isinstance(value.get(key), str) for key in ("id", "type", "status", "rank", "title")
+    )
+
+
+@dataclass
+class ItemIndex:
+    """One of INDEXES, read back: written with the cache under the same key and signatures,
+    as a flat list `name, size, mtime_ns, inode, value, …` (value null for an invalid
+    file), with the settings a lean reader needs."""
+
+    kind: str
     entries: dict[str, list[Any]]
+    settings: dict[str, Any] | None
 
     @classmethod
-    def open(cls, cache_path: Path, key: str) -> OrderIndex | None:
+    def open(cls, cache_path: Path, key: str, kind: str) -> ItemIndex | None:
         """The index, or None when it is missing, corrupt or for another version/config."""
         try:
-            raw = json.loads(order_file(cache_path).read_bytes())
+            raw = json.loads(index_file(cache_path, kind).read_bytes())
             if raw.get("format") != CACHE_FORMAT or raw.get("key") != key:
                 return None
             flat = raw["entries"]
             if not isinstance(flat, list) or len(flat) % 5:
                 return None
-            return cls({flat[i]: flat[i + 1 : i + 5] for i in range(0, len(flat), 5)})
+            entries = {flat[i]: flat[i + 1 : i + 5] for i in range(0, len(flat), 5)}
+            return cls(kind, entries, raw.get("settings"))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
-    def get(self, name: str, signature: Signature) -> tuple[bool, str | None]:
-        """(found, rank): found is False unless the file is indexed as it is now; the rank
-        is None for a file that is not a valid item."""
+    def get(self, name: str, signature: Signature) -> tuple[bool, Any]:
+        """(found, value): found is False unless the file is indexed as it is now; the
+        value is None for a file that is not a valid item."""
         hit = self.entries.get(name)
         if hit is None or (hit[0], hit[1], hit[2]) != signature:
             return False, None
-        rank = hit[3]
-        return (True, rank) if rank is None or isinstance(rank, str) else (False, None)
+        value = hit[3]
+        if value is None or _valid_value(self.kind, value):
+            return True, value
+        return False, None
 
 
-def order_file(cache_path: Path) -> Path:
-    return cache_path.with_name(cache_path.name.replace("items-cache", "order-cache", 1))
+def index_file(cache_path: Path, kind: str) -> Path:
+    """`items-cache.json` → `items-order.json`, `items-summary.json`."""
+    return cache_path.with_name(cache_path.name.replace("items-cache", f"items-{kind}", 1))
 
 
 def signature_of(stat: os.stat_result) -> Signature:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.cache import ItemCache, OrderIndex, cache_key, signature_of
+from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import cache_file, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
@@ -223,16 +223,22 @@ class ItemStore:
 
     def order(self) -> list[tuple[str, str]]:
         """(rank, id) of every valid item, in backlog order: all that ranking needs.
-        The folder is listed afresh, so `ids()` is fresh afterwards too.
+        The folder is listed afresh, so `ids()` is fresh afterwards too."""
+        return sorted((rank, item_id) for _, item_id, rank in self._indexed("order"))
 
-        Read from the small order index when it covers nearly every file (the few files
-        changed since are parsed, and left for the next full read to cache); otherwise from
-        the whole cache, which is then written again together with the index.
+    def _indexed(self, kind: str) -> list[tuple[str, str, Any]]:
+        """(rel, id, value) of every valid item, the value as `cache.INDEXES[kind]` keeps it.
+
+        Read from that index when it covers nearly every file (the few files changed since
+        are parsed, and left for the next full read to cache); otherwise from the whole
+        cache, which is then written again together with the indexes.
         """
-        index = self._open_order_index()
+        value_of = INDEXES[kind]
+        index = self._open_index(kind)
+        prefix = self.project.rel(self.folder) + "/"
         if index is not None:
-            found: list[tuple[str, str]] = []
-            changed: list[os.DirEntry[str]] = []
+            found: list[tuple[str, str, Any]] = []
+            changed: list[str] = []
             ids: dict[str, str] = {}
             duplicates: dict[str, list[str]] = {}
             for entry in self._entries():
@@ -243,25 +249,25 @@ class ItemStore:
                     signature = signature_of(entry.stat(follow_symlinks=False))
                 except OSError:
                     signature = (-1, -1, -1)  # never indexed: parsed below, which reports it
-                hit, rank = index.get(entry.name, signature)
+                hit, value = index.get(entry.name, signature)
                 if not hit:
-                    changed.append(entry)
-                    if len(changed) > ORDER_INDEX_MISSES:
+                    changed.append(entry.name)
+                    if len(changed) > INDEX_MISSES:
                         break
-                elif rank is not None and item_id is not None:  # a valid item's id is its name's
-                    found.append((rank, item_id))
+                elif value is not None and item_id is not None:  # a valid item's id is its name's
+                    found.append((prefix + entry.name, item_id, value))
             else:
                 self._ids, self._duplicates = ids, duplicates
-                for entry in changed:
-                    item = self._parse_for_cache(self.folder / entry.name).get("item")
+                for name in changed:
+                    item = self._parse_for_cache(self.folder / name).get("item")
                     if item is not None:
-                        found.append((item["rank"], item["id"]))
-                return sorted(found)
-        return sorted(
-            (payload["item"]["rank"], payload["item"]["id"])
-            for _, payload in self._payloads(index_stale=True)
+                        found.append((prefix + name, item["id"], value_of(item)))
+                return found
+        return [
+            (rel, payload["item"]["id"], value_of(payload["item"]))
+            for rel, payload in self._payloads(index_stale=True)
             if "item" in payload
-        )
+        ]
 
     def _payloads(self, *, index_stale: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
         """(rel, payload) of every item file; unchanged files come from the cache."""
@@ -288,7 +294,8 @@ class ItemStore:
             yield rel, payload
         if cache is not None:
             cache.keep_only(names)
-            cache.save(force=index_stale and bool(cache.entries))
+            missing = not all(index_file(cache.path, kind).exists() for kind in INDEXES)
+            cache.save(force=(index_stale or missing) and bool(cache.entries))
 
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
         rel = self.project.rel(path)
@@ -328,12 +335,12 @@ class ItemStore:
     def cache_key(self) -> str:
         return cache_key(self.project.root, self.project.config_path.read_bytes())
 
-    def _open_order_index(self) -> OrderIndex | None:
+    def _open_index(self, kind: str) -> ItemIndex | None:
         try:
             state = self.project.state_dir
         except RepoStateError:
             return None
-        return OrderIndex.open(cache_file(state, self.project.root), self.cache_key())
+        return ItemIndex.open(cache_file(state, self.project.root), self.cache_key(), kind)
 
     def _open_cache(self) -> ItemCache | None:
         try:
@@ -359,9 +366,9 @@ class ItemStore:
 
 
 _DATE_FIELDS = ("created", "started")
-# Beyond this many files changed since the order index was written, read the whole cache
-# instead (and rewrite both): parsing a few files beats loading it, many files do not.
-ORDER_INDEX_MISSES = 64
+# Beyond this many files changed since an index was written, read the whole cache instead
+# (and rewrite them all): parsing a few files beats loading it, many files do not.
+INDEX_MISSES = 64
 
 
 def _ids_of(entries: list[os.DirEntry[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cache import CACHE_FORMAT, cache_key, signature_of
+from storykit.cache import CACHE_FORMAT, cache_key, index_file, signature_of
 from storykit.cli.output import format_points, list_lines, print_json, styled, styled_list_lines
 from storykit.locations import (
     CONFIG_FILE,
@@ -43,7 +43,7 @@ def try_list(argv: list[str]) -> int | None:
     if options is None:
         return None
     try:
-        records = _cached_records()
+        records = _cached_records(full=bool(options.get("--json")))
         if records is None:
             return None
         settings, payloads = records
@@ -96,13 +96,15 @@ def _options(args: list[str]) -> dict[str, Any] | None:
     return options
 
 
-def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+    """(settings, [(rel, payload)]) when the cache serves every item file, else None.
+    `full` needs every field (JSON); the lines need only the summary index, a tenth of it."""
     root = find_project_root(Path.cwd().resolve())
     git_dir = find_git_dir(root) if root else None
     if root is None or git_dir is None:
         return None
     path = cache_file(common_dir(git_dir) / "storykit", root)
-    raw = json.loads(path.read_bytes())
+    raw = json.loads((path if full else index_file(path, "summary")).read_bytes())
     if not isinstance(raw, dict) or raw.get("format") != CACHE_FORMAT:
         return None
     if raw.get("key") != cache_key(root, (root / CONFIG_FILE).read_bytes()):
@@ -113,7 +115,13 @@ def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]
     folder = root / settings["backlog_dir"]
     if folder.is_symlink():
         return None
-    entries = raw["entries"]
+    if full:
+        entries = raw["entries"]
+    else:
+        flat = raw["entries"]
+        entries = {
+            flat[i]: [*flat[i + 1 : i + 4], {"item": flat[i + 4]}] for i in range(0, len(flat), 5)
+        }
     prefix = Path(os.path.relpath(folder, root)).as_posix() + "/"
     records = []
     with os.scandir(folder) as scan:
@@ -127,7 +135,7 @@ def _cached_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]
             if tuple(hit[:3]) != signature_of(entry.stat(follow_symlinks=False)):
                 return None
             payload = hit[3]
-            if "item" not in payload:
+            if not payload.get("item"):
                 return None  # an invalid file: the full command reports it
             records.append((prefix + name, payload))
     return settings, records
