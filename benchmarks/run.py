@@ -92,11 +92,12 @@ def make_history(root: Path, item: str, ids: list[str], commits: int = 50) -> No
 
 
 def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
-    cache = root / ".git" / "storykit" / "items-cache.json"
-    blobs = root / ".git" / "storykit" / "blobs-cache.json"
+    state = root / ".git" / "storykit"
+    blobs = state / "blobs-cache.json"
 
-    def drop_cache() -> None:
-        cache.unlink(missing_ok=True)
+    def drop_cache() -> None:  # the read cache and the indexes written with it
+        for path in state.glob("items-*.json"):
+            path.unlink()
 
     def drop_blob_cache() -> None:
         blobs.unlink(missing_ok=True)
@@ -168,13 +169,16 @@ def main() -> None:
         peer_root = workdir / "peer"
         if peer:
             write_peer(root, peer_root)
-        if not args.only or any(w in ("diff", "log") for w in args.only):
+        rng = random.Random(items)
+        chosen = [
+            case
+            for case in cases(root, ids, rng)
+            if not args.only or any(word in case.name for word in args.only)
+        ]
+        if any(case.name.startswith(("diff", "log")) for case in chosen):
             make_history(root, ids[1], ids)
         age(root)
-        rng = random.Random(items)
-        for case in cases(root, ids, rng):
-            if args.only and not any(word in case.name for word in args.only):
-                continue
+        for case in chosen:
             times = run_case(root, STORYKIT, case.argv, args.runs, case.before)
             line = (
                 f"{items:>6}  {case.name:<24} {statistics.median(times):>7.3f}s "

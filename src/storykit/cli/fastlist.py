@@ -19,7 +19,7 @@ from typing import Any
 
 from storykit import clock
 from storykit.cache import CACHE_FORMAT, cache_key, index_file, signature_of
-from storykit.cli.output import format_points, list_lines, print_json, styled, styled_list_lines
+from storykit.cli.output import format_points, list_lines, print_json, styled
 from storykit.locations import (
     CONFIG_FILE,
     cache_file,
@@ -58,7 +58,7 @@ def try_list(argv: list[str]) -> int | None:
             item["overdue"] = rel in late
         print_json({"schema_version": 1, "items": items, "skipped": []})
         return 0
-    lines = (styled_list_lines if styled() else list_lines)(
+    lines = list_lines(
         [
             (
                 payload["item"]["id"],
@@ -69,7 +69,8 @@ def try_list(argv: list[str]) -> int | None:
                 rel in late,
             )
             for rel, payload in rows
-        ]
+        ],
+        colours=styled(),
     )
     sys.stdout.write("".join(line + "\n" for line in lines))
     return 0

@@ -130,20 +130,6 @@ def _points(item: StoredItem) -> str:
 Row = tuple[str, str, str, str, str, bool]  # id, type, status, points, title, overdue
 
 
-def list_lines(rows: list[Row]) -> list[str]:
-    """The plain lines of `list`: ID, type, status, points, title, aligned (shared by the
-    lean path in `cli/fastlist.py`, so both print the same)."""
-    if not rows:
-        return []
-    id_width = max(len(row[0]) for row in rows)
-    status_width = max(len(row[2]) for row in rows)
-    return [
-        f"{item_id.ljust(id_width)}  {kind.ljust(5)}  {status.ljust(status_width)}  "
-        f"{points.rjust(3)}  {title}" + ("  [overdue]" if late else "")
-        for item_id, kind, status, points, title, late in rows
-    ]
-
-
 # SGR codes for the few styles a long list uses, written directly: Rich's per-line
 # rendering costs more than a millisecond a line, and would turn `:smile:` in a title
 # into an emoji.
@@ -157,18 +143,25 @@ def _sgr(style: str, text: str) -> str:
     return f"\x1b[{codes}m{text}\x1b[0m" if codes else text
 
 
-def styled_list_lines(rows: list[Row]) -> list[str]:
-    """`list_lines` with colours for a terminal: the same columns, the same text."""
+def _unstyled(style: str, text: str) -> str:
+    return text
+
+
+def list_lines(rows: list[Row], colours: bool = False) -> list[str]:
+    """The lines of `list`: ID, type, status, points, title, aligned; with `colours`, for
+    a terminal (the same columns, the same text). Shared by the lean path in
+    `cli/fastlist.py`, so both print the same."""
     if not rows:
         return []
+    paint = _sgr if colours else _unstyled
     id_width = max(len(row[0]) for row in rows)
     status_width = max(len(row[2]) for row in rows)
     return [
-        f"{_sgr('bold', item_id.ljust(id_width))}  "
-        f"{_sgr(_TYPE_STYLE.get(kind, ''), kind.ljust(5))}  "
-        f"{_sgr(_STATUS_STYLE.get(status, ''), status.ljust(status_width))}  "
-        f"{points.rjust(3)}  {title.translate(_C1_CONTROLS)}"
-        + (f"  {_sgr('bold red', '[overdue]')}" if late else "")
+        f"{paint('bold', item_id.ljust(id_width))}  "
+        f"{paint(_TYPE_STYLE.get(kind, ''), kind.ljust(5))}  "
+        f"{paint(_STATUS_STYLE.get(status, ''), status.ljust(status_width))}  "
+        f"{points.rjust(3)}  {title.translate(_C1_CONTROLS) if colours else title}"
+        + (f"  {paint('bold red', '[overdue]')}" if late else "")
         for item_id, kind, status, points, title, late in rows
     ]
 
@@ -185,7 +178,7 @@ def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> Non
     rows = [
         (i.id, i.type, i.model.status, _points(i), i.model.title, i.id in overdue) for i in items
     ]
-    lines = styled_list_lines(rows) if styled() else list_lines(rows)
+    lines = list_lines(rows, colours=styled())
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
