@@ -114,7 +114,13 @@ class Repo:
 
     def files(self) -> dict[str, bytes]:
         folder = self.root / "backlog"
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+        if not folder.exists():
+            return {}
+        # Regular files only (a test may put a FIFO or a folder there); the rest by name.
+        return {
+            p.name: p.read_bytes() if p.is_file() and not p.is_symlink() else b"<not a file>"
+            for p in sorted(folder.iterdir())
+        }
 
     def item_path(self, item_id: str) -> Path:
         (match,) = [p for p in (self.root / "backlog").iterdir() if p.name.startswith(item_id)]

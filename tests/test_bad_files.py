@@ -270,3 +270,24 @@ def test_an_id_claimed_by_two_files_is_never_guessed(repo: Repo) -> None:
         assert repo.snapshot() == before
     listed = repo.ok("list").stdout
     assert listed.count("SK-AAAA") == 2  # both shown, neither silently dropped
+
+
+def test_a_fifo_or_a_folder_named_like_an_item_is_refused_without_waiting(repo: Repo) -> None:
+    import os
+
+    story = repo.new_story()
+    os.mkfifo(repo.root / "backlog" / "SK-F1F0-pipe.yaml")
+    (repo.root / "backlog" / "SK-D1R0-folder.yaml").mkdir()
+    before = repo.snapshot()
+    started = time.monotonic()
+    checked = repo.run("check")
+    assert checked.exit_code == 1
+    for name in ("SK-F1F0-pipe.yaml", "SK-D1R0-folder.yaml"):
+        assert f"backlog/{name}:1:1: error: cannot read: not a regular file" in checked.stdout
+    assert story in repo.ok("list").stdout
+    for args in (("show", "F1F0"), ("set", "F1F0", "points=3"), ("edit", "D1R0")):
+        result = repo.run(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert "not a regular file" in result.stderr
+    assert time.monotonic() - started < 10  # nothing waited for a writer
+    assert repo.snapshot() == before

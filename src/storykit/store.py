@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
+from storykit.atomic import read_regular
 from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import cache_file, is_item_file
@@ -155,15 +156,24 @@ class ItemStore:
     def read(self, path: Path) -> LoadedFile:
         """Read and validate one file; every problem raises InvalidDataError."""
         rel = self.project.rel(path)
-        if path.is_symlink():
-            raise InvalidDataError(
-                f"{rel} is a symbolic link",
-                [_symlink_problem(rel)],
-            )
-        raw = path.read_bytes()
+        raw = self.read_raw(path)
         document = yamlio.read_document(raw, rel)
         item = self._validate(document, path, rel)
         return LoadedFile(path=path, rel=rel, raw=raw, document=document, item=item)
+
+    def read_raw(self, path: Path) -> bytes:
+        """The bytes of an item file; a symbolic link or anything but a regular file (a
+        folder, a FIFO…) is refused, never followed or waited on."""
+        rel = self.project.rel(path)
+        if path.is_symlink():
+            raise InvalidDataError(f"{rel} is a symbolic link", [_symlink_problem(rel)])
+        try:
+            return read_regular(path)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
+            raise InvalidDataError(f"{rel} cannot be read", [problem]) from None
 
     def _validate(self, document: yamlio.Document, path: Path, rel: str) -> StoredItem:
         def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
@@ -302,7 +312,7 @@ class ItemStore:
         if path.is_symlink():
             return {"problems": [_symlink_problem(rel).to_json()]}
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except OSError as exc:
             return {"problems": [Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}").to_json()]}
         return self.parse_bytes(raw, rel)

@@ -97,7 +97,7 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
     """`storykit edit ID` — also the way to repair an invalid file."""
     path = ws.store.resolve(query)
     rel = ws.project.rel(path)
-    raw = path.read_bytes()
+    raw = ws.store.read_raw(path)
 
     def validate(body: bytes) -> tuple[bytes, StoredItem]:
         doc = yamlio.read_document(body, rel)
