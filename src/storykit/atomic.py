@@ -61,7 +61,7 @@ def sweep_leftovers(folder: Path) -> list[str]:
         match = _LEFTOVER.match(name)
         if match is None or pid_alive(int(match.group(1) or match.group(2))):
             continue
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # tidying never fails a command
             os.unlink(folder / name)
             removed.append(name)
     return removed

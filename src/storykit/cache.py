@@ -37,15 +37,19 @@ class ItemCache:
 
     @classmethod
     def open(cls, path: Path, key: str) -> ItemCache:
+        """The cache at `path`, empty when it is missing, corrupt or for another key; the
+        settings it was written with come back too (for a lean reader)."""
         entries: dict[str, tuple[Signature, dict[str, Any]]] = {}
+        settings = None
         try:
             raw = json.loads(path.read_bytes())
             if raw.get("format") == CACHE_FORMAT and raw.get("key") == key:
                 for name, (size, mtime, inode, payload) in raw["entries"].items():
                     entries[name] = ((int(size), int(mtime), int(inode)), payload)
+                settings = raw.get("settings")
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            entries = {}
-        return cls(path=path, key=key, entries=entries)
+            entries, settings = {}, None
+        return cls(path=path, key=key, entries=entries, settings=settings)
 
     def get(self, name: str, signature: Signature) -> dict[str, Any] | None:
         hit = self.entries.get(name)

@@ -14,20 +14,11 @@ import fcntl
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from storykit.errors import BusyError
 
 DEFAULT_WAIT = 3.0
-
-
-@dataclass(frozen=True)
-class Held:
-    """The lock being held; `recovered` names a holder that died without releasing it."""
-
-    path: Path
-    recovered: str | None
 
 
 def lock_wait(configured: float | None = None) -> float:
@@ -40,8 +31,9 @@ def lock_wait(configured: float | None = None) -> float:
 
 
 @contextlib.contextmanager
-def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> Iterator[Held]:
-    """Hold the backlog lock; wait up to `wait` seconds, then exit 75 naming the holder."""
+def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> Iterator[str | None]:
+    """Hold the backlog lock; wait up to `wait` seconds, then exit 75 naming the holder.
+    Yields what a holder that died without releasing it had written (None normally)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
     fd = _acquire(path, time.monotonic() + lock_wait(wait))
@@ -50,7 +42,7 @@ def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> It
         os.lseek(fd, 0, os.SEEK_SET)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {purpose}\n".encode())
-        yield Held(path, left or None)
+        yield left or None
     finally:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

@@ -309,10 +309,10 @@ class ItemStore:
 
     def _parse_for_cache(self, path: Path) -> dict[str, Any]:
         rel = self.project.rel(path)
-        if path.is_symlink():
-            return {"problems": [_symlink_problem(rel).to_json()]}
         try:
-            raw = read_regular(path)
+            raw = self.read_raw(path)
+        except InvalidDataError as exc:
+            return {"problems": [d.to_json() for d in exc.diagnostics]}
         except OSError as exc:
             return {"problems": [Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}").to_json()]}
         return self.parse_bytes(raw, rel)

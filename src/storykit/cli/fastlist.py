@@ -11,14 +11,14 @@ two byte for byte, in a pipe and on a terminal.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cache import CACHE_FORMAT, cache_key, index_file, signature_of
+from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature_of
 from storykit.cli.output import format_points, list_lines, print_json, styled
 from storykit.locations import (
     CONFIG_FILE,
@@ -105,24 +105,26 @@ def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[st
     if root is None or git_dir is None:
         return None
     path = cache_file(common_dir(git_dir) / "storykit", root)
-    raw = json.loads((path if full else index_file(path, "summary")).read_bytes())
-    if not isinstance(raw, dict) or raw.get("format") != CACHE_FORMAT:
-        return None
-    if raw.get("key") != cache_key(root, (root / CONFIG_FILE).read_bytes()):
-        return None
-    settings = raw.get("settings")
+    key = cache_key(root, (root / CONFIG_FILE).read_bytes())
+    lookup: Callable[[str, Signature], dict[str, Any] | None]
+    if full:
+        cache = ItemCache.open(path, key)
+        settings, lookup = cache.settings, cache.get
+    else:
+        index = ItemIndex.open(path, key, "summary")
+        if index is None:
+            return None
+        settings = index.settings
+
+        def lookup(name: str, signature: Signature) -> dict[str, Any] | None:
+            found, summary = index.get(name, signature)
+            return {"item": summary} if found else None
+
     if not settings:
         return None
     folder = root / settings["backlog_dir"]
     if folder.is_symlink():
         return None
-    if full:
-        entries = raw["entries"]
-    else:
-        flat = raw["entries"]
-        entries = {
-            flat[i]: [*flat[i + 1 : i + 4], {"item": flat[i + 4]}] for i in range(0, len(flat), 5)
-        }
     prefix = Path(os.path.relpath(folder, root)).as_posix() + "/"
     records = []
     with os.scandir(folder) as scan:
@@ -130,14 +132,11 @@ def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[st
             name = entry.name
             if not is_item_file(name):
                 continue
-            hit = entries.get(name)
-            if entry.is_symlink() or hit is None:
+            if entry.is_symlink():
                 return None
-            if tuple(hit[:3]) != signature_of(entry.stat(follow_symlinks=False)):
-                return None
-            payload = hit[3]
-            if not payload.get("item"):
-                return None  # an invalid file: the full command reports it
+            payload = lookup(name, signature_of(entry.stat(follow_symlinks=False)))
+            if payload is None or not payload.get("item"):
+                return None  # not cached as it is now, or invalid: the full command decides
             records.append((prefix + name, payload))
     return settings, records
 

@@ -95,9 +95,9 @@ class Workspace:
         if repo is not None:
             repo.check_can_commit(config.backlog_dir)
         state_dir = self.project.state_dir
-        with backlog_lock(state_dir, "changing the backlog", config.lock_wait) as held:
+        with backlog_lock(state_dir, "changing the backlog", config.lock_wait) as died:
             sweep_leftovers(state_dir)
-            if held.recovered:  # its holder was killed: it may have left temp files
+            if died:  # the last holder was killed holding the lock: it may have left temp files
                 sweep_leftovers(self.store.folder)
             if repo is not None:
                 repo.wait_for_index()
