@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from storykit.cli.app import app
+
+SCRIPT = Path(sys.executable).parent / "storykit"  # the installed console script
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +140,29 @@ class Repo:
         )
         return (head, self.index(), self.status(), self.files(), leftovers)
 
+    def refused(self, *args: str, code: int, says: str) -> Run:
+        """Run a command that must fail with `code` and say `says`, changing nothing."""
+        before = self.snapshot()
+        result = self.run(*args)
+        assert result.exit_code == code, (args, result.stdout, result.stderr)
+        assert says in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        assert self.snapshot() == before
+        return result
+
+    def age_files(self, seconds: float = 60) -> None:
+        """Make the backlog files old enough to be cached (fresh files never are)."""
+        past = time.time() - seconds
+        for path in (self.root / "backlog").iterdir():
+            os.utime(path, (past, past))
+
+    def hook(self, name: str, body: str) -> None:
+        """Install an executable git hook (a shell script) in `.git/hooks`."""
+        hook = self.root / ".git" / "hooks" / name
+        hook.parent.mkdir(parents=True, exist_ok=True)
+        hook.write_text("#!/bin/sh\n" + body)
+        hook.chmod(0o755)
+
     def new_story(self, title: str = "Send emojis in messages", *extra: str) -> str:
         result = self.ok(
             "story", "new", title, "--as-a", "user", "--i-want", "to send emojis",
@@ -153,6 +180,32 @@ class Repo:
         data = result.json()
         assert isinstance(data, dict)
         return str(data["item"]["id"])
+
+
+def on_terminal(
+    cwd: Path, argv: list[str], env: dict[str, str], answers: Sequence[str] = ()
+) -> str:
+    """Run `argv` on a pseudo-terminal (TERM=xterm-256color unless `env` says otherwise),
+    typing `answers` at its prompts; what it printed, with LF line ends."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.chdir(cwd)
+        os.execve(argv[0], argv, {**os.environ, "TERM": "xterm-256color", **env})
+    output = b""
+    pending = list(answers)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if pending and chunk.rstrip().endswith(b":"):
+            os.write(fd, (pending.pop(0) + "\n").encode())
+    os.waitpid(pid, 0)
+    return output.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 @pytest.fixture

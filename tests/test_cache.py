@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from pathlib import Path
 
 from tests.conftest import Repo
 
 CACHE = Path(".git") / "storykit" / "items-cache.json"
-
-
-def _age_files(repo: Repo, seconds: float = 60) -> None:
-    """Make the backlog files old enough to be cached (fresh files never are)."""
-    past = time.time() - seconds
-    for path in (repo.root / "backlog").iterdir():
-        os.utime(path, (past, past))
 
 
 def _outputs(repo: Repo) -> tuple[str, str, str, int]:
@@ -35,7 +26,7 @@ def _backlog_with_problems(repo: Repo) -> None:
 
 def test_cold_warm_and_deleted_cache_print_the_same(repo: Repo) -> None:
     _backlog_with_problems(repo)
-    _age_files(repo)
+    repo.age_files()
     cold = _outputs(repo)
     cache = repo.root / CACHE
     assert cache.exists()
@@ -50,7 +41,7 @@ def test_cold_warm_and_deleted_cache_print_the_same(repo: Repo) -> None:
 
 def test_corrupt_cache_is_rebuilt_silently(repo: Repo) -> None:
     _backlog_with_problems(repo)
-    _age_files(repo)
+    repo.age_files()
     expected = _outputs(repo)
     cache = repo.root / CACHE
     for junk in (b"", b"{not json", b'{"format": 1, "key": 3, "entries": []}', b"\x00\xff"):
@@ -62,14 +53,14 @@ def test_corrupt_cache_is_rebuilt_silently(repo: Repo) -> None:
 
 def test_changed_files_are_parsed_again(repo: Repo) -> None:
     story = repo.new_story("Send emojis")
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
     path = repo.item_path(story)
     path.write_text(path.read_text().replace("Send emojis", "Send emoji!"))
-    _age_files(repo, 30)  # same size, different mtime
+    repo.age_files(30)  # same size, different mtime
     assert "Send emoji!" in repo.ok("list").stdout
     path.write_text(path.read_text().replace("status: draft", "status: bogus"))
-    _age_files(repo, 20)
+    repo.age_files(20)
     result = repo.run("check")
     assert result.exit_code == 1
     assert "status: must be one of" in result.stdout
@@ -77,7 +68,7 @@ def test_changed_files_are_parsed_again(repo: Repo) -> None:
 
 def test_config_change_invalidates_the_cache(repo: Repo) -> None:
     story = repo.new_story("Send emojis", "--points", "5")
-    _age_files(repo)
+    repo.age_files()
     assert repo.run("check").exit_code == 0
     config = repo.root / ".storykit.toml"
     config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[1, 2, 4, 8]"))
@@ -100,7 +91,7 @@ def test_an_equals_sign_is_a_string_and_caches(repo: Repo) -> None:
     path.write_text(
         "id: SK-EQ11\ntype: epic\ntitle: =\nstatus: draft\nrank: a0\ngoal: g\nx-sign: =\n"
     )
-    _age_files(repo)
+    repo.age_files()
     first = _outputs(repo)
     assert first[3] == 0
     data = repo.ok("show", "SK-EQ11", "--json").json()
@@ -111,7 +102,7 @@ def test_an_equals_sign_is_a_string_and_caches(repo: Repo) -> None:
 
 def test_json_keys_keep_the_model_order_from_the_cache(repo: Repo) -> None:
     story = repo.new_story("Send emojis", "--points", "3")
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
     item = repo.ok("show", story, "--json").json()
     assert isinstance(item, dict)

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
-
-SCRIPT = Path(sys.executable).parent / "storykit"
+from tests.conftest import SCRIPT, Repo
 
 
 def _start(repo: Repo, args: list[str], wait: str) -> subprocess.Popen[str]:

@@ -13,18 +13,15 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from storykit.model.naming import id_from_file_name
 from storykit.services.workspace import Workspace
-from tests.conftest import Repo
+from tests.conftest import SCRIPT, Repo
 
 RUNS = int(os.environ.get("STORYKIT_CRASH_RUNS", "200"))
 SEED = int(os.environ.get("STORYKIT_CRASH_SEED", "20261121"))
-SCRIPT = Path(sys.executable).parent / "storykit"
 STORY = ["--as-a", "user", "--i-want", "to send emojis", "--so-that", "I can express emotions"]
 
 

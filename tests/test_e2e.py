@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import pty
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, make_repo
+from tests.conftest import git, make_repo, on_terminal
 
 _BESIDE = Path(sys.executable).parent / "storykit"
 STORYKIT = str(_BESIDE) if _BESIDE.exists() else shutil.which("storykit") or ""
@@ -32,29 +30,6 @@ def sk(
         timeout=60,
         check=False,
     )
-
-
-def in_pty(cwd: Path, args: list[str], answers: list[str], env: dict[str, str]) -> str:
-    """Run storykit on a pseudo-terminal, typing `answers` at its prompts."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.chdir(cwd)
-        os.execve(STORYKIT, [STORYKIT, *args], {**os.environ, **env})
-    output = b""
-    pending = list(answers)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-        if pending and chunk.rstrip().endswith(b":"):
-            os.write(fd, (pending.pop(0) + "\n").encode())
-    os.waitpid(pid, 0)
-    return output.decode("utf-8", "replace")
 
 
 def test_full_scenario_through_the_installed_command(tmp_path: Path) -> None:
@@ -108,11 +83,11 @@ def test_python_dash_m_and_error_exit_codes(tmp_path: Path) -> None:
 def test_prompts_for_missing_fields_on_a_terminal(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     sk(repo, "init")
-    out = in_pty(
+    out = on_terminal(
         repo,
-        ["story", "new", "Send emojis"],
-        ["user", "to send emojis", "I can express emotions"],
+        [STORYKIT, "story", "new", "Send emojis"],
         {"NO_COLOR": "1"},
+        answers=["user", "to send emojis", "I can express emotions"],
     )
     assert "as a:" in out and "i want:" in out and "so that:" in out
     files = sorted((repo / "backlog").glob("SK-*.yaml"))
@@ -124,9 +99,9 @@ def test_colour_on_a_terminal_and_no_color_honoured(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     sk(repo, "init")
     sk(repo, "spike", "new", "Research emoji encoding", "--question", "q", "--timebox", "2d")
-    coloured = in_pty(repo, ["list"], [], {"TERM": "xterm-256color"})
+    coloured = on_terminal(repo, [STORYKIT, "list"], {})
     assert "\x1b[" in coloured
-    plain = in_pty(repo, ["list"], [], {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    plain = on_terminal(repo, [STORYKIT, "list"], {"NO_COLOR": "1"})
     assert "\x1b[" not in plain
     assert "Research emoji encoding" in plain
     piped = sk(repo, "list")

@@ -55,21 +55,13 @@ def test_quitting_an_invalid_edit_leaves_the_original(
     story = repo.new_story()
     good = repo.item_path(story).read_text()
     fake_editor(good.replace("points", "x").replace("as_a: user", "as_a: [1"), None)
-    before = repo.snapshot()
-    result = repo.run("edit", story)
-    assert result.exit_code == 1
-    assert "edit abandoned" in result.stderr
-    assert repo.snapshot() == before
+    repo.refused("edit", story, code=1, says="edit abandoned")
 
 
 def test_editor_failure_changes_nothing(repo: Repo, fake_editor: EditorInstaller) -> None:
     story = repo.new_story()
     fake_editor("FAIL")
-    before = repo.snapshot()
-    result = repo.run("edit", story)
-    assert result.exit_code == 1
-    assert "the editor exited with status 1" in result.stderr
-    assert repo.snapshot() == before
+    repo.refused("edit", story, code=1, says="the editor exited with status 1")
 
 
 def test_edit_cannot_change_the_id(repo: Repo, fake_editor: EditorInstaller) -> None:

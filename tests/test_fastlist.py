@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
-
-SCRIPT = Path(sys.executable).parent / "storykit"
-
-
-def _age(repo: Repo) -> None:
-    past = time.time() - 60
-    for path in (repo.root / "backlog").iterdir():
-        os.utime(path, (past, past))
+from tests.conftest import SCRIPT, Repo, on_terminal
 
 
 def _lean(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
@@ -61,7 +49,7 @@ def backlog(repo: Repo) -> Repo:
     config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[0.5, 1, 2, 3, 5, 8, 13]"))
     repo.git("commit", "-qam", "half points")
     repo.ok("set", story, "points=0.5")
-    _age(repo)
+    repo.age_files()
     repo.ok("list")  # the full path fills the cache
     return repo
 
@@ -105,7 +93,7 @@ def test_it_steps_aside_when_it_cannot_answer(backlog: Repo) -> None:
     path.write_text(path.read_text() + "notes: changed\n")  # fresh: not in the cache
     assert "typer" in _modules(backlog, "list")
     (backlog.root / "backlog" / "SK-BAD1-x.yaml").write_text("id: SK-BAD1\n")
-    _age(backlog)
+    backlog.age_files()
     result = _lean(backlog, "list")
     assert "warning: 1 invalid file skipped" in result.stderr  # the full path reported it
     assert "typer" in _modules(backlog, "list")
@@ -131,24 +119,6 @@ def test_a_corrupt_cache_falls_back_to_the_full_command(backlog: Repo, junk: str
     assert "Traceback" not in result.stderr
 
 
-def _on_terminal(repo: Repo, argv: list[str], env: dict[str, str]) -> str:
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.chdir(repo.root)
-        os.execve(argv[0], argv, {**os.environ, "TERM": "xterm-256color", **env})
-    output = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.waitpid(pid, 0)
-    return output.decode().replace("\r\n", "\n")
-
-
 def test_on_a_terminal_lean_and_full_print_the_same_colours(
     backlog: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,21 +126,21 @@ def test_on_a_terminal_lean_and_full_print_the_same_colours(
     full_code = (
         "import sys; sys.argv = ['storykit', 'list']\nfrom storykit.cli.app import main\nmain()"
     )
-    full = _on_terminal(backlog, [sys.executable, "-c", full_code], {})
-    lean = _on_terminal(backlog, [str(SCRIPT), "list"], {})
+    full = on_terminal(backlog.root, [sys.executable, "-c", full_code], {})
+    lean = on_terminal(backlog.root, [str(SCRIPT), "list"], {})
     assert lean == full
     assert "\x1b[1m" in lean and "\x1b[1;31m[overdue]\x1b[0m" in lean
     plain = re.sub(r"\x1b\[[0-9;]*m", "", lean)
     assert plain == _lean(backlog, "list").stdout  # the same text as in a pipe
-    no_color = _on_terminal(backlog, [str(SCRIPT), "list"], {"NO_COLOR": "1"})
+    no_color = on_terminal(backlog.root, [str(SCRIPT), "list"], {"NO_COLOR": "1"})
     assert no_color == plain
 
 
 def test_titles_are_shown_as_written_on_a_terminal(repo: Repo) -> None:
     story = repo.new_story("React with :thumbs_up: and [bold]x[/bold]")
-    _age(repo)
+    repo.age_files()
     repo.ok("list")
     for command in ("list", "show"):
         args = [str(SCRIPT), command] + ([] if command == "list" else [story])
-        shown = _on_terminal(repo, args, {})
+        shown = on_terminal(repo.root, args, {})
         assert "React with :thumbs_up: and [bold]x[/bold]" in shown  # no emoji, no markup

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-from tests.conftest import Repo, make_repo
-
-SCRIPT = Path(sys.executable).parent / "storykit"
-
-
-def _hook(repo: Repo, name: str, body: str) -> None:
-    hook = repo.root / ".git" / "hooks" / name
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text("#!/bin/sh\n" + body)
-    hook.chmod(0o755)
+from tests.conftest import SCRIPT, Repo, make_repo
 
 
 def test_a_held_index_lock_is_waited_for_then_75_and_never_removed(repo: Repo) -> None:
@@ -53,7 +43,7 @@ def test_an_index_locked_after_the_commit_keeps_files_and_commit_together(repo: 
     """The branch moved, so the files stay as committed (never rolled back)."""
     story = repo.new_story()
     lock = repo.root / ".git" / "index.lock"
-    _hook(repo, "commit-msg", f"touch '{lock}'\n")  # another git command starts meanwhile
+    repo.hook("commit-msg", f"touch '{lock}'\n")  # another git command starts meanwhile
     result = repo.run("set", story, "points=5")
     lock.unlink()
     assert result.exit_code == 75
@@ -72,8 +62,7 @@ def test_a_branch_moved_during_the_command_fails_the_swap_and_changes_nothing(
     path = repo.item_path(story)
     before_file, before_index, before_status = path.read_bytes(), repo.index(), repo.status()
     # Someone else commits on the branch while storykit is between reading HEAD and moving it.
-    _hook(
-        repo,
+    repo.hook(
         "pre-commit",
         "unset GIT_INDEX_FILE\n"
         'moved=$(git commit-tree "HEAD^{tree}" -p HEAD -m "someone else")\n'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 from tests.conftest import Repo, git, make_repo
@@ -191,25 +190,16 @@ def test_refuses_when_backlog_is_outside_the_sparse_checkout(repo: Repo) -> None
     _assert_refused(repo, "outside the sparse checkout")
 
 
-def _hook(repo: Repo, name: str, body: str) -> None:
-    hook = repo.root / ".git" / "hooks" / name
-    hook.write_text("#!/bin/sh\n" + body)
-    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
-
-
 def test_rejecting_pre_commit_hook_rolls_back_and_no_verify_skips(repo: Repo) -> None:
     story = repo.new_story()
-    _hook(repo, "pre-commit", "echo 'lint failed: backlog frozen' >&2\nexit 1\n")
-    before = repo.snapshot()
-    result = repo.run("set", story, "points=5")
-    assert result.exit_code == 1
-    assert "the pre-commit hook rejected the commit" in result.stderr
+    repo.hook("pre-commit", "echo 'lint failed: backlog frozen' >&2\nexit 1\n")
+    result = repo.refused(
+        "set", story, "points=5", code=1, says="the pre-commit hook rejected the commit"
+    )
     assert "lint failed: backlog frozen" in result.stderr
     assert "--no-verify" in result.stderr
-    assert repo.snapshot() == before
-    created = repo.run("story", "new", "New", "--as-a", "a", "--i-want", "b", "--so-that", "c")
-    assert created.exit_code == 1
-    assert repo.snapshot() == before
+    new = ("story", "new", "New", "--as-a", "a", "--i-want", "b", "--so-that", "c")
+    repo.refused(*new, code=1, says="lint failed: backlog frozen")
     repo.ok("set", story, "points=5", "--no-verify")
     assert "points: 5" in repo.git("show", f"HEAD:{repo.item_path(story).relative_to(repo.root)}")
 
@@ -217,7 +207,7 @@ def test_rejecting_pre_commit_hook_rolls_back_and_no_verify_skips(repo: Repo) ->
 def test_pre_commit_hook_sees_the_temporary_index(repo: Repo) -> None:
     story = repo.new_story()
     log = repo.root / ".git" / "hook.log"
-    _hook(repo, "pre-commit", f"git diff --cached --name-only > {log}\n")
+    repo.hook("pre-commit", f"git diff --cached --name-only > {log}\n")
     _write(repo.root / "staged.txt", "mine\n")
     repo.git("add", "staged.txt")
     repo.ok("set", story, "points=5")
@@ -226,16 +216,12 @@ def test_pre_commit_hook_sees_the_temporary_index(repo: Repo) -> None:
 
 def test_commit_msg_hook_can_edit_or_reject(repo: Repo) -> None:
     story = repo.new_story()
-    _hook(repo, "commit-msg", 'sed -i "1s/^/[PROJ-1] /" "$1"\n')
+    repo.hook("commit-msg", 'sed -i "1s/^/[PROJ-1] /" "$1"\n')
     repo.ok("set", story, "points=5")
     assert repo.git("log", "-1", "--format=%s").startswith("[PROJ-1] backlog: set story")
-    _hook(repo, "commit-msg", "echo 'subject must mention a ticket' >&2\nexit 1\n")
-    before = repo.snapshot()
-    result = repo.run("set", story, "points=8")
-    assert result.exit_code == 1
-    assert "commit-msg hook rejected" in result.stderr
+    repo.hook("commit-msg", "echo 'subject must mention a ticket' >&2\nexit 1\n")
+    result = repo.refused("set", story, "points=8", code=1, says="commit-msg hook rejected")
     assert "subject must mention a ticket" in result.stderr
-    assert repo.snapshot() == before
 
 
 def test_hooks_false_in_config_skips_hooks(repo: Repo) -> None:
@@ -243,7 +229,7 @@ def test_hooks_false_in_config_skips_hooks(repo: Repo) -> None:
     config = repo.root / ".storykit.toml"
     config.write_text(config.read_text().replace("hooks = true", "hooks = false"))
     repo.git("commit", "-qam", "no hooks")
-    _hook(repo, "pre-commit", "exit 1\n")
+    repo.hook("pre-commit", "exit 1\n")
     repo.ok("set", story, "points=5")
 
 

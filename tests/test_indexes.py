@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,19 +12,12 @@ import pytest
 
 from storykit import store as store_module
 from storykit.services.workspace import Workspace
-from tests.conftest import Repo
+from tests.conftest import SCRIPT, Repo
 
 STATE = Path(".git") / "storykit"
 INDEX = STATE / "items-order.json"
 SUMMARY = STATE / "items-summary.json"
 CACHE_FILES = ("items-cache.json", "items-order.json", "items-summary.json")
-SCRIPT = Path(sys.executable).parent / "storykit"
-
-
-def _age_files(repo: Repo, seconds: float = 60) -> None:
-    past = time.time() - seconds
-    for path in (repo.root / "backlog").iterdir():
-        os.utime(path, (past, past))
 
 
 def _order(repo: Repo) -> list[tuple[str, str]]:
@@ -52,7 +44,7 @@ def _set_rank(repo: Repo, item_id: str, rank: str) -> None:
 def test_index_is_written_with_the_cache_and_read_back(repo: Repo) -> None:
     ids = [repo.new_story(f"Story {n}") for n in range(4)]
     (repo.root / "backlog" / "SK-BAD1-broken.yaml").write_text("id: SK-BAD1\ntype: story\n")
-    _age_files(repo)
+    repo.age_files()
     expected = _truth(repo)
     repo.ok("list")
     index = json.loads((repo.root / INDEX).read_text())
@@ -67,7 +59,7 @@ def test_index_is_written_with_the_cache_and_read_back(repo: Repo) -> None:
 
 def test_files_changed_after_the_index_are_read_from_disk(repo: Repo) -> None:
     ids = [repo.new_story(f"Story {n}") for n in range(3)]
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
     _set_rank(repo, ids[0], "a9")  # hand-edited to the bottom after the index was written
     os.utime(repo.item_path(ids[0]), (time.time() - 30, time.time() - 30))
@@ -82,12 +74,12 @@ def test_many_changed_files_rebuild_cache_and_index(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [repo.new_story(f"Story {n}") for n in range(5)]
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
     monkeypatch.setattr(store_module, "INDEX_MISSES", 2)
     for n, item_id in enumerate(ids):
         _set_rank(repo, item_id, f"a{9 - n}")
-    _age_files(repo, 30)
+    repo.age_files(30)
     got = _order(repo)  # more misses than allowed: the whole cache is read, both rewritten
     index = json.loads((repo.root / INDEX).read_text())
     assert sorted(index["entries"][4::5]) == [f"a{n}" for n in range(5, 10)]
@@ -97,7 +89,7 @@ def test_many_changed_files_rebuild_cache_and_index(
 def test_corrupt_or_foreign_index_is_ignored(repo: Repo) -> None:
     for n in range(3):
         repo.new_story(f"Story {n}")
-    _age_files(repo)
+    repo.age_files()
     expected = _truth(repo)
     repo.ok("list")
     index = repo.root / INDEX
@@ -122,7 +114,7 @@ def test_a_corrupt_summary_changes_no_list(repo: Repo) -> None:
     answers instead, the same."""
     for n in range(3):
         repo.new_story(f"Story {n}", "--tag", "ux")
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
 
     def lean_list() -> str:
@@ -156,7 +148,7 @@ def test_show_is_the_same_from_the_cache_and_the_files(repo: Repo) -> None:
     children = [first] + [
         repo.new_story(f"Story {n}", "--parent", epic, "--depends-on", first) for n in range(1, 5)
     ]
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")  # fills the cache and the index
 
     def show_all() -> list[str]:
@@ -176,7 +168,7 @@ def test_show_is_the_same_from_the_cache_and_the_files(repo: Repo) -> None:
 def test_a_missing_index_is_written_by_the_next_full_read(repo: Repo) -> None:
     for n in range(3):
         repo.new_story(f"Story {n}")
-    _age_files(repo)
+    repo.age_files()
     repo.ok("list")
     for index in (repo.root / INDEX, repo.root / SUMMARY):
         written = index.read_bytes()

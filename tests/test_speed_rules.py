@@ -37,16 +37,10 @@ def _modules_after(cwd: Path, *argv: str, env: dict[str, str] | None = None) -> 
     return set(out.stdout.split())
 
 
-def _age(repo: Repo) -> None:
-    past = time.time() - 60
-    for path in (repo.root / "backlog").iterdir():
-        os.utime(path, (past, past))
-
-
 def test_warm_list_and_show_import_neither_gitpython_nor_ruamel(repo: Repo) -> None:
     story = repo.new_story()
     repo.new_spike()
-    _age(repo)
+    repo.age_files()
     repo.ok("list")  # fills the cache
     for argv in (("list",), ("list", "--json", "--all"), ("show", story), ("--help",)):
         loaded = _modules_after(repo.root, *argv)
@@ -86,7 +80,7 @@ def test_the_cache_lives_in_the_common_git_dir_for_worktrees(repo: Repo, tmp_pat
     state = repo.root / ".git" / "storykit"
     assert len(list(state.glob("items-cache-*.json"))) == 1  # the worktree's own file
     assert not (repo.root / ".git" / "worktrees" / "wt" / "storykit").exists()
-    _age(repo)
+    repo.age_files()
     repo.run("list")
     common = state / "items-cache.json"
     assert common.exists()  # the main tree's; neither invalidates the other
