@@ -16,8 +16,8 @@ from typing import Any
 
 from storykit.model.fields import FIELD_KINDS, LIST_KINDS, OPTION_NAMES, TYPE_FIELDS
 
-# Set by storykit itself, not by options of `new`.
-AUTOMATIC = ("id", "type", "title", "status", "rank", "created", "split_from", "split_into")
+# Fields `new` takes no option for: the title is its argument, storykit sets the rest.
+NOT_OPTIONS = ("id", "type", "title", "status", "rank", "created", "split_from", "split_into")
 _PLACEMENT_FLAGS = ("--top", "--bottom")
 _PLACEMENT_OPTIONS = ("--before", "--after")
 _COMMIT_FLAGS = ("--no-commit", "--no-verify")
@@ -30,7 +30,7 @@ def option_name(name: str) -> str:
 
 def option_fields(item_type: str) -> list[str]:
     """The fields of a type that `new` takes as options."""
-    return [name for name in TYPE_FIELDS[item_type] if name not in AUTOMATIC]
+    return [name for name in TYPE_FIELDS[item_type] if name not in NOT_OPTIONS]
 
 
 def try_new(argv: list[str]) -> int | None:
