@@ -187,6 +187,13 @@ def on_terminal(
 ) -> str:
     """Run `argv` on a pseudo-terminal (TERM=xterm-256color unless `env` says otherwise),
     typing `answers` at its prompts; what it printed, with LF line ends."""
+    return run_on_terminal(cwd, argv, env, answers)[1]
+
+
+def run_on_terminal(
+    cwd: Path, argv: list[str], env: dict[str, str], answers: Sequence[str] = ()
+) -> tuple[int, str]:
+    """`on_terminal`, with the exit code."""
     pid, fd = pty.fork()
     if pid == 0:  # child
         os.chdir(cwd)
@@ -204,8 +211,9 @@ def on_terminal(
         output += chunk
         if pending and chunk.rstrip().endswith(b":"):
             os.write(fd, (pending.pop(0) + "\n").encode())
-    os.waitpid(pid, 0)
-    return output.decode("utf-8", "replace").replace("\r\n", "\n")
+    _, status = os.waitpid(pid, 0)
+    text = output.decode("utf-8", "replace").replace("\r\n", "\n")
+    return os.waitstatus_to_exitcode(status), text
 
 
 @pytest.fixture

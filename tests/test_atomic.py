@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
 
 from storykit import atomic
 from storykit.atomic import Changeset
+from storykit.errors import StorykitError
 
 
 def test_rename_moves_the_content_in_one_step(tmp_path: Path) -> None:
@@ -36,11 +38,11 @@ def test_a_failure_after_a_rename_puts_everything_back(
     def failing(path: Path, content: bytes) -> None:
         calls.append(path)
         if path == other and calls.count(other) == 1:
-            raise OSError("disk full")
+            raise OSError(errno.ENOSPC, "No space left on device")
         real(path, content)
 
     monkeypatch.setattr(atomic, "write_atomic", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(StorykitError, match=r"cannot write c\.yaml: No space left on device"):
         changes.apply()
     assert calls[0] == old  # the new content went under the old name first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "c.yaml"]

@@ -384,6 +384,8 @@ def test_version_and_help(repo: Repo) -> None:
 def test_a_draft_may_leave_its_type_fields_out_until_it_moves_on(repo: Repo) -> None:
     path = repo.root / "backlog" / "SK-DRFT-idea.yaml"
     path.write_text("id: SK-DRFT\ntype: story\ntitle: Idea\nstatus: draft\nrank: a0\n")
+    repo.git("add", "backlog")
+    repo.git("commit", "-qm", "an idea, written by hand")
     assert repo.run("check").exit_code == 0
     assert "Idea" in repo.ok("show", "SK-DRFT").stdout
     before = repo.snapshot()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Repo
+from tests.conftest import SCRIPT, Repo, run_on_terminal
 
 EditorInstaller = Callable[..., Path]
+
+
+def on_terminal(repo: Repo, *args: str) -> tuple[int, str]:
+    """The command run on a terminal, where an invalid edit reopens the editor."""
+    return run_on_terminal(repo.root, [str(SCRIPT), *args], {"NO_COLOR": "1"})
 
 
 def test_edit_saves_a_valid_change_in_one_commit(repo: Repo, fake_editor: EditorInstaller) -> None:
@@ -40,7 +45,8 @@ def test_invalid_edit_reopens_with_problems_then_saves_the_fix(
     good = path.read_text()
     bad = good.replace("status: draft", "stauts: draft")
     log = fake_editor(bad, good.replace("status: draft", "status: dropped"))
-    repo.ok("edit", story)
+    code, output = on_terminal(repo, "edit", story)
+    assert code == 0, output
     shown_again = (log / "shown-1.txt").read_text()
     assert shown_again.startswith("# storykit: fix these problems")
     assert "stauts: unknown key (did you mean 'status'?)" in shown_again
@@ -69,7 +75,7 @@ def test_edit_cannot_change_the_id(repo: Repo, fake_editor: EditorInstaller) -> 
     good = repo.item_path(story).read_text()
     log = fake_editor(good.replace(f"id: {story}", "id: SK-ZZZZ"), None)
     before = repo.snapshot()
-    assert repo.run("edit", story).exit_code == 1
+    assert on_terminal(repo, "edit", story)[0] == 1
     assert "does not match the file name" in (log / "shown-1.txt").read_text()
     assert repo.snapshot() == before
 
@@ -98,7 +104,7 @@ def test_edit_gate_problems_reopen_the_editor(repo: Repo, fake_editor: EditorIns
     spike = repo.new_spike()
     text = repo.item_path(spike).read_text()
     log = fake_editor(text.replace("status: draft", "status: done"), None)
-    assert repo.run("edit", spike).exit_code == 1
+    assert on_terminal(repo, "edit", spike)[0] == 1
     assert "status: a spike needs an outcome to be done" in (log / "shown-1.txt").read_text()
 
 

@@ -1,5 +1,6 @@
 """Fuzzing: whatever bytes an item file holds, `check`, `list` and `show` answer with exit 0
-or 1 and a message — never a traceback, never an internal error, never slowly.
+or 1 and a message — never a traceback, never an internal error, never slowly — and the
+valid item beside it is still listed.
 
 STORYKIT_FUZZ_EXAMPLES sets the number of files tried per strategy (default 120).
 """
@@ -79,8 +80,86 @@ def huge(draw: st.DrawFn) -> bytes:
     return VALID.replace(b"x-jira: MSG-1\n", field + b": " + filler * (size // len(filler)) + b"\n")
 
 
+# Scalars with YAML's sharp edges: escapes of control characters and line separators,
+# dates out of range, numbers out of range, words YAML 1.1 reads as booleans.
+ODD_SCALARS = [
+    '"\\e[2J"', '"\\x00"', '"a\\nb"', '"\\u2028"', '"\\x85"', "'it''s'", "~", "null", "yes",
+    "No", ".inf", "-.nan", "1e400", "0x1F", "0o17", "-0", "9" * 40, "2026-02-30", "9999-12-31",
+    "0001-01-01T00:00:00+14:00", "2026-11-21 10:00:00", "|\n  block\n", ">-\n  folded\n",
+    '"\\"', "'#not a comment'", "a: b", "- x", "@x", "`x`", "%x", "!!str x", "!x y",
+]  # fmt: skip
+KEYS = ["title", "notes", "tags", "points", "started", "x-a", '"x-\\n::e"', "? k", "<<", "id"]
+
+
+@st.composite
+def yaml_node(draw: st.DrawFn, depth: int = 0) -> str:
+    """A YAML value as text, in flow style: scalars, flow sequences and mappings, anchors
+    and aliases, nested up to 30 levels (the limit is 20)."""
+    kind = draw(st.sampled_from(["scalar", "scalar", "seq", "map"] if depth < 30 else ["scalar"]))
+    anchor = draw(st.sampled_from(["", "", "", "&a ", "!!map ", "*a "]))
+    if kind == "scalar":
+        return anchor + draw(st.sampled_from(ODD_SCALARS) | st.text(max_size=6))
+    children = draw(st.lists(yaml_node(depth + 1), max_size=3))
+    if kind == "seq":
+        return anchor + "[" + ", ".join(children) + "]"
+    keys = draw(st.lists(st.sampled_from(KEYS), min_size=len(children), max_size=len(children)))
+    return anchor + "{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, children, strict=True)) + "}"
+
+
+@st.composite
+def yaml_block(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
+    """Block mappings and sequences (with flow nodes and comments inside), indented."""
+    pad = " " * indent
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
+        comment = draw(st.sampled_from(["", "", "  # note", "\n#"]))
+        nested = depth < 25 and draw(st.booleans())
+        lead = draw(st.sampled_from(["- ", f"{draw(st.sampled_from(KEYS))}:"]))
+        if nested:
+            step = draw(st.sampled_from([1, 2, 4]))
+            lines.append(f"{pad}{lead}{comment}\n" + draw(yaml_block(indent + step, depth + 1)))
+        else:
+            lines.append(f"{pad}{lead} {draw(yaml_node())}{comment}")
+    return "\n".join(lines)
+
+
+@st.composite
+def structured(draw: st.DrawFn) -> bytes:
+    """The valid file with one field replaced by generated YAML (block or flow)."""
+    field = draw(st.sampled_from(["x-jira", "tags", "notes", "title", "created", "so_that"]))
+    if draw(st.booleans()):
+        value = f"{field}:\n" + draw(yaml_block(indent=draw(st.sampled_from([0, 2]))))
+    else:
+        value = f"{field}: " + draw(yaml_node())
+    lines = [line for line in VALID.decode().splitlines() if not line.startswith(f"{field}:")]
+    where = draw(st.integers(0, len(lines)))
+    lines[where:where] = [value]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@st.composite
+def deep(draw: st.DrawFn) -> bytes:
+    """Nesting far past the limit in every form, up to the 256 KiB a file may hold: ruamel's
+    C parser crashed the process at about 30,000 levels."""
+    levels = draw(st.sampled_from([21, 300, 1_000, 5_000, 40_000]))
+    form = draw(st.sampled_from(["flow", "block-seq", "block-map", "mixed", "compact"]))
+    if form == "flow":
+        body = " " + draw(st.sampled_from(["[", "{a: ", "[{a: "])) * levels
+    elif form == "compact":
+        body = "\n" + "- " * levels + "x"
+    elif form == "block-seq":
+        body = "\n" + "".join(" " * i + "-\n" for i in range(min(levels, 700)))
+    elif form == "block-map":
+        body = "\n" + "".join(" " * (i + 1) + "k:\n" for i in range(min(levels, 700)))
+    else:
+        body = "\n" + "".join(" " * i + "- k: [\n" for i in range(min(levels, 500)))
+    return VALID + b"x-deep:" + body.encode()[:250_000] + b"\n"
+
+
 def _run_all(repo: Repo, content: bytes) -> None:
     (repo.root / "backlog" / NAME).write_bytes(content)
+    listed = repo.run("list", "--all")
+    assert NEIGHBOUR in listed.stdout, (content[:200], listed.stderr)  # one file hides nothing
     for args in (("check",), ("list", "--all"), ("show", "SK-F0ZZ"), ("list", "--json")):
         started = time.monotonic()
         result = repo.run(*args)  # an exception other than SystemExit is raised here
@@ -96,8 +175,11 @@ def _run_all(repo: Repo, content: bytes) -> None:
             assert "error: " in result.stderr  # a failure always says what is wrong
 
 
+NEIGHBOUR = "A valid neighbour that must stay visible"
+
+
 def _fuzz(repo: Repo, strategy: st.SearchStrategy[bytes], examples: int) -> None:
-    repo.new_story("A valid neighbour that must stay visible")
+    repo.new_story(NEIGHBOUR)
 
     @settings(
         max_examples=examples,
@@ -134,3 +216,11 @@ def test_text_that_looks_like_yaml(repo: Repo) -> None:
         max_size=12,
     )
     _fuzz(repo, lines.map(lambda parts: "\n".join(parts).encode()), EXAMPLES)
+
+
+def test_structured_yaml(repo: Repo) -> None:
+    _fuzz(repo, structured(), EXAMPLES)
+
+
+def test_nesting_past_any_parser_limit(repo: Repo) -> None:
+    _fuzz(repo, deep(), EXAMPLES // 4)

@@ -39,22 +39,6 @@ def test_an_index_lock_released_meanwhile_is_waited_for(repo: Repo) -> None:
     assert repo.status() == ""
 
 
-def test_an_index_locked_after_the_commit_keeps_files_and_commit_together(repo: Repo) -> None:
-    """The branch moved, so the files stay as committed (never rolled back)."""
-    story = repo.new_story()
-    lock = repo.root / ".git" / "index.lock"
-    repo.hook("commit-msg", f"touch '{lock}'\n")  # another git command starts meanwhile
-    result = repo.run("set", story, "points=5")
-    lock.unlink()
-    assert result.exit_code == 75
-    assert "the commit was made" in result.stderr
-    path = repo.item_path(story)
-    committed = repo.git("show", f"HEAD:backlog/{path.name}")
-    assert "points: 5" in committed
-    assert path.read_text() == committed
-    assert "git reset -q -- backlog/" in result.stderr
-
-
 def test_a_branch_moved_during_the_command_fails_the_swap_and_changes_nothing(
     repo: Repo,
 ) -> None:

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storykit.errors import BusyError
+from storykit.errors import BusyError, StorykitError
 from storykit.lock import pid_alive
 
 _DEFAULT_MODE = 0o666
@@ -101,12 +101,15 @@ class Changeset:
     """Files to write or delete, applied together and undone together.
 
     `expect` holds what each file contained when it was read: if someone changed the
-    file since (an editor saved it), nothing is overwritten.
+    file since (an editor saved it), nothing is overwritten. Before a file is replaced its
+    original is kept as a hard link beside it, so that putting it back needs no disk space
+    (a full disk is when it matters most).
     """
 
     writes: dict[Path, bytes | None] = field(default_factory=dict)
     expect: dict[Path, bytes | None] = field(default_factory=dict)
     _originals: dict[Path, bytes | None] = field(default_factory=dict)
+    _backups: dict[Path, Path] = field(default_factory=dict)
     _applied: list[Path] = field(default_factory=list)
     _renamed_from: dict[Path, Path] = field(default_factory=dict)
 
@@ -136,7 +139,8 @@ class Changeset:
                 del self.writes[path]
                 del self.expect[path]
 
-    def apply(self) -> None:
+    def check_unchanged(self) -> None:
+        """Refuse (exit 75) if a file changed since it was read: nothing is overwritten."""
         for path, expected in self.expect.items():
             current = read_bytes(path)
             if current != expected:
@@ -145,32 +149,98 @@ class Changeset:
                     hint="run the command again",
                 )
             self._originals[path] = current
+
+    def apply(self) -> None:
+        """Write every file, or (on any failure) none: a file system error is reported
+        as what it is (a full disk, a read-only folder), with everything put back."""
+        self.check_unchanged()
+        current_path: Path | None = None
         try:
             for path, content in self.writes.items():
+                current_path = path
                 self._applied.append(path)
                 source = self._renamed_from.get(path)
                 if content is None:
+                    self._backup(path)
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
                 elif source is not None:
                     self._applied.append(source)
+                    self._backup(source)
                     write_atomic(source, content)
                     os.rename(source, path)
                     _fsync_dir(path.parent)
                 else:
                     path.parent.mkdir(parents=True, exist_ok=True)
+                    self._backup(path)
                     write_atomic(path, content)
+        except OSError as exc:
+            self.rollback()
+            raise _write_error(current_path, exc) from None
         except BaseException:
             self.rollback()
             raise
 
-    def rollback(self) -> None:
-        """Put every applied file back as it was before `apply`."""
+    def _backup(self, path: Path) -> None:
+        if self._originals.get(path) is None or path in self._backups:
+            return
+        backup = path.parent / f".{path.name}.{os.getpid()}.bak.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            backup.unlink()
+        try:
+            os.link(path, backup)
+        except OSError:
+            return  # no hard links here: the original bytes are written back instead
+        self._backups[path] = backup
+
+    def rollback(self, keep: set[Path] | None = None) -> None:
+        """Put every applied file back as it was before `apply`, except those in `keep`
+        (a commit already holds their new content)."""
+        done = set(keep or ())
         for path in reversed(self._applied):
+            if path in done:
+                continue
+            done.add(path)
             original = self._originals.get(path)
+            backup = self._backups.pop(path, None)
             if original is None:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            else:
+            elif backup is not None and not _same_file(backup, path):
+                os.replace(backup, path)
+            elif backup is None:
                 write_atomic(path, original)
+            else:  # never replaced: the backup is the file itself
+                backup.unlink()
         self._applied.clear()
+        self.discard_backups()
+
+    def discard_backups(self) -> None:
+        """Remove the kept originals once the change stands (or was put back)."""
+        for backup in self._backups.values():
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
+        self._backups.clear()
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def _write_error(path: Path | None, exc: OSError) -> StorykitError:
+    where = path.name if path is not None else "a file"
+    reason = exc.strerror or str(exc)
+    hints = {
+        errno.ENOSPC: "free some disk space, then run the command again",
+        errno.EDQUOT: "free some space within your disk quota, then run the command again",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "check that you may write to the backlog folder",
+        errno.EPERM: "check that you may write to the backlog folder",
+    }
+    return StorykitError(
+        f"cannot write {where}: {reason}; nothing was changed",
+        hint=hints.get(exc.errno or 0, "fix the problem, then run the command again"),
+    )

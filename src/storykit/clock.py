@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 from storykit.errors import UsageError
+from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range
 
 
 def now() -> dt.datetime:
@@ -18,6 +19,8 @@ def now() -> dt.datetime:
             raise UsageError(
                 f"STORYKIT_NOW={frozen!r} is not an ISO date-time like 2026-11-21T10:00:00+00:00"
             ) from None
+        if not date_in_range(value):
+            raise UsageError(f"STORYKIT_NOW={frozen!r}: {DATE_RANGE_MESSAGE}")
         return value if value.tzinfo else value.astimezone()
     return dt.datetime.now().astimezone().replace(microsecond=0)
 

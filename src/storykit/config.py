@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from pydantic import (
@@ -56,6 +56,10 @@ _BUILTIN_FIELDS = frozenset(
 )
 
 
+DEFAULT_LOCK_WAIT = 3.0  # seconds a change waits for another one
+MAX_LOCK_WAIT = 600.0
+
+
 class WorkflowConfig(BaseModel):
     """Statuses in order, and which of them play the roles the gates of DESIGN §3 refer to."""
 
@@ -105,15 +109,20 @@ class Config(BaseModel):
     hooks: bool = True
     custom_fields: list[str] = []
     editor_schema: str = ""
-    lock_wait: Annotated[float, Field(ge=0, le=600)] = 3.0
+    lock_wait: Annotated[float, Field(ge=0, le=MAX_LOCK_WAIT)] = DEFAULT_LOCK_WAIT
     workflow: WorkflowConfig = WorkflowConfig()
 
     @field_validator("backlog_dir")
     @classmethod
     def _relative_folder(cls, value: str) -> str:
-        folder = Path(value)
-        if not value or folder.is_absolute() or ".." in folder.parts or value.startswith(".git"):
-            raise ValueError("must be a relative folder inside the repository")
+        folder = PurePosixPath(value)
+        parts = [part.casefold() for part in folder.parts]
+        if folder.is_absolute() or not parts or ".." in parts or "\\" in value:
+            raise ValueError("must be a relative folder inside the repository, like backlog")
+        if ".git" in parts:
+            raise ValueError("must not be inside the git directory (.git)")
+        if any(c < " " or c == "\x7f" for c in value):
+            raise ValueError("must not contain control characters")
         return value
 
     @field_validator("points")

@@ -17,9 +17,18 @@ def launch_editor(path: Path) -> int:
         argv = shlex.split(command)
     except ValueError:
         raise UsageError(f"cannot parse the editor command {command!r}") from None
+    if not argv:
+        raise UsageError(
+            "the editor command is empty", hint="set $EDITOR, e.g. `export EDITOR=nano`"
+        )
     try:
         return subprocess.run([*argv, str(path)], check=False).returncode
     except FileNotFoundError:
         raise UsageError(
             f"editor {argv[0]!r} not found", hint="set $EDITOR, e.g. `export EDITOR=nano`"
+        ) from None
+    except OSError as exc:  # a folder, not executable, not a program
+        raise UsageError(
+            f"cannot run the editor {argv[0]!r}: {exc.strerror}",
+            hint="set $EDITOR to an editor program, e.g. `export EDITOR=nano`",
         ) from None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storykit.printable import printable
+
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -24,7 +26,9 @@ class Diagnostic:
     code: str = "invalid"
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        """One line, whatever the path or message holds (see `printable`)."""
+        where = f"{printable(self.path)}:{self.line}:{self.col}"
+        return f"{where}: {self.severity}: {printable(self.message)}"
 
     def to_json(self) -> dict[str, object]:
         return {

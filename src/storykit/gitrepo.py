@@ -8,16 +8,26 @@ are refreshed in the user's real index, so their staged and unstaged work stays 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import shutil
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storykit.errors import BusyError, GitError, HookRejectedError, RepoStateError, UsageError
+from storykit.errors import (
+    BusyError,
+    GitError,
+    HookRejectedError,
+    RepoStateError,
+    StorykitError,
+    UsageError,
+)
+from storykit.lock import pid_alive
 
 if TYPE_CHECKING:
     import git
@@ -33,7 +43,11 @@ _IN_PROGRESS = (
 )
 _INDEX_LOCK_WAIT = 2.0
 # Read in one `git config` call: identity, sparse checkout, hooks.
-_SETTINGS = r"^(user\.(name|email)|core\.(sparsecheckout|sparsecheckoutcone|hookspath))$"
+_SETTINGS = (
+    r"^(user\.(name|email)|commit\.gpgsign"
+    r"|core\.(sparsecheckout|sparsecheckoutcone|hookspath|autocrlf|eol))$"
+)
+_MAX_PATH_ARGS = 100
 
 
 @dataclass(frozen=True)
@@ -116,21 +130,41 @@ class GitRepo:
         *args: str,
         env: Mapping[str, str] | None = None,
         check: bool = True,
+        stdin: bytes | None = None,
     ) -> tuple[int, str, str]:
-        """Run `git ARGS` in the work tree (an argument list, never a shell)."""
-        full_env = {"GIT_INDEX_FILE": str(self.git_dir / "index")}
+        """Run `git ARGS` in the work tree (an argument list, never a shell). Long lists of
+        paths go through `stdin`, never the argument list (which the system limits)."""
+        result = self.execute(args, env=env, stdin=stdin)
+        out = result.stdout.decode("utf-8", "replace")
+        err = result.stderr.decode("utf-8", "replace")
+        if check and result.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {err.strip() or out.strip()}")
+        return result.returncode, out, err
+
+    def execute(
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        stdin: bytes | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """`git ARGS` with its output as bytes (the one place git is started)."""
+        full_env = {
+            **os.environ,
+            "GIT_INDEX_FILE": str(self.git_dir / "index"),
+            "LC_ALL": "C",  # messages in English: some are recognised below
+            "LANGUAGE": "C",
+            "GIT_TERMINAL_PROMPT": "0",
+        }
         full_env.update(env or {})
-        status, out, err = self.repo.git.execute(
+        return subprocess.run(
             ["git", *args],
-            with_extended_output=True,
-            with_exceptions=False,
+            cwd=self.root,
             env=full_env,
-            strip_newline_in_stdout=False,
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            check=False,
         )
-        out_text = out if isinstance(out, str) else (out or b"").decode("utf-8", "replace")
-        if check and status != 0:
-            raise GitError(f"git {args[0]} failed: {str(err).strip() or out_text.strip()}")
-        return int(status or 0), out_text, str(err)
 
     # --- refusals ------------------------------------------------------------------------
 
@@ -214,7 +248,110 @@ class GitRepo:
                 hint=f"add it with `git sparse-checkout add {backlog_rel}`",
             )
 
+    def local_changes(self, paths: Sequence[str]) -> dict[str, str]:
+        """{path: what} for the `paths` whose index entry or working file already differs
+        from HEAD ("staged", "unstaged", "staged and unstaged", "untracked")."""
+        if not paths:
+            return {}
+        wanted = set(paths)
+        status, out, err = self.run(
+            "--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z",
+            "--no-renames", "--untracked-files=all", "--ignore-submodules", "--",
+            *_pathspecs(paths), check=False,
+        )  # fmt: skip
+        if status != 0:
+            raise GitError(f"git status failed: {err.strip()}")
+        found: dict[str, str] = {}
+        for record in out.split("\0"):
+            if len(record) < 4 or record[3:] not in wanted:
+                continue
+            x, y = record[0], record[1]
+            if x == "?":
+                found[record[3:]] = "untracked"
+            else:
+                kinds = [k for k, on in (("staged", x != " "), ("unstaged", y != " ")) if on]
+                found[record[3:]] = " and ".join(kinds)
+        return found
+
+    def checkout_newline(self, rel: str) -> str:
+        """The line ending git gives `rel` in the work tree (`.gitattributes` `eol` and
+        `text`, `core.autocrlf`, `core.eol`): a new file is written that way, so that git
+        (with `core.safecrlf`) takes it as it is."""
+        status, out, _ = self.run("check-attr", "-z", "eol", "text", "--", rel, check=False)
+        fields = out.split("\0") if status == 0 else []
+        attrs = {fields[i + 1]: fields[i + 2] for i in range(0, len(fields) - 2, 3)}
+        text, eol = attrs.get("text", "unspecified"), attrs.get("eol", "unspecified")
+        settings = self._settings()
+        autocrlf = (settings.get("core.autocrlf") or "false").lower()
+        if text == "unset":
+            return "\n"
+        if eol in ("crlf", "lf"):
+            return "\r\n" if eol == "crlf" else "\n"
+        if autocrlf in ("true", "input"):
+            return "\r\n" if autocrlf == "true" else "\n"
+        if text in ("set", "auto") and (settings.get("core.eol") or "").lower() == "crlf":
+            return "\r\n"
+        return "\n"
+
     # --- committing ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def index_lock(self) -> Iterator[None]:
+        """Hold git's own `index.lock` from before the files are written until the index
+        is refreshed, as `git commit` does: no other git command (a `git commit -a`, a
+        `git stash`) can slip in between. Another command's lock is waited for briefly,
+        never removed; a lock that a killed storykit left (it names itself inside) is."""
+        lock = self.git_dir / "index.lock"
+        deadline = time.monotonic() + _INDEX_LOCK_WAIT
+        while not self._create_index_lock(lock):
+            if self._remove_own_stale_lock(lock):
+                continue
+            if time.monotonic() >= deadline:
+                raise BusyError(
+                    f"another git command is using the index ({lock} exists); nothing was changed",
+                    hint="try again when it has finished; if no git command is running, one "
+                    "that crashed left the file behind: check, then remove it yourself",
+                )
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            if _read_small(lock) == _lock_marker():
+                with contextlib.suppress(FileNotFoundError):
+                    lock.unlink()
+
+    def _create_index_lock(self, lock: Path) -> bool:
+        """Create `index.lock` holding storykit's marker from its first moment (a hard link
+        of a file written beforehand); False if it exists."""
+        work = self.common_dir / "storykit"
+        work.mkdir(parents=True, exist_ok=True)
+        marker = work / f"lock-{os.getpid()}-{time.monotonic_ns()}.tmp"
+        marker.write_bytes(_lock_marker())
+        try:
+            os.link(marker, lock)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links on this file system: create it, then write
+            try:
+                fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_lock_marker())
+            return True
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                marker.unlink()
+
+    def _remove_own_stale_lock(self, lock: Path) -> bool:
+        content = _read_small(lock)
+        match = re.fullmatch(rb"storykit (\d+)\n", content or b"")
+        if match is None or pid_alive(int(match.group(1))):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+        return True
 
     def commit_paths(
         self,
@@ -222,10 +359,13 @@ class GitRepo:
         message: str,
         *,
         run_hooks: bool = True,
-    ) -> CommitResult:
-        """Commit exactly `paths` (repository-relative; deleted ones are removed) on HEAD.
+    ) -> CommitResult | None:
+        """Commit exactly `paths` (repository-relative; deleted ones are removed) on HEAD,
+        or return None when HEAD already has them as they are (no empty commit).
 
-        The user's index is not touched: call `refresh_index` once the commit is made.
+        Staged as `git add` would (filters, line endings, `core.fileMode`); signed when
+        `commit.gpgsign` says so. The user's index is not touched: call `refresh_index`
+        once the commit is made.
         """
         ref = self.branch_ref()
         head = self.head()
@@ -235,12 +375,13 @@ class GitRepo:
         temp_index = work / f"index-{tag}.tmp"
         message_file = work / f"message-{tag}.tmp"
         env = {"GIT_INDEX_FILE": str(temp_index)}
+        tree = ""
         try:
             if head:
                 self.run("read-tree", head, env=env)
             else:
                 self.run("read-tree", "--empty", env=env)
-            self._stage(paths, env)
+            self._update_index(paths, env)
             message_file.write_text(message, encoding="utf-8")
             if run_hooks:
                 self._run_hook("pre-commit", [], env)
@@ -249,78 +390,84 @@ class GitRepo:
                 message_file.write_text(message.rstrip() + "\n", encoding="utf-8")
             _, tree_out, _ = self.run("write-tree", env=env)
             tree = tree_out.strip()
+            if head and self.run("rev-parse", f"{head}^{{tree}}")[1].strip() == tree:
+                return None
             parents = ["-p", head] if head else []
-            _, commit_out, _ = self.run("commit-tree", tree, *parents, "-F", str(message_file))
+            sign = ["-S"] if _is_true(self._settings(), "commit.gpgsign") else []
+            _, commit_out, _ = self.run(
+                "commit-tree", tree, *parents, *sign, "-F", str(message_file)
+            )
             commit = commit_out.strip()
             subject = message.splitlines()[0] if message else ""
-            status, _, _ = self.run(
-                "update-ref",
-                "-m",
-                f"storykit: {subject}",
-                ref,
-                commit,
-                head or ZERO_OID,
+            status, _, err = self.run(
+                "update-ref", "-m", f"storykit: {subject}", ref, commit, head or ZERO_OID,
                 check=False,
-            )
+            )  # fmt: skip
             if status != 0:
-                raise BusyError(
-                    "the branch moved while storykit was committing; nothing was committed",
-                    hint="run the command again",
-                )
+                raise self._update_ref_failure(ref, head, tree, paths, err)
         finally:
             for leftover in (temp_index, message_file, Path(str(temp_index) + ".lock")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
         return CommitResult(sha=commit, subject=subject, paths=list(paths))
 
-    def _stage(self, paths: Sequence[str], env: Mapping[str, str]) -> None:
-        present = [p for p in paths if (self.root / p).exists()]
-        gone = [p for p in paths if p not in present]
-        if present:
-            _, out, _ = self.run("hash-object", "-w", "--", *present)
-            shas = out.split()
-            args: list[str] = ["update-index", "--add"]
-            for path, sha in zip(present, shas, strict=True):
-                mode = "100755" if os.access(self.root / path, os.X_OK) else "100644"
-                args += ["--cacheinfo", f"{mode},{sha},{path}"]
-            self.run(*args, env=env)
-        if gone:
-            self.run("update-index", "--force-remove", "--", *gone, env=env)
+    def _update_index(self, paths: Sequence[str], env: Mapping[str, str]) -> None:
+        """`git update-index --add --remove` for `paths`, fed through stdin."""
+        data = b"".join(path.encode("utf-8") + b"\0" for path in paths)
+        self.run("update-index", "--add", "--remove", "-z", "--stdin", env=env, stdin=data)
+
+    def _update_ref_failure(
+        self, ref: str, head: str | None, tree: str, paths: Sequence[str], err: str
+    ) -> StorykitError:
+        """Tell a branch moved by someone else from git failing to write the ref."""
+        status, out, _ = self.run("rev-parse", "--verify", "-q", ref, check=False)
+        now = out.strip() if status == 0 else None
+        if now == head:
+            return GitError(
+                f"git could not move {ref}; nothing was committed: {err.strip()}",
+                hint="fix what git reports (disk space, permissions), then run this again",
+            )
+        held = self._same_in(now, tree, paths) if now else set()
+        if held and held == set(paths):
+            message = (
+                "the branch moved while storykit was committing, and the new commit already "
+                "holds this change, so storykit made no commit of its own"
+            )
+        else:
+            message = "the branch moved while storykit was committing; nothing was committed"
+        return BranchMovedError(message, held, hint="run the command again")
+
+    def _same_in(self, commit: str, tree: str, paths: Sequence[str]) -> set[str]:
+        """The `paths` that are the same in `commit` as in `tree`."""
+        status, out, _ = self.run(
+            "--literal-pathspecs", "diff-tree", "-r", "-z", "--name-only", "--no-renames",
+            tree, commit, "--", *_pathspecs(paths), check=False,
+        )  # fmt: skip
+        if status != 0:
+            return set()
+        return set(paths) - set(out.split("\0"))
 
     def refresh_index(self, paths: Sequence[str]) -> None:
-        """Make the user's index agree with the new commit for our paths, and only those."""
-        deadline = time.monotonic() + _INDEX_LOCK_WAIT
-        while True:
-            status, _, err = self.run(
-                "update-index", "--add", "--remove", "--", *paths, check=False
-            )
-            if status == 0:
-                return
-            if "index.lock" not in err or time.monotonic() > deadline:
-                raise BusyError(
-                    "the commit was made, but git's index is locked by another process, so "
-                    "`git status` may show the backlog change as staged in reverse",
-                    hint="when the other git command ends, run "
-                    f"`git reset -q -- {' '.join(paths)}`",
-                )
-            time.sleep(0.05)
-
-    def index_locked(self) -> bool:
-        return (self.git_dir / "index.lock").exists()
-
-    def wait_for_index(self) -> None:
-        """Another git command holds the index (`index.lock`): wait briefly for it to
-        finish, then give up with nothing done. Its lock is never removed."""
-        deadline = time.monotonic() + _INDEX_LOCK_WAIT
-        while self.index_locked():
-            if time.monotonic() >= deadline:
-                lock = self.git_dir / "index.lock"
-                raise BusyError(
-                    f"another git command is using the index ({lock} exists); nothing was changed",
-                    hint="try again when it has finished; if no git command is running, one "
-                    "that crashed left the file behind: check, then remove it yourself",
-                )
-            time.sleep(0.05)
+        """Make the user's index agree with the new commit for our paths, and only those.
+        Called while `index_lock` is held: the new index is built in a copy and renamed
+        into place, as git itself writes it."""
+        index = self.git_dir / "index"
+        temp = self.common_dir / "storykit" / f"index-{os.getpid()}-{time.monotonic_ns()}.tmp"
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copyfile(index, temp)
+            self._update_index(paths, {"GIT_INDEX_FILE": str(temp)})
+            os.replace(temp, index)
+        except (OSError, GitError) as exc:
+            shown = " ".join(paths[:5]) + (" …" if len(paths) > 5 else "")
+            raise GitError(
+                f"the commit was made, but git's index could not be updated ({exc}), so "
+                "`git status` may show the backlog change as staged in reverse",
+                hint=f"run `git reset -q -- {shown}`",
+            ) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
 
     def _hook_path(self, name: str) -> Path | None:
         hooks_dir = self._settings().get("core.hookspath")
@@ -336,15 +483,10 @@ class GitRepo:
             return
         full_env: dict[str, Any] = dict(os.environ)
         full_env.update(env)
-        result = subprocess.run(
-            [str(hook), *args],
-            cwd=self.root,
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            result = _run_program([str(hook), *args], self.root, full_env)
+        except OSError as exc:
+            raise GitError(f"cannot run the {name} hook {hook}: {exc.strerror}") from None
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()
             raise HookRejectedError(
@@ -352,6 +494,51 @@ class GitRepo:
                 + (f"\n{output}" if output else ""),
                 hint="fix what the hook reports, or skip hooks with --no-verify",
             )
+
+
+class BranchMovedError(BusyError):
+    """The branch moved during the commit. `held`: our paths that the new commit already
+    has exactly as storykit wrote them; those files are never put back."""
+
+    def __init__(self, message: str, held: set[str], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.held = held
+
+
+def _run_program(argv: list[str], cwd: Path, env: dict[str, Any]) -> Any:
+    """Run a hook as git does: a script without a `#!` line is run by /bin/sh."""
+    try:
+        return subprocess.run(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, errors="replace", check=False,
+        )  # fmt: skip
+    except OSError as exc:
+        if exc.errno != errno.ENOEXEC:
+            raise
+        return subprocess.run(
+            ["/bin/sh", *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, errors="replace", check=False,
+        )  # fmt: skip
+
+
+def _pathspecs(paths: Sequence[str]) -> list[str]:
+    """The paths themselves when few, else their folders (filtered afterwards): an
+    argument list of thousands of paths would hit the system's limit (E2BIG)."""
+    if len(paths) <= _MAX_PATH_ARGS:
+        return list(paths)
+    return sorted({path.rpartition("/")[0] or "." for path in paths})
+
+
+def _lock_marker() -> bytes:
+    return f"storykit {os.getpid()}\n".encode()
+
+
+def _read_small(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(64)
+    except OSError:
+        return None
 
 
 def _is_true(settings: dict[str, str | None], key: str) -> bool:
@@ -449,13 +636,9 @@ class History:
         """Many blobs through one `git cat-file --batch`."""
         if not shas:
             return {}
-        result = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=self.git.root,
-            input=("\n".join(shas) + "\n").encode(),
-            capture_output=True,
-            check=True,
-        )
+        result = self.git.execute(["cat-file", "--batch"], stdin=("\n".join(shas) + "\n").encode())
+        if result.returncode != 0:
+            raise GitError(f"git cat-file failed: {result.stderr.decode('utf-8', 'replace')}")
         data = result.stdout
         blobs: dict[str, bytes] = {}
         pos = 0
@@ -483,10 +666,14 @@ class History:
         return paths | {p for p in untracked.split("\0") if p}
 
     def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
-        """Commits touching `pathspecs`, each with its raw changes to them."""
+        """Commits touching `pathspecs`, each with its raw changes to them.
+
+        Every field is framed by NUL, the one byte no commit message, name or path can hold
+        (a subject may hold any other, \\x01 included), and read by position.
+        """
         args = [
-            "log", "--raw", "--no-abbrev", "--no-renames", "-z",
-            "--format=%x01%H%x00%P%x00%an%x00%aI%x00%s",
+            "-c", "log.showSignature=false", "log", "--raw", "--no-abbrev", "--no-renames",
+            "--no-color", "-z", "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00",
         ]  # fmt: skip
         if not newest_first:
             args.append("--reverse")
@@ -495,29 +682,40 @@ class History:
             if "does not have any commits" in err:
                 return []
             raise GitError(f"git log failed: {err.strip()}")
-        commits = []
-        for chunk in out.split("\x01")[1:]:
-            fields = chunk.split("\0")
-            sha, parents, author, date, subject = fields[:5]
-            changes = []
-            rest = fields[5:]
-            index = 0
-            while index < len(rest):
-                meta = rest[index].strip()
-                if not meta.startswith(":"):
-                    index += 1
-                    continue
-                parts = meta[1:].split()
-                old_sha, new_sha = parts[2], parts[3]
-                path = rest[index + 1]
-                changes.append(
-                    RawChange(
-                        path,
-                        None if set(old_sha) == {"0"} else old_sha,
-                        None if set(new_sha) == {"0"} else new_sha,
-                    )
+        return _parse_log(out.split("\0"))
+
+
+def _parse_log(fields: list[str]) -> list[LogCommit]:
+    """`git log -z --raw` output split at NUL: each commit is blank fields, then SHA,
+    parents, author, date and subject, a blank one, then (`:meta`, path) pairs."""
+    commits: list[LogCommit] = []
+    index = 0
+    while index < len(fields):
+        if not fields[index]:
+            index += 1
+            continue
+        if index + 5 > len(fields):
+            break
+        sha, parents, author, date, subject = fields[index : index + 5]
+        index += 5
+        changes = []
+        while index < len(fields) and not fields[index]:  # the blank field after the header
+            index += 1
+            break
+        while index + 1 < len(fields) and fields[index].lstrip("\n").startswith(":"):
+            parts = fields[index].lstrip("\n")[1:].split()
+            path = fields[index + 1]
+            index += 2
+            if len(parts) < 4:
+                continue
+            old_sha, new_sha = parts[2], parts[3]
+            changes.append(
+                RawChange(
+                    path,
+                    None if set(old_sha) == {"0"} else old_sha,
+                    None if set(new_sha) == {"0"} else new_sha,
                 )
-                index += 2
-            parent = parents.split()[0] if parents.strip() else None
-            commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
-        return commits
+            )
+        parent = parents.split()[0] if parents.strip() else None
+        commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
+    return commits

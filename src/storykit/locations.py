@@ -14,6 +14,25 @@ def is_item_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
+def backlog_folder_problem(root: Path, backlog_dir: str) -> str | None:
+    """Why the backlog folder `backlog_dir` of the work tree at `root` must not be used,
+    or None. storykit never follows a symbolic link on the way to it (a link could lead
+    outside the repository), and never works inside the git directory."""
+    folder = root
+    for part in Path(backlog_dir).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            shown = folder.relative_to(root).as_posix()
+            return f"{shown} is a symbolic link; storykit does not follow it"
+    git_dir = find_git_dir(root)
+    if git_dir is not None:
+        inside = folder.resolve()
+        for special in {git_dir.resolve(), common_dir(git_dir).resolve()}:
+            if inside == special or special in inside.parents:
+                return f"{backlog_dir} is inside the git directory"
+    return None
+
+
 def find_project_root(start: Path) -> Path | None:
     """The nearest folder holding `.storykit.toml`, not looking above the git repository."""
     for folder in (start, *start.parents):

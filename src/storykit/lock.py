@@ -16,18 +16,26 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from storykit.errors import BusyError
-
-DEFAULT_WAIT = 3.0
+from storykit.errors import BusyError, UsageError
 
 
 def lock_wait(configured: float | None = None) -> float:
     """Seconds to wait for the lock: $STORYKIT_LOCK_WAIT, else the config, else 3."""
+    from storykit.config import DEFAULT_LOCK_WAIT, MAX_LOCK_WAIT
+
     text = os.environ.get("STORYKIT_LOCK_WAIT")
     if text:
-        with contextlib.suppress(ValueError):
-            return max(0.0, float(text))
-    return DEFAULT_WAIT if configured is None else configured
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds <= MAX_LOCK_WAIT:
+            raise UsageError(
+                f"STORYKIT_LOCK_WAIT={text!r} must be a number of seconds "
+                f"from 0 to {MAX_LOCK_WAIT:g}"
+            )
+        return seconds
+    return DEFAULT_LOCK_WAIT if configured is None else configured
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from storykit import yamlio
 from storykit.atomic import read_regular
 from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
-from storykit.locations import cache_file, is_item_file
+from storykit.locations import backlog_folder_problem, cache_file, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import MODELS, ItemBase
 from storykit.model.naming import file_name, id_from_file_name
@@ -86,13 +86,20 @@ class ItemStore:
         # STORYKIT_NO_FAST_YAML=1 forces the round-trip reader everywhere (for comparisons).
         self.fast = not os.environ.get("STORYKIT_NO_FAST_YAML")
 
+    def check_folder(self) -> None:
+        """Refuse a backlog folder reached through a symbolic link or inside the git dir,
+        before anything is read or created there."""
+        problem = backlog_folder_problem(self.project.root, self.project.config.backlog_dir)
+        if problem is not None:
+            raise RepoStateError(
+                problem,
+                hint="make the backlog folder a real folder inside the repository "
+                "(backlog_dir in .storykit.toml)",
+            )
+
     def _entries(self) -> list[os.DirEntry[str]]:
         """Directory entries of the item files, sorted by name (stat comes with them)."""
-        if self.folder.is_symlink():
-            raise RepoStateError(
-                f"{self.project.rel(self.folder)} is a symbolic link; storykit does not follow it",
-                hint="make the backlog folder a real folder inside the repository",
-            )
+        self.check_folder()
         try:
             with os.scandir(self.folder) as scan:
                 entries = [entry for entry in scan if is_item_file(entry.name)]
@@ -338,6 +345,20 @@ class ItemStore:
         except InvalidDataError as exc:
             return {"problems": [d.to_json() for d in exc.diagnostics]}
         return _payload_of(item)
+
+    def check_readable(self, path: Path, content: bytes) -> None:
+        """Refuse to write bytes that storykit's own reader would refuse: validating the
+        model is not enough, the serialised file must pass too (control characters, line
+        endings, size). Item files only; anything else is not read back."""
+        if path.parent != self.folder or not is_item_file(path.name):
+            return
+        rel = self.project.rel(path)
+        payload = self.parse_bytes(content, rel)
+        if "problems" in payload:
+            raise InvalidDataError(
+                f"nothing was written: {rel} would break the rules item files are read by",
+                [Diagnostic(**problem) for problem in payload["problems"]],
+            )
 
     def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
         return _item_from_payload(payload, self.project.root, rel)

@@ -13,16 +13,12 @@ from storykit.config import Config
 from storykit.errors import Diagnostic
 from storykit.model.fields import CHOICES, FIELD_KINDS, ITEM_TYPES, TYPE_REQUIRED
 from storykit.model.items import MODELS, ItemBase, item_adapter
+from storykit.printable import has_control
 
 # (loc, key?) -> 1-based (line, col)
 Locator = Callable[[Sequence[str | int], bool], tuple[int, int]]
 
 _PATTERN_MESSAGES = {
-    "id": "must be an ID like SK-7K2M",
-    "parent": "must be an ID like SK-7K2M",
-    "depends_on": "must be an ID like SK-7K2M",
-    "supports": "must be an ID like SK-7K2M",
-    "follow_ups": "must be an ID like SK-7K2M",
     "timebox": "must be a timebox like 4h, 2d or 1w",
     "rank": "must be a rank key of letters and digits",
     "tags": "must be one word, without spaces or commas",
@@ -63,7 +59,7 @@ def split_extras(data: dict[str, Any], config: Config) -> tuple[dict[str, Any], 
 
 def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locator) -> Validated:
     core, extras = split_extras(data, config)
-    missing = _missing_past_draft(core, config, path)
+    missing = _missing_past_draft(core, config, path) + _control_characters(data, path, locate)
     try:
         model = _validator(core.get("type")).validate_python(core, context={"config": config})
     except ValidationError as exc:
@@ -72,6 +68,55 @@ def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locat
     if missing:
         return Validated(None, extras, missing)
     return Validated(model, extras)
+
+
+def _control_characters(data: dict[str, Any], path: str, locate: Locator) -> list[Diagnostic]:
+    """Keys with any control character, and values of the user's own keys with one other
+    than newline and tab (the model's fields check their own): printed, they could forge
+    output or drive a terminal."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[list[str | int], Any]] = [([], data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                bad = has_control(str(key))
+                if bad is not None:
+                    line, col = locate([*loc, key], True)
+                    where = ".".join(str(part) for part in [*loc, key])
+                    found.append(
+                        Diagnostic(
+                            path,
+                            line,
+                            col,
+                            f"{where}: key holds control character U+{ord(bad):04X}",
+                        )
+                    )
+                elif loc or _is_users_key(str(key)):
+                    stack.append(([*loc, key], child))
+        elif isinstance(value, list):
+            stack.extend(([*loc, index], child) for index, child in enumerate(value))
+        elif isinstance(value, str):
+            bad = has_control(value, lines=True)
+            if bad is not None:
+                line, col = locate(loc, False)
+                where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
+                found.append(
+                    Diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"{where.replace('.[', '[')}: must not "
+                        f"contain control character U+{ord(bad):04X}",
+                    )
+                )
+    return found
+
+
+def _is_users_key(key: str) -> bool:
+    """Keys the model does not check itself: `x-` keys and custom fields (and unknown keys,
+    which are refused anyway)."""
+    return key not in FIELD_KINDS
 
 
 def _validator(item_type: Any) -> Any:
@@ -149,6 +194,14 @@ def _message(name: str, errors: list[dict[str, Any]], item_type: Any) -> str:
     if name in CHOICES and kind in ("literal_error", "enum"):
         return f"must be one of {', '.join(CHOICES[name])}"
     if kind == "string_pattern_mismatch":
+        text_kind = FIELD_KINDS.get(name) in ("text", "list")
+        bad = has_control(str(error.get("input", "")), lines=text_kind)
+        if bad is not None and not text_kind and bad in "\r\n\u2028\u2029":
+            return "must be one line of text"
+        if bad is not None:
+            return f"must not contain control character U+{ord(bad):04X}"
+        if FIELD_KINDS.get(name) in ("id", "id-list"):
+            return _KIND_MESSAGES["id"]
         return _PATTERN_MESSAGES.get(name, "must be one line of text")
     if kind == "string_too_short":
         return "must not be empty"

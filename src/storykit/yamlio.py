@@ -39,8 +39,9 @@ class Document:
     data: Any  # ruamel CommentedMap
     text: str  # LF-normalised text without BOM, as read
     bom: bool = False
-    newline: str = "\n"
+    newline: str = "\n"  # for new lines: the ending most lines of the file have
     seq_offset: int = 2
+    original: str = ""  # the text as read (without BOM), each line with its own ending
 
     def keys(self) -> list[str]:
         return [str(key) for key in self.data]
@@ -149,28 +150,30 @@ class Document:
     def dump(self) -> bytes:
         """Serialise; lines the change did not touch keep their original bytes."""
         fresh = _dump_text(self.data, self.seq_offset)
-        original_lines = self.text.splitlines(keepends=True)
-        text = fresh
+        text = fresh.replace("\n", self.newline)
         if self.text:
+            original_lines = _lines(self.original or self.text)
             baseline = _dump_text(read_document(self._raw(), "<baseline>").data, self.seq_offset)
-            base_lines = baseline.splitlines(keepends=True)
+            base_lines = _lines(baseline)
             if len(base_lines) == len(original_lines):
-                new_lines = fresh.splitlines(keepends=True)
+                new_lines = _lines(fresh)
                 out: list[str] = []
                 matcher = difflib.SequenceMatcher(None, base_lines, new_lines, autojunk=False)
                 for op, i1, i2, j1, j2 in matcher.get_opcodes():
-                    out.extend(original_lines[i1:i2] if op == "equal" else new_lines[j1:j2])
+                    if op == "equal":  # untouched: the original bytes, line ending and all
+                        out.extend(original_lines[i1:i2])
+                    else:
+                        out.extend(line.replace("\n", self.newline) for line in new_lines[j1:j2])
                 text = "".join(out)
-        if self.newline != "\n":
-            text = text.replace("\n", self.newline)
         return ((BOM if self.bom else "") + text).encode("utf-8")
 
     def _raw(self) -> bytes:
         return self.text.encode("utf-8")
 
 
-def new_document(fields: dict[str, Any], header: str = "") -> Document:
-    """A fresh document holding `fields` in the given order, after an optional comment."""
+def new_document(fields: dict[str, Any], header: str = "", newline: str = "\n") -> Document:
+    """A fresh document holding `fields` in the given order, after an optional comment,
+    to be written with `newline` line endings."""
     from ruamel.yaml.comments import CommentedMap
 
     data = CommentedMap()
@@ -178,12 +181,13 @@ def new_document(fields: dict[str, Any], header: str = "") -> Document:
         data[key] = _to_node(value)
     if header:
         data.yaml_set_start_comment(header.removeprefix("# "))
-    return Document(data=data, text="", seq_offset=2)
+    return Document(data=data, text="", seq_offset=2, newline=newline)
 
 
 def read_document(raw: bytes, path: str) -> Document:
     """Parse item-file bytes under the strict rules of DESIGN §6, or raise InvalidDataError."""
     text, bom, newline = decode_text(raw, path)
+    original = raw.decode("utf-8").removeprefix(BOM)
     yaml = _yaml_reader()
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -218,7 +222,14 @@ def read_document(raw: bytes, path: str) -> Document:
         if key == "<<":
             line, col = _lc(data).key(key)
             raise _invalid(path, line + 1, col + 1, "merge keys (<<) are not allowed")
-    return Document(data=data, text=text, bom=bom, newline=newline, seq_offset=_seq_offset(text))
+    return Document(
+        data=data,
+        text=text,
+        bom=bom,
+        newline=newline,
+        seq_offset=_seq_offset(text),
+        original=original,
+    )
 
 
 # What the fast loader leaves to the round-trip path: anything that may be an anchor, alias
@@ -226,6 +237,7 @@ def read_document(raw: bytes, path: str) -> Document:
 # disagree on, and directives. Declining is always safe; it only costs speed.
 _FAST_DECLINE_RE = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!]|<<|[\t\x85\u2028\u2029]|^%", re.M)
 _FAST_MAX_DEPTH = 12
+_FAST_MAX_BOUND = 1000
 
 
 def fast_load(raw: bytes) -> dict[str, Any] | None:
@@ -242,6 +254,8 @@ def fast_load(raw: bytes) -> dict[str, Any] | None:
         return None
     if _FAST_DECLINE_RE.search(text) or not fast_loader_available():
         return None
+    if nesting_bound(text) > _FAST_MAX_BOUND:
+        return None  # ruamel's C composer recurses once per level: it crashes at ~30,000
     loader = _fast_loader_class()(text)
     try:
         data = loader.get_single_data()
@@ -251,19 +265,41 @@ def fast_load(raw: bytes) -> dict[str, Any] | None:
         loader.dispose()
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
         return None
-    if _depth(data) > _FAST_MAX_DEPTH:
+    if _deeper_than(data, _FAST_MAX_DEPTH):
         return None
     plain = to_plain(data)  # the same normalisation as the round-trip path (nested keys)
     assert isinstance(plain, dict)
     return plain
 
 
-def _depth(value: Any, level: int = 1) -> int:
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level
+_INDENT_RE = re.compile(r"^ +", re.M)
+_MARKER_RUN_RE = re.compile(r"(?:[-?:](?: +|$))+", re.M)
+
+
+def nesting_bound(text: str) -> int:
+    """A cheap upper bound of how deep the YAML in `text` can nest, without parsing it.
+
+    Each level of nesting takes an open flow bracket, a column of indentation, or a block
+    marker (`- `, `? `, `: `) in a run on one line. Quotes, comments and block scalars are
+    not told apart, so this over-estimates; it never under-estimates.
+    """
+    brackets = text.count("[") + text.count("{")
+    indent = max((len(m) for m in _INDENT_RE.findall(text)), default=0)
+    markers = max((len(m) for m in _MARKER_RUN_RE.findall(text)), default=0)
+    return brackets + indent + markers + 1
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether plain data nests deeper than `limit` (iterative: any depth is safe)."""
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict | list):
+            if level > limit:
+                return True
+            stack.extend((child, level + 1) for child in children)
+    return False
 
 
 @cache
@@ -324,7 +360,8 @@ def decode_text(raw: bytes, path: str) -> tuple[str, bool, str]:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    newline = "\r\n" if "\r\n" in text else "\n"
+    crlf = text.count("\r\n")
+    newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     text = text.replace("\r\n", "\n")
     checks: list[tuple[re.Pattern[str], str]] = [
         (_CONFLICT_RE, "merge conflict marker; resolve the conflict first"),
@@ -524,7 +561,9 @@ def _to_node(value: Any) -> Any:
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     if isinstance(value, str):
-        value = nfc(value)
+        # One kind of line break inside values: a pasted CRLF never makes a file of mixed
+        # endings (the file's own ending is applied when it is written).
+        value = nfc(value).replace("\r\n", "\n").replace("\r", "\n")
         if "\n" in value:
             return LiteralScalarString(value if value.endswith("\n") else value + "\n")
         return value
@@ -533,6 +572,15 @@ def _to_node(value: Any) -> Any:
         seq.extend(_to_node(v) for v in value)
         return seq
     return value
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at LF only (`str.splitlines` also splits at
+    characters YAML keeps inside values, such as U+2028)."""
+    return _LINE_RE.findall(text)
+
+
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
 def _seq_offset(text: str) -> int:

@@ -19,6 +19,7 @@ from storykit.cli.options import (
     BeforeOpt,
     BottomOpt,
     IdArg,
+    IncludeOpt,
     JsonOpt,
     NoCommitOpt,
     NoVerifyOpt,
@@ -27,7 +28,7 @@ from storykit.cli.options import (
     placement_of,
     workspace,
 )
-from storykit.errors import EXIT_INTERRUPTED, UsageError
+from storykit.errors import UsageError
 
 
 class StorykitGroup(TyperGroup):
@@ -167,11 +168,14 @@ def set_(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Change fields, e.g. `storykit set SK-7K2M points=5 tags+=ux owner=`."""
     from storykit.services.change import set_fields
 
-    result = set_fields(workspace(), item, assignments, commit_options(no_commit, no_verify))
+    result = set_fields(
+        workspace(), item, assignments, commit_options(no_commit, no_verify, include_changes)
+    )
     show_change(result, "set", as_json)
 
 
@@ -184,11 +188,14 @@ def status(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Move an item to another status (the workflow's gates apply)."""
     from storykit.services.change import change_status
 
-    result = change_status(workspace(), item, new_status, commit_options(no_commit, no_verify))
+    result = change_status(
+        workspace(), item, new_status, commit_options(no_commit, no_verify, include_changes)
+    )
     show_change(result, "status", as_json, status=new_status)
 
 
@@ -198,12 +205,15 @@ def _shortcut(name: str, doc: str) -> None:
         as_json: JsonOpt = False,
         no_commit: NoCommitOpt = False,
         no_verify: NoVerifyOpt = False,
+        include_changes: IncludeOpt = False,
     ) -> None:
         from storykit.services.change import change_status, shortcut_status
 
         ws = workspace()
         target = shortcut_status(ws, name)
-        result = change_status(ws, item, target, commit_options(no_commit, no_verify))
+        result = change_status(
+            ws, item, target, commit_options(no_commit, no_verify, include_changes)
+        )
         show_change(result, "status", as_json, status=target)
 
     command.__doc__ = doc
@@ -221,11 +231,12 @@ def edit(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Edit the item file in $EDITOR; it is validated before it is saved."""
     from storykit.services.change import edit_item
 
-    result = edit_item(workspace(), item, commit_options(no_commit, no_verify))
+    result = edit_item(workspace(), item, commit_options(no_commit, no_verify, include_changes))
     show_change(result, "edited", as_json)
 
 
@@ -347,13 +358,14 @@ def rank(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Order the backlog. One item: --top, --bottom, --before ID or --after ID (one file
     changes). No item: edit the order of the open items in $EDITOR, like `git rebase -i`."""
     from storykit.services import ranking
 
     ws = workspace()
-    options = commit_options(no_commit, no_verify)
+    options = commit_options(no_commit, no_verify, include_changes)
     placement = placement_of(top, bottom, before, after)
     if item is not None:
         if placement is None:
@@ -406,6 +418,7 @@ def split(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Split an item into parts of the same type that take its place in the backlog.
 
@@ -413,7 +426,9 @@ def split(
     dropped with split_into listing them. One commit."""
     from storykit.services.split import split_item
 
-    result = split_item(workspace(), item, parts, commit_options(no_commit, no_verify))
+    result = split_item(
+        workspace(), item, parts, commit_options(no_commit, no_verify, include_changes)
+    )
     if as_json:
         output.print_json(
             output.json_items(
@@ -485,6 +500,5 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
-    except KeyboardInterrupt:
-        output.err("error: interrupted; nothing was changed")
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        sys.exit(output.report_failure(exc))

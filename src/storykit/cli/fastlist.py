@@ -22,6 +22,7 @@ from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature
 from storykit.cli.output import format_points, list_lines, print_json, styled
 from storykit.locations import (
     CONFIG_FILE,
+    backlog_folder_problem,
     cache_file,
     common_dir,
     find_git_dir,
@@ -123,8 +124,8 @@ def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[st
     if not settings:
         return None
     folder = root / settings["backlog_dir"]
-    if folder.is_symlink():
-        return None
+    if backlog_folder_problem(root, settings["backlog_dir"]) is not None:
+        return None  # the full command refuses it
     prefix = Path(os.path.relpath(folder, root)).as_posix() + "/"
     records = []
     with os.scandir(folder) as scan:

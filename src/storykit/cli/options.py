@@ -15,6 +15,14 @@ NoCommitOpt = Annotated[
 NoVerifyOpt = Annotated[
     bool, typer.Option("--no-verify", help="Skip the pre-commit and commit-msg hooks.")
 ]
+IncludeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-changes",
+        help="Commit the files' own uncommitted changes (a hand edit, an earlier "
+        "--no-commit) together with this change, instead of refusing.",
+    ),
+]
 
 
 def complete_ids(incomplete: str) -> list[str]:
@@ -88,7 +96,11 @@ def placement_of(top: bool, bottom: bool, before: str | None, after: str | None)
     return given[0] if given else None
 
 
-def commit_options(no_commit: bool, no_verify: bool) -> Any:
+def commit_options(no_commit: bool, no_verify: bool, include_changes: bool = False) -> Any:
     from storykit.services.workspace import CommitOptions
 
-    return CommitOptions(commit=False if no_commit else None, verify=not no_verify)
+    return CommitOptions(
+        commit=False if no_commit else None,
+        verify=not no_verify,
+        include_changes=include_changes,
+    )

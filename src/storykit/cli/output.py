@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
+from storykit.printable import printable, printable_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +60,9 @@ def _console(stderr: bool = False) -> Console:
 
 def _esc(text: str) -> str:
     """Text made literal inside Rich markup (which is printed only when styled: otherwise
-    the markup is never shown, and Rich is not imported for it)."""
+    the markup is never shown, and Rich is not imported for it); control characters are
+    shown as escapes either way."""
+    text = printable_lines(text)
     if not styled():
         return text
     from rich.markup import escape
@@ -68,19 +71,26 @@ def _esc(text: str) -> str:
 
 
 def out(plain: str, markup: str | None = None) -> None:
-    """One line on stdout: `markup` (Rich) on a terminal, `plain` otherwise."""
+    """One line on stdout: `markup` (Rich) on a terminal, `plain` otherwise. Whatever a
+    value holds, no control character but newline and tab reaches the terminal."""
     if markup is not None and styled():
-        _console().print(markup)
+        _console().print(printable_lines(markup))
     else:
-        sys.stdout.write(plain + "\n")
+        sys.stdout.write(printable_lines(plain) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(printable_lines(text) + "\n")
+
+
+# JSON escapes C0 controls itself; DEL, C1 controls and the Unicode line separators are
+# escaped too, so that JSON printed on a terminal cannot drive it.
+_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in [*range(0x7F, 0xA0), 0x2028, 0x2029]}
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(text.translate(_JSON_UNSAFE) + "\n")
 
 
 def print_error(exc: StorykitError) -> None:
@@ -93,7 +103,15 @@ def print_error(exc: StorykitError) -> None:
 
 
 def report_failure(exc: BaseException) -> int:
-    """Say on stderr what went wrong, without a traceback, and return the exit code."""
+    """Say on stderr what went wrong, without a traceback, and return the exit code.
+    Notes added on the way (where typed text was kept) come last, as `note:` lines."""
+    code = _report(exc)
+    for note in getattr(exc, "__notes__", ()):
+        err(f"note: {note}")
+    return code
+
+
+def _report(exc: BaseException) -> int:
     if isinstance(exc, StorykitError):
         print_error(exc)
         return exc.exit_code
@@ -135,7 +153,6 @@ Row = tuple[str, str, str, str, str, bool]  # id, type, status, points, title, o
 # into an emoji.
 _SGR = {"bold": "1", "dim": "2", "strike": "9", "red": "31", "green": "32", "yellow": "33",
         "blue": "34", "magenta": "35", "cyan": "36", "white": "37"}  # fmt: skip
-_C1_CONTROLS = {code: "\ufffd" for code in range(0x80, 0xA0)}  # never sent to a terminal
 
 
 def _sgr(style: str, text: str) -> str:
@@ -160,7 +177,7 @@ def list_lines(rows: list[Row], colours: bool = False) -> list[str]:
         f"{paint('bold', item_id.ljust(id_width))}  "
         f"{paint(_TYPE_STYLE.get(kind, ''), kind.ljust(5))}  "
         f"{paint(_STATUS_STYLE.get(status, ''), status.ljust(status_width))}  "
-        f"{points.rjust(3)}  {title.translate(_C1_CONTROLS) if colours else title}"
+        f"{points.rjust(3)}  {printable(title)}"
         + (f"  {paint('bold red', '[overdue]')}" if late else "")
         for item_id, kind, status, points, title, late in rows
     ]
@@ -221,17 +238,18 @@ def render_item(details: ItemDetails) -> None:
         if key in skip or value in (None, [], ""):
             continue
         if isinstance(value, list):
-            out(f"{key}:", f"[bold]{key}:[/]")
+            out(f"{key}:", f"[bold]{_esc(key)}:[/]")
             for entry in value:
                 out(f"  - {named(entry)}", f"  - {_esc(named(entry))}")
         elif isinstance(value, str) and "\n" in value.strip():
-            out(f"{key}:", f"[bold]{key}:[/]")
+            out(f"{key}:", f"[bold]{_esc(key)}:[/]")
             for line in value.rstrip("\n").splitlines():
                 out(f"  {line}", f"  {_esc(line)}")
         else:
             label = f"{key}:".ljust(width + 1)
-            out(f"{label} {named(value)}", f"[bold]{label}[/] {_esc(named(value))}")
-    out(f"{'file:'.ljust(width + 1)} {item.rel}", f"[dim]{'file:'.ljust(width + 1)} {item.rel}[/]")
+            out(f"{label} {named(value)}", f"[bold]{_esc(label)}[/] {_esc(named(value))}")
+    file_line = f"{'file:'.ljust(width + 1)} {printable(item.rel)}"
+    out(file_line, f"[dim]{_esc(file_line)}[/]")
     if details.children:
         progress = details.progress
         out("")
@@ -358,6 +376,7 @@ def render_github_annotations(diagnostics: list[Diagnostic]) -> None:
 
 
 def _gh(text: str, prop: bool) -> str:
+    text = printable(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")

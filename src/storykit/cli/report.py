@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from storykit.cli import output
+from storykit.printable import printable
 
 if TYPE_CHECKING:
     from storykit.services.history import BacklogDiff, ItemLog
@@ -118,7 +120,7 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
         lines += ["### Changed", ""]
         for change in diff.changed:
             item = change.after
-            renamed = f" (renamed from `{change.before.rel}`)" if change.renamed else ""
+            renamed = f" (renamed from {_code(change.before.rel)})" if change.renamed else ""
             lines.append(f"- **{item.type} {item.id}** {_md(item.model.title)}{renamed}")
             lines += [f"  - {_md(c.text())}" for c in change.changes]
         lines.append("")
@@ -142,7 +144,9 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
     if diff.invalid:
         lines += ["### Invalid files", ""]
         for side, path, problems in diff.invalid:
-            lines.append(f"- `{path}` (at {_md(_side(diff, side))}): {_problems(len(problems))}")
+            lines.append(
+                f"- {_code(path)} (at {_md(_side(diff, side))}): {_problems(len(problems))}"
+            )
             lines += [f"  - {p.line}:{p.col}: {_md(p.message)}" for p in problems]
         lines.append("")
     output.out("\n".join(lines).rstrip())
@@ -244,10 +248,24 @@ def _side(diff: BacklogDiff, side: str) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape what Markdown would otherwise interpret in a line of prose."""
+    """A value as one line of literal Markdown prose: control characters shown as escapes
+    (so no value starts a new line, a heading or a list), Markdown's own characters
+    escaped, and `@` kept from notifying anyone."""
+    text = printable(text)
     for char in "\\`*_[]<>|":
         text = text.replace(char, "\\" + char)
-    return text
+    if text[:1] in ("#", "-", "+", "="):  # would start a heading or a list item
+        text = "\\" + text
+    return text.replace("@", "@&#8203;")
+
+
+def _code(text: str) -> str:
+    """A Markdown code span holding `text` literally, whatever backticks it holds."""
+    text = printable(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _problems(count: int) -> str:

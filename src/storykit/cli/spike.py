@@ -8,6 +8,7 @@ import typer
 
 from storykit.cli import output
 from storykit.cli.options import (
+    IncludeOpt,
     JsonOpt,
     NoCommitOpt,
     NoVerifyOpt,
@@ -56,11 +57,12 @@ def _show(result: Any, what: str, as_json: bool) -> None:
 def start(
     spike: SpikeArg, as_json: JsonOpt = False, no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:  # fmt: skip
     """Start a spike: status in-progress, and the time it started is recorded."""
     from storykit.services.spikes import start_spike
 
-    result = start_spike(workspace(), spike, commit_options(no_commit, no_verify))
+    result = start_spike(workspace(), spike, commit_options(no_commit, no_verify, include_changes))
     _show(result, "started", as_json)
 
 
@@ -82,6 +84,7 @@ def close(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Close a spike with its outcome; follow-ups are created in the same commit."""
     from storykit.services.spikes import close_spike
@@ -89,7 +92,7 @@ def close(
     result = close_spike(
         workspace(),
         spike,
-        commit_options(no_commit, no_verify),
+        commit_options(no_commit, no_verify, include_changes),
         outcome=outcome,
         decision=decision,
         follow_ups=follow_up or [],
@@ -103,11 +106,14 @@ def extend(
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
 ) -> None:
     """Extend a spike's timebox (recorded in git history like every change)."""
     from storykit.services.spikes import extend_spike
 
-    result = extend_spike(workspace(), spike, timebox, commit_options(no_commit, no_verify))
+    result = extend_spike(
+        workspace(), spike, timebox, commit_options(no_commit, no_verify, include_changes)
+    )
     _show(result, "extended", as_json)
 
 

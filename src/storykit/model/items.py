@@ -17,15 +17,18 @@ from pydantic import (
 
 from storykit.model.fields import ALWAYS_REQUIRED, ITEM_TYPES, REQUIRED
 from storykit.model.ids import ID_PATTERN
+from storykit.model.timebox import DATE_RANGE_MESSAGE, TIMEBOX_PATTERN, date_in_range
 
 if TYPE_CHECKING:
     from storykit.config import Config
 
-TIMEBOX_PATTERN = r"^[1-9][0-9]{0,3}[hdw]$"
 
 ItemId = Annotated[str, Field(pattern=rf"^{ID_PATTERN}$")]
-Line = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-Text = Annotated[str, Field(min_length=1)]
+# Control characters never reach a file or a terminal through a value (see printable.py):
+# a line holds none, a text only newlines and tabs.
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
+Line = Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^[^{_CONTROLS}\t\n]*$")]
+Text = Annotated[str, Field(min_length=1, pattern=rf"^[^{_CONTROLS}]*$")]
 Score = Annotated[int, Field(ge=1, le=10)]
 
 
@@ -48,7 +51,9 @@ class ItemBase(BaseModel):
     depends_on: list[ItemId] = []
     sprint: Line | None = None
     owner: Line | None = None
-    tags: list[Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s,]+$")]] = []
+    tags: list[
+        Annotated[str, Field(min_length=1, max_length=50, pattern=rf"^[^\s,{_CONTROLS}]+$")]
+    ] = []
     description: Text | None = None
     notes: Text | None = None
     split_from: ItemId | None = None
@@ -77,6 +82,11 @@ class ItemBase(BaseModel):
         if isinstance(value, dt.datetime):
             raise ValueError("must be a date like 2026-11-21, without a time")
         return value
+
+    @field_validator("created")
+    @classmethod
+    def _created_in_range(cls, value: dt.date | None) -> Any:
+        return _in_range(value)
 
 
 class Story(ItemBase):
@@ -121,6 +131,11 @@ class Spike(ItemBase):
     outcome: Text | None = None
     decision: Text | None = None
     follow_ups: list[ItemId] = []
+
+    @field_validator("started")
+    @classmethod
+    def _started_in_range(cls, value: dt.datetime | dt.date | None) -> Any:
+        return _in_range(value)
 
 
 class Epic(ItemBase):
@@ -188,6 +203,12 @@ def _config(info: ValidationInfo) -> Config | None:
         config = context.get("config")
         return config if config is None or hasattr(config, "workflow") else None
     return None
+
+
+def _in_range(value: Any) -> Any:
+    if value is not None and not date_in_range(value):
+        raise ValueError(DATE_RANGE_MESSAGE)
+    return value
 
 
 def _num(value: int | float) -> str:

@@ -1,33 +1,51 @@
-"""Timeboxes and overdue spikes: pure date arithmetic, light enough for every command."""
+"""Timeboxes, dates and overdue spikes: pure date arithmetic, light enough for every command.
+
+Every date storykit reads (item files, the command line, `STORYKIT_NOW`) must fall in
+`EARLIEST`…`LATEST`, so that adding any timebox (at most 9999 weeks) or any UTC offset
+stays far inside what Python's dates can hold: arithmetic on a valid date never raises.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+TIMEBOX_PATTERN = r"^[1-9][0-9]{0,3}[hdw]$"
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+DATE_RANGE_MESSAGE = f"must be a date from {EARLIEST} to {LATEST}"
+
+
+def date_in_range(value: dt.date | dt.datetime) -> bool:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return EARLIEST <= day <= LATEST
+
 
 def timebox_delta(timebox: str) -> dt.timedelta:
-    """`4h`, `2d`, `1w` as calendar time."""
-    match = re.fullmatch(r"([0-9]+)([hdw])", timebox)
-    if not match:
+    """`4h`, `2d`, `1w` (1 to 9999 of a unit) as calendar time."""
+    if not re.fullmatch(TIMEBOX_PATTERN, timebox):
         raise ValueError(f"not a timebox: {timebox!r}")
-    amount = int(match.group(1))
+    amount, unit = int(timebox[:-1]), timebox[-1]
     return {
         "h": dt.timedelta(hours=amount),
         "d": dt.timedelta(days=amount),
         "w": dt.timedelta(weeks=amount),
-    }[match.group(2)]
+    }[unit]
 
 
 def deadline_passed(
     started: dt.date | dt.datetime | None, timebox: str | None, now: dt.datetime
 ) -> dt.datetime | None:
-    """When `started + timebox` ran out, if it has by `now`."""
+    """When `started + timebox` ran out, if it has by `now`. Never raises: a start or a
+    timebox that cannot be read (refused elsewhere, with its location) has no deadline."""
     if not started or not timebox:
         return None
-    if not isinstance(started, dt.datetime):
-        started = dt.datetime.combine(started, dt.time(), tzinfo=now.tzinfo)
-    elif started.tzinfo is None:
-        started = started.replace(tzinfo=now.tzinfo)
-    deadline = started + timebox_delta(timebox)
-    return deadline if now > deadline else None
+    try:
+        if not isinstance(started, dt.datetime):
+            started = dt.datetime.combine(started, dt.time(), tzinfo=now.tzinfo)
+        elif started.tzinfo is None:
+            started = started.replace(tzinfo=now.tzinfo)
+        deadline = started + timebox_delta(timebox)
+        return deadline if now > deadline else None
+    except (OverflowError, ValueError):
+        return None

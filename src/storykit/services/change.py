@@ -13,7 +13,7 @@ from storykit.model.items import Spike, canonical_order, fields_of, required_fie
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import GateProblem, gate_problems, reaches
 from storykit.services.create import resolve_reference
-from storykit.services.editing import edit_until_valid
+from storykit.services.editing import EditSession
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import LoadedFile, StoredItem
 
@@ -98,6 +98,7 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
     path = ws.store.resolve(query)
     rel = ws.project.rel(path)
     raw = ws.store.read_raw(path)
+    ws.preflight(options, [path])
 
     def validate(body: bytes) -> tuple[bytes, StoredItem]:
         doc = yamlio.read_document(body, rel)
@@ -105,17 +106,18 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
         _check_gates(ws.project.config.workflow, checked, None, doc, rel)
         return body, ws.store.renamed_for_title(checked)
 
-    content, result = edit_until_valid(raw, path.name, validate)
-    if result is None or content == raw:
-        return ChangeResult(None, [], None, "", changed=False)
-    new_item = result[1]
+    with EditSession(path.name) as session:
+        content, result = session.edit_until_valid(raw, validate)
+        if result is None or content == raw:
+            return ChangeResult(None, [], None, "", changed=False)
+        new_item = result[1]
 
-    def build() -> Change:
-        changes = Changeset()
-        _write(changes, path, new_item.path, content, raw)
-        return Change(changes, "edit", new_item)
+        def build() -> Change:
+            changes = Changeset()
+            _write(changes, path, new_item.path, content, raw)
+            return Change(changes, "edit", new_item)
 
-    return ws.apply(build, options)
+        return ws.apply(build, options)
 
 
 def load_for_change(ws: Workspace, query: str) -> LoadedFile:

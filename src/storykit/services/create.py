@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from storykit import clock, yamlio
@@ -11,7 +12,7 @@ from storykit.model.fields import FIELD_KINDS, REQUIRED
 from storykit.model.ids import mint_id
 from storykit.model.items import ITEM_TYPES, canonical_order
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
-from storykit.services.editing import edit_until_valid
+from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import StoredItem
@@ -100,40 +101,53 @@ def create_item(
     }
     fields.update(values)
     what = f"the {item_type}"
+    if not edit:
+        ws.new_item(fields, what, newline="\n")  # every problem reported before the lock
+        return ws.apply(_creation(ws, fields, what, placement), options)
     path, content, item = ws.new_item(fields, what)
+    ws.preflight(options)
 
-    if edit:
+    def validate(body: bytes) -> StoredItem:
+        # Validating against the current name also proves the id was left alone.
+        doc = yamlio.read_document(body, ws.project.rel(path))
+        return ws.store.renamed_for_title(ws.store.validate_document(doc, path))
 
-        def validate(body: bytes) -> StoredItem:
-            # Validating against the current name also proves the id was left alone.
-            doc = yamlio.read_document(body, ws.project.rel(path))
-            return ws.store.renamed_for_title(ws.store.validate_document(doc, path))
-
-        content, edited = edit_until_valid(content, path.name, validate)
+    with EditSession(path.name) as session:
+        content, edited = session.edit_until_valid(content, validate)
         if edited is not None:
             item = edited
             path = item.path
 
-    def build() -> Change:
-        order = store.order()  # lists the folder afresh: ids() too
-        if not edit:
-            new_id = mint_id(config.prefix, store.ids())
-            rank = rank_for_new(ws, new_id, placement, order)
-            final_path, final_content, final_item = ws.new_item(
-                {**fields, "id": new_id, "rank": rank}, what
-            )
-        else:
+        def build() -> Change:
+            order = store.order()  # lists the folder afresh: ids() too
             if item.id in store.ids():
                 raise BusyError(f"{item.id} was just taken by another command", hint="run it again")
             rank = rank_for_new(ws, item.id, placement, order)
-            final_path, final_content, final_item = path, content, item
+            final_content, final_item = content, item
             if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
                 document = yamlio.read_document(content, ws.project.rel(path))
                 document.set("rank", rank, canonical_order(item_type))
                 final_content = document.dump()
                 final_item = store.validate_document(document, path)
-        changes = Changeset()
-        changes.write(final_path, final_content, expected=None)
-        return Change(changes, "new", final_item)
+            changes = Changeset()
+            changes.write(path, final_content, expected=None)
+            return Change(changes, "new", final_item)
 
-    return ws.apply(build, options)
+        return ws.apply(build, options)
+
+
+def _creation(
+    ws: Workspace, fields: dict[str, Any], what: str, placement: Placement | None
+) -> Callable[[], Change]:
+    """The change that writes a new item, its ID and rank settled under the lock."""
+
+    def build() -> Change:
+        order = ws.store.order()  # lists the folder afresh: ids() too
+        new_id = mint_id(ws.project.config.prefix, ws.store.ids())
+        rank = rank_for_new(ws, new_id, placement, order)
+        path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
+        changes = Changeset()
+        changes.write(path, content, expected=None)
+        return Change(changes, "new", item)
+
+    return build

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.items import canonical_order
+from storykit.printable import printable
 from storykit.rank import Entry, RankError, key_for_move, plan_rebalance, plan_reorder
-from storykit.services.editing import edit_text
+from storykit.services.editing import EditSession
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import Backlog, StoredItem
 
@@ -77,15 +77,20 @@ def reorder(
     ws: Workspace,
     options: CommitOptions,
     text: str | None = None,
-    editor: Callable[[str], str] | None = None,
 ) -> RankResult:
-    """Apply a whole new order (from `text`, or from the editor) with the fewest changes."""
+    """Apply a whole new order (from `text`, or from the editor) with the fewest changes.
+    An order written in the editor is kept if the command then fails."""
+    if text is not None:
+        return _reorder(ws, options, text)
+    ws.preflight(options)
+    open_items = _open_items(ws, ws.store.load_all())
+    listing = "".join(f"{i.id}  {i.type:<5}  {printable(i.model.title)}\n" for i in open_items)
+    with EditSession("storykit-rank.txt") as session:
+        return _reorder(ws, options, session.edit_text(listing + "\n" + REORDER_HELP))
+
+
+def _reorder(ws: Workspace, options: CommitOptions, text: str) -> RankResult:
     result = RankResult(action="reorder")
-    if text is None:
-        backlog = ws.store.load_all()
-        open_items = _open_items(ws, backlog)
-        listing = "".join(f"{i.id}  {i.type:<5}  {i.model.title}\n" for i in open_items)
-        text = (editor or edit_text)(listing + "\n" + REORDER_HELP)
     wanted = _parse_order(ws, text)
 
     def build() -> Change | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ from storykit.model.timebox import timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.rank import keys_between
 from storykit.services.change import apply_status, finish_change, load_for_change
-from storykit.services.editing import edit_text
+from storykit.services.editing import EditSession
 from storykit.services.workspace import Change, CommitOptions, Workspace
 from storykit.store import LoadedFile, StoredItem
 
@@ -78,21 +77,36 @@ def close_spike(
     outcome: str | None = None,
     decision: str | None = None,
     follow_ups: list[str] | None = None,
-    editor: Callable[[str], str] | None = None,
 ) -> SpikeResult:
-    """Record the outcome, mark the spike done and create its follow-ups: one commit."""
+    """Record the outcome, mark the spike done and create its follow-ups: one commit.
+    Without an outcome, it is written in the editor (kept if the command then fails)."""
     wanted = [parse_follow_up(text) for text in follow_ups or []]
-    if outcome is None:
-        spike = _load_spike(ws, query).item
-        assert isinstance(spike.model, Spike)
-        template = OUTCOME_TEMPLATE.format(
-            id=spike.id, title=spike.model.title, question=spike.model.question or "-"
-        )
-        written = (editor or edit_text)(template)
+    if outcome is not None:
+        return _close(ws, query, options, outcome, decision, wanted)
+    loaded = _load_spike(ws, query)
+    ws.preflight(options, [loaded.path])
+    spike = loaded.item
+    assert isinstance(spike.model, Spike)
+    template = OUTCOME_TEMPLATE.format(
+        id=spike.id, title=spike.model.title, question=spike.model.question or "-"
+    )
+    with EditSession(f"{spike.id}-outcome.txt") as session:
+        written = session.edit_text(template)
         outcome = "\n".join(
             line for line in written.splitlines() if not line.lstrip().startswith("#")
         ).strip()
-    if not outcome or not outcome.strip():
+        return _close(ws, query, options, outcome, decision, wanted)
+
+
+def _close(
+    ws: Workspace,
+    query: str,
+    options: CommitOptions,
+    outcome: str,
+    decision: str | None,
+    wanted: list[tuple[str, str]],
+) -> SpikeResult:
+    if not outcome.strip():
         raise InvalidDataError(
             "the outcome is empty: the spike was not closed and nothing was changed",
             hint='give it with --outcome "what we learned", or write it in the editor',

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
 from storykit.atomic import Changeset, sweep_leftovers
-from storykit.errors import InvalidDataError
+from storykit.errors import InvalidDataError, RepoStateError
 from storykit.lock import backlog_lock
 from storykit.model.items import canonical_order
 from storykit.project import Project, find_project
 from storykit.store import ItemStore, StoredItem
+
+if TYPE_CHECKING:
+    from storykit.gitrepo import GitRepo
 
 MODELINE = "# yaml-language-server: $schema={path}"
 
 
 @dataclass(frozen=True)
 class CommitOptions:
-    """`--no-commit` / `--no-verify` from the command line (None: use the config)."""
+    """`--no-commit`, `--no-verify` and `--include-changes` from the command line (None:
+    use the config)."""
 
     commit: bool | None = None
     verify: bool = True
+    include_changes: bool = False
 
 
 @dataclass
@@ -56,24 +62,45 @@ class Workspace:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.store = ItemStore(project)
+        self._repo: GitRepo | None = None
 
     @classmethod
     def open(cls, start: Path | None = None) -> Workspace:
         return cls(find_project(start))
 
-    def new_item_document(self, fields: dict[str, Any]) -> tuple[yamlio.Document, Path]:
-        """A new item file in canonical key order (with the editor-schema line if configured)."""
+    @property
+    def repo(self) -> GitRepo:
+        """The git repository, opened once (GitPython is imported only then)."""
+        if self._repo is None:
+            from storykit.gitrepo import GitRepo
+
+            self._repo = GitRepo(self.project.root)
+        return self._repo
+
+    def commits(self, options: CommitOptions) -> bool:
+        return self.project.config.commit if options.commit is None else options.commit
+
+    def new_item_document(
+        self, fields: dict[str, Any], newline: str | None = None
+    ) -> tuple[yamlio.Document, Path]:
+        """A new item file in canonical key order (with the editor-schema line if configured),
+        with `newline` endings, by default those git gives the file in the work tree."""
         order = canonical_order(str(fields["type"]))
         ordered = {key: fields[key] for key in order if key in fields}
         ordered.update({key: value for key, value in fields.items() if key not in ordered})
         schema = self.project.config.editor_schema
         header = MODELINE.format(path=schema) if schema else ""
         path = self.store.path_for(str(fields["id"]), str(fields["title"]))
-        return yamlio.new_document(ordered, header), path
+        if newline is None:
+            in_git = self.project.git_dir is not None
+            newline = self.repo.checkout_newline(self.project.rel(path)) if in_git else "\n"
+        return yamlio.new_document(ordered, header, newline), path
 
-    def new_item(self, fields: dict[str, Any], what: str) -> tuple[Path, bytes, StoredItem]:
+    def new_item(
+        self, fields: dict[str, Any], what: str, newline: str | None = None
+    ) -> tuple[Path, bytes, StoredItem]:
         """Build and validate a new item; every problem is named in one error."""
-        document, path = self.new_item_document(fields)
+        document, path = self.new_item_document(fields, newline)
         try:
             item = self.store.validate_document(document, path)
         except InvalidDataError as exc:
@@ -81,32 +108,54 @@ class Workspace:
             raise InvalidDataError(f"cannot create {what}:\n  {problems}") from None
         return path, document.dump(), item
 
+    def preflight(self, options: CommitOptions, paths: Sequence[Path] = ()) -> None:
+        """Everything `apply` would refuse that can be known now: run before the editor
+        opens, so that no text is typed in vain."""
+        self.store.check_folder()
+        if self.commits(options):
+            self.repo.check_can_commit(self.project.config.backlog_dir)
+            if not options.include_changes:
+                self._refuse_local_changes([self.project.rel(p) for p in paths])
+
     def apply(self, build: Callable[[], Change | None], options: CommitOptions) -> ChangeResult:
         """Refuse bad repository states, then under the lock build, write and commit.
 
-        Any failure before the branch moves puts the files back: nothing committed, nothing
-        left. Once the commit is made the files stay as committed, whatever happens next.
+        The commit protocol (docs/architecture.md): storykit's own lock, then git's
+        `index.lock` held from before the files are written until the index is refreshed;
+        the commit is built on a temporary index and the branch moved by compare-and-swap.
+        Any failure before the branch moves puts the files back (but never a file whose
+        new content a commit that moved the branch already holds): nothing committed,
+        nothing left. Once the commit is made the files stay as committed.
         """
-        from storykit.gitrepo import GitRepo, commit_message
+        from storykit.gitrepo import BranchMovedError, commit_message
 
         config = self.project.config
-        commit = config.commit if options.commit is None else options.commit
-        repo = GitRepo(self.project.root) if commit else None
+        self.store.check_folder()
+        repo = self.repo if self.commits(options) else None
         if repo is not None:
             repo.check_can_commit(config.backlog_dir)
         state_dir = self.project.state_dir
-        with backlog_lock(state_dir, "changing the backlog", config.lock_wait) as died:
+        with contextlib.ExitStack() as held:
+            died = held.enter_context(
+                backlog_lock(state_dir, "changing the backlog", config.lock_wait)
+            )
             sweep_leftovers(state_dir)
             if died:  # the last holder was killed holding the lock: it may have left temp files
                 sweep_leftovers(self.store.folder)
             if repo is not None:
-                repo.wait_for_index()
+                held.enter_context(repo.index_lock())
             change = build()
             if change is not None:
                 change.changeset.drop_unchanged()
             if change is None or not change.changeset.paths:
                 return ChangeResult(None, [], None, "", changed=False)
+            change.changeset.check_unchanged()
+            for path, content in change.changeset.writes.items():
+                if content is not None:
+                    self.store.check_readable(path, content)
             paths = [self.project.rel(p) for p in change.changeset.paths]
+            if repo is not None and not options.include_changes:
+                self._refuse_local_changes(paths)
             item = change.item
             subject_id = change.subject_id or (item.id if item else "")
             message = commit_message(
@@ -117,14 +166,37 @@ class Workspace:
                 change.subject_title or (item.model.title if item else ""),
             )
             change.changeset.apply()
+            held.callback(change.changeset.discard_backups)
             if repo is None:
                 return ChangeResult(item, paths, None, message.splitlines()[0])
             try:
                 result = repo.commit_paths(
                     paths, message, run_hooks=options.verify and config.hooks
                 )
-            except BaseException:
-                change.changeset.rollback()
+            except BaseException as exc:
+                held_paths = sorted(exc.held) if isinstance(exc, BranchMovedError) else []
+                change.changeset.rollback(keep={self.project.root / p for p in held_paths})
+                if held_paths:  # the new HEAD has them: the index should agree
+                    repo.refresh_index(held_paths)
                 raise
             repo.refresh_index(paths)
+            if result is None:  # HEAD already had exactly these files
+                return ChangeResult(item, paths, None, message.splitlines()[0])
             return ChangeResult(item, paths, result.sha, result.subject)
+
+    def _refuse_local_changes(self, paths: list[str]) -> None:
+        """Refuse to commit files that already differ from HEAD: storykit's commit holds
+        its own change and nothing of the user's (exit 3)."""
+        found = self.repo.local_changes(paths)
+        if not found:
+            return
+        listed = "; ".join(f"{path} ({what})" for path, what in sorted(found.items())[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        first = sorted(found)[0]
+        raise RepoStateError(
+            f"{listed}{more}: uncommitted changes in a file this command changes; storykit "
+            "commits only its own change, so nothing was changed",
+            hint=f"commit or stash them first (`git commit -- {first}`, `git stash push -- "
+            f"{first}`), or run this again with --include-changes to commit them together "
+            "with it",
+        )
