@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
+import signal
 import subprocess
 import sys
 import textwrap
@@ -202,6 +204,9 @@ def run_on_terminal(
     pending = list(answers)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
         try:
             chunk = os.read(fd, 65536)
         except OSError:
@@ -211,7 +216,10 @@ def run_on_terminal(
         output += chunk
         if pending and chunk.rstrip().endswith(b":"):
             os.write(fd, (pending.pop(0) + "\n").encode())
+    else:  # still running after 30 s: a hang is a failure, not a stuck test run
+        os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
+    os.close(fd)
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")
     return os.waitstatus_to_exitcode(status), text
 

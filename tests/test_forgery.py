@@ -21,6 +21,9 @@ HOSTILE = (
 def _hostile(repo: Repo) -> None:
     (repo.root / "backlog" / "SK-B4D1-bad.yaml").write_text(HOSTILE)
     (repo.root / "backlog" / "SK-B4D2-x\n::error::Forged by name.yaml").write_text("id: x\n")
+    (repo.root / "backlog" / "SK-B4D3-evil.yaml").write_text(
+        'id: SK-B4D3\ntype: task\ntitle: Evil\nstatus: draft\nrank: a6\nx-evil: "\\e]0;owned\\a"\n'
+    )
 
 
 def _raw(repo: Repo, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -38,7 +41,7 @@ def test_check_output_cannot_forge_a_workflow_command(repo: Repo) -> None:
     text = _raw(repo, "check")
     assert text.returncode == 1
     lines = text.stdout.decode().splitlines()
-    assert lines and all(line.startswith("backlog/SK-B4D") for line in lines), lines
+    assert len(lines) >= 3 and all(line.startswith("backlog/SK-B4D") for line in lines), lines
     _no_controls(text.stdout + text.stderr)
     github = _raw(repo, "check", "--format", "github").stdout.decode().splitlines()
     assert all(re.match(r"::(error|warning) file=backlog/SK-B4D", line) for line in github), github
@@ -50,7 +53,8 @@ def test_reading_commands_never_send_control_characters(repo: Repo) -> None:
     story = repo.new_story()
     _hostile(repo)
     for args in (
-        ("list",), ("list", "--json"), ("show", "SK-B4D1"), ("show", story), ("board",),
+        ("list",), ("list", "--json"), ("show", "SK-B4D1"), ("show", "SK-B4D3"),
+        ("show", "SK-B4D3", "--json"), ("show", story), ("board",),
         ("next",), ("diff",), ("diff", "--format", "markdown"), ("spike", "overdue"),
     ):  # fmt: skip
         result = _raw(repo, *args)

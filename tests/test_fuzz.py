@@ -8,6 +8,7 @@ STORYKIT_FUZZ_EXAMPLES sets the number of files tried per strategy (default 120)
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -171,11 +172,14 @@ def _run_all(repo: Repo, content: bytes) -> None:
             result.stderr,
         )
         assert elapsed < TIME_LIMIT, (args, elapsed, content[:200])
+        printed = result.stdout + result.stderr
+        assert not CONTROLS.search(printed), (args, content[:200], printed[:500])
         if result.exit_code == 1 and args[0] != "check":
             assert "error: " in result.stderr  # a failure always says what is wrong
 
 
 NEIGHBOUR = "A valid neighbour that must stay visible"
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never printed, whatever a file holds
 
 
 def _fuzz(repo: Repo, strategy: st.SearchStrategy[bytes], examples: int) -> None:
