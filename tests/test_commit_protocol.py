@@ -256,3 +256,15 @@ def test_gitattributes_line_endings_are_honoured_with_safecrlf(repo: Repo) -> No
     assert repo.git("diff", "HEAD~1", "--numstat").split()[:2] == ["1", "0"]
     assert repo.status() == ""
     assert repo.ok("check").exit_code == 0
+
+
+def test_no_empty_commit_when_head_already_has_the_content(repo: Repo) -> None:
+    story = repo.new_story()
+    path = repo.item_path(story)
+    committed = path.read_bytes()
+    repo.ok("set", story, "points=3", "--no-commit")
+    head = repo.head()
+    repo.ok("set", story, "points=", "--include-changes")  # back to what HEAD holds
+    assert path.read_bytes() == committed
+    assert repo.head() == head
+    assert repo.status() == ""

@@ -123,6 +123,7 @@ def test_sigkill_at_random_moments_never_tears_anything(repo: Repo) -> None:
         if p.name.endswith((".tmp", ".lock")) or p.name == "lock"
     ]
     assert leftovers == []
+    assert not (repo.root / ".git" / "index.lock").exists()  # a killed one's was taken over
     assert repo.run("check").exit_code == 0
     # The kills landed in every phase: before writing, between writing and committing,
     # and after the commit.

@@ -42,10 +42,11 @@ def write_atomic(path: Path, content: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-# Temp files storykit writes, with the PID of the writer: `.NAME.PID.RANDOM.tmp` here, and
-# `index-PID-N.tmp` / `message-PID-N.tmp` (git's `.lock` beside them) of a commit.
+# Temp files storykit writes, with the PID of the writer: `.NAME.PID.RANDOM.tmp` (and the
+# kept original `.NAME.PID.bak.tmp`) here, and `index-PID-N.tmp` / `message-PID-N.tmp` (git's
+# `.lock` beside them) of a commit, `lock-PID-N.tmp` of git's index lock.
 _LEFTOVER = re.compile(
-    r"^(?:\..+\.(\d+)\.[a-z0-9_]+\.tmp|(?:index|message)-(\d+)-\d+\.tmp(?:\.lock)?)$"
+    r"^(?:\..+\.(\d+)\.[a-z0-9_]+\.tmp|(?:index|message|lock)-(\d+)-\d+\.tmp(?:\.lock)?)$"
 )
 
 

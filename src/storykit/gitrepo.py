@@ -45,7 +45,7 @@ _INDEX_LOCK_WAIT = 2.0
 # Read in one `git config` call: identity, sparse checkout, hooks.
 _SETTINGS = (
     r"^(user\.(name|email)|commit\.gpgsign"
-    r"|core\.(sparsecheckout|sparsecheckoutcone|hookspath|autocrlf|eol))$"
+    r"|core\.(sparsecheckout|sparsecheckoutcone|hookspath|autocrlf|eol|attributesfile))$"
 )
 _MAX_PATH_ARGS = 100
 
@@ -122,6 +122,7 @@ class GitRepo:
         self.git_dir = Path(self.repo.git_dir)
         self.common_dir = Path(self.repo.common_dir)
         self._read_settings: dict[str, str | None] | None = None
+        self._branch: str | None = None
 
     # --- running git -------------------------------------------------------------------
 
@@ -131,13 +132,22 @@ class GitRepo:
         env: Mapping[str, str] | None = None,
         check: bool = True,
         stdin: bytes | None = None,
+        expect: tuple[int, ...] = (0,),
     ) -> tuple[int, str, str]:
         """Run `git ARGS` in the work tree (an argument list, never a shell). Long lists of
-        paths go through `stdin`, never the argument list (which the system limits)."""
+        paths go through `stdin`, never the argument list (which the system limits).
+
+        An exit code outside `expect` raises (unless `check` is False): a probe expects
+        (0, 1), "yes" or "no", and anything else is git failing, never an answer."""
         result = self.execute(args, env=env, stdin=stdin)
         out = result.stdout.decode("utf-8", "replace")
         err = result.stderr.decode("utf-8", "replace")
-        if check and result.returncode != 0:
+        if result.returncode != 0 and "detected dubious ownership" in err:
+            raise RepoStateError(
+                f"git refuses to work in {self.root}: it is owned by another user",
+                hint=f"if you trust it: `git config --global --add safe.directory {self.root}`",
+            )
+        if check and result.returncode not in expect:
             raise GitError(f"git {args[0]} failed: {err.strip() or out.strip()}")
         return result.returncode, out, err
 
@@ -170,17 +180,27 @@ class GitRepo:
 
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository with no commits yet."""
-        status, out, _ = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
-        return out.strip() if status == 0 else None
+        return self._head_and_tree()[0]
+
+    def _head_and_tree(self) -> tuple[str | None, str | None]:
+        """HEAD's commit and tree in one git call ((None, None) with no commits yet)."""
+        _, out, _ = self.run("cat-file", "--batch-check", stdin=b"HEAD^{commit}\nHEAD^{tree}\n")
+        found: list[str | None] = []
+        for line in out.splitlines()[:2]:  # "<sha> <type> <size>", or "<name> missing"
+            parts = line.split()
+            found.append(parts[0] if len(parts) == 3 and parts[1] in ("commit", "tree") else None)
+        found += [None, None]
+        return found[0], found[1]
 
     def branch_ref(self) -> str:
-        status, out, _ = self.run("symbolic-ref", "-q", "HEAD", check=False)
+        status, out, _ = self.run("symbolic-ref", "-q", "HEAD", expect=(0, 1))
         if status != 0:
             raise RepoStateError(
                 "HEAD is detached: storykit commits to a branch",
                 hint="switch to a branch first: `git switch <branch>` (or `git switch -c <new>`)",
             )
-        return out.strip()
+        self._branch = out.strip()
+        return self._branch
 
     def check_can_commit(self, backlog_rel: str) -> None:
         """Refuse, before anything is written, every state where a commit would be wrong."""
@@ -204,7 +224,7 @@ class GitRepo:
     def _config_values(self, pattern: str) -> dict[str, str | None]:
         """{key: value} of the settings matching `pattern`, in one git call (keys in lower
         case as git prints them, the last value winning; None for a bare boolean key)."""
-        status, out, _ = self.run("config", "-z", "--get-regexp", pattern, check=False)
+        status, out, _ = self.run("config", "-z", "--get-regexp", pattern, expect=(0, 1))
         values: dict[str, str | None] = {}
         for record in out.split("\0") if status == 0 else []:
             if record:
@@ -226,7 +246,7 @@ class GitRepo:
 
     def _check_backlog_path(self, backlog_rel: str, settings: dict[str, str | None]) -> None:
         probe = f"{backlog_rel}/storykit-probe.yaml"
-        status, _, _ = self.run("check-ignore", "-q", "--no-index", "--", probe, check=False)
+        status, _, _ = self.run("check-ignore", "-q", "--no-index", "--", probe, expect=(0, 1))
         if status == 0:
             raise RepoStateError(
                 f"{backlog_rel}/ is ignored by git, so backlog files could not be committed",
@@ -234,10 +254,10 @@ class GitRepo:
             )
         if not _is_true(settings, "core.sparsecheckout"):
             return
-        status, out, _ = self.run("ls-files", "-t", "--", f"{backlog_rel}/", check=False)
+        status, out, _ = self.run("ls-files", "-t", "--", f"{backlog_rel}/")
         outside = any(line.startswith("S ") for line in out.splitlines())
         if not outside and _is_true(settings, "core.sparsecheckoutcone"):
-            status, out, _ = self.run("sparse-checkout", "list", check=False)
+            status, out, _ = self.run("sparse-checkout", "list")
             cone = [line.strip().rstrip("/") for line in out.splitlines() if line.strip()]
             outside = status == 0 and not any(
                 backlog_rel == d or backlog_rel.startswith(d + "/") for d in cone
@@ -277,12 +297,14 @@ class GitRepo:
         """The line ending git gives `rel` in the work tree (`.gitattributes` `eol` and
         `text`, `core.autocrlf`, `core.eol`): a new file is written that way, so that git
         (with `core.safecrlf`) takes it as it is."""
-        status, out, _ = self.run("check-attr", "-z", "eol", "text", "--", rel, check=False)
-        fields = out.split("\0") if status == 0 else []
-        attrs = {fields[i + 1]: fields[i + 2] for i in range(0, len(fields) - 2, 3)}
-        text, eol = attrs.get("text", "unspecified"), attrs.get("eol", "unspecified")
         settings = self._settings()
         autocrlf = (settings.get("core.autocrlf") or "false").lower()
+        attrs: dict[str, str] = {}
+        if self._attribute_files(rel):
+            status, out, _ = self.run("check-attr", "-z", "eol", "text", "--", rel)
+            fields = out.split("\0") if status == 0 else []
+            attrs = {fields[i + 1]: fields[i + 2] for i in range(0, len(fields) - 2, 3)}
+        text, eol = attrs.get("text", "unspecified"), attrs.get("eol", "unspecified")
         if text == "unset":
             return "\n"
         if eol in ("crlf", "lf"):
@@ -292,6 +314,25 @@ class GitRepo:
         if text in ("set", "auto") and (settings.get("core.eol") or "").lower() == "crlf":
             return "\r\n"
         return "\n"
+
+    def _attribute_files(self, rel: str) -> bool:
+        """Whether any attributes file could apply to `rel` (when none exists, asking
+        `git check-attr` is a process spent for nothing)."""
+        home = Path.home()
+        xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+        configured = self._settings().get("core.attributesfile")
+        candidates = [
+            self.common_dir / "info" / "attributes",
+            Path(configured).expanduser() if configured else xdg / "git" / "attributes",
+        ]
+        if not os.environ.get("GIT_ATTR_NOSYSTEM"):
+            candidates += [Path("/etc/gitattributes"), Path("/usr/local/etc/gitattributes")]
+        folder = self.root
+        candidates.append(folder / ".gitattributes")
+        for part in Path(rel).parent.parts:
+            folder = folder / part
+            candidates.append(folder / ".gitattributes")
+        return any(path.exists() for path in candidates)
 
     # --- committing ----------------------------------------------------------------------
 
@@ -367,8 +408,10 @@ class GitRepo:
         `commit.gpgsign` says so. The user's index is not touched: call `refresh_index`
         once the commit is made.
         """
-        ref = self.branch_ref()
-        head = self.head()
+        # Read under git's index lock (`index_lock`), so no checkout can move HEAD meanwhile:
+        # the branch `check_can_commit` found is still the one.
+        ref = self._branch or self.branch_ref()
+        head, head_tree = self._head_and_tree()
         work = self.common_dir / "storykit"
         work.mkdir(parents=True, exist_ok=True)
         tag = f"{os.getpid()}-{time.monotonic_ns()}"
@@ -390,7 +433,7 @@ class GitRepo:
                 message_file.write_text(message.rstrip() + "\n", encoding="utf-8")
             _, tree_out, _ = self.run("write-tree", env=env)
             tree = tree_out.strip()
-            if head and self.run("rev-parse", f"{head}^{{tree}}")[1].strip() == tree:
+            if tree == head_tree:
                 return None
             parents = ["-p", head] if head else []
             sign = ["-S"] if _is_true(self._settings(), "commit.gpgsign") else []

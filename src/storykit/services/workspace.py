@@ -132,8 +132,6 @@ class Workspace:
         config = self.project.config
         self.store.check_folder()
         repo = self.repo if self.commits(options) else None
-        if repo is not None:
-            repo.check_can_commit(config.backlog_dir)
         state_dir = self.project.state_dir
         with contextlib.ExitStack() as held:
             died = held.enter_context(
@@ -144,6 +142,8 @@ class Workspace:
                 sweep_leftovers(self.store.folder)
             if repo is not None:
                 held.enter_context(repo.index_lock())
+                # Under git's index lock, no checkout can move HEAD until the commit is made.
+                repo.check_can_commit(config.backlog_dir)
             change = build()
             if change is not None:
                 change.changeset.drop_unchanged()
