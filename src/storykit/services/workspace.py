@@ -155,7 +155,10 @@ class Workspace:
                     self.store.check_readable(path, content)
             paths = [self.project.rel(p) for p in change.changeset.paths]
             if repo is not None and not options.include_changes:
-                self._refuse_local_changes(paths)
+                # A file about to be created has nothing of the user's in it (its ID was
+                # just minted against the work tree): only files that exist are asked about.
+                existing = [self.project.rel(p) for p in change.changeset.paths if p.exists()]
+                self._refuse_local_changes(existing)
             item = change.item
             subject_id = change.subject_id or (item.id if item else "")
             message = commit_message(
