@@ -69,25 +69,6 @@ def test_an_index_lock_left_by_a_killed_storykit_is_taken_over(repo: Repo) -> No
     lock.unlink()
 
 
-def test_a_branch_moved_to_a_commit_holding_the_change_keeps_the_files(repo: Repo) -> None:
-    story = repo.new_story()
-    path = repo.item_path(story)
-    # Someone commits exactly storykit's staged tree while storykit runs its hooks.
-    repo.hook(
-        "pre-commit",
-        "tree=$(git write-tree)\n"
-        'moved=$(git commit-tree "$tree" -p HEAD -m "someone else, same change")\n'
-        'git update-ref refs/heads/main "$moved"\n',
-    )
-    result = repo.run("set", story, "points=5")
-    assert result.exit_code == 75
-    assert "the new commit already holds this change" in result.stderr
-    assert "nothing was committed" not in result.stderr
-    assert repo.git("log", "-1", "--format=%s") == "someone else, same change\n"
-    assert "points: 5" in path.read_text()  # never put back behind a commit that has it
-    assert repo.status() == ""
-
-
 def test_hand_edits_in_the_same_file_are_never_swept_into_the_commit(repo: Repo) -> None:
     story = repo.new_story()
     repo.new_story("Another")

@@ -39,6 +39,30 @@ def test_an_index_lock_released_meanwhile_is_waited_for(repo: Repo) -> None:
     assert repo.status() == ""
 
 
+def test_a_branch_moved_to_a_commit_holding_the_change_keeps_the_files(repo: Repo) -> None:
+    story = repo.new_story()
+    path = repo.item_path(story)
+    # Someone commits exactly storykit's staged tree while storykit runs its hooks.
+    _someone_commits_meanwhile(repo, '"$(git write-tree)"', "someone else, same change")
+    result = repo.run("set", story, "points=5")
+    assert result.exit_code == 75
+    assert "the new commit already holds this change" in result.stderr
+    assert "nothing was committed" not in result.stderr
+    assert repo.git("log", "-1", "--format=%s") == "someone else, same change\n"
+    assert "points: 5" in path.read_text()  # never put back behind a commit that has it
+    assert repo.status() == ""
+
+
+def _someone_commits_meanwhile(repo: Repo, tree: str, subject: str = "someone else") -> None:
+    """A pre-commit hook that commits `tree` (shell) on the branch, as another process
+    would while storykit is between reading HEAD and moving it."""
+    repo.hook(
+        "pre-commit",
+        f'moved=$(git commit-tree {tree} -p HEAD -m "{subject}")\n'
+        'git update-ref refs/heads/main "$moved"\n',
+    )
+
+
 def test_a_branch_moved_during_the_command_fails_the_swap_and_changes_nothing(
     repo: Repo,
 ) -> None:
@@ -46,12 +70,7 @@ def test_a_branch_moved_during_the_command_fails_the_swap_and_changes_nothing(
     path = repo.item_path(story)
     before_file, before_index, before_status = path.read_bytes(), repo.index(), repo.status()
     # Someone else commits on the branch while storykit is between reading HEAD and moving it.
-    repo.hook(
-        "pre-commit",
-        "unset GIT_INDEX_FILE\n"
-        'moved=$(git commit-tree "HEAD^{tree}" -p HEAD -m "someone else")\n'
-        'git update-ref refs/heads/main "$moved"\n',
-    )
+    _someone_commits_meanwhile(repo, '"$(unset GIT_INDEX_FILE; git rev-parse HEAD^{tree})"')
     result = repo.run("set", story, "points=5")
     assert result.exit_code == 75
     assert "the branch moved while storykit was committing; nothing was committed" in result.stderr
