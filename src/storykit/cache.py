@@ -19,7 +19,7 @@ from typing import Any
 
 from storykit.atomic import write_atomic
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # bumped whenever what makes a file valid changes
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int]  # size, mtime_ns, inode

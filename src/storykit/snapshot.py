@@ -17,7 +17,7 @@ from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.store import ItemStore, StoredItem
 
-_BLOB_CACHE_FORMAT = 2
+_BLOB_CACHE_FORMAT = 3  # as CACHE_FORMAT
 
 
 @dataclass
