@@ -1,32 +1,14 @@
-"""Model tables, IDs and file names."""
+"""IDs and file names."""
 
 from __future__ import annotations
 
 import random
-import typing
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storykit.model import fields, items
 from storykit.model.ids import CROCKFORD, code_length, mint_id, normalise_query
 from storykit.model.naming import file_name, id_from_file_name, slugify
-
-
-def test_light_field_tables_match_the_pydantic_models() -> None:
-    for item_type, model in items.MODELS.items():
-        assert fields.TYPE_FIELDS[item_type] == tuple(model.model_fields), item_type
-        required = tuple(n for n, f in model.model_fields.items() if f.is_required())
-        assert required == fields.ALWAYS_REQUIRED, item_type
-        assert set(fields.TYPE_REQUIRED[item_type]) <= set(model.model_fields)
-        for name in model.model_fields:
-            assert name in fields.FIELD_KINDS
-    assert set(fields.ITEM_TYPES) == set(items.MODELS)
-    # The Literal choices of the models mirror the light tables.
-    category = items.Tech.model_fields["category"].annotation
-    kind = items.Spike.model_fields["kind"].annotation
-    assert typing.get_args(typing.get_args(category)[0]) == fields.TECH_CATEGORIES
-    assert typing.get_args(typing.get_args(kind)[0]) == fields.SPIKE_KINDS
 
 
 def test_code_length_grows_to_keep_collisions_below_one_in_a_thousand() -> None:

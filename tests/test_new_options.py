@@ -1,23 +1,21 @@
-"""Every option of every `new` command writes its field (generated from the field tables)."""
+"""Every option of every `new` command writes its field (generated from the catalogue)."""
 
 from __future__ import annotations
 
 import pytest
 
-from storykit.model.fields import FIELD_KINDS, LIST_KINDS, OPTION_NAMES, TYPE_FIELDS
+from storykit.model.catalogue import FIELDS, ITEM_TYPES, option_fields, option_name
 from tests.conftest import Repo
-
-AUTOMATIC = {"id", "type", "title", "status", "rank", "created", "split_from", "split_into"}
 
 
 def _sample(field: str, refs: dict[str, str]) -> tuple[list[str], object]:
     """(command-line values, expected JSON value) for one field."""
-    kind = FIELD_KINDS[field]
+    spec = FIELDS[field]
     if field in ("parent",):
         return [refs["parent"]], refs["parent"]
-    if kind == "id-list":
+    if spec.many and spec.kind == "id":
         return [refs["a"], refs["b"]], [refs["a"], refs["b"]]
-    if kind == "list":
+    if spec.many:
         return ["first", "second"], ["first", "second"]
     samples: dict[str, tuple[str, object]] = {
         "points": ("3", 3),
@@ -32,7 +30,7 @@ def _sample(field: str, refs: dict[str, str]) -> tuple[list[str], object]:
     return [text], expected
 
 
-@pytest.mark.parametrize("item_type", list(TYPE_FIELDS))
+@pytest.mark.parametrize("item_type", ITEM_TYPES)
 def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
     epic = repo.ok("epic", "new", "Emoji support", "--goal", "g", "--json").json()
     story = repo.new_story("Referenced story")
@@ -42,10 +40,8 @@ def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
     refs = {"parent": parent, "a": story, "b": other}
     args = ["New item"]
     expected: dict[str, object] = {}
-    for field in TYPE_FIELDS[item_type]:
-        if field in AUTOMATIC:
-            continue
-        option = OPTION_NAMES.get(field, "--" + field.replace("_", "-"))
+    for field in option_fields(item_type):
+        option = option_name(field)
         values, want = _sample(field, refs)
         for value in values:
             args += [option, value]
@@ -59,4 +55,4 @@ def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
             assert str(got).startswith("2026-11-20T09:00:00"), got
         else:
             assert got == want, (field, got, want)
-    assert all(FIELD_KINDS[f] in LIST_KINDS or item[f] is not None for f in expected)
+    assert all(FIELDS[f].many or item[f] is not None for f in expected)

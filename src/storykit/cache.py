@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit.atomic import write_atomic
+from storykit.model.catalogue import FIELDS
 
 CACHE_FORMAT = 3  # bumped whenever what makes a file valid changes
 RACY_SECONDS = 2.0
@@ -103,9 +104,7 @@ class ItemCache:
 
 
 # What the lean `list` (cli/fastlist.py) needs of an item: a fifth of the cache's size.
-SUMMARY_FIELDS = (
-    "id", "type", "status", "rank", "title", "points", "tags", "started", "timebox",
-)  # fmt: skip
+SUMMARY_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.listed)
 
 
 def summarize(item: dict[str, Any]) -> dict[str, Any]:

@@ -18,43 +18,7 @@ from pydantic import (
 
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import CONFIG_FILE
-
-_BUILTIN_FIELDS = frozenset(
-    [
-        "id",
-        "type",
-        "title",
-        "status",
-        "rank",
-        "created",
-        "points",
-        "value",
-        "risk",
-        "parent",
-        "depends_on",
-        "sprint",
-        "owner",
-        "tags",
-        "description",
-        "notes",
-        "as_a",
-        "i_want",
-        "so_that",
-        "acceptance_criteria",
-        "why",
-        "category",
-        "supports",
-        "question",
-        "kind",
-        "timebox",
-        "started",
-        "outcome",
-        "decision",
-        "follow_ups",
-        "goal",
-    ]
-)
-
+from storykit.model.catalogue import FIELDS
 
 DEFAULT_LOCK_WAIT = 3.0  # seconds a change waits for another one
 MAX_LOCK_WAIT = 600.0
@@ -152,7 +116,7 @@ class Config(BaseModel):
         for name in value:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise ValueError(f"{name!r} must be a lowercase identifier")
-            if name in _BUILTIN_FIELDS:
+            if name in FIELDS:
                 raise ValueError(f"{name!r} is already a built-in field")
         return value
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +15,9 @@ from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file,
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import backlog_folder_problem, cache_file, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
-from storykit.model.items import MODELS, ItemBase
+from storykit.model.items import ItemModel, model_from_plain
 from storykit.model.naming import file_name, id_from_file_name
+from storykit.model.records import item_json, jsonable
 from storykit.project import Project
 from storykit.validate import Locator, validate_item
 
@@ -27,7 +26,7 @@ from storykit.validate import Locator, validate_item
 class StoredItem:
     """A valid item and where it lives (`rel`: repository-relative POSIX path)."""
 
-    model: ItemBase
+    model: ItemModel
     extras: dict[str, Any]
     root: Path
     rel: str
@@ -38,7 +37,7 @@ class StoredItem:
 
     @property
     def id(self) -> str:
-        return self.model.id
+        return str(self.model.id)
 
     @property
     def type(self) -> str:
@@ -46,10 +45,7 @@ class StoredItem:
 
     def to_json(self) -> dict[str, Any]:
         """All fields (unset ones as null), then the user's own keys, then the path."""
-        data: dict[str, Any] = self.model.model_dump(mode="json")
-        data.update(_jsonable(self.extras))
-        data["path"] = self.rel
-        return data
+        return item_json(self.model.model_dump(mode="json"), jsonable(self.extras), self.rel)
 
     def sort_key(self) -> tuple[str, str]:
         return (self.model.rank, self.model.id)
@@ -396,7 +392,6 @@ class ItemStore:
         return self.folder / file_name(item_id, title)
 
 
-_DATE_FIELDS = ("created", "started")
 # Beyond this many files changed since an index was written, read the whole cache instead
 # (and rewrite them all): parsing a few files beats loading it, many files do not.
 INDEX_MISSES = 64
@@ -434,49 +429,10 @@ def _payload_of(item: StoredItem) -> dict[str, Any]:
     """Cacheable plain data: only the fields that are set (defaults are filled on rebuild)."""
     dump = item.model.model_dump(mode="json")
     fields = {key: value for key, value in dump.items() if value is not None and value != []}
-    return {"item": fields, "extras": _jsonable(item.extras)}
+    return {"item": fields, "extras": jsonable(item.extras)}
 
 
 def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredItem:
     """Rebuild an item validated earlier: no second validation, dates parsed back."""
-    fields = payload["item"]
-    cls = MODELS[fields["type"]]
-    # In the model's field order (JSON output keeps it), defaults for what is not set.
-    data = {name: fields.get(name, [] if is_list else None) for name, is_list in _field_layout(cls)}
-    for name in _DATE_FIELDS:
-        value = data.get(name)
-        if isinstance(value, str):
-            data[name] = (
-                dt.date.fromisoformat(value)
-                if len(value) == 10
-                else dt.datetime.fromisoformat(value)
-            )
-    model = _construct(cls, data)
+    model = model_from_plain(dict(payload["item"]))
     return StoredItem(model, payload.get("extras", {}), root, rel)
-
-
-@functools.cache
-def _field_layout(cls: type[ItemBase]) -> tuple[tuple[str, bool], ...]:
-    """(name, defaults to a list) of every field, in order."""
-    return tuple((name, info.default == []) for name, info in cls.model_fields.items())
-
-
-def _construct(cls: type[ItemBase], data: dict[str, Any]) -> ItemBase:
-    """An instance of data validated earlier, given with every field of `cls` in order:
-    the attributes Pydantic's `model_construct` sets, without its per-field defaults."""
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", data)
-    object.__setattr__(model, "__pydantic_fields_set__", set(data))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value

@@ -11,36 +11,19 @@ from pydantic import ValidationError
 
 from storykit.config import Config
 from storykit.errors import Diagnostic
-from storykit.model.fields import CHOICES, FIELD_KINDS, ITEM_TYPES, TYPE_REQUIRED
-from storykit.model.items import MODELS, ItemBase, item_adapter
+from storykit.model.catalogue import FIELDS, ITEM_TYPES, TYPES, type_fields
+from storykit.model.items import MODELS, ItemModel, item_adapter
 from storykit.printable import has_control
 
 # (loc, key?) -> 1-based (line, col)
 Locator = Callable[[Sequence[str | int], bool], tuple[int, int]]
-
-_PATTERN_MESSAGES = {
-    "timebox": "must be a timebox like 4h, 2d or 1w",
-    "rank": "must be a rank key of letters and digits",
-    "tags": "must be one word, without spaces or commas",
-}
-_KIND_MESSAGES = {
-    "number": "must be a number",
-    "int": "must be a whole number",
-    "date": "must be a date like 2026-11-21",
-    "datetime": "must be a date or a date and time like 2026-11-21 14:30:00",
-    "list": "must be a list of text",
-    "id-list": "must be a list of IDs",
-    "text": "must be text",
-    "line": "must be one line of text",
-    "id": "must be an ID like SK-7K2M",
-}
 
 
 @dataclass(frozen=True)
 class Validated:
     """The outcome of validating one file's data."""
 
-    model: ItemBase | None
+    model: ItemModel | None
     extras: dict[str, Any] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -116,7 +99,7 @@ def _control_characters(data: dict[str, Any], path: str, locate: Locator) -> lis
 def _is_users_key(key: str) -> bool:
     """Keys the model does not check itself: `x-` keys and custom fields (and unknown keys,
     which are refused anyway)."""
-    return key not in FIELD_KINDS
+    return key not in FIELDS
 
 
 def _validator(item_type: Any) -> Any:
@@ -129,7 +112,7 @@ def _validator(item_type: Any) -> Any:
 def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:
     """A type's own required fields, which only the initial (draft) status may leave out."""
     item_type, status = core.get("type"), core.get("status")
-    if item_type not in TYPE_REQUIRED or not isinstance(status, str):
+    if item_type not in TYPES or not isinstance(status, str):
         return []
     if status == config.workflow.initial:
         return []
@@ -141,7 +124,7 @@ def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list
             f"{name}: required field is missing (only a {config.workflow.initial} "
             f"{item_type} may leave it out)",
         )
-        for name in TYPE_REQUIRED[item_type]
+        for name in TYPES[item_type].required
         if core.get(name) in (None, "", [])
     ]
 
@@ -179,8 +162,11 @@ def _field_loc(loc: Sequence[str | int], item_type: Any) -> tuple[str | int, ...
 
 
 def _message(name: str, errors: list[dict[str, Any]], item_type: Any) -> str:
+    """What a user is told about a field's value, by what Pydantic found and the field's
+    declaration in the catalogue."""
     error = errors[0]
     kind = error["type"]
+    spec = FIELDS.get(name)
     if kind in ("missing", "union_tag_not_found"):
         if name == "type":
             return f"required field is missing (one of {', '.join(ITEM_TYPES)})"
@@ -191,42 +177,30 @@ def _message(name: str, errors: list[dict[str, Any]], item_type: Any) -> str:
         return _unknown_key(name, item_type)
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
-    if name in CHOICES and kind in ("literal_error", "enum"):
-        return f"must be one of {', '.join(CHOICES[name])}"
-    if kind == "string_pattern_mismatch":
-        text_kind = FIELD_KINDS.get(name) in ("text", "list")
-        bad = has_control(str(error.get("input", "")), lines=text_kind)
-        if bad is not None and not text_kind and bad in "\r\n\u2028\u2029":
+    words = ("line", "text", "tag")  # kinds of free text: a control character is named
+    if kind == "string_pattern_mismatch" and spec is not None and spec.kind in words:
+        bad = has_control(str(error.get("input", "")), lines=spec.kind == "text")
+        if bad is not None and spec.kind == "line" and bad in "\r\n\u2028\u2029":
             return "must be one line of text"
         if bad is not None:
             return f"must not contain control character U+{ord(bad):04X}"
-        if FIELD_KINDS.get(name) in ("id", "id-list"):
-            return _KIND_MESSAGES["id"]
-        return _PATTERN_MESSAGES.get(name, "must be one line of text")
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "too_short"):
         return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return "must be a whole number from 1 to 10"
-    if kind == "too_short" and name:
-        return "must not be empty"
-    if name in ("depends_on", "supports", "follow_ups", "tags", "acceptance_criteria") and (
-        kind == "list_type"
-    ):
+    if kind == "list_type" and spec is not None and spec.many:
         return "must be a list (one `- item` per line)"
-    field_kind = FIELD_KINDS.get(name, "")
-    if field_kind in _KIND_MESSAGES:
-        return _KIND_MESSAGES[field_kind]
+    if spec is not None:
+        return spec.message
     return str(error["msg"])
 
 
 def _unknown_key(name: str, item_type: Any) -> str:
-    model = MODELS.get(item_type) if isinstance(item_type, str) else None
-    allowed = list(model.model_fields) if model else []
+    known = item_type in TYPES
+    allowed = list(type_fields(item_type)) if known else []
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
     if close:
         return f"unknown key (did you mean '{close[0]}'?)"
-    if model and name in FIELD_KINDS:
-        return f"unknown key for a {item_type}"
+    if known and name in FIELDS:
+        return f"unknown key for {TYPES[item_type].article} {item_type}"
     return "unknown key (keys starting with x- are kept for your own data)"

@@ -29,6 +29,7 @@ from storykit.cli.options import (
     workspace,
 )
 from storykit.errors import UsageError
+from storykit.model.catalogue import ITEM_TYPES
 
 
 class StorykitGroup(TyperGroup):
@@ -114,7 +115,7 @@ def init(
 @app.command("list")
 def list_(
     type_: Annotated[
-        str | None, typer.Option("--type", help="Only this type: story, tech, spike, epic, task.")
+        str | None, typer.Option("--type", help=f"Only this type: {', '.join(ITEM_TYPES)}.")
     ] = None,
     status: Annotated[str | None, typer.Option(help="Only items in this status.")] = None,
     tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,

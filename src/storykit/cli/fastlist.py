@@ -29,7 +29,7 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
-from storykit.model.fields import FIELD_KINDS, LIST_KINDS, TYPE_FIELDS
+from storykit.model.catalogue import FIELDS, type_fields
 from storykit.model.timebox import deadline_passed
 
 _VALUE_OPTIONS = ("--type", "--status", "--tag")
@@ -176,8 +176,8 @@ def _full(payload: dict[str, Any], rel: str) -> dict[str, Any]:
     """Every field, as `StoredItem.to_json` gives it: defaults, the user's keys, the path."""
     fields = payload["item"]
     data = {
-        name: fields.get(name, [] if FIELD_KINDS[name] in LIST_KINDS else None)
-        for name in TYPE_FIELDS[fields["type"]]
+        name: fields.get(name, [] if FIELDS[name].many else None)
+        for name in type_fields(fields["type"])
     }
     data.update(payload.get("extras", {}))
     data["path"] = rel

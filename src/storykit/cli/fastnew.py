@@ -14,28 +14,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from storykit.model.fields import FIELD_KINDS, LIST_KINDS, OPTION_NAMES, TYPE_FIELDS
+from storykit.model.catalogue import FIELDS, TYPES, option_fields, option_name
 
-# Fields `new` takes no option for: the title is its argument, storykit sets the rest.
-NOT_OPTIONS = ("id", "type", "title", "status", "rank", "created", "split_from", "split_into")
 _PLACEMENT_FLAGS = ("--top", "--bottom")
 _PLACEMENT_OPTIONS = ("--before", "--after")
 _COMMIT_FLAGS = ("--no-commit", "--no-verify")
 
 
-def option_name(name: str) -> str:
-    """The option of a field: `as_a` → `--as-a`, `tags` → `--tag`."""
-    return OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
-
-
-def option_fields(item_type: str) -> list[str]:
-    """The fields of a type that `new` takes as options."""
-    return [name for name in TYPE_FIELDS[item_type] if name not in NOT_OPTIONS]
-
-
 def try_new(argv: list[str]) -> int | None:
     """Create the item the lean way and return the exit code, or None for the full command."""
-    if len(argv) < 2 or argv[0] not in TYPE_FIELDS or argv[1] != "new":
+    if len(argv) < 2 or argv[0] not in TYPES or argv[1] != "new":
         return None
     if "_STORYKIT_COMPLETE" in os.environ:
         return None
@@ -104,7 +92,7 @@ def _parse(item_type: str, args: list[str]) -> Parsed | None:
             placement = (arg, value)
             continue
         name = by_option[arg]
-        if FIELD_KINDS[name] in LIST_KINDS:
+        if FIELDS[name].many:
             values.setdefault(name, []).append(value)
         elif name in values:
             return None

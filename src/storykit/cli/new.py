@@ -13,42 +13,25 @@ from typing import Annotated, Any
 import typer
 
 from storykit.cli import output
-from storykit.cli.fastnew import option_fields, option_name
 from storykit.cli.options import commit_options, placement_of, workspace
-from storykit.model.fields import FIELD_HELP, FIELD_KINDS, LIST_KINDS, REQUIRED, TYPE_FIELDS
-
-_METAVARS = {
-    "number": "N",
-    "int": "1-10",
-    "id": "ID",
-    "id-list": "ID",
-    "date": "DATE",
-    "datetime": "DATE",
-    "choice": "CHOICE",
-}
-_TYPE_HELP = {
-    "story": "A user story: As a …, I want … so that …",
-    "tech": "A technical story: refactoring, infrastructure, integration, test coverage…",
-    "spike": "A spike: timeboxed research whose outcome is written down.",
-    "epic": "An epic: a large goal that groups stories, technical stories and spikes.",
-    "task": "A task: a subtask of a story or technical story.",
-}
-_EXAMPLES = {
-    "story": 'storykit story new "Send emojis in messages" --as-a user '
-    '--i-want "to send emojis" --so-that "I can express emotions"',
-    "tech": 'storykit tech new "Store messages as utf8mb4" --why "emoji need 4-byte UTF-8"',
-    "spike": 'storykit spike new "Which emoji encoding?" --question "…" --timebox 2d',
-    "epic": 'storykit epic new "Emoji support" --goal "People can express emotions"',
-    "task": 'storykit task new "Add emoji picker" --parent SK-7K2M',
-}
+from storykit.model.catalogue import (
+    FIELDS,
+    ITEM_TYPES,
+    KINDS,
+    TYPES,
+    option_fields,
+    option_name,
+    required_fields,
+)
 
 
 def register(app: typer.Typer) -> dict[str, typer.Typer]:
     """Add `<type> new` for every type; return the per-type groups for more commands."""
     groups = {}
-    for item_type in TYPE_FIELDS:
-        group = typer.Typer(help=_TYPE_HELP[item_type], no_args_is_help=True)
-        group.command("new", help=f"Create a {item_type}.\n\nExample: {_EXAMPLES[item_type]}")(
+    for item_type in ITEM_TYPES:
+        spec = TYPES[item_type]
+        group = typer.Typer(help=spec.help, no_args_is_help=True)
+        group.command("new", help=f"Create {spec.article} {item_type}.\n\nExample: {spec.example}")(
             _new_command(item_type)
         )
         app.add_typer(group, name=item_type)
@@ -58,7 +41,7 @@ def register(app: typer.Typer) -> dict[str, typer.Typer]:
 
 def _new_command(item_type: str) -> Any:
     fields = option_fields(item_type)
-    required = set(REQUIRED[item_type])
+    required = set(required_fields(item_type))
 
     def command(**kwargs: Any) -> None:
         title = kwargs.pop("title")
@@ -95,9 +78,9 @@ def _new_command(item_type: str) -> Any:
         )
     ]
     for name in fields:
-        list_kind = FIELD_KINDS[name] in LIST_KINDS
+        list_kind = FIELDS[name].many
         annotation: Any = list[str] | None if list_kind else str | None
-        help_text = FIELD_HELP.get(name, name)
+        help_text = FIELDS[name].help
         if name in required:
             help_text += " [required]"
         params.append(
@@ -111,7 +94,7 @@ def _new_command(item_type: str) -> Any:
                         option_name(name),
                         help=help_text,
                         show_default=False,
-                        metavar=_METAVARS.get(FIELD_KINDS[name], "TEXT"),
+                        metavar=KINDS[FIELDS[name].kind].metavar,
                     ),
                 ],
             )
@@ -168,4 +151,4 @@ def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
     for name in missing:
         label = name.replace("_", " ")
         answer = typer.prompt(label)
-        values[name] = [answer] if FIELD_KINDS[name] in LIST_KINDS else answer
+        values[name] = [answer] if FIELDS[name].many else answer

@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
+from storykit.model.catalogue import TYPES
 from storykit.printable import printable, printable_lines
 
 if TYPE_CHECKING:
@@ -33,13 +34,7 @@ _STATUS_STYLE = {
     "done": "green",
     "dropped": "dim strike",
 }
-_TYPE_STYLE = {
-    "story": "bold blue",
-    "tech": "magenta",
-    "spike": "yellow",
-    "epic": "bold green",
-    "task": "white",
-}
+_TYPE_STYLE = {item_type: spec.style for item_type, spec in TYPES.items()}
 
 
 def styled() -> bool:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from storykit.model.fields import FIELD_KINDS, TYPE_FIELDS
+from storykit.model.catalogue import FIELDS, TYPES, type_fields
 
 _NOT_FIELDS = ("path", "rank")  # rank moves are reported as positions, not as keys
 
@@ -25,7 +25,7 @@ class FieldChange:
 
     def text(self) -> str:
         if self.kind == "list":
-            # U+2212, a real minus sign (as DESIGN §9 writes it) reads better than a hyphen.
+            # U+2212, a real minus sign reads better than a hyphen.
             return f"{self.field}: +{len(self.added)} \u2212{len(self.removed)}"
         if self.kind == "added":
             return f"{self.field}: added" + ("" if _is_long(self.new) else f" ({_show(self.new)})")
@@ -47,7 +47,7 @@ class FieldChange:
 def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     """Every field that differs, in the item's canonical order, then the user's own keys."""
     item_type = str(new.get("type") or old.get("type") or "")
-    order = list(TYPE_FIELDS.get(item_type, ()))
+    order = list(type_fields(item_type)) if item_type in TYPES else []
     names = order + sorted((set(old) | set(new)) - set(order))
     changes = []
     for name in names:
@@ -82,7 +82,8 @@ def _is_long(value: Any) -> bool:
 
 
 def _show(value: Any, name: str = "") -> str:
-    quoted = name == "title" or FIELD_KINDS.get(name) == "text" or " " in str(value)
+    spec = FIELDS.get(name)
+    quoted = name == "title" or (spec is not None and spec.kind == "text") or " " in str(value)
     if isinstance(value, str) and quoted:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float) and value.is_integer():

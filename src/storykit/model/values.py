@@ -1,4 +1,5 @@
-"""Command-line text → typed field values (`points=5`, `created=2026-11-21`, `tags=a,b`)."""
+"""Command-line text → typed field values (`points=5`, `created=2026-11-21`, `tags=a,b`),
+by each field's kind in the catalogue."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from storykit.model.fields import CHOICES, FIELD_KINDS, LIST_KINDS
+from storykit.model.catalogue import FIELDS
 
 
 class ValueProblem(ValueError):
@@ -14,9 +15,11 @@ class ValueProblem(ValueError):
 
 
 def parse_scalar(field: str, text: str) -> Any:
-    """One value of `field` from text; lists take one element."""
-    kind = FIELD_KINDS.get(field, "text")
-    text = text.strip() if kind not in ("text",) else text
+    """One value of `field` from text; lists take one element. Unknown fields (`x-` keys,
+    custom fields) are text."""
+    spec = FIELDS.get(field)
+    kind = spec.kind if spec is not None else "text"
+    text = text if kind == "text" else text.strip()
     if kind == "number":
         if re.fullmatch(r"-?[0-9]+", text):
             return int(text)
@@ -24,7 +27,7 @@ def parse_scalar(field: str, text: str) -> Any:
             return float(text)
         except ValueError:
             raise ValueProblem(f"{field}: {text!r} is not a number") from None
-    if kind == "int":
+    if kind == "score":
         if not re.fullmatch(r"-?[0-9]+", text):
             raise ValueProblem(f"{field}: {text!r} is not a whole number")
         return int(text)
@@ -42,19 +45,20 @@ def parse_scalar(field: str, text: str) -> Any:
             raise ValueProblem(
                 f"{field}: {text!r} is not a date or date-time like 2026-11-21T10:00:00"
             ) from None
-    if kind == "choice" and field in CHOICES and text not in CHOICES[field]:
-        raise ValueProblem(f"{field}: must be one of {', '.join(CHOICES[field])}")
-    if kind in ("id", "id-list"):
+    if spec is not None and spec.choices and text not in spec.choices:
+        raise ValueProblem(f"{field}: {spec.message}")
+    if kind == "id":
         return text.upper()
     return text
 
 
 def parse_value(field: str, text: str) -> Any:
     """A whole value of `field`: lists are comma-separated (`tags=ux,api`)."""
-    if FIELD_KINDS.get(field) in LIST_KINDS:
+    if is_list_field(field):
         return [parse_scalar(field, part) for part in text.split(",") if part.strip()]
     return parse_scalar(field, text)
 
 
 def is_list_field(field: str) -> bool:
-    return FIELD_KINDS.get(field) in LIST_KINDS
+    spec = FIELDS.get(field)
+    return spec is not None and spec.many

@@ -1,4 +1,5 @@
-"""Workflow gates (DESIGN §3): what an item needs before it may reach a status."""
+"""Workflow gates: what an item needs before it may reach a status (each type declares its
+gates in the catalogue), and when a spike is overdue."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from storykit.config import WorkflowConfig
-from storykit.model.items import ItemBase, Spike, Story
+from storykit.model.catalogue import ALWAYS_REQUIRED, FIELDS, TYPES, required_fields
+from storykit.model.items import ItemModel
 from storykit.model.timebox import deadline_passed
 
 
@@ -25,50 +27,39 @@ def reaches(status: str, role_status: str, workflow: WorkflowConfig) -> bool:
     return order.index(status) >= order.index(role_status)
 
 
-def gate_problems(item: ItemBase, status: str, workflow: WorkflowConfig) -> list[GateProblem]:
+def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> list[GateProblem]:
     """Everything `item` lacks to be in `status`; gates are cumulative along the workflow."""
     if status not in workflow.statuses:
         return []
+    spec = TYPES[item.type]
     problems: list[GateProblem] = []
-    if reaches(status, workflow.ready, workflow) and isinstance(item, Story):
-        if not item.acceptance_criteria:
-            problems.append(
-                GateProblem(
-                    "acceptance_criteria",
-                    f"a story needs acceptance criteria to be {workflow.ready}",
-                    f'storykit set {item.id} acceptance_criteria+="…"',
+    for role, needed in spec.gates.items():
+        role_status = getattr(workflow, role)
+        if not reaches(status, role_status, workflow):
+            continue
+        for name in needed:
+            if getattr(item, name) in (None, "", []):
+                field = FIELDS[name]
+                problems.append(
+                    GateProblem(
+                        name,
+                        f"{spec.article} {spec.name} {field.needs} to be {role_status}",
+                        field.fix.format(id=item.id),
+                    )
                 )
-            )
-        if item.points is None:
-            problems.append(
-                GateProblem(
-                    "points",
-                    f"a story needs points to be {workflow.ready}",
-                    f"storykit set {item.id} points=3",
-                )
-            )
-    if isinstance(item, Spike):
-        if reaches(status, workflow.in_progress, workflow) and item.started is None:
-            problems.append(
-                GateProblem(
-                    "started",
-                    f"a spike records when it started to be {workflow.in_progress}",
-                    f"storykit spike start {item.id}",
-                )
-            )
-        if reaches(status, workflow.done, workflow) and not item.outcome:
-            problems.append(
-                GateProblem(
-                    "outcome",
-                    f"a spike needs an outcome to be {workflow.done}",
-                    f'storykit spike close {item.id} --outcome "what we learned"',
-                )
-            )
     return problems
 
 
-def overdue_since(item: ItemBase, now: dt.datetime, workflow: WorkflowConfig) -> dt.datetime | None:
+def needed_fields(item_type: str, status: str, workflow: WorkflowConfig) -> tuple[str, ...]:
+    """Fields an item of this type must have in `status`: in the initial (draft) status
+    only the basics, past it its type's own too."""
+    return ALWAYS_REQUIRED if status == workflow.initial else required_fields(item_type)
+
+
+def overdue_since(
+    item: ItemModel, now: dt.datetime, workflow: WorkflowConfig
+) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
-    if not isinstance(item, Spike) or item.status != workflow.in_progress:
+    if item.type != "spike" or item.status != workflow.in_progress:
         return None
     return deadline_passed(item.started, item.timebox, now)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.config import WorkflowConfig
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
-from storykit.model.items import Spike, canonical_order, fields_of, required_fields
+from storykit.model.catalogue import type_fields
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
-from storykit.model.workflow import GateProblem, gate_problems, reaches
+from storykit.model.workflow import GateProblem, gate_problems, needed_fields, reaches
 from storykit.services.create import resolve_reference
 from storykit.services.editing import EditSession
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
@@ -44,8 +45,8 @@ def set_fields(
         loaded = load_for_change(ws, query)
         doc = loaded.document
         item = loaded.item
-        order = canonical_order(item.type)
-        allowed = set(fields_of(item.type)) | set(ws.project.config.custom_fields)
+        order = type_fields(item.type)
+        allowed = set(type_fields(item.type)) | set(ws.project.config.custom_fields)
         status: str | None = None
         problems: list[str] = []
         for name, op, text in parsed:
@@ -136,13 +137,11 @@ def _assign(
     name: str,
     op: str,
     text: str,
-    order: list[str],
+    order: Sequence[str],
 ) -> None:
     if op == "=":
         if text == "":
-            needed = required_fields(
-                item.type, item.model.status, ws.project.config.workflow.initial
-            )
+            needed = needed_fields(item.type, item.model.status, ws.project.config.workflow)
             if name in needed:
                 raise UsageError(
                     f"{name} is required for a {item.model.status} {item.type} "
@@ -178,10 +177,10 @@ def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: 
             f"{status!r} is not a status",
             hint=f"the workflow's statuses: {', '.join(workflow.statuses)}",
         )
-    order = canonical_order(item.type)
+    order = type_fields(item.type)
     doc.set("status", status, order)
     if (
-        isinstance(item.model, Spike)
+        item.type == "spike"
         and item.model.started is None
         and reaches(status, workflow.in_progress, workflow)
     ):

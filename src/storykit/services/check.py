@@ -11,14 +11,13 @@ from pathlib import Path
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import is_item_file
+from storykit.model.catalogue import REFERENCE_FIELDS, TYPES
 from storykit.model.naming import id_from_file_name
 from storykit.model.workflow import gate_problems, overdue_since
 from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
 from storykit.yamlio import Document
-
-_REFERENCE_FIELDS = ("parent", "depends_on", "supports", "follow_ups")
 
 
 @dataclass
@@ -81,7 +80,7 @@ def _check_all(ws: Workspace) -> CheckReport:
             seen[item.id] = item
 
     for item in backlog.items:
-        for name in _REFERENCE_FIELDS:
+        for name in REFERENCE_FIELDS:
             value = getattr(item.model, name, None)
             refs = [value] if isinstance(value, str) else list(value or [])
             for index, ref in enumerate(refs):
@@ -148,15 +147,6 @@ def _check_all(ws: Workspace) -> CheckReport:
     return report
 
 
-# The parent an item may have: story/tech/spike → an epic; task → a story or tech story.
-_PARENT_TYPES = {
-    "story": ("epic",),
-    "tech": ("epic",),
-    "spike": ("epic",),
-    "task": ("story", "tech"),
-}
-
-
 def _name_clashes(rels: list[str]) -> list[Diagnostic]:
     """Files whose names are equal after case-folding or Unicode normalisation: one and the
     same file on macOS and Windows, so a checkout there would lose one of them."""
@@ -185,8 +175,8 @@ def _parent_types(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]
     found = []
     for item in items:
         parent = by_id.get(item.model.parent or "")
-        allowed = _PARENT_TYPES.get(item.type)
-        if parent is None or allowed is None or parent.type in allowed:
+        allowed = TYPES[item.type].parents
+        if parent is None or not allowed or parent.type in allowed:
             continue
         line, col = locate(item, ["parent"])
         wanted = " or ".join(_article(kind) for kind in allowed)
@@ -203,8 +193,8 @@ def _parent_types(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]
     return found
 
 
-def _article(word: str) -> str:
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+def _article(item_type: str) -> str:
+    return f"{TYPES[item_type].article} {item_type}"
 
 
 def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:

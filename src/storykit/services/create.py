@@ -8,23 +8,22 @@ from typing import Any
 from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
-from storykit.model.fields import FIELD_KINDS, REQUIRED
+from storykit.model.catalogue import FIELDS, ITEM_TYPES, required_fields, type_fields
 from storykit.model.ids import mint_id
-from storykit.model.items import ITEM_TYPES, canonical_order
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
 from storykit.store import StoredItem
 
-AUTOMATIC = ("id", "type", "status", "rank", "created")
 STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
 STAND_IN_RANK = "a0"
 
 
 def resolve_reference(ws: Workspace | None, name: str, value: Any) -> Any:
     """A short ID given for a reference field (`parent=7k`) → the full ID of that item."""
-    if ws is None or FIELD_KINDS.get(name) not in ("id", "id-list") or name == "id":
+    spec = FIELDS.get(name)
+    if ws is None or spec is None or not spec.refers:
         return value
     return ws.store.ids_for(str(value))
 
@@ -33,8 +32,8 @@ def missing_fields(item_type: str, values: dict[str, Any]) -> list[str]:
     """Required fields the user has not given (those storykit fills in do not count)."""
     return [
         name
-        for name in REQUIRED[item_type]
-        if name not in AUTOMATIC and values.get(name) in (None, "", [])
+        for name in required_fields(item_type)
+        if not FIELDS[name].auto and values.get(name) in (None, "", [])
     ]
 
 
@@ -126,7 +125,7 @@ def create_item(
             final_content, final_item = content, item
             if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
                 document = yamlio.read_document(content, ws.project.rel(path))
-                document.set("rank", rank, canonical_order(item_type))
+                document.set("rank", rank, type_fields(item_type))
                 final_content = document.dump()
                 final_item = store.validate_document(document, path)
             changes = Changeset()

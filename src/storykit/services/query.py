@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
+from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
@@ -105,9 +106,10 @@ def show_item(ws: Workspace, query: str) -> ItemDetails:
         total = sum(c.model.points or 0 for c in counted)
         done = sum(c.model.points or 0 for c in counted if c.model.status == workflow.done)
         progress = Progress(counts, done, total)
-    refs = {item.model.parent, item.model.split_from, *item.model.depends_on}
-    refs |= set(item.model.split_into) | set(getattr(item.model, "follow_ups", []))
-    refs |= set(getattr(item.model, "supports", []))
+    refs: set[str] = set()
+    for name in REFERENCE_FIELDS:
+        value = getattr(item.model, name, None)
+        refs |= {value} if isinstance(value, str) else set(value or ())
     linked = {
         payload["item"]["id"]: ws.store.item_from_payload(payload, record_rel)
         for record_rel, payload in records

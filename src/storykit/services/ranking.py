@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError, UsageError
-from storykit.model.items import canonical_order
+from storykit.model.catalogue import type_fields
 from storykit.printable import printable
 from storykit.rank import Entry, RankError, key_for_move, plan_rebalance, plan_reorder
 from storykit.services.editing import EditSession
@@ -186,7 +186,7 @@ def _rewrite(
     moved: list[StoredItem] = []
     for item_id, key in new_keys.items():
         loaded = ws.store.read(ws.store.path_of(item_id))
-        loaded.document.set("rank", key, canonical_order(loaded.item.type))
+        loaded.document.set("rank", key, type_fields(loaded.item.type))
         item = ws.store.validate_document(loaded.document, loaded.path)
         changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)
         moved.append(item)

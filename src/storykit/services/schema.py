@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from storykit.config import Config
-from storykit.model.fields import TYPE_REQUIRED
+from storykit.model.catalogue import TYPES
 from storykit.model.items import MODELS, item_adapter
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,7 +36,7 @@ def item_schema(config: Config) -> dict[str, Any]:
             "properties": {"status": {"not": {"const": config.workflow.initial}}},
             "required": ["status"],
         }
-        definition["then"] = {"required": list(TYPE_REQUIRED[item_type])}
+        definition["then"] = {"required": list(TYPES[item_type].required)}
     schema["$schema"] = SCHEMA_DIALECT
     schema["title"] = "storykit backlog item"
     schema["description"] = "One backlog item file of storykit (backlog/<ID>-<slug>.yaml)."

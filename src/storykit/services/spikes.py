@@ -10,9 +10,8 @@ from typing import Any
 from storykit import clock
 from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
-from storykit.model.fields import ITEM_TYPES
+from storykit.model.catalogue import ITEM_TYPES, type_fields
 from storykit.model.ids import mint_id
-from storykit.model.items import Spike, canonical_order
 from storykit.model.timebox import timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.rank import keys_between
@@ -86,7 +85,6 @@ def close_spike(
     loaded = _load_spike(ws, query)
     ws.preflight(options, [loaded.path])
     spike = loaded.item
-    assert isinstance(spike.model, Spike)
     template = OUTCOME_TEMPLATE.format(
         id=spike.id, title=spike.model.title, question=spike.model.question or "-"
     )
@@ -116,7 +114,7 @@ def _close(
     def build() -> Change | None:
         loaded = _load_spike(ws, query)
         spike = loaded.item
-        order = canonical_order("spike")
+        order = type_fields("spike")
         doc = loaded.document
         doc.set("outcome", outcome.strip(), order)
         if decision:
@@ -150,10 +148,9 @@ def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) 
     def build() -> Change | None:
         loaded = _load_spike(ws, query)
         spike = loaded.item.model
-        assert isinstance(spike, Spike)
         current = timebox_delta(spike.timebox) if spike.timebox else dt.timedelta()
         new = format_timebox(current + added)
-        loaded.document.set("timebox", new, canonical_order("spike"))
+        loaded.document.set("timebox", new, type_fields("spike"))
         change = finish_change(ws, loaded, loaded.document, "extend")
         if change is not None:
             change.subject_title = f"timebox {spike.timebox or 'none'} → {new}"
@@ -187,7 +184,7 @@ def format_timebox(delta: dt.timedelta) -> str:
 
 def _load_spike(ws: Workspace, query: str) -> LoadedFile:
     loaded = load_for_change(ws, query)
-    if not isinstance(loaded.item.model, Spike):
+    if loaded.item.type != "spike":
         raise UsageError(
             f"{loaded.item.id} is a {loaded.item.type}, not a spike",
             hint=f"use `storykit status {loaded.item.id} …` for other items",

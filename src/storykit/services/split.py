@@ -7,14 +7,12 @@ from typing import Any
 
 from storykit import clock
 from storykit.errors import UsageError
+from storykit.model.catalogue import SPLIT_INHERITED, type_fields
 from storykit.model.ids import mint_id
-from storykit.model.items import canonical_order
 from storykit.rank import keys_between
 from storykit.services.change import apply_status, finish_change, load_for_change
 from storykit.services.workspace import Change, CommitOptions, Workspace
 from storykit.store import StoredItem
-
-INHERITED = ("parent", "tags", "sprint")
 
 
 @dataclass
@@ -58,7 +56,7 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
                 "rank": key,
                 "created": clock.today(),
             }
-            for name in INHERITED:
+            for name in SPLIT_INHERITED:
                 value = getattr(original.model, name)
                 if value:
                     fields[name] = value
@@ -67,7 +65,7 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
             parts.append(part)
             parts_content.append((path, content))
         doc = loaded.document
-        order = canonical_order(original.type)
+        order = type_fields(original.type)
         for part in parts:
             doc.list_append("split_into", part.id, order)
         apply_status(ws, doc, original, workflow.dropped)

@@ -12,7 +12,7 @@ from storykit import yamlio
 from storykit.atomic import Changeset, sweep_leftovers
 from storykit.errors import InvalidDataError, RepoStateError
 from storykit.lock import backlog_lock
-from storykit.model.items import canonical_order
+from storykit.model.catalogue import type_fields
 from storykit.project import Project, find_project
 from storykit.store import ItemStore, StoredItem
 
@@ -85,7 +85,7 @@ class Workspace:
     ) -> tuple[yamlio.Document, Path]:
         """A new item file in canonical key order (with the editor-schema line if configured),
         with `newline` endings, by default those git gives the file in the work tree."""
-        order = canonical_order(str(fields["type"]))
+        order = type_fields(str(fields["type"]))
         ordered = {key: fields[key] for key in order if key in fields}
         ordered.update({key: value for key, value in fields.items() if key not in ordered})
         schema = self.project.config.editor_schema

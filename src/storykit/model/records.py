@@ -1,0 +1,52 @@
+"""Items as plain data (the cache's payloads, JSON): light enough for the lean paths,
+which share these functions with the full path.
+
+A payload's `item` holds only the fields that are set; `complete` gives every field of the
+type in the catalogue's order, unset ones as null or an empty list, as JSON shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from storykit.model.catalogue import FIELDS, type_fields
+
+DATE_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind in ("date", "datetime"))
+
+
+def complete(fields: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the item's type, in order; unset ones as null or []."""
+    return {
+        name: fields.get(name, [] if FIELDS[name].many else None)
+        for name in type_fields(fields["type"])
+    }
+
+
+def item_json(fields: dict[str, Any], extras: dict[str, Any], rel: str) -> dict[str, Any]:
+    """An item as JSON shows it: every field, then the user's own keys, then the path."""
+    data = complete(fields)
+    data.update(extras)
+    data["path"] = rel
+    return data
+
+
+def with_dates(fields: dict[str, Any]) -> dict[str, Any]:
+    """The date fields of plain data (ISO text) as dates and date-times."""
+    for name in DATE_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, str):
+            parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
+            fields[name] = parse(value)
+    return fields
+
+
+def jsonable(value: Any) -> Any:
+    """Plain data with dates as ISO text, as JSON and the cache keep them."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
