@@ -199,7 +199,7 @@ def test_check_reports_backlog_wide_problems(repo: Repo) -> None:
 
     data = repo.run("check", "--format", "json").json()
     assert isinstance(data, dict)
-    assert data["schema_version"] == 1 and data["ok"] is False
+    assert data["schema_version"] == 2 and data["ok"] is False
     codes = {p["code"] for p in data["problems"]}
     assert {"dangling-reference", "duplicate-id", "cycle", "gate", "invalid"} <= codes
     assert repo.run("check", "--json").json() == data

@@ -101,7 +101,7 @@ def test_every_type_can_be_created(repo: Repo) -> None:
     listed = repo.ok("list", "--json").json()
     assert isinstance(listed, dict)
     assert [i["type"] for i in listed["items"]] == ["story", "tech", "spike", "epic", "task"]
-    assert listed["schema_version"] == 1
+    assert listed["schema_version"] == 2
 
 
 def test_missing_required_fields_are_all_listed_when_not_a_terminal(repo: Repo) -> None:
@@ -168,7 +168,7 @@ def test_show_prints_every_set_field_and_json(repo: Repo) -> None:
     assert re.search(r"owner:\s+alice", text)
     data = repo.ok("show", story.lower(), "--json").json()
     assert isinstance(data, dict)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     item = data["item"]
     assert item["points"] == 5 and item["owner"] == "alice" and item["parent"] is None
     assert item["path"].startswith(f"backlog/{story}-")
@@ -311,7 +311,7 @@ def test_json_of_changing_commands(repo: Repo) -> None:
     for args in (("set", story, "points=2"), ("status", story, "dropped"), ("start", spike)):
         data = repo.ok(*args, "--json").json()
         assert isinstance(data, dict)
-        assert data["schema_version"] == 1
+        assert data["schema_version"] == 2
         assert data["item"]["id"] == args[1]
         assert len(data["commit"]) == 40
 

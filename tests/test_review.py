@@ -122,7 +122,7 @@ def test_diff_json(history: Repo) -> None:
     assert isinstance(data, dict)
     main_sha = history.git("rev-parse", "main").strip()
     feature_sha = history.git("rev-parse", "feature").strip()
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["base"] == {"label": "main", "commit": main_sha}
     assert data["head"] == {"label": "feature", "commit": feature_sha}
     assert data["counts"] == {
@@ -239,7 +239,7 @@ def test_log_follows_renames_hand_edits_moves_and_deletions(history: Repo) -> No
 def test_log_json(history: Repo) -> None:
     data = history.ok("log", "SK-AAAA", "--json").json()
     assert isinstance(data, dict)
-    assert data["schema_version"] == 1 and data["id"] == "SK-AAAA"
+    assert data["schema_version"] == 2 and data["id"] == "SK-AAAA"
     newest, renamed, created = data["commits"]
     assert newest["changes"] == [
         {"field": "status", "kind": "changed", "from": "ready", "to": "in-progress"}

@@ -57,21 +57,21 @@ def test_spike_close_with_follow_ups_is_one_commit_of_exactly_those_files(repo: 
         "--follow-up", "story: Show an emoji picker", "--follow-up", "task: Write the migration",
     )  # fmt: skip
     assert repo.commit_count() == count + 1
-    created = [item["id"] for item in data["items"]]
+    created = [item["id"] for item in data["follow_ups"]]
     assert len(created) == 3
     expected = sorted(f"backlog/{repo.item_path(i).name}" for i in [spike, *created])
     assert repo.last_commit_files() == expected
     assert repo.git("log", "-1", "--format=%s").strip() == (
         f"backlog: close spike {spike}: Research emoji encoding"
     )
-    closed = data["spike"]
+    closed = data["item"]
     assert closed["status"] == "done"
     assert closed["outcome"] == "UTF-8 end to end; use utf8mb4"
     assert closed["decision"] == "UTF-8 only"
     assert closed["follow_ups"] == created
-    tech, story, task = data["items"]
+    tech, story, task = data["follow_ups"]
     assert [tech["type"], story["type"], task["type"]] == ["tech", "story", "task"]
-    for item in data["items"]:
+    for item in data["follow_ups"]:
         assert item["status"] == "draft"
         assert item["depends_on"] == [spike]
         assert f"Follow-up of spike {spike}" in item["description"]
@@ -205,18 +205,18 @@ def test_split_creates_parts_in_the_originals_place(repo: Repo) -> None:
     count = repo.commit_count()
     data = _json(repo, "split", original, "Send emoji", "Receive emoji", "Emoji skin tones")
     assert repo.commit_count() == count + 1
-    parts = [item["id"] for item in data["items"]]
+    parts = [item["id"] for item in data["parts"]]
     assert len(repo.last_commit_files()) == 4
     assert repo.git("log", "-1", "--format=%s").strip() == (
         f"backlog: split story {original}: into {', '.join(parts)}"
     )
-    for item, title in zip(data["items"], ["Send emoji", "Receive emoji", "Emoji skin tones"],
+    for item, title in zip(data["parts"], ["Send emoji", "Receive emoji", "Emoji skin tones"],
                            strict=True):  # fmt: skip
         assert item["title"] == title and item["type"] == "story"
         assert item["parent"] == epic and item["tags"] == ["ux"] and item["sprint"] == "S7"
         assert item["split_from"] == original and item["status"] == "draft"
-    assert data["original"]["status"] == "dropped"
-    assert data["original"]["split_into"] == parts
+    assert data["item"]["status"] == "dropped"
+    assert data["item"]["split_into"] == parts
     assert _ids(repo, "--type", "story") == [first, *parts, last]
     assert (repo.root / "backlog" / repo.item_path(original).name).exists()
     shown_original = repo.ok("show", original).stdout

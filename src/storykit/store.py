@@ -47,6 +47,10 @@ class StoredItem:
         """All fields (unset ones as null), then the user's own keys, then the path."""
         return item_json(self.model.model_dump(mode="json"), jsonable(self.extras), self.rel)
 
+    def field(self, name: str) -> Any:
+        """A field's value by name (None when the item's type has no such field)."""
+        return getattr(self.model, name, None)
+
     def sort_key(self) -> tuple[str, str]:
         return (self.model.rank, self.model.id)
 

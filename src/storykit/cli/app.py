@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from storykit import __version__
-from storykit.cli import output
+from storykit.cli import envelope, output
 from storykit.cli.options import (
     AfterOpt,
     BeforeOpt,
@@ -30,6 +30,9 @@ from storykit.cli.options import (
 )
 from storykit.errors import UsageError
 from storykit.model.catalogue import ITEM_TYPES
+
+if TYPE_CHECKING:
+    from storykit.services.workspace import Outcome
 
 
 class StorykitGroup(TyperGroup):
@@ -72,15 +75,9 @@ def _root(
     """storykit keeps the backlog next to the code it describes."""
 
 
-def show_change(result: Any, verb: str, as_json: bool, status: str | None = None) -> None:
+def show_change(result: Outcome, verb: str, as_json: bool, status: str | None = None) -> None:
     if as_json:
-        if result.item is not None:
-            data = output.json_item(result.item)
-            data["commit"] = result.commit
-            data["changed"] = result.changed
-            output.print_json(data)
-        else:
-            output.print_json({"schema_version": 1, "item": None, "changed": result.changed})
+        envelope.print_json(envelope.outcome(result))
     else:
         output.render_change(result, verb, status)
 
@@ -124,14 +121,13 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """The open backlog in rank order (done and dropped hidden unless --all)."""
-    from storykit.services.query import ListFilter, list_items
+    from storykit.model.selection import ListFilter
+    from storykit.services.query import list_items
 
     result = list_items(workspace(), ListFilter(type_, status, tag, parent, all_))
     if as_json:
-        data = output.json_items(result.items, skipped=result.skipped)
-        for entry in data["items"]:
-            entry["overdue"] = entry["id"] in result.overdue
-        output.print_json(data)
+        items = [{**i.to_json(), "overdue": i.id in result.overdue} for i in result.items]
+        envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
     else:
         output.render_list(result.items, result.overdue)
     if result.skipped:
@@ -150,7 +146,7 @@ def show(item: IdArg, as_json: JsonOpt = False) -> None:
 
     details = show_item(workspace(), item)
     if as_json:
-        output.print_json(output.json_details(details))
+        envelope.print_json(envelope.details(details))
     else:
         output.render_item(details)
 
@@ -171,8 +167,8 @@ def set_(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Change fields, e.g. `storykit set SK-7K2M points=5 tags+=ux owner=`."""
-    from storykit.services.change import set_fields
+    """Plan fields, e.g. `storykit set SK-7K2M points=5 tags+=ux owner=`."""
+    from storykit.services.update import set_fields
 
     result = set_fields(
         workspace(), item, assignments, commit_options(no_commit, no_verify, include_changes)
@@ -192,7 +188,7 @@ def status(
     include_changes: IncludeOpt = False,
 ) -> None:
     """Move an item to another status (the workflow's gates apply)."""
-    from storykit.services.change import change_status
+    from storykit.services.update import change_status
 
     result = change_status(
         workspace(), item, new_status, commit_options(no_commit, no_verify, include_changes)
@@ -208,7 +204,7 @@ def _shortcut(name: str, doc: str) -> None:
         no_verify: NoVerifyOpt = False,
         include_changes: IncludeOpt = False,
     ) -> None:
-        from storykit.services.change import change_status, shortcut_status
+        from storykit.services.update import change_status, shortcut_status
 
         ws = workspace()
         target = shortcut_status(ws, name)
@@ -235,7 +231,7 @@ def edit(
     include_changes: IncludeOpt = False,
 ) -> None:
     """Edit the item file in $EDITOR; it is validated before it is saved."""
-    from storykit.services.change import edit_item
+    from storykit.services.update import edit_item
 
     result = edit_item(workspace(), item, commit_options(no_commit, no_verify, include_changes))
     show_change(result, "edited", as_json)
@@ -260,9 +256,10 @@ def check(
         raise UsageError(f"--format must be text, json or github, not {format_!r}")
     report = check_backlog(workspace(), since=since)
     if as_json or format_ == "json":
-        output.print_json(
-            output.json_items(
-                report.items,
+        envelope.print_json(
+            envelope.envelope(
+                "items",
+                [item.to_json() for item in report.items],
                 ok=report.ok,
                 errors=report.errors,
                 warnings=report.warnings,
@@ -291,7 +288,7 @@ def log(item: IdArg, as_json: JsonOpt = False) -> None:
 
     result = item_log(workspace(), item)
     if as_json:
-        output.print_json(report.log_json(result))
+        envelope.print_json(report.log_json(result))
     else:
         report.render_log_text(result)
 
@@ -328,7 +325,7 @@ def diff(
         raise UsageError(f"--format must be text, markdown or json, not {format_!r}")
     result = diff_backlog(workspace(), base, head)
     if as_json or format_ == "json":
-        output.print_json(report.diff_json(result))
+        envelope.print_json(report.diff_json(result))
     elif format_ == "markdown":
         report.render_diff_markdown(result)
     else:
@@ -388,7 +385,10 @@ def rank(
         result = ranking.reorder(ws, options, text=text)
     else:
         result = ranking.reorder(ws, options)
-    output.render_rank(result, as_json)
+    if as_json:
+        envelope.print_json(envelope.ranked(result))
+    else:
+        output.render_rank(result, rebalance=rebalance)
 
 
 def _read_order_file(name: str) -> str:
@@ -407,7 +407,10 @@ def board(
     from storykit.services.query import board as build_board
 
     result = build_board(workspace(), all_)
-    output.render_board(result, as_json)
+    if as_json:
+        envelope.print_json(envelope.board(result))
+    else:
+        output.render_board(result)
 
 
 @app.command()
@@ -431,19 +434,14 @@ def split(
         workspace(), item, parts, commit_options(no_commit, no_verify, include_changes)
     )
     if as_json:
-        output.print_json(
-            output.json_items(
-                result.parts,
-                original=result.original.to_json() if result.original else None,
-                commit=result.commit,
-            )
-        )
+        made = [part.to_json() for part in result.items]
+        envelope.print_json(envelope.outcome(result, parts=made))
         return
-    original = result.original
+    original = result.item
     assert original is not None
     commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
-    output.out(f"split {original.type} {original.id} into {len(result.parts)} parts{commit}")
-    output.render_list(result.parts)
+    output.out(f"split {original.type} {original.id} into {len(result.items)} parts{commit}")
+    output.render_list(result.items)
 
 
 @app.command("next")
@@ -456,7 +454,7 @@ def next_(
 
     items = next_items(workspace(), limit)
     if as_json:
-        output.print_json(output.json_items(items))
+        envelope.print_json(envelope.envelope("items", [item.to_json() for item in items]))
     elif items:
         output.render_list(items)
     else:

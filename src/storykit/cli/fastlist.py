@@ -19,7 +19,8 @@ from typing import Any
 
 from storykit import clock
 from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature_of
-from storykit.cli.output import format_points, list_lines, print_json, styled
+from storykit.cli.envelope import envelope, print_json
+from storykit.cli.output import list_lines, list_row, styled
 from storykit.locations import (
     CONFIG_FILE,
     backlog_folder_problem,
@@ -29,8 +30,8 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
-from storykit.model.catalogue import FIELDS, type_fields
-from storykit.model.timebox import deadline_passed
+from storykit.model.records import item_json, with_dates
+from storykit.model.selection import ListFilter, overdue_since, selects
 
 _VALUE_OPTIONS = ("--type", "--status", "--tag")
 _FLAGS = ("--all", "--json")
@@ -54,24 +55,15 @@ def try_list(argv: list[str]) -> int | None:
     except Exception:  # an optimisation only: anything unexpected, the full command decides
         return None
     if options.get("--json"):
-        items = [_full(payload, rel) for rel, payload in rows]
+        items = [
+            item_json(payload["item"], payload.get("extras", {}), rel) for rel, payload in rows
+        ]
         for item, (rel, _) in zip(items, rows, strict=True):
             item["overdue"] = rel in late
-        print_json({"schema_version": 1, "items": items, "skipped": []})
+        print_json(envelope("items", items, skipped=[]))
         return 0
     lines = list_lines(
-        [
-            (
-                payload["item"]["id"],
-                payload["item"]["type"],
-                payload["item"]["status"],
-                format_points(payload["item"].get("points")),
-                payload["item"]["title"],
-                rel in late,
-            )
-            for rel, payload in rows
-        ],
-        colours=styled(),
+        [list_row(payload["item"].get, rel in late) for rel, payload in rows], colours=styled()
     )
     sys.stdout.write("".join(line + "\n" for line in lines))
     return 0
@@ -145,40 +137,20 @@ def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[st
 def _select(
     payloads: list[tuple[str, dict[str, Any]]], options: dict[str, Any], settings: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
-    closed = set(settings["closed"])
-    kind, status, tag = options.get("--type"), options.get("--status"), options.get("--tag")
-    show_closed = options.get("--all") or status
-    chosen = [
-        (rel, payload)
-        for rel, payload in payloads
-        if (show_closed or payload["item"]["status"] not in closed)
-        and (kind is None or payload["item"]["type"] == kind)
-        and (status is None or payload["item"]["status"] == status)
-        and (tag is None or tag in payload["item"].get("tags", []))
-    ]
+    """The records `list` shows, in backlog order: the full command's rule (`selects`)."""
+    filters = ListFilter(
+        type=options.get("--type"),
+        status=options.get("--status"),
+        tag=options.get("--tag"),
+        all=bool(options.get("--all")),
+    )
+    closed = settings["closed"]
+    chosen = [record for record in payloads if selects(record[1]["item"].get, filters, closed)]
     chosen.sort(key=lambda record: (record[1]["item"]["rank"], record[1]["item"]["id"]))
     return chosen
 
 
 def _overdue(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> bool:
-    if item["type"] != "spike" or item["status"] != settings["in_progress"]:
-        return False
-    started = item.get("started")
-    if not started:
-        return False
-    when = (
-        dt.date.fromisoformat(started) if len(started) == 10 else dt.datetime.fromisoformat(started)
-    )
-    return deadline_passed(when, item.get("timebox"), now) is not None
-
-
-def _full(payload: dict[str, Any], rel: str) -> dict[str, Any]:
-    """Every field, as `StoredItem.to_json` gives it: defaults, the user's keys, the path."""
-    fields = payload["item"]
-    data = {
-        name: fields.get(name, [] if FIELDS[name].many else None)
-        for name in type_fields(fields["type"])
-    }
-    data.update(payload.get("extras", {}))
-    data["path"] = rel
-    return data
+    """The full command's rule (`overdue_since`), on the payload's plain values."""
+    fields = with_dates(dict(item))
+    return overdue_since(fields.get, settings["in_progress"], now) is not None

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from storykit.cli import output
+from storykit.cli import envelope, output
 from storykit.cli.options import commit_options, placement_of, workspace
 from storykit.model.catalogue import (
     FIELDS,
@@ -60,10 +60,8 @@ def _new_command(item_type: str) -> Any:
         result = create_item(
             workspace(), item_type, values, options, edit=edit, placement=placement
         )
-        if as_json and result.item is not None:
-            data = output.json_item(result.item)
-            data["commit"] = result.commit
-            output.print_json(data)
+        if as_json:
+            envelope.print_json(envelope.outcome(result))
         else:
             output.render_change(result, "new")
 

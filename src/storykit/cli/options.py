@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from storykit.errors import UsageError
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 1).")]
+if TYPE_CHECKING:  # services are imported when a command runs, not at start-up
+    from storykit.services.ranking import Placement
+    from storykit.services.workspace import CommitOptions, Workspace
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema_version 2).")]
 NoCommitOpt = Annotated[
     bool, typer.Option("--no-commit", help="Write the files but do not commit them.")
 ]
@@ -58,7 +62,7 @@ IdArg = Annotated[
 ]
 
 
-def workspace() -> Any:
+def workspace() -> Workspace:
     """The project of the current folder (services imported only when a command runs)."""
     from pathlib import Path
 
@@ -77,7 +81,9 @@ AfterOpt = Annotated[
 ]
 
 
-def placement_of(top: bool, bottom: bool, before: str | None, after: str | None) -> Any:
+def placement_of(
+    top: bool, bottom: bool, before: str | None, after: str | None
+) -> Placement | None:
     """At most one of --top, --bottom, --before, --after (None if none was given)."""
     from storykit.services.ranking import Placement
 
@@ -96,7 +102,9 @@ def placement_of(top: bool, bottom: bool, before: str | None, after: str | None)
     return given[0] if given else None
 
 
-def commit_options(no_commit: bool, no_verify: bool, include_changes: bool = False) -> Any:
+def commit_options(
+    no_commit: bool, no_verify: bool, include_changes: bool = False
+) -> CommitOptions:
     from storykit.services.workspace import CommitOptions
 
     return CommitOptions(

@@ -6,11 +6,10 @@ streamed line by line, never built as one giant table.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +21,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from storykit.services.query import Board, ItemDetails
-    from storykit.services.ranking import RankResult
-    from storykit.services.workspace import ChangeResult
+    from storykit.services.workspace import Outcome
     from storykit.store import StoredItem
 
-SCHEMA_VERSION = 1
 _STATUS_STYLE = {
     "draft": "dim",
     "ready": "cyan",
@@ -78,16 +75,6 @@ def err(text: str) -> None:
     sys.stderr.write(printable_lines(text) + "\n")
 
 
-# JSON escapes C0 controls itself; DEL, C1 controls and the Unicode line separators are
-# escaped too, so that JSON printed on a terminal cannot drive it.
-_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in [*range(0x7F, 0xA0), 0x2028, 0x2029]}
-
-
-def print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write(text.translate(_JSON_UNSAFE) + "\n")
-
-
 def print_error(exc: StorykitError) -> None:
     if isinstance(exc, InvalidDataError):
         for diagnostic in exc.diagnostics:
@@ -123,17 +110,6 @@ def _report(exc: BaseException) -> int:
         "(set STORYKIT_DEBUG=1 to see the traceback)"
     )
     return 1
-
-
-def json_item(item: StoredItem) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "item": item.to_json()}
-
-
-def json_items(items: Iterable[StoredItem], **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-    data["items"] = [item.to_json() for item in items]
-    data.update(extra)
-    return data
 
 
 def _points(item: StoredItem) -> str:
@@ -184,22 +160,17 @@ def format_points(points: float | None) -> str:
     return str(int(points)) if float(points).is_integer() else str(points)
 
 
+def list_row(get: Callable[[str], Any], late: bool) -> Row:
+    """The row of `list` for an item, from its field values (a model's or a payload's)."""
+    return (get("id"), get("type"), get("status"), format_points(get("points")), get("title"), late)
+
+
 def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> None:
     """One line per item: ID, type, status, points, title — aligned, streamed."""
     overdue = overdue or set()
-    rows = [
-        (i.id, i.type, i.model.status, _points(i), i.model.title, i.id in overdue) for i in items
-    ]
+    rows = [list_row(item.field, item.id in overdue) for item in items]
     lines = list_lines(rows, colours=styled())
     sys.stdout.write("".join(line + "\n" for line in lines))
-
-
-def json_details(details: ItemDetails) -> dict[str, Any]:
-    data = json_item(details.item)
-    data["item"]["overdue"] = details.overdue_since is not None
-    data["children"] = [child.to_json() for child in details.children]
-    data["progress"] = details.progress.to_json() if details.progress else None
-    return data
 
 
 def render_item(details: ItemDetails) -> None:
@@ -257,7 +228,7 @@ def render_item(details: ItemDetails) -> None:
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
 
 
-def render_change(result: ChangeResult, verb: str, status: str | None = None) -> None:
+def render_change(result: Outcome, verb: str, status: str | None = None) -> None:
     """One line saying what happened, and the commit if one was made: `new story SK-7K2M: …`,
     or for a status change `story SK-7K2M → ready: …`."""
     if not result.changed:
@@ -286,50 +257,29 @@ def render_diagnostics(diagnostics: list[Diagnostic]) -> None:
         out(line, f"[{style}]{_esc(line)}[/]")
 
 
-def render_rank(result: RankResult, as_json: bool) -> None:
-    moves = [
-        {"id": item.id, "from": result.before[item.id], "to": result.after[item.id]}
-        for item in result.moved
-    ]
-    if as_json:
-        print_json(
-            json_items(result.moved, moves=moves, commit=result.commit, changed=result.changed)
-        )
-        return
+def render_rank(result: Outcome, rebalance: bool = False) -> None:
     if not result.changed:
         out("nothing to do: the order is unchanged")
         return
     where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
-    if len(result.moved) == 1:
-        item = result.moved[0]
-        label = f"rank {item.type} {item.id}: #{result.before[item.id]} → #{result.after[item.id]}"
+    if result.item is not None:
+        (move,) = result.moves
+        item = move.item
+        label = f"rank {item.type} {item.id}: #{move.before} → #{move.after}"
         out(label + where, _esc(label) + f"[dim]{_esc(where)}[/]")
         return
-    count = len(result.moved)
-    if result.action == "rebalance":
+    count = len(result.moves)
+    if rebalance:
         out(f"rebalanced {count} rank key{'s' if count != 1 else ''}{where}")
         return
     out(f"ranked {count} item{'s' if count != 1 else ''}{where}")
-    for item in result.moved:
-        line = (
-            f"  {item.id}  #{result.before[item.id]} → #{result.after[item.id]}  {item.model.title}"
-        )
+    for move in result.moves:
+        line = f"  {move.item.id}  #{move.before} → #{move.after}  {move.item.model.title}"
         out(line, _esc(line))
 
 
-def render_board(board: Board, as_json: bool, width: int | None = None) -> None:
+def render_board(board: Board, width: int | None = None) -> None:
     """Columns side by side, plain lines (no giant table); fits the terminal, 80 by default."""
-    if as_json:
-        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-        data["statuses"] = [column.status for column in board.columns]
-        data["items"] = {
-            column.status: [
-                {**item.to_json(), "overdue": item.id in board.overdue} for item in column.items
-            ]
-            for column in board.columns
-        }
-        print_json(data)
-        return
     if width is None:
         import shutil
 

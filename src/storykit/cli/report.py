@@ -6,13 +6,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from storykit.cli import output
+from storykit.cli.envelope import envelope
 from storykit.printable import printable
 
 if TYPE_CHECKING:
     from storykit.services.history import BacklogDiff, ItemLog
     from storykit.store import StoredItem
-
-SCHEMA_VERSION = 1
 
 
 def summary(diff: BacklogDiff) -> str:
@@ -153,48 +152,51 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
 
 
 def diff_json(diff: BacklogDiff) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "base": {"label": diff.base.label, "commit": diff.base.commit},
-        "head": {"label": diff.head.label, "commit": diff.head.commit},
-        "summary": summary(diff),
-        "counts": counts(diff),
-        "added": [i.to_json() for i in diff.added],
-        "removed": [i.to_json() for i in diff.removed],
-        "changed": [
-            {
-                "id": c.after.id,
-                "type": c.after.type,
-                "title": c.after.model.title,
-                "renamed": {"from": c.before.rel, "to": c.after.rel} if c.renamed else None,
-                "changes": [f.to_json() for f in c.changes],
-            }
-            for c in diff.changed
-        ],
-        "moved": [
-            {
-                "id": m.item.id,
-                "type": m.item.type,
-                "title": m.item.model.title,
-                "from": m.before,
-                "to": m.after,
-            }
-            for m in diff.moved
-        ],
-        "spikes_closed": [
-            {
-                "id": s.id,
-                "title": s.model.title,
-                "outcome": getattr(s.model, "outcome", None),
-                "decision": getattr(s.model, "decision", None),
-            }
-            for s in diff.closed_spikes
-        ],
-        "invalid": [
-            {"side": side, "path": path, "problems": [p.to_json() for p in problems]}
-            for side, path, problems in diff.invalid
-        ],
-    }
+    """`diff` reports on the backlog between two revisions: its own keys, no item."""
+    return envelope(
+        None,
+        **{
+            "base": {"label": diff.base.label, "commit": diff.base.commit},
+            "head": {"label": diff.head.label, "commit": diff.head.commit},
+            "summary": summary(diff),
+            "counts": counts(diff),
+            "added": [i.to_json() for i in diff.added],
+            "removed": [i.to_json() for i in diff.removed],
+            "changed": [
+                {
+                    "id": c.after.id,
+                    "type": c.after.type,
+                    "title": c.after.model.title,
+                    "renamed": {"from": c.before.rel, "to": c.after.rel} if c.renamed else None,
+                    "changes": [f.to_json() for f in c.changes],
+                }
+                for c in diff.changed
+            ],
+            "moved": [
+                {
+                    "id": m.item.id,
+                    "type": m.item.type,
+                    "title": m.item.model.title,
+                    "from": m.before,
+                    "to": m.after,
+                }
+                for m in diff.moved
+            ],
+            "spikes_closed": [
+                {
+                    "id": s.id,
+                    "title": s.model.title,
+                    "outcome": getattr(s.model, "outcome", None),
+                    "decision": getattr(s.model, "decision", None),
+                }
+                for s in diff.closed_spikes
+            ],
+            "invalid": [
+                {"side": side, "path": path, "problems": [p.to_json() for p in problems]}
+                for side, path, problems in diff.invalid
+            ],
+        },
+    )
 
 
 def render_log_text(log: ItemLog) -> None:
@@ -222,10 +224,14 @@ def render_log_text(log: ItemLog) -> None:
 
 
 def log_json(log: ItemLog) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "id": log.item_id,
-        "commits": [
+    """`log` is about one item: the item as it is now (null once deleted), its ID, and its
+    commits."""
+    current = log.current.to_json() if log.current is not None else None
+    return envelope(
+        "item",
+        current,
+        id=log.item_id,
+        commits=[
             {
                 "commit": e.commit,
                 "author": e.author,
@@ -240,7 +246,7 @@ def log_json(log: ItemLog) -> dict[str, Any]:
             }
             for e in log.entries
         ],
-    }
+    )
 
 
 def _side(diff: BacklogDiff, side: str) -> str:

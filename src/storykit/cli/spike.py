@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import output
+from storykit.cli import envelope, output
 from storykit.cli.options import (
     IncludeOpt,
     JsonOpt,
@@ -16,6 +16,9 @@ from storykit.cli.options import (
     complete_ids,
     workspace,
 )
+
+if TYPE_CHECKING:
+    from storykit.services.workspace import Outcome
 
 SpikeArg = Annotated[
     str,
@@ -32,26 +35,21 @@ def register(group: typer.Typer) -> None:
     group.command("overdue")(overdue)
 
 
-def _show(result: Any, what: str, as_json: bool) -> None:
+def _show(result: Outcome, what: str, as_json: bool) -> None:
     if as_json:
-        data = output.json_items(
-            result.created,
-            spike=result.spike.to_json() if result.spike else None,
-            commit=result.commit,
-            changed=result.changed,
-        )
-        output.print_json(data)
+        follow_ups = {"follow_ups": [i.to_json() for i in result.items]} if what == "closed" else {}
+        envelope.print_json(envelope.outcome(result, **follow_ups))
         return
-    if not result.changed or result.spike is None:
+    if not result.changed or result.item is None:
         output.out("nothing to do: no change")
         return
-    spike = result.spike
+    spike = result.item
     commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
     timebox = f" (timebox {getattr(spike.model, 'timebox', '')})" if what == "extended" else ""
     output.out(f"{what} spike {spike.id}{timebox}: {spike.model.title}{commit}")
-    if result.created:
-        output.out(f"follow-ups ({len(result.created)}):")
-        output.render_list(result.created)
+    if result.items:
+        output.out(f"follow-ups ({len(result.items)}):")
+        output.render_list(result.items)
 
 
 def start(
@@ -123,10 +121,8 @@ def overdue(as_json: JsonOpt = False) -> None:
 
     found = overdue_spikes(workspace())
     if as_json:
-        data = output.json_items([o.item for o in found])
-        for entry, late in zip(data["items"], found, strict=True):
-            entry["overdue_since"] = late.since.isoformat()
-        output.print_json(data)
+        items = [{**late.item.to_json(), "overdue_since": late.since.isoformat()} for late in found]
+        envelope.print_json(envelope.envelope("items", items))
         return
     if not found:
         output.err("no spike is overdue")

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from storykit.config import WorkflowConfig
+from storykit.model import selection
 from storykit.model.catalogue import ALWAYS_REQUIRED, FIELDS, TYPES, required_fields
 from storykit.model.items import ItemModel
-from storykit.model.timebox import deadline_passed
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,6 @@ def overdue_since(
     item: ItemModel, now: dt.datetime, workflow: WorkflowConfig
 ) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
-    if item.type != "spike" or item.status != workflow.in_progress:
-        return None
-    return deadline_passed(item.started, item.timebox, now)
+    return selection.overdue_since(
+        lambda name: getattr(item, name, None), workflow.in_progress, now
+    )

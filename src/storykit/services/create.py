@@ -13,7 +13,7 @@ from storykit.model.ids import mint_id
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
-from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.store import StoredItem
 
 STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
@@ -70,7 +70,7 @@ def create_item(
     *,
     edit: bool = False,
     placement: Placement | None = None,
-) -> ChangeResult:
+) -> Outcome:
     """Write a new item file at the bottom of the backlog, in one commit."""
     if item_type not in ITEM_TYPES:
         raise UsageError(f"unknown item type {item_type!r}")
@@ -117,7 +117,7 @@ def create_item(
             item = edited
             path = item.path
 
-        def build() -> Change:
+        def build() -> Plan:
             order = store.order()  # lists the folder afresh: ids() too
             if item.id in store.ids():
                 raise BusyError(f"{item.id} was just taken by another command", hint="run it again")
@@ -130,23 +130,23 @@ def create_item(
                 final_item = store.validate_document(document, path)
             changes = Changeset()
             changes.write(path, final_content, expected=None)
-            return Change(changes, "new", final_item)
+            return Plan(changes, "new", final_item)
 
         return ws.apply(build, options)
 
 
 def _creation(
     ws: Workspace, fields: dict[str, Any], what: str, placement: Placement | None
-) -> Callable[[], Change]:
+) -> Callable[[], Plan]:
     """The change that writes a new item, its ID and rank settled under the lock."""
 
-    def build() -> Change:
+    def build() -> Plan:
         order = ws.store.order()  # lists the folder afresh: ids() too
         new_id = mint_id(ws.project.config.prefix, ws.store.ids())
         rank = rank_for_new(ws, new_id, placement, order)
         path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
         changes = Changeset()
         changes.write(path, content, expected=None)
-        return Change(changes, "new", item)
+        return Plan(changes, "new", item)
 
     return build

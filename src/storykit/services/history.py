@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storykit.errors import Diagnostic, UnknownItemError
+from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
 from storykit.gitrepo import History
-from storykit.model.changes import FieldChange, field_changes
+from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.rank import moved_items
-from storykit.services.workspace import Workspace
+from storykit.services.workspace import Move, Workspace
 from storykit.snapshot import (
     BlobPayloads,
     Snapshot,
@@ -26,18 +26,11 @@ from storykit.store import StoredItem
 class ItemChange:
     before: StoredItem
     after: StoredItem
-    changes: list[FieldChange]
+    changes: list[FieldDiff]
 
     @property
     def renamed(self) -> bool:
         return self.before.rel != self.after.rel
-
-
-@dataclass(frozen=True)
-class Move:
-    item: StoredItem
-    before: int
-    after: int
 
 
 @dataclass
@@ -89,7 +82,7 @@ def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
     ]
     for item_id in common:
         old, new = before.items[item_id], after.items[item_id]
-        changes = field_changes(_fields(old), _fields(new))
+        changes = field_diffs(_fields(old), _fields(new))
         if changes or old.rel != new.rel:
             diff.changed.append(ItemChange(old, new, changes))
     rekeyed = {i for i in common if before.items[i].model.rank != after.items[i].model.rank}
@@ -124,7 +117,7 @@ class LogEntry:
     created: bool = False
     deleted: bool = False
     renamed: tuple[str, str] | None = None
-    changes: list[FieldChange] = field(default_factory=list)
+    changes: list[FieldDiff] = field(default_factory=list)
     rank: tuple[int, int] | None = None
     invalid: list[Diagnostic] = field(default_factory=list)
 
@@ -133,6 +126,7 @@ class LogEntry:
 class ItemLog:
     item_id: str
     entries: list[LogEntry]
+    current: StoredItem | None = None  # the item as it is now (None: deleted or invalid)
 
 
 def item_log(ws: Workspace, query: str) -> ItemLog:
@@ -173,12 +167,21 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
         old_fields = (old_payload or {}).get("item") or {}
         new_fields = (new_payload or {}).get("item") or {}
         if old_fields and new_fields:
-            entry.changes = field_changes(old_fields, new_fields)
+            entry.changes = field_diffs(old_fields, new_fields)
             if old_fields.get("rank") != new_fields.get("rank") and commit.parent:
                 entry.rank = _positions(ws, payloads, commit.parent, commit.sha, item_id)
         entries.append(entry)
     payloads.save()
-    return ItemLog(item_id, entries)
+    return ItemLog(item_id, entries, _current(ws, item_id))
+
+
+def _current(ws: Workspace, item_id: str) -> StoredItem | None:
+    if item_id not in ws.store.ids():
+        return None
+    try:
+        return ws.store.read(ws.store.path_of(item_id)).item
+    except (InvalidDataError, OSError):
+        return None
 
 
 def _positions(

@@ -10,7 +10,7 @@ from storykit.config import default_config_text, parse_config
 from storykit.errors import StorykitError, UsageError
 from storykit.locations import CONFIG_FILE
 from storykit.project import Project
-from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 
 BACKLOG_README = """\
 # Backlog
@@ -26,7 +26,7 @@ EDITOR_SCHEMA_FILE = ".schema.json"
 
 def init_project(
     start: Path, prefix: str, options: CommitOptions, *, editor_schema: bool = False
-) -> ChangeResult:
+) -> Outcome:
     from storykit.gitrepo import find_toplevel
 
     prefix = prefix.strip()
@@ -48,7 +48,7 @@ def init_project(
     ws = Workspace(project)
     readme = project.backlog_dir / "README.md"
 
-    def build() -> Change:
+    def build() -> Plan:
         changes = Changeset()
         changes.write(config_path, text.encode("utf-8"), expected=None)
         if not readme.exists():
@@ -58,7 +58,7 @@ def init_project(
 
             schema_path = project.backlog_dir / config.editor_schema
             changes.write(schema_path, schema_text(config).encode("utf-8"), expected=None)
-        return Change(
+        return Plan(
             changes,
             "init",
             None,

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.model.catalogue import REFERENCE_FIELDS
+from storykit.model.selection import ListFilter, selects
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    type: str | None = None
-    status: str | None = None
-    tag: str | None = None
-    parent: str | None = None
-    all: bool = False
 
 
 @dataclass
@@ -57,20 +50,11 @@ class ItemDetails:
 
 def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
     """Open items (not done/dropped) in backlog order, or every item with `all`."""
-    parent_id = None
     if filters.parent:
-        parent_id = ws.store.ids_for(filters.parent)
+        filters = dataclasses.replace(filters, parent=ws.store.ids_for(filters.parent))
     backlog = ws.store.load_all()
     closed = ws.project.config.workflow.closed
-    chosen = [
-        item
-        for item in backlog.items
-        if (filters.all or filters.status or item.model.status not in closed)
-        and (filters.type is None or item.type == filters.type)
-        and (filters.status is None or item.model.status == filters.status)
-        and (filters.tag is None or filters.tag in item.model.tags)
-        and (parent_id is None or item.model.parent == parent_id)
-    ]
+    chosen = [item for item in backlog.items if selects(item.field, filters, closed)]
     return ListResult(chosen, backlog.invalid, backlog.problems, _overdue(ws, backlog.items))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError, UsageError
@@ -10,7 +10,7 @@ from storykit.model.catalogue import type_fields
 from storykit.printable import printable
 from storykit.rank import Entry, RankError, key_for_move, plan_rebalance, plan_reorder
 from storykit.services.editing import EditSession
-from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.services.workspace import CommitOptions, Move, Outcome, Plan, Workspace
 from storykit.store import Backlog, StoredItem
 
 PLACEMENTS = ("top", "bottom", "before", "after")
@@ -30,18 +30,6 @@ class Placement:
     target: str | None = None
 
 
-@dataclass
-class RankResult:
-    """The items whose rank changed, in their new order, and the commit."""
-
-    moved: list[StoredItem] = field(default_factory=list)
-    before: dict[str, int] = field(default_factory=dict)  # 1-based positions
-    after: dict[str, int] = field(default_factory=dict)
-    commit: str | None = None
-    changed: bool = True
-    action: str = "move"  # move | reorder | rebalance
-
-
 def positions(order: list[Entry]) -> dict[str, int]:
     return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
 
@@ -55,29 +43,26 @@ def rank_for_new(
     return _key(ws.store.order() if order is None else order, new_id, place, target)
 
 
-def move_item(
-    ws: Workspace, query: str, placement: Placement, options: CommitOptions
-) -> RankResult:
+def move_item(ws: Workspace, query: str, placement: Placement, options: CommitOptions) -> Outcome:
     """Write one new key between the item's new neighbours: exactly one file changes."""
-    result = RankResult()
 
-    def build() -> Change | None:
+    def build() -> Plan:
         item_id = ws.store.ids_for(query)
         target = ws.store.ids_for(placement.target) if placement.target else None
         if target == item_id:
             raise UsageError(f"{item_id} cannot be placed relative to itself")
         order = ws.store.order()
         key = _key(order, item_id, placement, target)
-        return _rewrite(ws, order, {item_id: key}, result, title=None)
+        return _rewrite(ws, order, {item_id: key}, title=None)
 
-    return _finish(ws.apply(build, options), result)
+    return ws.apply(build, options)
 
 
 def reorder(
     ws: Workspace,
     options: CommitOptions,
     text: str | None = None,
-) -> RankResult:
+) -> Outcome:
     """Apply a whole new order (from `text`, or from the editor) with the fewest changes.
     An order written in the editor is kept if the command then fails."""
     if text is not None:
@@ -89,11 +74,10 @@ def reorder(
         return _reorder(ws, options, session.edit_text(listing + "\n" + REORDER_HELP))
 
 
-def _reorder(ws: Workspace, options: CommitOptions, text: str) -> RankResult:
-    result = RankResult(action="reorder")
+def _reorder(ws: Workspace, options: CommitOptions, text: str) -> Outcome:
     wanted = _parse_order(ws, text)
 
-    def build() -> Change | None:
+    def build() -> Plan | None:
         order = ws.store.order()
         current = [item_id for _, item_id in order if item_id in set(wanted)]
         if current == wanted:
@@ -104,27 +88,26 @@ def _reorder(ws: Workspace, options: CommitOptions, text: str) -> RankResult:
             raise _tie_error(exc) from None
         count = len(new_keys)
         return _rewrite(
-            ws, order, new_keys, result, title=f"reorder {count} item{'s' if count != 1 else ''}"
+            ws, order, new_keys, title=f"reorder {count} item{'s' if count != 1 else ''}"
         )
 
-    return _finish(ws.apply(build, options), result)
+    return ws.apply(build, options)
 
 
-def rebalance(ws: Workspace, options: CommitOptions) -> RankResult:
+def rebalance(ws: Workspace, options: CommitOptions) -> Outcome:
     """Rewrite every key evenly and short, in the current order: one explicit commit."""
-    result = RankResult(action="rebalance")
 
-    def build() -> Change | None:
+    def build() -> Plan | None:
         order = ws.store.order()
         new_keys = plan_rebalance(order)
         if not new_keys:
             return None
         count = len(new_keys)
         return _rewrite(
-            ws, order, new_keys, result, title=f"rebalance {count} key{'s' if count != 1 else ''}"
+            ws, order, new_keys, title=f"rebalance {count} key{'s' if count != 1 else ''}"
         )
 
-    return _finish(ws.apply(build, options), result)
+    return ws.apply(build, options)
 
 
 def _key(order: list[Entry], item_id: str, placement: Placement, target: str | None) -> str:
@@ -177,11 +160,11 @@ def _rewrite(
     ws: Workspace,
     order: list[Entry],
     new_keys: dict[str, str],
-    result: RankResult,
     *,
     title: str | None,
-) -> Change:
-    """Write the new keys; `title` names a many-item commit (None: a single move)."""
+) -> Plan:
+    """Write the new keys; `title` names a many-item commit (None: a single move). The
+    plan reports the moved items in their new order, with their places before and after."""
     changes = Changeset()
     moved: list[StoredItem] = []
     for item_id, key in new_keys.items():
@@ -191,18 +174,14 @@ def _rewrite(
         changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)
         moved.append(item)
     new_order = sorted([(new_keys.get(item_id, key), item_id) for key, item_id in order])
-    result.before = positions(order)
-    result.after = positions(new_order)
-    moved.sort(key=lambda item: result.after[item.id])
-    result.moved = moved
+    before, after = positions(order), positions(new_order)
+    moved.sort(key=lambda item: after[item.id])
+    moves = [Move(item, before[item.id], after[item.id]) for item in moved]
     if title is None:
-        item = moved[0]
-        move = f"#{result.before[item.id]} → #{result.after[item.id]}"
-        return Change(changes, "rank", item, subject_title=move)
-    return Change(changes, "rank", None, subject_type="backlog", subject_title=title)
-
-
-def _finish(change: ChangeResult, result: RankResult) -> RankResult:
-    result.commit = change.commit
-    result.changed = change.changed
-    return result
+        (move,) = moves
+        where = f"#{move.before} → #{move.after}"
+        return Plan(changes, "rank", move.item, subject_title=where, items=moved, moves=moves)
+    return Plan(
+        changes, "rank", None, subject_type="backlog", subject_title=title, items=moved,
+        moves=moves,
+    )  # fmt: skip

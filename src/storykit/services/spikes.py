@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from storykit import clock
@@ -15,9 +15,9 @@ from storykit.model.ids import mint_id
 from storykit.model.timebox import timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.rank import keys_between
-from storykit.services.change import apply_status, finish_change, load_for_change
 from storykit.services.editing import EditSession
-from storykit.services.workspace import Change, CommitOptions, Workspace
+from storykit.services.update import apply_status, load_for_update, plan_update
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.store import LoadedFile, StoredItem
 
 OUTCOME_TEMPLATE = """\
@@ -27,16 +27,6 @@ OUTCOME_TEMPLATE = """\
 # What did you learn? What should the team do next? Record it above these lines.
 # Lines starting with # are ignored. An empty outcome cancels: nothing is changed.
 """
-
-
-@dataclass
-class SpikeResult:
-    """The spike after the change, the items it created, and the commit."""
-
-    spike: StoredItem | None
-    created: list[StoredItem] = field(default_factory=list)
-    commit: str | None = None
-    changed: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,16 +46,15 @@ def parse_follow_up(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def start_spike(ws: Workspace, query: str, options: CommitOptions) -> SpikeResult:
+def start_spike(ws: Workspace, query: str, options: CommitOptions) -> Outcome:
     """Status in progress, with the time it started."""
 
-    def build() -> Change | None:
+    def build() -> Plan:
         loaded = _load_spike(ws, query)
         apply_status(ws, loaded.document, loaded.item, ws.project.config.workflow.in_progress)
-        return finish_change(ws, loaded, loaded.document, "start")
+        return plan_update(ws, loaded, loaded.document, "start")
 
-    change = ws.apply(build, options)
-    return SpikeResult(change.item, [], change.commit, change.changed)
+    return ws.apply(build, options)
 
 
 def close_spike(
@@ -76,7 +65,7 @@ def close_spike(
     outcome: str | None = None,
     decision: str | None = None,
     follow_ups: list[str] | None = None,
-) -> SpikeResult:
+) -> Outcome:
     """Record the outcome, mark the spike done and create its follow-ups: one commit.
     Without an outcome, it is written in the editor (kept if the command then fails)."""
     wanted = [parse_follow_up(text) for text in follow_ups or []]
@@ -103,15 +92,14 @@ def _close(
     outcome: str,
     decision: str | None,
     wanted: list[tuple[str, str]],
-) -> SpikeResult:
+) -> Outcome:
     if not outcome.strip():
         raise InvalidDataError(
             "the outcome is empty: the spike was not closed and nothing was changed",
             hint='give it with --outcome "what we learned", or write it in the editor',
         )
-    result = SpikeResult(None)
 
-    def build() -> Change | None:
+    def build() -> Plan:
         loaded = _load_spike(ws, query)
         spike = loaded.item
         order = type_fields("spike")
@@ -124,40 +112,34 @@ def _close(
         for item in created:
             doc.list_append("follow_ups", item.id, order)
         apply_status(ws, doc, spike, ws.project.config.workflow.done)
-        change = finish_change(ws, loaded, doc, "close")
-        if change is None:
-            return None
+        plan = plan_update(ws, loaded, doc, "close")
         for path, content in changes.writes.items():
             assert content is not None
-            change.changeset.write(path, content, expected=None)
-        result.created = created
-        return change
+            plan.writes.write(path, content, expected=None)
+        plan.items = created
+        return plan
 
-    change = ws.apply(build, options)
-    result.spike, result.commit, result.changed = change.item, change.commit, change.changed
-    return result
+    return ws.apply(build, options)
 
 
-def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) -> SpikeResult:
+def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) -> Outcome:
     """Add `extra` (4h, 1d, 1w) to the spike's timebox."""
     try:
         added = timebox_delta(extra)
     except ValueError:
         raise UsageError(f"--timebox {extra!r} must look like 4h, 2d or 1w") from None
 
-    def build() -> Change | None:
+    def build() -> Plan:
         loaded = _load_spike(ws, query)
         spike = loaded.item.model
         current = timebox_delta(spike.timebox) if spike.timebox else dt.timedelta()
         new = format_timebox(current + added)
         loaded.document.set("timebox", new, type_fields("spike"))
-        change = finish_change(ws, loaded, loaded.document, "extend")
-        if change is not None:
-            change.subject_title = f"timebox {spike.timebox or 'none'} → {new}"
-        return change
+        plan = plan_update(ws, loaded, loaded.document, "extend")
+        plan.subject_title = f"timebox {spike.timebox or 'none'} → {new}"
+        return plan
 
-    change = ws.apply(build, options)
-    return SpikeResult(change.item, [], change.commit, change.changed)
+    return ws.apply(build, options)
 
 
 def overdue_spikes(ws: Workspace) -> list[Overdue]:
@@ -183,7 +165,7 @@ def format_timebox(delta: dt.timedelta) -> str:
 
 
 def _load_spike(ws: Workspace, query: str) -> LoadedFile:
-    loaded = load_for_change(ws, query)
+    loaded = load_for_update(ws, query)
     if loaded.item.type != "spike":
         raise UsageError(
             f"{loaded.item.id} is a {loaded.item.type}, not a spike",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from storykit import clock
@@ -10,19 +9,11 @@ from storykit.errors import UsageError
 from storykit.model.catalogue import SPLIT_INHERITED, type_fields
 from storykit.model.ids import mint_id
 from storykit.rank import keys_between
-from storykit.services.change import apply_status, finish_change, load_for_change
-from storykit.services.workspace import Change, CommitOptions, Workspace
-from storykit.store import StoredItem
+from storykit.services.update import apply_status, load_for_update, plan_update
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 
 
-@dataclass
-class SplitResult:
-    original: StoredItem | None
-    parts: list[StoredItem] = field(default_factory=list)
-    commit: str | None = None
-
-
-def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOptions) -> SplitResult:
+def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOptions) -> Outcome:
     """Parts of the same type, in the given order where the original stood; the original
     is closed (dropped) with `split_into`, and each part records `split_from`. One commit."""
     titles = [title.strip() for title in titles]
@@ -32,10 +23,9 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
             hint='e.g. `storykit split SK-7K2M "Send emoji" "Receive emoji"`',
         )
     workflow = ws.project.config.workflow
-    result = SplitResult(None)
 
-    def build() -> Change | None:
-        loaded = load_for_change(ws, query)
+    def build() -> Plan:
+        loaded = load_for_update(ws, query)
         original = loaded.item
         if original.model.status in workflow.closed:
             raise UsageError(f"{original.id} is {original.model.status}; only open items split")
@@ -69,14 +59,11 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
         for part in parts:
             doc.list_append("split_into", part.id, order)
         apply_status(ws, doc, original, workflow.dropped)
-        change = finish_change(ws, loaded, doc, "split")
-        assert change is not None
+        plan = plan_update(ws, loaded, doc, "split")
         for path, content in parts_content:
-            change.changeset.write(path, content, expected=None)
-        change.subject_title = "into " + ", ".join(part.id for part in parts)
-        result.parts = parts
-        return change
+            plan.writes.write(path, content, expected=None)
+        plan.subject_title = "into " + ", ".join(part.id for part in parts)
+        plan.items = parts
+        return plan
 
-    change = ws.apply(build, options)
-    result.original, result.commit = change.item, change.commit
-    return result
+    return ws.apply(build, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,27 +33,42 @@ class CommitOptions:
     include_changes: bool = False
 
 
-@dataclass
-class Change:
-    """What a use case wants written: files, and how to describe the commit."""
+@dataclass(frozen=True)
+class Move:
+    """An item's place in the backlog before and after (1-based)."""
 
-    changeset: Changeset
+    item: StoredItem
+    before: int
+    after: int
+
+
+@dataclass
+class Plan:
+    """What a use case wants written, how to describe the commit, and what to report: the
+    item it is about and the other items it made or moved. A build step returns it; the
+    unit of work (`Workspace.apply`) turns it into the `Outcome`."""
+
+    writes: Changeset
     verb: str
     item: StoredItem | None
     subject_type: str = ""
     subject_id: str = ""
     subject_title: str = ""
-    extra_items: list[StoredItem] = field(default_factory=list)
+    items: list[StoredItem] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class ChangeResult:
-    """What happened: the item, the files written, and the commit (None if not committed)."""
+class Outcome:
+    """What a changing command did: the item it is about (as it is now, changed or not),
+    the other items it made or moved, the files written, and the commit (None if none)."""
 
     item: StoredItem | None
-    paths: list[str]
-    commit: str | None
-    subject: str
+    items: list[StoredItem] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    commit: str | None = None
+    subject: str = ""
     changed: bool = True
 
 
@@ -117,7 +133,7 @@ class Workspace:
             if not options.include_changes:
                 self._refuse_local_changes([self.project.rel(p) for p in paths])
 
-    def apply(self, build: Callable[[], Change | None], options: CommitOptions) -> ChangeResult:
+    def apply(self, build: Callable[[], Plan | None], options: CommitOptions) -> Outcome:
         """Refuse bad repository states, then under the lock build, write and commit.
 
         The commit protocol (docs/architecture.md): storykit's own lock, then git's
@@ -144,48 +160,47 @@ class Workspace:
                 held.enter_context(repo.index_lock())
                 # Under git's index lock, no checkout can move HEAD until the commit is made.
                 repo.check_can_commit(config.backlog_dir)
-            change = build()
-            if change is not None:
-                change.changeset.drop_unchanged()
-            if change is None or not change.changeset.paths:
-                return ChangeResult(None, [], None, "", changed=False)
-            change.changeset.check_unchanged()
-            for path, content in change.changeset.writes.items():
+            plan = build()
+            if plan is not None:
+                plan.writes.drop_unchanged()
+            if plan is None or not plan.writes.paths:
+                return Outcome(plan.item if plan else None, changed=False)
+            plan.writes.check_unchanged()
+            for path, content in plan.writes.writes.items():
                 if content is not None:
                     self.store.check_readable(path, content)
-            paths = [self.project.rel(p) for p in change.changeset.paths]
+            paths = [self.project.rel(p) for p in plan.writes.paths]
             if repo is not None and not options.include_changes:
                 # A file about to be created has nothing of the user's in it (its ID was
                 # just minted against the work tree): only files that exist are asked about.
-                existing = [self.project.rel(p) for p in change.changeset.paths if p.exists()]
+                existing = [self.project.rel(p) for p in plan.writes.paths if p.exists()]
                 self._refuse_local_changes(existing)
-            item = change.item
-            subject_id = change.subject_id or (item.id if item else "")
             message = commit_message(
                 config.commit_prefix,
-                change.verb,
-                change.subject_type or (item.type if item else ""),
-                subject_id,
-                change.subject_title or (item.model.title if item else ""),
+                plan.verb,
+                plan.subject_type or (plan.item.type if plan.item else ""),
+                plan.subject_id or (plan.item.id if plan.item else ""),
+                plan.subject_title or (plan.item.model.title if plan.item else ""),
             )
-            change.changeset.apply()
-            held.callback(change.changeset.discard_backups)
+            plan.writes.apply()
+            held.callback(plan.writes.discard_backups)
+            done = Outcome(plan.item, plan.items, plan.moves, paths, None, message.split("\n")[0])
             if repo is None:
-                return ChangeResult(item, paths, None, message.splitlines()[0])
+                return done
             try:
                 result = repo.commit_paths(
                     paths, message, run_hooks=options.verify and config.hooks
                 )
             except BaseException as exc:
                 held_paths = sorted(exc.held) if isinstance(exc, BranchMovedError) else []
-                change.changeset.rollback(keep={self.project.root / p for p in held_paths})
+                plan.writes.rollback(keep={self.project.root / p for p in held_paths})
                 if held_paths:  # the new HEAD has them: the index should agree
                     repo.refresh_index(held_paths)
                 raise
             repo.refresh_index(paths)
             if result is None:  # HEAD already had exactly these files
-                return ChangeResult(item, paths, None, message.splitlines()[0])
-            return ChangeResult(item, paths, result.sha, result.subject)
+                return done
+            return dataclasses.replace(done, commit=result.sha, subject=result.subject)
 
     def _refuse_local_changes(self, paths: list[str]) -> None:
         """Refuse to commit files that already differ from HEAD: storykit's commit holds

@@ -15,7 +15,7 @@ from storykit.model.values import ValueProblem, is_list_field, parse_scalar, par
 from storykit.model.workflow import GateProblem, gate_problems, needed_fields, reaches
 from storykit.services.create import resolve_reference
 from storykit.services.editing import EditSession
-from storykit.services.workspace import Change, ChangeResult, CommitOptions, Workspace
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.store import LoadedFile, StoredItem
 
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(\+=|-=|=)(.*)$", re.DOTALL)
@@ -35,14 +35,14 @@ def parse_assignment(text: str) -> tuple[str, str, str]:
 
 def set_fields(
     ws: Workspace, query: str, assignments: list[str], options: CommitOptions
-) -> ChangeResult:
+) -> Outcome:
     """`storykit set ID FIELD=VALUE…` — every value validated like the file."""
     if not assignments:
         raise UsageError("nothing to set", hint="e.g. `storykit set SK-7K2M points=5 tags+=ux`")
     parsed = [parse_assignment(text) for text in assignments]
 
-    def build() -> Change | None:
-        loaded = load_for_change(ws, query)
+    def build() -> Plan | None:
+        loaded = load_for_update(ws, query)
         doc = loaded.document
         item = loaded.item
         order = type_fields(item.type)
@@ -73,18 +73,18 @@ def set_fields(
             raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
         if status is not None:
             apply_status(ws, doc, item, status)
-        return finish_change(ws, loaded, doc, "set")
+        return plan_update(ws, loaded, doc, "set")
 
     return ws.apply(build, options)
 
 
-def change_status(ws: Workspace, query: str, status: str, options: CommitOptions) -> ChangeResult:
+def change_status(ws: Workspace, query: str, status: str, options: CommitOptions) -> Outcome:
     """`storykit status ID STATUS`, with the workflow's gates."""
 
-    def build() -> Change | None:
-        loaded = load_for_change(ws, query)
+    def build() -> Plan | None:
+        loaded = load_for_update(ws, query)
         apply_status(ws, loaded.document, loaded.item, status)
-        return finish_change(ws, loaded, loaded.document, "status")
+        return plan_update(ws, loaded, loaded.document, "status")
 
     return ws.apply(build, options)
 
@@ -94,7 +94,7 @@ def shortcut_status(ws: Workspace, shortcut: str) -> str:
     return str(getattr(ws.project.config.workflow, SHORTCUTS[shortcut]))
 
 
-def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult:
+def edit_item(ws: Workspace, query: str, options: CommitOptions) -> Outcome:
     """`storykit edit ID` — also the way to repair an invalid file."""
     path = ws.store.resolve(query)
     rel = ws.project.rel(path)
@@ -110,18 +110,25 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> ChangeResult
     with EditSession(path.name) as session:
         content, result = session.edit_until_valid(raw, validate)
         if result is None or content == raw:
-            return ChangeResult(None, [], None, "", changed=False)
+            return Outcome(_valid_or_none(ws, path), changed=False)
         new_item = result[1]
 
-        def build() -> Change:
+        def build() -> Plan:
             changes = Changeset()
             _write(changes, path, new_item.path, content, raw)
-            return Change(changes, "edit", new_item)
+            return Plan(changes, "edit", new_item)
 
         return ws.apply(build, options)
 
 
-def load_for_change(ws: Workspace, query: str) -> LoadedFile:
+def _valid_or_none(ws: Workspace, path: Path) -> StoredItem | None:
+    try:
+        return ws.store.read(path).item
+    except InvalidDataError:
+        return None
+
+
+def load_for_update(ws: Workspace, query: str) -> LoadedFile:
     path = ws.store.resolve(query)
     try:
         return ws.store.read(path)
@@ -187,9 +194,9 @@ def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: 
         doc.set("started", clock.now(), order)
 
 
-def finish_change(
-    ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str
-) -> Change | None:
+def plan_update(ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str) -> Plan:
+    """The plan that writes `doc` over the loaded file (renamed when the title changed):
+    validated, gates checked; no writes when nothing changed."""
     content = doc.dump()
     try:
         new_item = ws.store.validate_document(doc, loaded.path)
@@ -200,11 +207,11 @@ def finish_change(
         ) from None
     _check_gates(ws.project.config.workflow, new_item, loaded.item, None, loaded.rel)
     new_item = ws.store.renamed_for_title(new_item)
-    if content == loaded.raw and new_item.path == loaded.path:
-        return None
     changes = Changeset()
+    if content == loaded.raw and new_item.path == loaded.path:
+        return Plan(changes, verb, loaded.item)
     _write(changes, loaded.path, new_item.path, content, loaded.raw)
-    return Change(changes, verb, new_item)
+    return Plan(changes, verb, new_item)
 
 
 def _write(changes: Changeset, old: Path, new: Path, content: bytes, raw: bytes) -> None:

@@ -13,7 +13,7 @@ _NOT_FIELDS = ("path", "rank")  # rank moves are reported as positions, not as k
 
 
 @dataclass(frozen=True)
-class FieldChange:
+class FieldDiff:
     """`kind`: changed, added, removed, or list (items added/removed)."""
 
     field: str
@@ -44,7 +44,7 @@ class FieldChange:
         return data
 
 
-def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+def field_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
     """Every field that differs, in the item's canonical order, then the user's own keys."""
     item_type = str(new.get("type") or old.get("type") or "")
     order = list(type_fields(item_type)) if item_type in TYPES else []
@@ -61,15 +61,15 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]
             added = [v for v in after_list if v not in before_list]
             removed = [v for v in before_list if v not in after_list]
             if not added and not removed:  # reordered only
-                changes.append(FieldChange(name, "changed", before_list, after_list))
+                changes.append(FieldDiff(name, "changed", before_list, after_list))
             else:
-                changes.append(FieldChange(name, "list", added=added, removed=removed))
+                changes.append(FieldDiff(name, "list", added=added, removed=removed))
         elif before is None:
-            changes.append(FieldChange(name, "added", new=after))
+            changes.append(FieldDiff(name, "added", new=after))
         elif after is None:
-            changes.append(FieldChange(name, "removed", old=before))
+            changes.append(FieldDiff(name, "removed", old=before))
         else:
-            changes.append(FieldChange(name, "changed", before, after))
+            changes.append(FieldDiff(name, "changed", before, after))
     return changes
 
 

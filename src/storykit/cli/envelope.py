@@ -1,0 +1,85 @@
+"""Every `--json` answer, shaped by one function.
+
+A command about one item answers `{"schema_version": 2, "item": {…}, …extras}`, a command
+about many `{"schema_version": 2, "items": […], …extras}`; history reports (`diff`) carry
+their own keys after `schema_version`. Each item is shaped by `StoredItem.to_json` (the
+lean `list` shapes cache payloads with the same `records.item_json`). The README lists every
+command's keys; `tests/test_json_envelopes.py` holds every command to that list.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from storykit.services.query import Board, ItemDetails
+    from storykit.services.workspace import Move, Outcome
+
+SCHEMA_VERSION = 2
+
+# JSON escapes C0 controls itself; DEL, C1 controls and the Unicode line separators are
+# escaped too, so that JSON printed on a terminal cannot drive it.
+_UNSAFE = {code: f"\\u{code:04x}" for code in [*range(0x7F, 0xA0), 0x2028, 0x2029]}
+
+
+def envelope(
+    about: Literal["item", "items"] | None, value: Any = None, **extras: Any
+) -> dict[str, Any]:
+    """`{"schema_version": 2, <about>: value, **extras}` (no `about`: extras only)."""
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    if about is not None:
+        data[about] = value
+    data.update(extras)
+    return data
+
+
+def print_json(data: dict[str, Any]) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(text.translate(_UNSAFE) + "\n")
+
+
+def outcome(result: Outcome, **extras: Any) -> dict[str, Any]:
+    """A changing command about one item: the item (as it is now), then what it did."""
+    item = result.item.to_json() if result.item is not None else None
+    return envelope("item", item, **extras, commit=result.commit, changed=result.changed)
+
+
+def moves(result: Outcome) -> list[dict[str, Any]]:
+    return [_move(move) for move in result.moves]
+
+
+def _move(move: Move) -> dict[str, Any]:
+    return {"id": move.item.id, "from": move.before, "to": move.after}
+
+
+def ranked(result: Outcome) -> dict[str, Any]:
+    """`rank` of one item answers about it; a reorder or rebalance about the moved items."""
+    if result.item is not None:
+        return outcome(result, moves=moves(result))
+    items = [item.to_json() for item in result.items]
+    return envelope(
+        "items", items, moves=moves(result), commit=result.commit, changed=result.changed
+    )
+
+
+def details(found: ItemDetails) -> dict[str, Any]:
+    """`show`: the item (with `overdue`), its children and their progress."""
+    item = {**found.item.to_json(), "overdue": found.overdue_since is not None}
+    return envelope(
+        "item",
+        item,
+        children=[child.to_json() for child in found.children],
+        progress=found.progress.to_json() if found.progress else None,
+    )
+
+
+def board(result: Board) -> dict[str, Any]:
+    """`board`: the items column by column (each with `overdue`), and the columns' order."""
+    items = [
+        {**item.to_json(), "overdue": item.id in result.overdue}
+        for column in result.columns
+        for item in column.items
+    ]
+    return envelope("items", items, statuses=[column.status for column in result.columns])
