@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storykit.gitrepo import GitRepo
+from storykit.repository.commit import GitRepo
 from tests.conftest import Repo
 
 

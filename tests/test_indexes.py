@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storykit import store as store_module
+from storykit import cached_reads
 from storykit.services.workspace import Workspace
 from tests.conftest import SCRIPT, Repo
 
@@ -76,7 +76,7 @@ def test_many_changed_files_rebuild_cache_and_index(
     ids = [repo.new_story(f"Story {n}") for n in range(5)]
     repo.age_files()
     repo.ok("list")
-    monkeypatch.setattr(store_module, "INDEX_MISSES", 2)
+    monkeypatch.setattr(cached_reads, "INDEX_MISSES", 2)
     for n, item_id in enumerate(ids):
         _set_rank(repo, item_id, f"a{9 - n}")
     repo.age_files(30)

@@ -10,8 +10,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "storykit"
 
 ALLOWED = {
-    "git": {"gitrepo.py"},
-    "ruamel": {"yamlio.py"},
+    "git": {"repository/runner.py"},
+    "ruamel": {"yamlio"},
     "typer": {"cli"},
     "rich": {"cli/output.py"},
 }

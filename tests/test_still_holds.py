@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from storykit import atomic
-from storykit.gitrepo import GitRepo
+from storykit.repository.commit import GitRepo
+from storykit.repository.runner import Completed
 from tests.conftest import SCRIPT, Repo, make_repo
 
 
@@ -71,7 +72,7 @@ def test_a_failure_at_every_step_of_a_many_file_change(
     def failing_execute(self: GitRepo, args: Any, **kwargs: Any) -> Any:
         step["n"] += 1
         if step["n"] == step["fail_at"]:
-            return subprocess.CompletedProcess(args, 128, b"", b"fatal: No space left on device")
+            return Completed(128, b"", "fatal: No space left on device")
         return real_execute(self, args, **kwargs)
 
     monkeypatch.setattr(atomic, "write_atomic", failing_write)

@@ -12,9 +12,9 @@ from typing import Any
 
 from storykit.atomic import write_atomic
 from storykit.errors import Diagnostic
-from storykit.gitrepo import History
 from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
+from storykit.repository.history import History
 from storykit.store import ItemStore, StoredItem
 
 _BLOB_CACHE_FORMAT = 3  # as CACHE_FORMAT

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
 from storykit.atomic import read_regular
-from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
+from storykit.cached_reads import CachedReads, ids_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
-from storykit.locations import backlog_folder_problem, cache_file, is_item_file
+from storykit.locations import backlog_folder_problem, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import ItemModel, model_from_plain
 from storykit.model.naming import file_name, id_from_file_name
@@ -85,6 +85,7 @@ class ItemStore:
         self._duplicates: dict[str, list[str]] = {}  # ID → its file names, when several
         # STORYKIT_NO_FAST_YAML=1 forces the round-trip reader everywhere (for comparisons).
         self.fast = not os.environ.get("STORYKIT_NO_FAST_YAML")
+        self.reads = CachedReads(self)
 
     def check_folder(self) -> None:
         """Refuse a backlog folder reached through a symbolic link or inside the git dir,
@@ -97,7 +98,7 @@ class ItemStore:
                 "(backlog_dir in .storykit.toml)",
             )
 
-    def _entries(self) -> list[os.DirEntry[str]]:
+    def entries(self) -> list[os.DirEntry[str]]:
         """Directory entries of the item files, sorted by name (stat comes with them)."""
         self.check_folder()
         try:
@@ -112,7 +113,7 @@ class ItemStore:
         """{ID: file name} from the file names (no parsing); listed once per command unless
         `fresh`."""
         if fresh or self._ids is None:
-            self._ids, self._duplicates = _ids_of(self._entries())
+            self._ids, self._duplicates = ids_of(self.entries())
         return self._ids
 
     def path_of(self, item_id: str) -> Path:
@@ -130,7 +131,7 @@ class ItemStore:
             )
         return self.folder / name
 
-    def resolve(self, query: str) -> Path:
+    def find(self, query: str) -> Path:
         """Find an item file by full ID, CODE, or unique CODE prefix, in any case."""
         if not looks_like_query(query):
             raise UnknownItemError(
@@ -155,8 +156,8 @@ class ItemStore:
         return self.path_of(matches[0])
 
     def ids_for(self, query: str) -> str:
-        """The full ID that `query` names (see `resolve`)."""
-        item_id = id_from_file_name(self.resolve(query).name)
+        """The full ID that `query` names (see `find`)."""
+        item_id = id_from_file_name(self.find(query).name)
         assert item_id is not None
         return item_id
 
@@ -222,11 +223,11 @@ class ItemStore:
         return self._validate(document, path, self.project.rel(path))
 
     def load_all(self) -> Backlog:
-        """Every item file, served from the read cache where a file is unchanged."""
+        """Every item file, in backlog order (unchanged files from the read cache)."""
         backlog = Backlog()
-        for rel, payload in self._payloads():
+        for rel, payload in self.reads.payloads():
             if "item" in payload:
-                backlog.items.append(_item_from_payload(payload, self.project.root, rel))
+                backlog.items.append(self.item_from_payload(payload, rel))
             else:
                 backlog.problems.extend(Diagnostic(**d) for d in payload["problems"])
                 backlog.invalid.append(rel)
@@ -236,85 +237,22 @@ class ItemStore:
     def records(self) -> list[tuple[str, dict[str, Any]]]:
         """(rel, plain fields) of every valid item, from the cache: cheap to filter, and
         `item_from_payload` turns the few that are needed into items."""
-        return [(rel, payload) for rel, payload in self._payloads() if "item" in payload]
+        return [(rel, payload) for rel, payload in self.reads.payloads() if "item" in payload]
 
     def order(self) -> list[tuple[str, str]]:
         """(rank, id) of every valid item, in backlog order: all that ranking needs.
         The folder is listed afresh, so `ids()` is fresh afterwards too."""
-        return sorted((rank, item_id) for _, item_id, rank in self._indexed("order"))
+        return sorted((rank, item_id) for _, item_id, rank in self.reads.indexed("order"))
 
-    def _indexed(self, kind: str) -> list[tuple[str, str, Any]]:
-        """(rel, id, value) of every valid item, the value as `cache.INDEXES[kind]` keeps it.
+    def cache_key(self) -> str:
+        return self.reads.key()
 
-        Read from that index when it covers nearly every file (the few files changed since
-        are parsed, and left for the next full read to cache); otherwise from the whole
-        cache, which is then written again together with the indexes.
-        """
-        value_of = INDEXES[kind]
-        index = self._open_index(kind)
-        prefix = self.project.rel(self.folder) + "/"
-        if index is not None:
-            found: list[tuple[str, str, Any]] = []
-            changed: list[str] = []
-            ids: dict[str, str] = {}
-            duplicates: dict[str, list[str]] = {}
-            for entry in self._entries():
-                item_id = id_from_file_name(entry.name)
-                if item_id is not None:
-                    _note_id(ids, duplicates, item_id, entry.name)
-                try:
-                    signature = signature_of(entry.stat(follow_symlinks=False))
-                except OSError:
-                    signature = (-1, -1, -1)  # never indexed: parsed below, which reports it
-                hit, value = index.get(entry.name, signature)
-                if not hit:
-                    changed.append(entry.name)
-                    if len(changed) > INDEX_MISSES:
-                        break
-                elif value is not None and item_id is not None:  # a valid item's id is its name's
-                    found.append((prefix + entry.name, item_id, value))
-            else:
-                self._ids, self._duplicates = ids, duplicates
-                for name in changed:
-                    item = self._parse_for_cache(self.folder / name).get("item")
-                    if item is not None:
-                        found.append((prefix + name, item["id"], value_of(item)))
-                return found
-        return [
-            (rel, payload["item"]["id"], value_of(payload["item"]))
-            for rel, payload in self._payloads(index_stale=True)
-            if "item" in payload
-        ]
+    def remember_ids(self, ids: dict[str, str], duplicates: dict[str, list[str]]) -> None:
+        """The IDs a fresh listing of the folder found (see `ids`)."""
+        self._ids, self._duplicates = ids, duplicates
 
-    def _payloads(self, *, index_stale: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(rel, payload) of every item file; unchanged files come from the cache."""
-        cache = self._open_cache()
-        names: set[str] = set()
-        prefix = self.project.rel(self.folder) + "/"
-        entries = self._entries()
-        self._ids, self._duplicates = _ids_of(entries)
-        for entry in entries:
-            rel = prefix + entry.name
-            names.add(entry.name)
-            try:
-                stat = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
-                yield rel, {"problems": [problem.to_json()]}
-                continue
-            signature = signature_of(stat)
-            payload = cache.get(entry.name, signature) if cache else None
-            if payload is None:
-                payload = self._parse_for_cache(self.folder / entry.name)
-                if cache is not None and not entry.is_symlink():
-                    cache.put(entry.name, signature, payload)
-            yield rel, payload
-        if cache is not None:
-            cache.keep_only(names)
-            missing = not all(index_file(cache.path, kind).exists() for kind in INDEXES)
-            cache.save(force=(index_stale or missing) and bool(cache.entries))
-
-    def _parse_for_cache(self, path: Path) -> dict[str, Any]:
+    def parse_file(self, path: Path) -> dict[str, Any]:
+        """One item file as a cache payload: the item's plain fields, or its problems."""
         rel = self.project.rel(path)
         try:
             raw = self.read_raw(path)
@@ -361,31 +299,9 @@ class ItemStore:
             )
 
     def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
-        return _item_from_payload(payload, self.project.root, rel)
-
-    def cache_key(self) -> str:
-        return cache_key(self.project.root, self.project.config_path.read_bytes())
-
-    def _open_index(self, kind: str) -> ItemIndex | None:
-        try:
-            state = self.project.state_dir
-        except RepoStateError:
-            return None
-        return ItemIndex.open(cache_file(state, self.project.root), self.cache_key(), kind)
-
-    def _open_cache(self) -> ItemCache | None:
-        try:
-            state = self.project.state_dir
-        except RepoStateError:
-            return None
-        cache = ItemCache.open(cache_file(state, self.project.root), self.cache_key())
-        workflow = self.project.config.workflow
-        cache.settings = {
-            "backlog_dir": self.project.config.backlog_dir,
-            "closed": list(workflow.closed),
-            "in_progress": workflow.in_progress,
-        }
-        return cache
+        """Rebuild an item validated earlier: no second validation, dates parsed back."""
+        model = model_from_plain(dict(payload["item"]))
+        return StoredItem(model, payload.get("extras", {}), self.project.root, rel)
 
     def renamed_for_title(self, item: StoredItem) -> StoredItem:
         """The same item at the file name its ID and title give (a retitle renames)."""
@@ -394,31 +310,6 @@ class ItemStore:
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)
-
-
-# Beyond this many files changed since an index was written, read the whole cache instead
-# (and rewrite them all): parsing a few files beats loading it, many files do not.
-INDEX_MISSES = 64
-
-
-def _ids_of(entries: list[os.DirEntry[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """{ID: first file name} and {ID: every file name} for IDs that several files claim."""
-    found: dict[str, str] = {}
-    duplicates: dict[str, list[str]] = {}
-    for entry in entries:
-        item_id = id_from_file_name(entry.name)
-        if item_id:
-            _note_id(found, duplicates, item_id, entry.name)
-    return found, duplicates
-
-
-def _note_id(
-    found: dict[str, str], duplicates: dict[str, list[str]], item_id: str, name: str
-) -> None:
-    if item_id in found:
-        duplicates.setdefault(item_id, [found[item_id]]).append(name)
-    else:
-        found[item_id] = name
 
 
 def _symlink_problem(rel: str) -> Diagnostic:
@@ -434,9 +325,3 @@ def _payload_of(item: StoredItem) -> dict[str, Any]:
     dump = item.model.model_dump(mode="json")
     fields = {key: value for key, value in dump.items() if value is not None and value != []}
     return {"item": fields, "extras": jsonable(item.extras)}
-
-
-def _item_from_payload(payload: dict[str, Any], root: Path, rel: str) -> StoredItem:
-    """Rebuild an item validated earlier: no second validation, dates parsed back."""
-    model = model_from_plain(dict(payload["item"]))
-    return StoredItem(model, payload.get("extras", {}), root, rel)

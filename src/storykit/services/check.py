@@ -45,7 +45,7 @@ def check_backlog(ws: Workspace, since: str | None = None) -> CheckReport:
     report = _check_all(ws)
     if since is None:
         return report
-    from storykit.gitrepo import History
+    from storykit.repository.history import History
 
     changed = History(ws.project.root).changed_paths(since, ws.project.config.backlog_dir)
     report.problems = [p for p in report.problems if p.path in changed]

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
-from storykit.gitrepo import History
 from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.rank import moved_items
+from storykit.repository.history import History
 from storykit.services.workspace import Move, Workspace
 from storykit.snapshot import (
     BlobPayloads,
@@ -57,12 +57,12 @@ def diff_backlog(ws: Workspace, base: str | None = None, head: str | None = None
         name, commit = history.default_base()
         label = f"{name} (merge-base {commit[:8]})" if name != "HEAD" else f"HEAD ({commit[:8]})"
     else:
-        commit, label = history.resolve(base), base
+        commit, label = history.commit_of(base), base
     before = snapshot_at(ws.store, payloads, commit, label)
     if head is None:
         after = snapshot_worktree(ws.store)
     else:
-        after = snapshot_at(ws.store, payloads, history.resolve(head), head)
+        after = snapshot_at(ws.store, payloads, history.commit_of(head), head)
     payloads.save()
     return compare(before, after, ws.project.config.workflow.done)
 

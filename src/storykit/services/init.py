@@ -27,7 +27,7 @@ EDITOR_SCHEMA_FILE = ".schema.json"
 def init_project(
     start: Path, prefix: str, options: CommitOptions, *, editor_schema: bool = False
 ) -> Outcome:
-    from storykit.gitrepo import find_toplevel
+    from storykit.repository.runner import find_toplevel
 
     prefix = prefix.strip()
     if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):

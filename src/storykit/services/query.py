@@ -60,7 +60,7 @@ def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
 
 def show_item(ws: Workspace, query: str) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
-    path = ws.store.resolve(query)
+    path = ws.store.find(query)
     records = ws.store.records()  # from the cache: no YAML parsing when unchanged
     rel = ws.project.rel(path)
     by_rel = {record_rel: payload for record_rel, payload in records}

@@ -96,7 +96,7 @@ def shortcut_status(ws: Workspace, shortcut: str) -> str:
 
 def edit_item(ws: Workspace, query: str, options: CommitOptions) -> Outcome:
     """`storykit edit ID` — also the way to repair an invalid file."""
-    path = ws.store.resolve(query)
+    path = ws.store.find(query)
     rel = ws.project.rel(path)
     raw = ws.store.read_raw(path)
     ws.preflight(options, [path])
@@ -129,7 +129,7 @@ def _valid_or_none(ws: Workspace, path: Path) -> StoredItem | None:
 
 
 def load_for_update(ws: Workspace, query: str) -> LoadedFile:
-    path = ws.store.resolve(query)
+    path = ws.store.find(query)
     try:
         return ws.store.read(path)
     except InvalidDataError as exc:

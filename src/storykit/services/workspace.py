@@ -18,7 +18,7 @@ from storykit.project import Project, find_project
 from storykit.store import ItemStore, StoredItem
 
 if TYPE_CHECKING:
-    from storykit.gitrepo import GitRepo
+    from storykit.repository.commit import GitRepo
 
 MODELINE = "# yaml-language-server: $schema={path}"
 
@@ -88,7 +88,7 @@ class Workspace:
     def repo(self) -> GitRepo:
         """The git repository, opened once (GitPython is imported only then)."""
         if self._repo is None:
-            from storykit.gitrepo import GitRepo
+            from storykit.repository.commit import GitRepo
 
             self._repo = GitRepo(self.project.root)
         return self._repo
@@ -143,7 +143,7 @@ class Workspace:
         new content a commit that moved the branch already holds): nothing committed,
         nothing left. Once the commit is made the files stay as committed.
         """
-        from storykit.gitrepo import BranchMovedError, commit_message
+        from storykit.repository.commit import BranchMovedError, commit_message
 
         config = self.project.config
         self.store.check_folder()

@@ -1,0 +1,67 @@
+"""Commands that read history: `log` and `diff`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from storykit.cli import envelope
+from storykit.cli.options import (
+    IdArg,
+    JsonOpt,
+    workspace,
+)
+from storykit.errors import UsageError
+
+
+def log(item: IdArg, as_json: JsonOpt = False) -> None:
+    """The item's history from git, newest first, as field-level changes."""
+    from storykit.cli import report
+    from storykit.services.history import item_log
+
+    result = item_log(workspace(), item)
+    if as_json:
+        envelope.print_json(report.log_json(result))
+    else:
+        report.render_log_text(result)
+
+
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[A]",
+            help="From this revision (default: the merge-base of HEAD "
+            "with origin/HEAD, main or master).",
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Argument(metavar="[B]", help="To this revision (default: the working tree)."),
+    ] = None,
+    format_: Annotated[
+        str,
+        typer.Option("--format", metavar="text|markdown|json", help="Output format."),
+    ] = "text",
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a change means for the backlog: items added and removed, fields changed, status
+    transitions, rank moves as positions, spikes closed with their outcomes."""
+    from storykit.cli import report
+    from storykit.services.history import diff_backlog
+
+    if format_ not in ("text", "markdown", "json"):
+        raise UsageError(f"--format must be text, markdown or json, not {format_!r}")
+    result = diff_backlog(workspace(), base, head)
+    if as_json or format_ == "json":
+        envelope.print_json(report.diff_json(result))
+    elif format_ == "markdown":
+        report.render_diff_markdown(result)
+    else:
+        report.render_diff_text(result)
+    if exit_code and not result.empty:
+        raise typer.Exit(1)

@@ -1,0 +1,88 @@
+"""`storykit rank`: move one item, reorder in $EDITOR or from a file, rebalance keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storykit.cli import envelope, output
+from storykit.cli.options import (
+    AfterOpt,
+    BeforeOpt,
+    BottomOpt,
+    IncludeOpt,
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
+    TopOpt,
+    commit_options,
+    placement_of,
+    workspace,
+)
+from storykit.errors import UsageError
+
+
+def rank(
+    item: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="The item to move; without it, reorder everything."),
+    ] = None,
+    top: TopOpt = False,
+    bottom: BottomOpt = False,
+    before: BeforeOpt = None,
+    after: AfterOpt = None,
+    rebalance: Annotated[
+        bool, typer.Option("--rebalance", help="Give every item a short, evenly spaced key.")
+    ] = False,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file", metavar="FILE", help="Read the new order from FILE (- for stdin)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Order the backlog. One item: --top, --bottom, --before ID or --after ID (one file
+    changes). No item: edit the order of the open items in $EDITOR, like `git rebase -i`."""
+    from storykit.services import ranking
+
+    ws = workspace()
+    options = commit_options(no_commit, no_verify, include_changes)
+    placement = placement_of(top, bottom, before, after)
+    if item is not None:
+        if placement is None:
+            raise UsageError(
+                "say where it goes: --top, --bottom, --before ID or --after ID",
+                hint=f"e.g. `storykit rank {item} --top`",
+            )
+        if rebalance or from_file:
+            raise UsageError("--rebalance and --from-file do not take an item")
+        result = ranking.move_item(ws, item, placement, options)
+    elif placement is not None:
+        raise UsageError("--top, --bottom, --before and --after need the item to move")
+    elif rebalance:
+        if from_file:
+            raise UsageError("give either --rebalance or --from-file")
+        result = ranking.rebalance(ws, options)
+    elif from_file is not None:
+        text = sys.stdin.read() if from_file == "-" else _read_order_file(from_file)
+        result = ranking.reorder(ws, options, text=text)
+    else:
+        result = ranking.reorder(ws, options)
+    if as_json:
+        envelope.print_json(envelope.ranked(result))
+    else:
+        output.render_rank(result, rebalance=rebalance)
+
+
+def _read_order_file(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {name}: {exc}") from None

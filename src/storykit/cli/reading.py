@@ -1,0 +1,152 @@
+"""Commands that read the backlog: `list`, `show`, `next`, `board`, `check`, `schema`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storykit.cli import envelope, output
+from storykit.cli.options import (
+    IdArg,
+    JsonOpt,
+    workspace,
+)
+from storykit.errors import UsageError
+from storykit.model.catalogue import ITEM_TYPES
+
+
+def list_(
+    type_: Annotated[
+        str | None, typer.Option("--type", help=f"Only this type: {', '.join(ITEM_TYPES)}.")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Only items in this status.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
+    parent: Annotated[str | None, typer.Option(help="Only children of this item.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include done and dropped items.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The open backlog in rank order (done and dropped hidden unless --all)."""
+    from storykit.model.selection import ListFilter
+    from storykit.services.query import list_items
+
+    result = list_items(workspace(), ListFilter(type_, status, tag, parent, all_))
+    if as_json:
+        items = [{**i.to_json(), "overdue": i.id in result.overdue} for i in result.items]
+        envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
+    else:
+        output.render_list(result.items, result.overdue)
+    if result.skipped:
+        count = len(result.skipped)
+        output.err(
+            f"warning: {count} invalid file{'s' if count != 1 else ''} skipped "
+            f"({', '.join(result.skipped[:3])}{', …' if count > 3 else ''}); "
+            "run `storykit check` for details"
+        )
+
+
+def show(item: IdArg, as_json: JsonOpt = False) -> None:
+    """One item, every field."""
+    from storykit.services.query import show_item
+
+    details = show_item(workspace(), item)
+    if as_json:
+        envelope.print_json(envelope.details(details))
+    else:
+        output.render_item(details)
+
+
+def next_(
+    limit: Annotated[int, typer.Option(min=1, help="How many items to show.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """What to pick up now: the top-ranked ready items whose dependencies are all done."""
+    from storykit.services.query import next_items
+
+    items = next_items(workspace(), limit)
+    if as_json:
+        envelope.print_json(envelope.envelope("items", [item.to_json() for item in items]))
+    elif items:
+        output.render_list(items)
+    else:
+        output.err("nothing is ready: no ready item has all its dependencies done")
+
+
+def board(
+    all_: Annotated[bool, typer.Option("--all", help="Add the done and dropped columns.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Columns by status, items in rank order; overdue spikes are marked."""
+    from storykit.services.query import board as build_board
+
+    result = build_board(workspace(), all_)
+    if as_json:
+        envelope.print_json(envelope.board(result))
+    else:
+        output.render_board(result)
+
+
+def check(
+    format_: Annotated[
+        str,
+        typer.Option("--format", help="Output: text, json or github.", metavar="text|json|github"),
+    ] = "text",
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Only items changed since REV (e.g. origin/main)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate every item file and the backlog as a whole; exit 1 on any error."""
+    from storykit.services.check import check_backlog
+
+    if format_ not in ("text", "json", "github"):
+        raise UsageError(f"--format must be text, json or github, not {format_!r}")
+    report = check_backlog(workspace(), since=since)
+    if as_json or format_ == "json":
+        envelope.print_json(
+            envelope.envelope(
+                "items",
+                [item.to_json() for item in report.items],
+                ok=report.ok,
+                errors=report.errors,
+                warnings=report.warnings,
+                problems=[p.to_json() for p in report.problems],
+            )
+        )
+    elif format_ == "github":
+        output.render_github_annotations(report.problems)
+    else:
+        output.render_diagnostics(report.problems)
+    if format_ != "json" and not as_json:
+        output.err(
+            f"{report.files} file{'s' if report.files != 1 else ''} checked: "
+            f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+            f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def schema(
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
+) -> None:
+    """The JSON Schema of the item files (for editors and other tools)."""
+    from storykit.services.schema import schema_text
+
+    text = schema_text(workspace().project.config)
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    from storykit.atomic import write_atomic
+
+    try:
+        write_atomic(output_file, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    output.err(f"wrote {output_file}")

@@ -1,0 +1,167 @@
+"""Reading the repository's past: trees, blobs and logs. Read-only; no identity needed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storykit.errors import GitError, RepoStateError, UsageError
+from storykit.repository.runner import Git
+
+
+@dataclass(frozen=True)
+class RawChange:
+    """One file's change in one commit, from `git log --raw` (blob SHAs; None = absent)."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class LogCommit:
+    sha: str
+    parent: str | None
+    author: str
+    date: str  # ISO 8601
+    subject: str
+    changes: list[RawChange]
+
+
+class History:
+    """Reading the repository's past: trees, blobs, logs. Read-only; no identity needed."""
+
+    def __init__(self, root: Path) -> None:
+        self.git = Git(root)
+
+    def commit_of(self, rev: str) -> str:
+        """A revision's commit SHA, or a usage error naming it."""
+        if rev.startswith("-"):
+            raise UsageError(f"{rev!r} is not a revision")
+        status, out, _ = self.git.run(
+            "rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}", check=False
+        )
+        if status != 0:
+            raise UsageError(
+                f"unknown revision {rev!r}", hint="give a branch, tag or commit, e.g. main"
+            )
+        return out.strip()
+
+    def default_base(self) -> tuple[str, str]:
+        """(name, SHA) of the merge-base of HEAD with origin/HEAD, else main, else master."""
+        head = self.git.head()
+        if head is None:
+            raise RepoStateError(
+                "the repository has no commits yet, so there is nothing to compare with",
+                hint="commit something first",
+            )
+        for name in ("origin/HEAD", "main", "master"):
+            status, out, _ = self.git.run(
+                "rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False
+            )
+            if status == 0:
+                status, base, _ = self.git.run("merge-base", head, out.strip(), check=False)
+                if status == 0:
+                    return name, base.strip()
+        return "HEAD", head
+
+    def tree_files(self, commit: str, folder: str) -> dict[str, str]:
+        """{path: blob SHA} of the regular files directly in `folder` at `commit`."""
+        _, out, _ = self.git.run("ls-tree", "-z", "--end-of-options", commit, f"{folder}/")
+        files: dict[str, str] = {}
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            mode, kind, sha = meta.split()
+            if kind == "blob" and mode in ("100644", "100755"):
+                files[path] = sha
+        return files
+
+    def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """Many blobs through one `git cat-file --batch`."""
+        if not shas:
+            return {}
+        result = self.git.execute(["cat-file", "--batch"], stdin=("\n".join(shas) + "\n").encode())
+        if result.returncode != 0:
+            raise GitError(f"git cat-file failed: {result.stderr}")
+        data = result.stdout
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        while pos < len(data):
+            end = data.index(b"\n", pos)
+            header = data[pos:end].decode().split()
+            pos = end + 1
+            if len(header) < 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            blobs[header[0]] = data[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def changed_paths(self, rev: str, folder: str) -> set[str]:
+        """Paths in `folder` that differ between `rev` and the working tree (or are new)."""
+        commit = self.commit_of(rev)
+        _, out, _ = self.git.run(
+            "diff", "--name-only", "--no-renames", "-z", commit, "--", f"{folder}/"
+        )
+        paths = {p for p in out.split("\0") if p}
+        _, untracked, _ = self.git.run(
+            "ls-files", "--others", "--exclude-standard", "-z", "--", f"{folder}/"
+        )
+        return paths | {p for p in untracked.split("\0") if p}
+
+    def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
+        """Commits touching `pathspecs`, each with its raw changes to them.
+
+        Every field is framed by NUL, the one byte no commit message, name or path can hold
+        (a subject may hold any other, \\x01 included), and read by position.
+        """
+        args = [
+            "-c", "log.showSignature=false", "log", "--raw", "--no-abbrev", "--no-renames",
+            "--no-color", "-z", "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00",
+        ]  # fmt: skip
+        if not newest_first:
+            args.append("--reverse")
+        status, out, err = self.git.run(*args, "--", *pathspecs, check=False)
+        if status != 0:
+            if "does not have any commits" in err:
+                return []
+            raise GitError(f"git log failed: {err.strip()}")
+        return _parse_log(out.split("\0"))
+
+
+def _parse_log(fields: list[str]) -> list[LogCommit]:
+    """`git log -z --raw` output split at NUL: each commit is blank fields, then SHA,
+    parents, author, date and subject, a blank one, then (`:meta`, path) pairs."""
+    commits: list[LogCommit] = []
+    index = 0
+    while index < len(fields):
+        if not fields[index]:
+            index += 1
+            continue
+        if index + 5 > len(fields):
+            break
+        sha, parents, author, date, subject = fields[index : index + 5]
+        index += 5
+        changes = []
+        while index < len(fields) and not fields[index]:  # the blank field after the header
+            index += 1
+            break
+        while index + 1 < len(fields) and fields[index].lstrip("\n").startswith(":"):
+            parts = fields[index].lstrip("\n")[1:].split()
+            path = fields[index + 1]
+            index += 2
+            if len(parts) < 4:
+                continue
+            old_sha, new_sha = parts[2], parts[3]
+            changes.append(
+                RawChange(
+                    path,
+                    None if set(old_sha) == {"0"} else old_sha,
+                    None if set(new_sha) == {"0"} else new_sha,
+                )
+            )
+        parent = parents.split()[0] if parents.strip() else None
+        commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
+    return commits

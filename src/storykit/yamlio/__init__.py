@@ -1,0 +1,23 @@
+"""YAML 1.2 in and out: the only package that imports ruamel.yaml (lazily).
+
+`strict` reads item-file bytes under the reading rules; `document` edits a file
+round-trip; `fast` is the C loader where it reads exactly as the strict reader does.
+"""
+
+from storykit.yamlio.document import Document, new_document, read_document
+from storykit.yamlio.fast import fast_load, fast_loader_available, nesting_bound
+from storykit.yamlio.strict import MAX_DEPTH, MAX_FILE_BYTES, decode_text, nfc, to_plain
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "Document",
+    "decode_text",
+    "fast_load",
+    "fast_loader_available",
+    "nesting_bound",
+    "new_document",
+    "nfc",
+    "read_document",
+    "to_plain",
+]
