@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 BASE_FILES = {
     "SK-AAAA-send-emojis-in-messages.yaml": (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def _configure(repo: Repo, backlog_dir: str) -> None:

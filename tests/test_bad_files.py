@@ -1,4 +1,4 @@
-"""Every reading rule of DESIGN §6 gives a `path:line:col` error; valid items stay visible."""
+"""Every reading rule gives a `path:line:col` error; valid items stay visible."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 GOOD = (
     "id: {id}\ntype: story\ntitle: Send emojis\nstatus: draft\nrank: a0\n"

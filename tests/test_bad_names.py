@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 GOOD = (
     "id: {id}\ntype: story\ntitle: Send emojis\nstatus: draft\nrank: {rank}\n"

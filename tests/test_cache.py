@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 CACHE = Path(".git") / "storykit" / "items-cache.json"
 

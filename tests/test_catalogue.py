@@ -31,7 +31,7 @@ from storykit.model.records import complete
 from storykit.model.values import is_list_field, parse_scalar
 from storykit.services.schema import item_schema
 from storykit.validate import validate_item
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 TYPE_FIELD_PAIRS = [(t, name) for t in ITEM_TYPES for name in type_fields(t)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def test_init_writes_config_and_backlog_in_one_root_commit(bare_repo: Repo) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storykit.repository.commit import GitRepo
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def _other_file(repo: Repo) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo
 
 
 def _start(repo: Repo, args: list[str], wait: str) -> subprocess.Popen[str]:

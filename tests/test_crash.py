@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from storykit.model.naming import id_from_file_name
 from storykit.services.workspace import Workspace
-from tests.conftest import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo
 
 RUNS = int(os.environ.get("STORYKIT_CRASH_RUNS", "200"))
 SEED = int(os.environ.get("STORYKIT_CRASH_SEED", "20261121"))

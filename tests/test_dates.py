@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storykit.model.timebox import deadline_passed
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 READERS = (("list",), ("list", "--json"), ("board",), ("check",), ("spike", "overdue"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, make_repo, on_terminal
+from tests.helpers import git, make_repo, on_terminal
 
 _BESIDE = Path(sys.executable).parent / "storykit"
 STORYKIT = str(_BESIDE) if _BESIDE.exists() else shutil.which("storykit") or ""

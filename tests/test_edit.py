@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import SCRIPT, Repo, run_on_terminal
+from tests.helpers import SCRIPT, Repo, run_on_terminal
 
 EditorInstaller = Callable[..., Path]
 

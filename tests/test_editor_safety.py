@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCRIPT, Repo, run_on_terminal
+from tests.helpers import SCRIPT, Repo, run_on_terminal
 
 EditorInstaller = Callable[..., Path]
 

@@ -1,6 +1,6 @@
 """The fast (C) loader reads every file exactly as the round-trip reader does, or declines.
 
-A differential test, as DESIGN §8 asks: whatever fills the cache must read YAML exactly as
+A differential test (docs/architecture.md, "Reading an item file"): whatever fills the cache must read YAML exactly as
 ruamel's round-trip path (YAML 1.2: `no`, `on`, `yes` stay strings).
 """
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from storykit import yamlio
 from storykit.errors import InvalidDataError
 from storykit.store import ItemStore
-from tests.conftest import Repo
+from tests.helpers import Repo
 from tests.review_scenario import BASE_FILES
 from tests.test_bad_files import CASES
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import SCRIPT, Repo, on_terminal
+from tests.helpers import SCRIPT, Repo, on_terminal
 
 
 def _lean(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storykit.cli.fastnew import try_new
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 STORY = ["--as-a", "user", "--i-want", "to send emojis", "--so-that", "I can express emotions"]
 

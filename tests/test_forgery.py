@@ -8,7 +8,7 @@ import re
 import subprocess
 
 from storykit.printable import printable, printable_lines
-from tests.conftest import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo
 
 HOSTILE = (
     "id: SK-B4D1\ntype: task\ntitle: Bad\nstatus: draft\nrank: a5\n"

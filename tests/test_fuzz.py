@@ -14,7 +14,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 EXAMPLES = int(os.environ.get("STORYKIT_FUZZ_EXAMPLES", "120"))
 TIME_LIMIT = 3.0  # seconds per command, in-process; the real cost is tens of milliseconds

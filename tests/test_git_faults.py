@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import SCRIPT, Repo, make_repo
+from tests.helpers import SCRIPT, Repo, make_repo
 
 
 def test_a_held_index_lock_is_waited_for_then_75_and_never_removed(repo: Repo) -> None:

@@ -1,10 +1,10 @@
-"""The commit protocol of DESIGN §5, against real repositories."""
+"""The commit protocol (docs/architecture.md), against real repositories."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Repo, git, make_repo
+from tests.helpers import Repo, git, make_repo
 
 
 def _write(path: Path, text: str) -> None:

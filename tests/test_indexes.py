@@ -12,7 +12,7 @@ import pytest
 
 from storykit import cached_reads
 from storykit.services.workspace import Workspace
-from tests.conftest import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo
 
 STATE = Path(".git") / "storykit"
 INDEX = STATE / "items-order.json"

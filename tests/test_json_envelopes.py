@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

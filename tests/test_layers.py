@@ -1,4 +1,4 @@
-"""The layering rules of STYLE.md, enforced (ruff's banned-api rule checks imports too)."""
+"""The layers of docs/architecture.md, enforced (ruff's banned-api rule checks imports too)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storykit.model.catalogue import FIELDS, ITEM_TYPES, option_fields, option_name
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def _sample(field: str, refs: dict[str, str]) -> tuple[list[str], object]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from storykit.rank import longest_increasing_run
-from tests.conftest import Repo, make_repo
+from tests.helpers import Repo, make_repo
 
 EditorInstaller = Callable[..., Path]
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from storykit import yamlio
-from tests.conftest import Repo
+from tests.helpers import Repo
 from tests.review_scenario import BASE_FILES, build, mask
 
 ROOT = Path(__file__).resolve().parents[1]

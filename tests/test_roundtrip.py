@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storykit import yamlio
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 HAND_WRITTEN = """\
 # Story captured by the PO in refinement, 2026-11-20.

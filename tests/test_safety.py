@@ -1,4 +1,4 @@
-"""Locking, symlinks and text normalisation (the foundation of DESIGN §1 and §7)."""
+"""Locking, symlinks and text normalisation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 
 def _hold_lock(repo: Repo) -> subprocess.Popen[str]:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import Repo, git
+from tests.helpers import Repo, git
 
 
 def _modules_after(cwd: Path, *argv: str, env: dict[str, str] | None = None) -> set[str]:

@@ -15,7 +15,7 @@ import pytest
 from storykit import atomic
 from storykit.repository.commit import GitRepo
 from storykit.repository.runner import Completed
-from tests.conftest import SCRIPT, Repo, make_repo
+from tests.helpers import SCRIPT, Repo, make_repo
 
 
 def test_two_linked_worktrees_writing_at_once_lose_no_update(repo: Repo, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 EditorInstaller = Callable[..., Path]
 

@@ -9,7 +9,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Repo
+from tests.helpers import Repo
 
 FIELDS = ("description", "notes", "title", "owner", "x-note", "i_want", "acceptance_criteria")
 

@@ -25,7 +25,8 @@ MAX_LOCK_WAIT = 600.0
 
 
 class WorkflowConfig(BaseModel):
-    """Statuses in order, and which of them play the roles the gates of DESIGN §3 refer to."""
+    """Statuses in order, and which of them play the roles the gates refer to (each type
+    declares its gates in the catalogue)."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 

@@ -1,4 +1,5 @@
-"""The lock in `.git/storykit/` that serialises changing commands (DESIGN §7).
+"""The lock in `.git/storykit/` that serialises changing commands (docs/architecture.md,
+"The commit protocol").
 
 An advisory `flock` on `.git/storykit/lock`, which names its holder (`PID PURPOSE`). The
 kernel releases it when the holder ends, however it ends, so a lock left by a killed

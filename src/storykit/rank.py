@@ -1,4 +1,5 @@
-"""Fractional-index rank keys (DESIGN §4): base-62 strings that sort as strings.
+"""Fractional-index rank keys (docs/architecture.md, "Ranking"): base-62 strings that sort
+as strings.
 
 Backlog order is (rank, id). Moving one item writes one key between its new neighbours;
 a whole new order keeps the longest run already in order and re-keys only the rest.

@@ -8,14 +8,9 @@ from collections.abc import Callable, Collection
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_PATTERN = r"[A-Z][A-Z0-9]{0,9}-[0-9A-HJKMNP-TV-Z]{4,12}"
-ID_RE = re.compile(rf"^{ID_PATTERN}$")
 # Crockford decoding is forgiving: I and L read as 1, O as 0.
 _DECODE = str.maketrans({"I": "1", "L": "1", "O": "0"})
 MAX_COLLISION_CHANCE = 1 / 1000
-
-
-def is_valid_id(text: str) -> bool:
-    return bool(ID_RE.match(text))
 
 
 def code_length(item_count: int) -> int:

@@ -1,4 +1,4 @@
-"""Reading history: `storykit log ID` and `storykit diff [A [B]]` (DESIGN §9)."""
+"""Reading history: `storykit log ID` and `storykit diff [A [B]]`."""
 
 from __future__ import annotations
 
