@@ -1,7 +1,7 @@
 """The fast (C) loader reads every file exactly as the round-trip reader does, or declines.
 
-A differential test (docs/architecture.md, "Reading an item file"): whatever fills the cache must read YAML exactly as
-ruamel's round-trip path (YAML 1.2: `no`, `on`, `yes` stay strings).
+A differential test (docs/architecture.md, "Reading an item file"): whatever fills the
+cache must read YAML exactly as ruamel's round-trip path (YAML 1.2: `no`, `on`, `yes` stay strings).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class StoredItem:
     def path(self) -> Path:
         return self.root / self.rel
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return str(self.model.id)
 

@@ -25,7 +25,7 @@ from pydantic import (
 
 from storykit.model.catalogue import FIELDS, TYPES, FieldSpec, type_fields
 from storykit.model.ids import ID_PATTERN
-from storykit.model.records import complete, with_dates
+from storykit.model.records import with_dates
 from storykit.model.timebox import DATE_RANGE_MESSAGE, TIMEBOX_PATTERN, date_in_range
 
 if TYPE_CHECKING:
@@ -123,9 +123,10 @@ def item_adapter() -> TypeAdapter[Any]:
 
 
 def model_from_plain(fields: dict[str, Any]) -> ItemModel:
-    """The model of plain data validated earlier (a cache payload): built through
-    Pydantic's `model_construct`, without validating it again."""
-    return MODELS[fields["type"]].model_construct(**with_dates(complete(fields)))
+    """The model of plain data validated earlier (a cache payload, only the fields that
+    are set): built through Pydantic's `model_construct`, which fills in the defaults,
+    without validating it again."""
+    return MODELS[fields["type"]].model_construct(**with_dates(dict(fields)))
 
 
 def _config(info: ValidationInfo) -> Config | None:
