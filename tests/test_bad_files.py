@@ -86,7 +86,8 @@ CASES: list[tuple[str, bytes, str]] = [
     (
         "missing-fields",
         b"id: SK-BAD1\ntype: spike\ntitle: t\nstatus: ready\nrank: a0\n",
-        ":1:1: error: question: required field is missing (only a draft spike may leave it out)",
+        ":1:1: error: question: required field is missing "
+        "(only a draft or dropped spike may leave it out)",
     ),
 ]
 

@@ -212,7 +212,7 @@ def test_set_assigns_appends_removes_and_clears(repo: Repo) -> None:
     assert isinstance(data, dict)
     assert data["item"]["tags"] == ["api"]
     message = repo.git("log", "-1", "--format=%B")
-    assert message.startswith(f"backlog: set story {story}: Send emojis\n")
+    assert message.startswith(f"backlog: set {story} tags \u2212ux: Send emojis\n")
     assert "Storykit-Action: set" in message
 
 
@@ -275,7 +275,7 @@ def test_status_gates_say_what_is_missing_and_how_to_add_it(repo: Repo) -> None:
     repo.ok("status", story, "ready")
     assert "status: ready" in repo.item_path(story).read_text()
     message = repo.git("log", "-1", "--format=%B")
-    assert message.startswith(f"backlog: status story {story}:")
+    assert message.startswith(f"backlog: {story} → ready: Send emojis")
     assert "Storykit-Action: status" in message
 
 
@@ -391,7 +391,10 @@ def test_a_draft_may_leave_its_type_fields_out_until_it_moves_on(repo: Repo) -> 
     before = repo.snapshot()
     result = repo.run("status", "SK-DRFT", "ready")
     assert result.exit_code == 1
-    assert "as_a: required field is missing (only a draft story may leave it out)" in result.stderr
+    assert (
+        "as_a: required field is missing (only a draft or dropped story may leave it out)"
+        in result.stderr
+    )
     assert repo.snapshot() == before
     repo.ok("set", "SK-DRFT", "as_a=user", "i_want=x", "so_that=y")
     repo.ok("set", "SK-DRFT", "points=1", "acceptance_criteria+=works", "status=ready")

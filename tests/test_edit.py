@@ -25,7 +25,8 @@ def test_edit_saves_a_valid_change_in_one_commit(repo: Repo, fake_editor: Editor
     assert f"edited story {story}" in result.stdout
     assert repo.commit_count() == count + 1
     assert "notes: edited by hand" in path.read_text()
-    assert repo.git("log", "-1", "--format=%s").startswith(f"backlog: edit story {story}:")
+    subject = repo.git("log", "-1", "--format=%s")
+    assert subject.startswith(f"backlog: edit {story} status draft → dropped, notes ")
 
 
 def test_edit_unchanged_is_nothing_to_do(repo: Repo, fake_editor: EditorInstaller) -> None:

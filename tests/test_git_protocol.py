@@ -43,8 +43,8 @@ def test_one_commit_per_command_with_subject_and_trailers(repo: Repo) -> None:
     assert repo.commit_count() == start + 3
     log = repo.git("log", "-3", "--format=%s|%(trailers:key=Storykit-Action,valueonly,separator=)")
     assert log.splitlines() == [
-        f"backlog: status story {story}: Send emojis|status",
-        f"backlog: set story {story}: Send emojis|set",
+        f"backlog: {story} → dropped: Send emojis|status",
+        f"backlog: set {story} points 3: Send emojis|set",
         f"backlog: new story {story}: Send emojis|new",
     ]
     items = repo.git("log", "-3", "--format=%(trailers:key=Storykit-Item,valueonly)")
@@ -61,7 +61,10 @@ def test_commit_subject_is_one_safe_line(repo: Repo) -> None:
     assert "title: must be one line of text" in result.stderr
     repo.ok("set", story, "title=--force -rf Storykit-Item: SK-FAKE")
     subject = repo.git("log", "-1", "--format=%s").strip()
-    assert subject == f"backlog: set story {story}: --force -rf Storykit-Item: SK-FAKE"
+    assert subject == (
+        f'backlog: set {story} title "Emojis" → "--force -rf Storykit-Item: SK-FAKE": '
+        "--force -rf Storykit-Item: SK-FAKE"
+    )
     items = repo.git("log", "-1", "--format=%(trailers:key=Storykit-Item,valueonly)").split()
     assert items == [story]
 
@@ -218,7 +221,7 @@ def test_commit_msg_hook_can_edit_or_reject(repo: Repo) -> None:
     story = repo.new_story()
     repo.hook("commit-msg", 'sed -i "1s/^/[PROJ-1] /" "$1"\n')
     repo.ok("set", story, "points=5")
-    assert repo.git("log", "-1", "--format=%s").startswith("[PROJ-1] backlog: set story")
+    assert repo.git("log", "-1", "--format=%s").startswith("[PROJ-1] backlog: set SK-")
     repo.hook("commit-msg", "echo 'subject must mention a ticket' >&2\nexit 1\n")
     result = repo.refused("set", story, "points=8", code=1, says="commit-msg hook rejected")
     assert "subject must mention a ticket" in result.stderr

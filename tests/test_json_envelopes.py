@@ -32,6 +32,8 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
     spike = repo.new_spike()
     made = repo.ok("tech", "new", "Store emoji", "--why", "4-byte UTF-8", "--json").json()
     other = made["item"]["id"]  # type: ignore[index]
+    third = repo.ok("tech", "new", "Index emoji", "--why", "search", "--json").json()["item"]["id"]  # type: ignore[index]
+    mistake = repo.new_story("Made by mistake")
     fake_editor(None)
     table = _table()
     runs: dict[str, list[str]] = {
@@ -41,6 +43,14 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "start": ["start", other],
         "done": ["done", other],
         "drop": ["drop", other],
+        "set (many)": ["set", other, third, "points=2"],
+        "status (many)": ["status", other, third, "draft"],
+        "start (many)": ["start", other, third],
+        "done (many)": ["done", other, third],
+        "drop (many)": ["drop", other, third],
+        "show (many)": ["show", other, third],
+        "rm": ["rm", mistake],
+        "undo": ["undo"],
         "edit": ["edit", story],
         "spike start": ["spike", "start", spike],
         "spike extend": ["spike", "extend", spike, "--timebox", "1d"],
@@ -49,6 +59,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "show": ["show", spike],
         "log": ["log", spike],
         "list": ["list"],
+        "search": ["search", "emoji"],
         "next": ["next"],
         "board": ["board"],
         "spike overdue": ["spike", "overdue"],

@@ -29,7 +29,9 @@ def test_rank_moves_one_file_in_one_commit(repo: Repo) -> None:
     assert result.stdout.startswith(f"rank story {d}: #4 → #1  [")
     assert repo.last_commit_files() == [f"backlog/{repo.item_path(d).name}"]
     message = repo.git("log", "-1", "--format=%B")
-    assert message.startswith(f"backlog: rank story {d}: #4 → #1\n\nStorykit-Action: rank\n")
+    assert message.startswith(
+        f"backlog: rank story {d} #4 → #1: Story 3\n\nStorykit-Action: rank\n"
+    )
     assert _ids(repo) == [d, a, b, c]
     repo.ok("rank", d[-4:].lower(), "--after", c[-4:])
     assert _ids(repo) == [a, b, c, d]
@@ -138,7 +140,7 @@ def test_editor_reorder_changes_only_what_must_move(
     kept = len(longest_increasing_run([ids.index(i) for i in desired]))
     assert len(repo.last_commit_files()) == len(ids) - kept == 2
     assert result.stdout.startswith("ranked 2 items  [")
-    assert repo.git("log", "-1", "--format=%s").strip() == "backlog: rank backlog: reorder 2 items"
+    assert repo.git("log", "-1", "--format=%s").strip() == "backlog: reorder 2 items"
 
 
 def test_editor_reorder_error_cases_change_nothing(
@@ -214,7 +216,7 @@ def test_rebalance_is_one_explicit_commit(repo: Repo) -> None:
     assert result.stdout.startswith("rebalanced ")
     assert repo.commit_count() == count + 1
     assert _ids(repo) == before
-    assert repo.git("log", "-1", "--format=%s").startswith("backlog: rank backlog: rebalance ")
+    assert repo.git("log", "-1", "--format=%s").startswith("backlog: rebalance ")
     assert "nothing to do" in repo.ok("rank", "--rebalance").stdout
 
 

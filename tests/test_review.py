@@ -27,7 +27,7 @@ def history(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
 
 
 DIFF_TEXT = """\
-backlog changes: main → feature
+backlog changes: main (<sha>) → feature (<sha>)
 1 added, 1 removed, 3 changed, 1 moved, 1 spike closed, 1 invalid file
 story SK-GGGG added; story SK-DDDD removed; SK-AAAA ready → in-progress; SK-BBBB changed \
 (acceptance_criteria); spike SK-CCCC closed: outcome recorded; SK-FFFF moved from #6 to #1
@@ -43,7 +43,7 @@ changed
       title: "Send emojis in messages" → "Send and receive emojis"
       status: ready → in-progress
   tech   SK-BBBB  Refactor message schema
-      acceptance_criteria: +1 −0
+      acceptance_criteria: + "Existing messages migrate without loss"
   spike  SK-CCCC  Research emoji encoding
       status: in-progress → done
       outcome: added ("UTF-8 everywhere; store as utf8mb4")
@@ -61,7 +61,7 @@ invalid files
 """
 
 DIFF_MARKDOWN = """\
-**Backlog changes** (main → feature): 1 added, 1 removed, 3 changed, 1 moved, 1 spike closed, \
+**Backlog changes** main (<sha>) → feature (<sha>): 1 added, 1 removed, 3 changed, 1 moved, 1 spike closed, \
 1 invalid file
 
 story SK-GGGG added; story SK-DDDD removed; SK-AAAA ready → in-progress; SK-BBBB changed \
@@ -86,7 +86,7 @@ story SK-GGGG added; story SK-DDDD removed; SK-AAAA ready → in-progress; SK-BB
   - title: "Send emojis in messages" → "Send and receive emojis"
   - status: ready → in-progress
 - **tech SK-BBBB** Refactor message schema
-  - acceptance\\_criteria: +1 −0
+  - acceptance\\_criteria: + "Existing messages migrate without loss"
 - **spike SK-CCCC** Research emoji encoding
   - status: in-progress → done
   - outcome: added ("UTF-8 everywhere; store as utf8mb4")
@@ -112,9 +112,9 @@ story SK-GGGG added; story SK-DDDD removed; SK-AAAA ready → in-progress; SK-BB
 def test_diff_text_and_markdown_are_exact(history: Repo) -> None:
     result = history.run("diff", "main", "feature")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == DIFF_TEXT
+    assert mask(result.stdout, history) == DIFF_TEXT
     markdown = history.run("diff", "main", "feature", "--format", "markdown")
-    assert markdown.stdout == DIFF_MARKDOWN
+    assert mask(markdown.stdout, history) == DIFF_MARKDOWN
 
 
 def test_diff_json(history: Repo) -> None:
@@ -180,8 +180,9 @@ def test_diff_exit_code_and_no_changes(history: Repo) -> None:
     assert history.run("diff", "main", "feature", "--exit-code").exit_code == 1
     same = history.run("diff", "feature", "feature", "--exit-code")
     assert same.exit_code == 0
-    assert same.stdout.startswith(
-        "backlog changes: feature → feature\n1 invalid file\nno changes\n\ninvalid files\n"
+    assert mask(same.stdout, history).startswith(
+        "backlog changes: feature (<sha>) → feature (<sha>)\n1 invalid file\nno changes\n\n"
+        "invalid files\n"
         "  backlog/SK-EEEE-emoji-support.yaml (at feature): 1 problem\n"
     )
     bad = history.run("diff", "no-such-branch")
@@ -205,9 +206,9 @@ def test_insertions_and_rebalances_are_not_moves(repo: Repo) -> None:
 
 
 LOG_AAAA = """\
-<sha>  2026-11-21 10:02  Pat Owner  backlog: status story SK-AAAA: Send and receive emojis
+<sha>  2026-11-21 10:02  Pat Owner  backlog: SK-AAAA → in-progress: Send and receive emojis
     status: ready → in-progress
-<sha>  2026-11-21 10:01  Pat Owner  backlog: set story SK-AAAA: Send and receive emojis
+<sha>  2026-11-21 10:01  Pat Owner  backlog: set SK-AAAA title "Send emojis in messages" → "Send and receive emojis": Send and receive emojis
     renamed backlog/SK-AAAA-send-emojis-in-messages.yaml → backlog/SK-AAAA-send-and-receive-emojis.yaml
     title: "Send emojis in messages" → "Send and receive emojis"
 <sha>  2026-11-21 10:00  Pat Owner  Backlog for the emoji feature
@@ -219,12 +220,12 @@ def test_log_follows_renames_hand_edits_moves_and_deletions(history: Repo) -> No
     assert mask(history.ok("log", "aaaa").stdout, history) == LOG_AAAA
     assert mask(history.ok("log", "SK-BBBB").stdout, history) == (
         "<sha>  2026-11-21 10:03  Pat Owner  Refine the schema refactor by hand\n"
-        "    acceptance_criteria: +1 −0\n"
+        '    acceptance_criteria: + "Existing messages migrate without loss"\n'
         "<sha>  2026-11-21 10:00  Pat Owner  Backlog for the emoji feature\n"
         "    created\n"
     )
     assert mask(history.ok("log", "SK-FFFF").stdout, history).splitlines()[:2] == [
-        "<sha>  2026-11-21 10:04  Pat Owner  backlog: rank story SK-FFFF: #6 → #1",
+        "<sha>  2026-11-21 10:04  Pat Owner  backlog: rank story SK-FFFF #6 → #1: Stickers",
         "    rank: #6 → #1",
     ]
     assert mask(history.ok("log", "SK-DDDD").stdout, history).splitlines()[:2] == [

@@ -150,7 +150,7 @@ def test_spike_extend_adds_to_the_timebox(
     assert f"(timebox {result})" in out
     assert f"timebox: {result}" in repo.item_path(spike).read_text()
     assert repo.git("log", "-1", "--format=%s").strip() == (
-        f"backlog: extend spike {spike}: timebox {timebox} → {result}"
+        f"backlog: extend spike {spike} timebox {timebox} → {result}: Q"
     )
     assert repo.run("spike", "extend", spike, "--timebox", "soon").exit_code == 2
 
@@ -208,7 +208,7 @@ def test_split_creates_parts_in_the_originals_place(repo: Repo) -> None:
     parts = [item["id"] for item in data["parts"]]
     assert len(repo.last_commit_files()) == 4
     assert repo.git("log", "-1", "--format=%s").strip() == (
-        f"backlog: split story {original}: into {', '.join(parts)}"
+        f"backlog: split story {original} into {', '.join(parts)}: Send and receive emoji"
     )
     for item, title in zip(data["parts"], ["Send emoji", "Receive emoji", "Emoji skin tones"],
                            strict=True):  # fmt: skip

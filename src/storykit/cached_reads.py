@@ -121,6 +121,7 @@ class CachedReads:
         cache.settings = {
             "backlog_dir": self.store.project.config.backlog_dir,
             "closed": list(workflow.closed),
+            "statuses": list(workflow.statuses),
             "in_progress": workflow.in_progress,
         }
         return cache

@@ -78,6 +78,35 @@ def key_for_move(
     raise ValueError(f"unknown placement {where!r}")
 
 
+def keys_for_block(
+    order: Sequence[Entry], moving_ids: Sequence[str], where: str, target_id: str | None = None
+) -> list[str]:
+    """New keys that place `moving_ids`, together and in this order, at the `top`, `bottom`,
+    `before` or `after` the target."""
+    if len(moving_ids) == 1:
+        return [key_for_move(order, moving_ids[0], where, target_id)]
+    moving = set(moving_ids)
+    others = [entry for entry in order if entry[1] not in moving]
+    low: Entry | None
+    high: Entry | None
+    if where == "top":
+        low, high = None, others[0] if others else None
+    elif where == "bottom":
+        low, high = others[-1] if others else None, None
+    else:
+        ids = [entry[1] for entry in others]
+        if target_id not in ids:
+            raise RankError(f"{target_id} is not in the backlog")
+        index = ids.index(target_id) + (where == "after")
+        low = others[index - 1] if index > 0 else None
+        high = others[index] if index < len(others) else None
+    if low is not None and high is not None and low[0] == high[0]:
+        raise RankError(
+            f"{low[1]} and {high[1]} have the same rank key, so nothing fits between them"
+        )
+    return keys_between(low[0] if low else None, high[0] if high else None, len(moving_ids))
+
+
 def longest_increasing_run(values: Sequence[int]) -> list[int]:
     """Indexes of one longest strictly increasing subsequence of `values` (O(n log n))."""
     tails: list[int] = []  # tails[k] = smallest tail value of an increasing run of length k+1

@@ -17,17 +17,28 @@ from storykit.model.naming import id_from_file_name
 from storykit.repository.history import History
 from storykit.store import ItemStore, StoredItem
 
-_BLOB_CACHE_FORMAT = 3  # as CACHE_FORMAT
+_BLOB_CACHE_FORMAT = 4  # as CACHE_FORMAT
 
 
 @dataclass
 class Snapshot:
     """Valid items by ID, their order, and the files that could not be read."""
 
-    label: str
+    label: str  # the revision as given ("main", "main...feature"), or "working tree"
     commit: str | None  # None: the working tree
     items: dict[str, StoredItem] = field(default_factory=dict)
     invalid: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> problems
+    merge_base: bool = False  # the commit is the merge-base of the revisions in `label`
+
+    @property
+    def named(self) -> str:
+        """As a header names it: `main (1a2b3c4d)`, `main (merge-base 1a2b3c4d)`."""
+        if self.commit is None:
+            return self.label
+        short = self.commit[:8]
+        if self.commit.startswith(self.label.lower()):
+            return short
+        return f"{self.label} ({'merge-base ' if self.merge_base else ''}{short})"
 
     def order(self) -> list[str]:
         ranked = sorted(self.items.values(), key=StoredItem.sort_key)

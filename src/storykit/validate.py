@@ -110,19 +110,21 @@ def _validator(item_type: Any) -> Any:
 
 
 def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:
-    """A type's own required fields, which only the initial (draft) status may leave out."""
+    """A type's own required fields, which only the initial (draft) status and the dropped
+    one may leave out: a draft is not written yet, and a dropped item will never be."""
     item_type, status = core.get("type"), core.get("status")
+    workflow = config.workflow
     if item_type not in TYPES or not isinstance(status, str):
         return []
-    if status == config.workflow.initial:
+    if status in (workflow.initial, workflow.dropped):
         return []
     return [
         Diagnostic(
             path,
             1,
             1,
-            f"{name}: required field is missing (only a {config.workflow.initial} "
-            f"{item_type} may leave it out)",
+            f"{name}: required field is missing (only a {workflow.initial} or "
+            f"{workflow.dropped} {item_type} may leave it out)",
         )
         for name in TYPES[item_type].required
         if core.get(name) in (None, "", [])

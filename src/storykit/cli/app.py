@@ -63,6 +63,7 @@ def _register() -> None:
 
     app.command()(changing.init)
     app.command("list")(reading.list_)
+    app.command()(reading.search)
     app.command()(reading.show)
     app.command("set")(changing.set_)
     app.command()(changing.status)
@@ -73,6 +74,8 @@ def _register() -> None:
     ):
         app.command(name)(changing.shortcut(name, doc))
     app.command()(changing.edit)
+    app.command()(changing.rm)
+    app.command()(changing.undo)
     app.command()(reading.check)
     app.command()(history.log)
     app.command()(history.diff)

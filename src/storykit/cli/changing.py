@@ -12,23 +12,26 @@ import typer
 from storykit.cli import envelope, output
 from storykit.cli.options import (
     IdArg,
+    IdsArg,
     IncludeOpt,
     JsonOpt,
     NoCommitOpt,
     NoVerifyOpt,
     commit_options,
+    complete_ids,
     workspace,
 )
+from storykit.errors import UsageError
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Outcome
 
 
-def show_change(result: Outcome, verb: str, as_json: bool, status: str | None = None) -> None:
+def show_change(result: Outcome, verb: str, as_json: bool) -> None:
     if as_json:
         envelope.print_json(envelope.outcome(result))
     else:
-        output.render_change(result, verb, status)
+        output.render_change(result, verb)
 
 
 def init(
@@ -58,13 +61,13 @@ def init(
 
 
 def set_(
-    item: IdArg,
-    assignments: Annotated[
+    arguments: Annotated[
         list[str],
         typer.Argument(
-            metavar="FIELD=VALUE...",
-            help="FIELD=VALUE (set), FIELD+=VALUE (append to a list), FIELD-=VALUE (remove), "
-            "FIELD= (clear).",
+            metavar="ID... FIELD=VALUE...",
+            help="The items, then FIELD=VALUE (set), FIELD+=VALUE (append to a list), "
+            "FIELD-=VALUE (remove), FIELD= (clear).",
+            autocompletion=complete_ids,
         ),
     ],
     as_json: JsonOpt = False,
@@ -72,39 +75,54 @@ def set_(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Change fields, e.g. `storykit set SK-7K2M points=5 tags+=ux owner=`."""
-    from storykit.services.update import set_fields
+    """Change fields of one or more items, e.g. `storykit set SK-7K2M points=5 tags+=ux`."""
+    from storykit.services.update import parse_assignment, set_fields
 
+    split = next((i for i, text in enumerate(arguments) if "=" in text), len(arguments))
+    ids, assignments = arguments[:split], arguments[split:]
+    if not assignments and len(ids) > 1:
+        parse_assignment(ids[-1])  # says what FIELD=VALUE looks like
+    if not ids:
+        raise UsageError("name the item to change first: `storykit set SK-7K2M points=5`")
     result = set_fields(
-        workspace(), item, assignments, commit_options(no_commit, no_verify, include_changes)
+        workspace(), ids, assignments, commit_options(no_commit, no_verify, include_changes)
     )
     show_change(result, "set", as_json)
 
 
 def status(
-    item: IdArg,
-    new_status: Annotated[
-        str, typer.Argument(metavar="STATUS", help="The new status, e.g. ready.")
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID... STATUS",
+            help="The items, then the new status, e.g. ready.",
+            autocompletion=complete_ids,
+        ),
     ],
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Move an item to another status (the workflow's gates apply)."""
+    """Move one or more items to another status (the workflow's gates apply)."""
     from storykit.services.update import change_status
 
+    if len(arguments) < 2:
+        raise UsageError(
+            "give the item and the new status", hint="e.g. `storykit status SK-7K2M ready`"
+        )
+    ids, new_status = arguments[:-1], arguments[-1]
     result = change_status(
-        workspace(), item, new_status, commit_options(no_commit, no_verify, include_changes)
+        workspace(), ids, new_status, commit_options(no_commit, no_verify, include_changes)
     )
-    show_change(result, "status", as_json, status=new_status)
+    show_change(result, "status", as_json)
 
 
 def shortcut(name: str, doc: str) -> Callable[..., None]:
     """`start`, `done` or `drop`: a status change to the workflow's role of that name."""
 
     def command(
-        item: IdArg,
+        items: IdsArg,
         as_json: JsonOpt = False,
         no_commit: NoCommitOpt = False,
         no_verify: NoVerifyOpt = False,
@@ -115,9 +133,9 @@ def shortcut(name: str, doc: str) -> Callable[..., None]:
         ws = workspace()
         target = shortcut_status(ws, name)
         result = change_status(
-            ws, item, target, commit_options(no_commit, no_verify, include_changes)
+            ws, items, target, commit_options(no_commit, no_verify, include_changes)
         )
-        show_change(result, "status", as_json, status=target)
+        show_change(result, "status", as_json)
 
     command.__doc__ = doc
     return command
@@ -165,3 +183,52 @@ def split(
     commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
     output.out(f"split {original.type} {original.id} into {len(result.items)} parts{commit}")
     output.render_list(result.items)
+
+
+def rm(
+    items: IdsArg,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Also remove the references other items hold to them (one commit)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Delete items created by mistake, in one commit (`drop` closes work that was real).
+
+    Refused while other items refer to them, unless --force."""
+    from storykit.services.remove import remove_items
+
+    result = remove_items(
+        workspace(), items, force, commit_options(no_commit, no_verify, include_changes)
+    )
+    if as_json:
+        updated = [item.to_json() for item in result.others]
+        envelope.print_json(envelope.outcome(result, updated=updated))
+        return
+    output.render_removal(result)
+
+
+def undo(
+    force: Annotated[
+        bool, typer.Option("--force", help="Undo it even if it was pushed already.")
+    ] = False,
+    as_json: JsonOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Revert the last storykit change on this branch, with a new commit (never a rewrite).
+
+    Again: the change before it. Refused when the last change to the backlog was not
+    storykit's, was pushed already (unless --force), or its files changed since."""
+    from storykit.services.undo import undo_last
+
+    result = undo_last(workspace(), force, commit_options(False, no_verify, include_changes))
+    if as_json:
+        envelope.print_json(envelope.outcome(result))
+        return
+    output.out(f"{result.subject}  [{(result.commit or '')[:8]}]")

@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from storykit.model.selection import Match
     from storykit.services.query import Board, ItemDetails
     from storykit.services.workspace import Move, Outcome
 
@@ -40,10 +41,23 @@ def print_json(data: dict[str, Any]) -> None:
     sys.stdout.write(text.translate(_UNSAFE) + "\n")
 
 
+def listed(data: dict[str, Any], overdue: bool, found: list[Match] | None) -> dict[str, Any]:
+    """An item as `list` and `search` answer it: with `overdue`, and with `--grep` the
+    lines that matched (`matches`). The lean `list` shapes its payloads with this too."""
+    data["overdue"] = overdue
+    if found is not None:
+        data["matches"] = [match.to_json() for match in found]
+    return data
+
+
 def outcome(result: Outcome, **extras: Any) -> dict[str, Any]:
-    """A changing command about one item: the item (as it is now), then what it did."""
+    """A changing command about one item: the item (as it is now), then what it did; the
+    same command about several items (`done ID ID`): the items."""
+    done = {"commit": result.commit, "changed": result.changed}
+    if result.item is None and result.items:
+        return envelope("items", [item.to_json() for item in result.items], **extras, **done)
     item = result.item.to_json() if result.item is not None else None
-    return envelope("item", item, **extras, commit=result.commit, changed=result.changed)
+    return envelope("item", item, **extras, **done)
 
 
 def moves(result: Outcome) -> list[dict[str, Any]]:
@@ -64,15 +78,26 @@ def ranked(result: Outcome) -> dict[str, Any]:
     )
 
 
-def details(found: ItemDetails) -> dict[str, Any]:
-    """`show`: the item (with `overdue`), its children and their progress."""
-    item = {**found.item.to_json(), "overdue": found.overdue_since is not None}
-    return envelope(
-        "item",
-        item,
-        children=[child.to_json() for child in found.children],
-        progress=found.progress.to_json() if found.progress else None,
-    )
+def details(found: list[ItemDetails]) -> dict[str, Any]:
+    """`show`: the item (with `overdue`), its children and their progress; for several
+    items, the items, each with its `children` and `progress`."""
+    if len(found) == 1:
+        one = found[0]
+        return envelope("item", _shown(one), children=_children(one), progress=_progress(one))
+    items = [{**_shown(d), "children": _children(d), "progress": _progress(d)} for d in found]
+    return envelope("items", items)
+
+
+def _shown(found: ItemDetails) -> dict[str, Any]:
+    return {**found.item.to_json(), "overdue": found.overdue_since is not None}
+
+
+def _children(found: ItemDetails) -> list[dict[str, Any]]:
+    return [child.to_json() for child in found.children]
+
+
+def _progress(found: ItemDetails) -> dict[str, Any] | None:
+    return found.progress.to_json() if found.progress else None
 
 
 def board(result: Board) -> dict[str, Any]:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from storykit import clock
 from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature_of
-from storykit.cli.envelope import envelope, print_json
-from storykit.cli.output import list_lines, list_row, styled
+from storykit.cli.envelope import envelope, listed, print_json
+from storykit.cli.output import list_row, render_lines
 from storykit.locations import (
     CONFIG_FILE,
     backlog_folder_problem,
@@ -31,9 +30,26 @@ from storykit.locations import (
     is_item_file,
 )
 from storykit.model.records import item_json, with_dates
-from storykit.model.selection import ListFilter, overdue_since, selects
+from storykit.model.selection import (
+    ListFilter,
+    canonical,
+    choose,
+    matches,
+    overdue_since,
+    sort_key,
+)
 
-_VALUE_OPTIONS = ("--type", "--status", "--tag")
+_VALUE_OPTIONS = (
+    "--type",
+    "--status",
+    "--tag",
+    "--owner",
+    "--sprint",
+    "--grep",
+    "--sort",
+    "--limit",
+)
+_REPEATABLE = ("--type", "--status", "--tag")
 _FLAGS = ("--all", "--json")
 
 
@@ -45,27 +61,37 @@ def try_list(argv: list[str]) -> int | None:
     if options is None:
         return None
     try:
-        records = _cached_records(full=bool(options.get("--json")))
+        # JSON and --grep need every field; the lines need only the summary, a tenth of it.
+        records = _cached_records(full=bool(options.get("--json") or options.get("--grep")))
         if records is None:
             return None
         settings, payloads = records
         rows = _select(payloads, options, settings)
         now = clock.now()
         late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
+        grep = options.get("--grep")
+        found = {
+            rel: matches(payload["item"].get, payload.get("extras", {}), grep)
+            for rel, payload in rows
+            if grep is not None
+        }
     except Exception:  # an optimisation only: anything unexpected, the full command decides
         return None
     if options.get("--json"):
         items = [
-            item_json(payload["item"], payload.get("extras", {}), rel) for rel, payload in rows
+            listed(
+                item_json(payload["item"], payload.get("extras", {}), rel),
+                rel in late,
+                found[rel] if grep is not None else None,
+            )
+            for rel, payload in rows
         ]
-        for item, (rel, _) in zip(items, rows, strict=True):
-            item["overdue"] = rel in late
         print_json(envelope("items", items, skipped=[]))
         return 0
-    lines = list_lines(
-        [list_row(payload["item"].get, rel in late) for rel, payload in rows], colours=styled()
+    render_lines(
+        [list_row(payload["item"].get, rel in late) for rel, payload in rows],
+        [found[rel] for rel, _ in rows] if grep is not None else None,
     )
-    sys.stdout.write("".join(line + "\n" for line in lines))
     return 0
 
 
@@ -74,18 +100,23 @@ def _options(args: list[str]) -> dict[str, Any] | None:
     index = 0
     while index < len(args):
         arg = args[index]
-        name, _, value = arg.partition("=")
+        name, equals, value = arg.partition("=")
         if name in _VALUE_OPTIONS:
-            if not value:
+            if not equals:
                 index += 1
                 if index >= len(args) or args[index].startswith("-"):
                     return None
                 value = args[index]
-            options[name] = value
+            if name in _REPEATABLE:
+                options.setdefault(name, []).append(value)
+            elif name in options:
+                return None  # given twice: the full command says which one counts
+            else:
+                options[name] = value
         elif arg in _FLAGS:
             options[arg] = True
         else:
-            return None  # anything else (--parent, --help, typos): the full command
+            return None  # anything else (--parent, --mine, --help, typos): the full command
         index += 1
     return options
 
@@ -137,17 +168,32 @@ def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[st
 def _select(
     payloads: list[tuple[str, dict[str, Any]]], options: dict[str, Any], settings: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The records `list` shows, in backlog order: the full command's rule (`selects`)."""
-    filters = ListFilter(
-        type=options.get("--type"),
-        status=options.get("--status"),
-        tag=options.get("--tag"),
-        all=bool(options.get("--all")),
+    """The records `list` shows, in its order: the full command's rules (`choose`)."""
+    filters = canonical(
+        ListFilter(
+            types=tuple(options.get("--type", ())),
+            statuses=tuple(options.get("--status", ())),
+            tags=tuple(options.get("--tag", ())),
+            owner=options.get("--owner"),
+            sprint=options.get("--sprint"),
+            grep=options.get("--grep"),
+            all=bool(options.get("--all")),
+        ),
+        settings["statuses"],
+        lambda: {tag for _, payload in payloads for tag in payload["item"].get("tags", ())},
     )
-    closed = settings["closed"]
-    chosen = [record for record in payloads if selects(record[1]["item"].get, filters, closed)]
-    chosen.sort(key=lambda record: (record[1]["item"]["rank"], record[1]["item"]["id"]))
-    return chosen
+    limit = int(options["--limit"]) if "--limit" in options else None
+    if limit is not None and limit < 1:
+        raise ValueError("the full command says why")
+    return choose(
+        payloads,
+        lambda record: record[1]["item"].get,
+        lambda record: record[1].get("extras", {}),
+        filters,
+        settings["closed"],
+        sort_key(options.get("--sort", "rank"), settings["statuses"]),
+        limit,
+    )
 
 
 def _overdue(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> bool:

@@ -31,14 +31,20 @@ def diff(
     base: Annotated[
         str | None,
         typer.Argument(
-            metavar="[A]",
-            help="From this revision (default: the merge-base of HEAD "
-            "with origin/HEAD, main or master).",
+            metavar="[A|A..B|A...B]",
+            help="From this revision (default: the merge-base of HEAD with origin/HEAD, main "
+            "or master); A...B: from the merge-base of A and B to B, as a pull request shows.",
         ),
     ] = None,
     head: Annotated[
         str | None,
         typer.Argument(metavar="[B]", help="To this revision (default: the working tree)."),
+    ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--base", metavar="REF", help="From the merge-base of HEAD with REF (to the tree)."
+        ),
     ] = None,
     format_: Annotated[
         str,
@@ -56,7 +62,7 @@ def diff(
 
     if format_ not in ("text", "markdown", "json"):
         raise UsageError(f"--format must be text, markdown or json, not {format_!r}")
-    result = diff_backlog(workspace(), base, head)
+    result = diff_backlog(workspace(), base, head, against)
     if as_json or format_ == "json":
         envelope.print_json(report.diff_json(result))
     elif format_ == "markdown":

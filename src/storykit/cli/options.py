@@ -62,6 +62,16 @@ IdArg = Annotated[
 ]
 
 
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID...",
+        help="Item IDs: full (SK-7K2M), code (7K2M) or a prefix; several in one commit.",
+        autocompletion=complete_ids,
+    ),
+]
+
+
 def workspace() -> Workspace:
     """The project of the current folder (services imported only when a command runs)."""
     from pathlib import Path

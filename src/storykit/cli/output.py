@@ -20,6 +20,7 @@ from storykit.printable import printable, printable_lines
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from storykit.model.selection import Match
     from storykit.services.query import Board, ItemDetails
     from storykit.services.workspace import Outcome
     from storykit.store import StoredItem
@@ -116,7 +117,8 @@ def _points(item: StoredItem) -> str:
     return format_points(item.model.points)
 
 
-Row = tuple[str, str, str, str, str, bool]  # id, type, status, points, title, overdue
+Row = tuple[str, str, str, str, str, str, bool]  # id, type, status, points, owner, title, late
+OVERDUE_MARK = "[overdue]"
 
 
 # SGR codes for the few styles a long list uses, written directly: Rich's per-line
@@ -135,23 +137,56 @@ def _unstyled(style: str, text: str) -> str:
     return text
 
 
-def list_lines(rows: list[Row], colours: bool = False) -> list[str]:
-    """The lines of `list`: ID, type, status, points, title, aligned; with `colours`, for
-    a terminal (the same columns, the same text). Shared by the lean path in
-    `cli/fastlist.py`, so both print the same."""
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one (COLUMNS wins), else None: piped output is
+    never cut."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` characters, ending in … when cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)].rstrip() + "…"
+
+
+def list_lines(rows: list[Row], colours: bool = False, width: int | None = None) -> list[str]:
+    """The lines of `list`: ID, type, status, points, owner (when any row has one) and
+    title, aligned; with `colours`, for a terminal (the same columns, the same text); with
+    `width`, titles are cut with … to fit, never wrapped under the ID. Shared by the lean
+    path in `cli/fastlist.py`, so both print the same."""
     if not rows:
         return []
     paint = _sgr if colours else _unstyled
     id_width = max(len(row[0]) for row in rows)
     status_width = max(len(row[2]) for row in rows)
-    return [
-        f"{paint('bold', item_id.ljust(id_width))}  "
-        f"{paint(_TYPE_STYLE.get(kind, ''), kind.ljust(5))}  "
-        f"{paint(_STATUS_STYLE.get(status, ''), status.ljust(status_width))}  "
-        f"{points.rjust(3)}  {printable(title)}"
-        + (f"  {paint('bold red', '[overdue]')}" if late else "")
-        for item_id, kind, status, points, title, late in rows
-    ]
+    owner_width = max(len(printable(row[4])) for row in rows)
+    lines = []
+    for item_id, kind, status, points, owner, title, late in rows:
+        head = (
+            f"{paint('bold', item_id.ljust(id_width))}  "
+            f"{paint(_TYPE_STYLE.get(kind, ''), kind.ljust(5))}  "
+            f"{paint(status_style(status), status.ljust(status_width))}  "
+            f"{points.rjust(3)}  "
+        )
+        used = id_width + 5 + status_width + 3 + 8
+        if owner_width:
+            head += (paint("dim", printable(owner)) if owner else "") + " " * (
+                owner_width - len(printable(owner)) + 2
+            )
+            used += owner_width + 2
+        mark = f"  {paint('bold red', OVERDUE_MARK)}" if late else ""
+        text = printable(title)
+        if width is not None:
+            text = fit(text, max(10, width - used - (len(OVERDUE_MARK) + 2 if late else 0)))
+        lines.append(head + text + mark)
+    return lines
+
+
+def status_style(status: str) -> str:
+    return _STATUS_STYLE.get(status, "")
 
 
 def format_points(points: float | None) -> str:
@@ -162,14 +197,47 @@ def format_points(points: float | None) -> str:
 
 def list_row(get: Callable[[str], Any], late: bool) -> Row:
     """The row of `list` for an item, from its field values (a model's or a payload's)."""
-    return (get("id"), get("type"), get("status"), format_points(get("points")), get("title"), late)
+    return (
+        get("id"),
+        get("type"),
+        get("status"),
+        format_points(get("points")),
+        get("owner") or "",
+        get("title"),
+        late,
+    )
 
 
-def render_list(items: list[StoredItem], overdue: set[str] | None = None) -> None:
-    """One line per item: ID, type, status, points, title — aligned, streamed."""
+def render_list(
+    items: list[StoredItem],
+    overdue: set[str] | None = None,
+    matches: dict[str, list[Match]] | None = None,
+) -> None:
+    """One line per item: ID, type, status, points, owner, title — aligned, streamed; with
+    `matches` (search), the lines that matched under each item."""
     overdue = overdue or set()
     rows = [list_row(item.field, item.id in overdue) for item in items]
-    lines = list_lines(rows, colours=styled())
+    render_lines(rows, [matches.get(item.id, []) for item in items] if matches else None)
+
+
+def render_lines(rows: list[Row], found: list[list[Match]] | None = None) -> None:
+    """`list`'s lines (the lean path prints through this too); `found`, row by row: the
+    lines `--grep` matched, up to three under each item."""
+    width = terminal_width()
+    paint = _sgr if styled() else _unstyled
+    lines = list_lines(rows, colours=styled(), width=width)
+    if found is not None:
+        shown = []
+        for line, matched in zip(lines, found, strict=True):
+            shown.append(line)
+            for match in matched[:3]:
+                text = printable(match.line)
+                if width is not None:
+                    text = fit(text, max(10, width - len(match.field) - 6))
+                shown.append(f"    {paint('dim', match.field + ':')} {text}")
+            if len(matched) > 3:
+                shown.append("    " + paint("dim", f"(and {len(matched) - 3} more)"))
+        lines = shown
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
@@ -228,26 +296,44 @@ def render_item(details: ItemDetails) -> None:
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
 
 
-def render_change(result: Outcome, verb: str, status: str | None = None) -> None:
-    """One line saying what happened, and the commit if one was made: `new story SK-7K2M: …`,
-    or for a status change `story SK-7K2M → ready: …`."""
+def render_change(result: Outcome, verb: str) -> None:
+    """A line per item saying what happened, and the commit if one was made: `new story
+    SK-7K2M: …`, or for a status change `story SK-7K2M → ready: …`."""
     if not result.changed:
         out("nothing to do: no change")
         return
-    item = result.item
-    if item is None:
-        label = verb
-    elif status is not None:
-        label = f"{item.type} {item.id} → {status}: {item.model.title}"
-    else:
-        label = f"{verb} {item.type} {item.id}: {item.model.title}"
-    if result.commit:
-        out(
-            f"{label}  [{result.commit[:8]}]",
-            f"{_esc(label)}  [dim]\\[{result.commit[:8]}][/]",
-        )
-    else:
-        out(f"{label}  (not committed)", f"{_esc(label)}  [dim](not committed)[/]")
+    items = [result.item] if result.item is not None else result.items
+    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    if not items:
+        out(verb + where, _esc(verb) + f"[dim]{_esc(where)}[/]")
+    for index, item in enumerate(items):
+        last = where if index == len(items) - 1 else ""
+        head = f"{item.type} {item.id}"
+        head_markup = f"[{_TYPE_STYLE.get(item.type, '')}]{item.type}[/] [bold]{item.id}[/]"
+        if verb == "status":
+            status = item.model.status
+            label = f"{head} → {status}: {item.model.title}"
+            markup = (
+                f"{head_markup} → [{status_style(status)}]{_esc(status)}[/]: "
+                f"{_esc(item.model.title)}"
+            )
+        else:
+            label = f"{verb} {head}: {item.model.title}"
+            markup = f"{verb} {head_markup}: {_esc(item.model.title)}"
+        out(label + last, markup + f"[dim]{_esc(last)}[/]")
+
+
+def render_removal(result: Outcome) -> None:
+    """`rm`: each item removed, the items whose references to them went, the commit."""
+    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    removed = [result.item] if result.item is not None else result.items
+    lines = [f"removed {item.type} {item.id}: {item.model.title}" for item in removed]
+    if not removed:  # an invalid file: no item to name, only its path
+        lines = [f"removed {path}" for path in result.paths if path not in
+                 {other.rel for other in result.others}]  # fmt: skip
+    lines += [f"updated {item.type} {item.id}: references removed" for item in result.others]
+    for index, line in enumerate(lines):
+        out(line + (where if index == len(lines) - 1 else ""))
 
 
 def render_diagnostics(diagnostics: list[Diagnostic]) -> None:

@@ -19,6 +19,7 @@ from storykit.cli.options import (
     NoVerifyOpt,
     TopOpt,
     commit_options,
+    complete_ids,
     placement_of,
     workspace,
 )
@@ -26,9 +27,14 @@ from storykit.errors import UsageError
 
 
 def rank(
-    item: Annotated[
-        str | None,
-        typer.Argument(metavar="[ID]", help="The item to move; without it, reorder everything."),
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID...]",
+            help="The items to move (several go together, in this order); without them, "
+            "reorder everything.",
+            autocompletion=complete_ids,
+        ),
     ] = None,
     top: TopOpt = False,
     bottom: BottomOpt = False,
@@ -48,22 +54,23 @@ def rank(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Order the backlog. One item: --top, --bottom, --before ID or --after ID (one file
-    changes). No item: edit the order of the open items in $EDITOR, like `git rebase -i`."""
+    """Order the backlog. Items: --top, --bottom, --before ID or --after ID (one file
+    changes per item). No item: edit the order of the open items in $EDITOR, like `git
+    rebase -i`."""
     from storykit.services import ranking
 
     ws = workspace()
     options = commit_options(no_commit, no_verify, include_changes)
     placement = placement_of(top, bottom, before, after)
-    if item is not None:
+    if items:
         if placement is None:
             raise UsageError(
                 "say where it goes: --top, --bottom, --before ID or --after ID",
-                hint=f"e.g. `storykit rank {item} --top`",
+                hint=f"e.g. `storykit rank {items[0]} --top`",
             )
         if rebalance or from_file:
             raise UsageError("--rebalance and --from-file do not take an item")
-        result = ranking.move_item(ws, item, placement, options)
+        result = ranking.move_items(ws, items, placement, options)
     elif placement is not None:
         raise UsageError("--top, --bottom, --before and --after need the item to move")
     elif rebalance:

@@ -4,40 +4,115 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from storykit.cli import envelope, output
 from storykit.cli.options import (
-    IdArg,
+    IdsArg,
     JsonOpt,
     workspace,
 )
 from storykit.errors import UsageError
 from storykit.model.catalogue import ITEM_TYPES
+from storykit.model.selection import SORTS, ListFilter
+
+if TYPE_CHECKING:
+    from storykit.services.query import ListQuery
+
+
+SortOpt = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        metavar="|".join(SORTS),
+        help="Order by this field (rank, the default, breaks ties).",
+    ),
+]
+
+
+LimitOpt = Annotated[int | None, typer.Option(metavar="N", help="At most N items.")]
 
 
 def list_(
     type_: Annotated[
-        str | None, typer.Option("--type", help=f"Only this type: {', '.join(ITEM_TYPES)}.")
+        list[str] | None,
+        typer.Option(
+            "--type", metavar="TYPE", help=f"Only this type ({', '.join(ITEM_TYPES)}); repeatable."
+        ),
     ] = None,
-    status: Annotated[str | None, typer.Option(help="Only items in this status.")] = None,
-    tag: Annotated[str | None, typer.Option(help="Only items with this tag.")] = None,
-    parent: Annotated[str | None, typer.Option(help="Only children of this item.")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(metavar="STATUS", help="Only this status; repeatable.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(metavar="TAG", help="Only items with this tag; repeatable.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")
+    ] = False,
+    sprint: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only items of this sprint.")
+    ] = None,
+    parent: Annotated[
+        str | None, typer.Option(metavar="ID", help="Only children of this item.")
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Only items holding TEXT in any text field (any case)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REV|DATE",
+            help="Only items changed since a revision, a date (2026-11-21) or a span (3d, 2w).",
+        ),
+    ] = None,
+    sort: SortOpt = "rank",
+    limit: LimitOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and dropped items.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The open backlog in rank order (done and dropped hidden unless --all)."""
-    from storykit.model.selection import ListFilter
+    from storykit.services.query import ListQuery
+
+    if mine and owner is not None:
+        raise UsageError("give --owner or --mine, not both")
+    filters = ListFilter(
+        tuple(type_ or ()), tuple(status or ()), tuple(tag or ()), parent, owner, sprint, grep,
+        all=all_,
+    )  # fmt: skip
+    _list(ListQuery(filters, mine, since, sort, limit), as_json)
+
+
+def search(
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to look for (any case).")],
+    sort: SortOpt = "rank",
+    limit: LimitOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Items holding TEXT in any text field, closed ones too, each with the lines found."""
+    from storykit.services.query import ListQuery
+
+    if not text.strip():
+        raise UsageError("give the text to search for")
+    _list(ListQuery(ListFilter(grep=text, all=True), sort=sort, limit=limit), as_json)
+
+
+def _list(query: ListQuery, as_json: bool) -> None:
     from storykit.services.query import list_items
 
-    result = list_items(workspace(), ListFilter(type_, status, tag, parent, all_))
+    result = list_items(workspace(), query)
+    found = result.matches if query.filters.grep is not None else None
     if as_json:
-        items = [{**i.to_json(), "overdue": i.id in result.overdue} for i in result.items]
+        items = [
+            envelope.listed(i.to_json(), i.id in result.overdue, found.get(i.id) if found else None)
+            for i in result.items
+        ]
         envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
     else:
-        output.render_list(result.items, result.overdue)
+        output.render_list(result.items, result.overdue, found)
     if result.skipped:
         count = len(result.skipped)
         output.err(
@@ -47,14 +122,17 @@ def list_(
         )
 
 
-def show(item: IdArg, as_json: JsonOpt = False) -> None:
-    """One item, every field."""
-    from storykit.services.query import show_item
+def show(items: IdsArg, as_json: JsonOpt = False) -> None:
+    """Items, every field (several: one after the other)."""
+    from storykit.services.query import show_items
 
-    details = show_item(workspace(), item)
+    found = show_items(workspace(), items)
     if as_json:
-        envelope.print_json(envelope.details(details))
-    else:
+        envelope.print_json(envelope.details(found))
+        return
+    for index, details in enumerate(found):
+        if index:
+            output.out("")
         output.render_item(details)
 
 

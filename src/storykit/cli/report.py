@@ -63,7 +63,7 @@ def _row(item: StoredItem) -> str:
 
 def render_diff_text(diff: BacklogDiff) -> None:
     out = output.out
-    out(f"backlog changes: {diff.base.label} → {diff.head.label}")
+    out(f"backlog changes: {diff.base.named} → {diff.head.named}")
     out(_count_line(diff))
     if diff.empty and not diff.invalid:
         return
@@ -101,8 +101,8 @@ def render_diff_text(diff: BacklogDiff) -> None:
 
 
 def render_diff_markdown(diff: BacklogDiff) -> None:
-    where = f"{_md(diff.base.label)} → {_md(diff.head.label)}"
-    lines = [f"**Backlog changes** ({where}): {_count_line(diff)}", ""]
+    where = f"{_md(diff.base.named)} → {_md(diff.head.named)}"
+    lines = [f"**Backlog changes** {where}: {_count_line(diff)}", ""]
     if not diff.empty:
         lines += [_md(summary(diff)), ""]
     if diff.added:

@@ -112,7 +112,7 @@ _FIELDS = (
         "status", "status", "A status of the workflow.", required=True, auto=True, listed=True
     ),
     FieldSpec("rank", "rank", "Position in the backlog.", required=True, auto=True, listed=True),
-    FieldSpec("created", "date", "When it was captured.", auto=True),
+    FieldSpec("created", "date", "When it was captured.", auto=True, listed=True),
     FieldSpec(
         "points",
         "number",
@@ -129,8 +129,8 @@ _FIELDS = (
         split_inherited=True,
     ),
     FieldSpec("depends_on", "id", "An item that must be done first (repeatable).", many=True),
-    FieldSpec("sprint", "line", "Sprint name.", split_inherited=True),
-    FieldSpec("owner", "line", "Who owns it."),
+    FieldSpec("sprint", "line", "Sprint name.", split_inherited=True, listed=True),
+    FieldSpec("owner", "line", "Who owns it.", listed=True),
     FieldSpec(
         "tags",
         "tag",

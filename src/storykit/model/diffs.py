@@ -26,7 +26,9 @@ class FieldDiff:
     def text(self) -> str:
         if self.kind == "list":
             # U+2212, a real minus sign reads better than a hyphen.
-            return f"{self.field}: +{len(self.added)} \u2212{len(self.removed)}"
+            shown = [f"+ {_show(v, self.field)}" for v in self.added]
+            shown += [f"\u2212 {_show(v, self.field)}" for v in self.removed]
+            return f"{self.field}: " + ", ".join(shown)
         if self.kind == "added":
             return f"{self.field}: added" + ("" if _is_long(self.new) else f" ({_show(self.new)})")
         if self.kind == "removed":
@@ -34,6 +36,19 @@ class FieldDiff:
         if _is_long(self.old) or _is_long(self.new):
             return f"{self.field}: changed"
         return f"{self.field}: {_show(self.old, self.field)} → {_show(self.new, self.field)}"
+
+    def short(self) -> str:
+        """As a commit subject says it: `points 3 → 5`, `owner alice`, `tags +ux \u2212api`."""
+        if self.kind == "list":
+            values = [f"+{_show(v, self.field)}" for v in self.added]
+            return f"{self.field} " + " ".join(values + [f"\u2212{_show(v)}" for v in self.removed])
+        if self.kind == "removed":
+            return f"{self.field} cleared"
+        if self.kind == "added":
+            return f"{self.field} " + ("set" if _is_long(self.new) else _show(self.new, self.field))
+        if _is_long(self.old) or _is_long(self.new) or isinstance(self.new, list):
+            return f"{self.field} changed"
+        return f"{self.field} {_show(self.old, self.field)} → {_show(self.new, self.field)}"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "kind": self.kind}

@@ -52,8 +52,10 @@ def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> lis
 
 def needed_fields(item_type: str, status: str, workflow: WorkflowConfig) -> tuple[str, ...]:
     """Fields an item of this type must have in `status`: in the initial (draft) status
-    only the basics, past it its type's own too."""
-    return ALWAYS_REQUIRED if status == workflow.initial else required_fields(item_type)
+    and once dropped only the basics, otherwise its type's own too."""
+    if status in (workflow.initial, workflow.dropped):
+        return ALWAYS_REQUIRED
+    return required_fields(item_type)
 
 
 def overdue_since(

@@ -294,13 +294,12 @@ def _read_small(path: Path) -> bytes | None:
         return None
 
 
-def commit_message(prefix: str, verb: str, item_type: str, item_id: str, title: str) -> str:
-    """`<prefix><verb> <type> <ID>: <title>` on one safe line, then the trailers."""
-    if not item_id:
-        subject = one_line(f"{prefix}{verb} {item_type}: {title}")
-        return f"{subject}\n\nStorykit-Action: {verb}\n"
-    subject = one_line(f"{prefix}{verb} {item_type} {item_id}: {title}")
-    return f"{subject}\n\nStorykit-Action: {verb}\nStorykit-Item: {item_id}\n"
+def commit_message(subject: str, action: str, ids: Sequence[str], **trailers: str) -> str:
+    """The subject on one safe line, then the trailers: `Storykit-Action`, one
+    `Storykit-Item` per item, and any other (`Storykit-Undoes=SHA`)."""
+    lines = [f"Storykit-Action: {action}", *(f"Storykit-Item: {i}" for i in ids)]
+    lines += [f"Storykit-{name.capitalize()}: {value}" for name, value in trailers.items()]
+    return one_line(subject) + "\n\n" + "\n".join(lines) + "\n"
 
 
 def one_line(text: str, limit: int = 200) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from storykit import clock
 from storykit.errors import GitError, RepoStateError, UsageError
+from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range, timebox_delta
 from storykit.repository.runner import Git
 
 
@@ -47,14 +51,26 @@ class History:
             )
         return out.strip()
 
-    def default_base(self) -> tuple[str, str]:
-        """(name, SHA) of the merge-base of HEAD with origin/HEAD, else main, else master."""
+    def merge_base(self, one: str, other: str) -> str:
+        status, out, _ = self.git.run("merge-base", one, other, check=False)
+        if status != 0:
+            raise UsageError(
+                f"{one[:8]} and {other[:8]} have no common history",
+                hint="compare them with A..B instead of A...B",
+            )
+        return out.strip()
+
+    def default_base(self, against: str | None = None) -> tuple[str, str]:
+        """(name, SHA) of the merge-base of HEAD with `against`, by default with
+        origin/HEAD, else main, else master."""
         head = self.git.head()
         if head is None:
             raise RepoStateError(
                 "the repository has no commits yet, so there is nothing to compare with",
                 hint="commit something first",
             )
+        if against is not None:
+            return against, self.merge_base(self.commit_of(against), head)
         for name in ("origin/HEAD", "main", "master"):
             status, out, _ = self.git.run(
                 "rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False
@@ -99,6 +115,19 @@ class History:
             pos += size + 1
         return blobs
 
+    def since(self, text: str) -> str | None:
+        """The commit `--since` compares with: a revision; or, for a date (2026-11-21, a
+        date and time) or a span back from now (3d, 2w), the last commit on HEAD's first
+        parents made before it (None: the history starts after it)."""
+        moment = _moment(text)
+        if moment is None:
+            return self.commit_of(text)
+        status, out, _ = self.git.run(
+            "rev-list", "-1", "--first-parent", f"--before={moment.isoformat()}", "HEAD",
+            check=False,
+        )  # fmt: skip
+        return out.strip() or None if status == 0 else None
+
     def changed_paths(self, rev: str, folder: str) -> set[str]:
         """Paths in `folder` that differ between `rev` and the working tree (or are new)."""
         commit = self.commit_of(rev)
@@ -110,6 +139,68 @@ class History:
             "ls-files", "--others", "--exclude-standard", "-z", "--", f"{folder}/"
         )
         return paths | {p for p in untracked.split("\0") if p}
+
+    def first_parent_log(self, folder: str, limit: int = 500) -> list[Marked]:
+        """The newest commits of HEAD's first-parent line that touch `folder`."""
+        status, out, err = self.git.run(
+            "-c", "log.showSignature=false", "log", "--first-parent", f"--max-count={limit}",
+            "-z", "--format=%H%x1f%P%x1f%s%x1f"
+            "%(trailers:key=Storykit-Action,valueonly,separator=%x20)%x1f"
+            "%(trailers:key=Storykit-Undoes,valueonly,separator=%x20)",
+            "--", f"{folder}/", check=False,
+        )  # fmt: skip
+        if status != 0:
+            if "does not have any commits" in err:
+                return []
+            raise GitError(f"git log failed: {err.strip()}")
+        found = []
+        for record in out.split("\0"):
+            fields = record.strip("\n").split("\x1f")
+            if len(fields) == 5:
+                sha, parents, subject, action, undoes = fields
+                found.append(Marked(sha, parents.split(), subject, action.strip(), undoes.strip()))
+        return found
+
+    def changed_files(self, commit: str, parent: str) -> dict[str, tuple[str | None, str | None]]:
+        """{path: (blob before, blob after)} of the files a commit changed (None: absent)."""
+        _, out, _ = self.git.run("diff-tree", "-r", "-z", "--no-renames", parent, commit)
+        fields = out.split("\0")
+        changed: dict[str, tuple[str | None, str | None]] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.lstrip(":").split()
+            if len(parts) >= 4:
+                old, new = parts[2], parts[3]
+                changed[path] = (
+                    None if set(old) == {"0"} else old,
+                    None if set(new) == {"0"} else new,
+                )
+        return changed
+
+    def checkout_bytes(self, commit: str, path: str) -> bytes:
+        """`path` at `commit` as a checkout writes it (line endings and filters applied)."""
+        result = self.git.execute(["cat-file", "--filters", f"{commit}:{path}"])
+        if result.returncode != 0:
+            raise GitError(f"git cat-file failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def blob_of(self, commit: str, path: str) -> str | None:
+        """The blob SHA of `path` at `commit` (None: absent)."""
+        status, out, _ = self.git.run(
+            "rev-parse", "-q", "--verify", f"{commit}:{path}", check=False
+        )
+        return out.strip() if status == 0 else None
+
+    def remote_branches_with(self, commit: str) -> list[str]:
+        """The remote-tracking branches that hold `commit` (it was pushed)."""
+        _, out, _ = self.git.run(
+            "for-each-ref", "--contains", commit, "--format=%(refname:short)", "refs/remotes/"
+        )
+        return [line for line in out.splitlines() if line and not line.endswith("/HEAD")]
+
+    def last_change_to(self, path: str, since: str) -> str:
+        """`SHA subject` of the newest commit after `since` that touched `path`."""
+        _, out, _ = self.git.run("log", "-1", "--format=%h %s", f"{since}..HEAD", "--", path)
+        return out.strip()
 
     def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
         """Commits touching `pathspecs`, each with its raw changes to them.
@@ -129,6 +220,32 @@ class History:
                 return []
             raise GitError(f"git log failed: {err.strip()}")
         return _parse_log(out.split("\0"))
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A commit on the first-parent line, with the trailers storykit writes."""
+
+    sha: str
+    parents: list[str]
+    subject: str
+    action: str  # Storykit-Action ("" when storykit did not make it)
+    undoes: str  # Storykit-Undoes
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """A date, a date and time, or a span back from now (`3d`); None for anything else."""
+    if re.fullmatch(r"[1-9][0-9]{0,3}[hdw]", text):
+        return clock.now() - timebox_delta(text)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text):
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date like 2026-11-21 or 2026-11-21 14:30") from None
+    if not date_in_range(value):
+        raise UsageError(f"{text!r}: {DATE_RANGE_MESSAGE}")
+    return value if value.tzinfo else value.astimezone()
 
 
 def _parse_log(fields: list[str]) -> list[LogCommit]:

@@ -170,6 +170,10 @@ class Git:
                 values[key] = value if newline else None
         return values
 
+    def user_name(self) -> str | None:
+        """Who commits, as git names them: GIT_AUTHOR_NAME, else `user.name`."""
+        return os.environ.get("GIT_AUTHOR_NAME") or self.settings().get("user.name")
+
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository with no commits yet."""
         return self.head_and_tree()[0]

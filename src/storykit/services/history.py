@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
+from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError, UsageError
 from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.rank import moved_items
@@ -49,22 +49,49 @@ class BacklogDiff:
         return not (self.added or self.removed or self.changed or self.moved)
 
 
-def diff_backlog(ws: Workspace, base: str | None = None, head: str | None = None) -> BacklogDiff:
-    """What changed in the whole backlog between two revisions (default: merge-base → tree)."""
+def diff_backlog(
+    ws: Workspace, base: str | None = None, head: str | None = None, against: str | None = None
+) -> BacklogDiff:
+    """What changed in the whole backlog between two revisions. `base` may be a range as
+    git writes it: `A..B` (A to B) or `A...B` (the merge-base of A and B to B, what a pull
+    request shows); an empty side is HEAD. No revision: from the merge-base of HEAD with
+    `against` (default: origin/HEAD, main or master) to the working tree."""
     history = History(ws.project.root)
     payloads = BlobPayloads(ws.store, history)
+    if base is not None and head is None and ".." in base:
+        base, head, merge_base = _range(base)
+        if base is None:  # "...B" and "..B" start from HEAD
+            base = "HEAD"
+    else:
+        merge_base = False
+    if base is not None and against is not None:
+        raise UsageError("give either revisions or --base, not both")
     if base is None:
-        name, commit = history.default_base()
-        label = f"{name} (merge-base {commit[:8]})" if name != "HEAD" else f"HEAD ({commit[:8]})"
+        label, commit = history.default_base(against)
+        merge_base = label != "HEAD"
+    elif merge_base:
+        tip = history.commit_of(head or "HEAD")
+        commit = history.merge_base(history.commit_of(base), tip)
+        label = f"{base}...{head or 'HEAD'}"
     else:
         commit, label = history.commit_of(base), base
     before = snapshot_at(ws.store, payloads, commit, label)
+    before.merge_base = merge_base
     if head is None:
         after = snapshot_worktree(ws.store)
     else:
         after = snapshot_at(ws.store, payloads, history.commit_of(head), head)
     payloads.save()
     return compare(before, after, ws.project.config.workflow.done)
+
+
+def _range(text: str) -> tuple[str | None, str, bool]:
+    """`A...B` → (A, B, True); `A..B` → (A, B, False); an empty end is HEAD."""
+    merge_base = "..." in text
+    left, _, right = text.partition("..." if merge_base else "..")
+    if ".." in right or not (left or right):
+        raise UsageError(f"{text!r} is not a range like main..feature or main...feature")
+    return left or None, right or "HEAD", merge_base
 
 
 def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:

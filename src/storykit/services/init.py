@@ -58,12 +58,7 @@ def init_project(
 
             schema_path = project.backlog_dir / config.editor_schema
             changes.write(schema_path, schema_text(config).encode("utf-8"), expected=None)
-        return Plan(
-            changes,
-            "init",
-            None,
-            subject_type="backlog",
-            subject_title=f"IDs {prefix}-…, items in {config.backlog_dir}/",
-        )
+        subject = f"init backlog: IDs {prefix}-…, items in {config.backlog_dir}/"
+        return Plan(changes, "init", None, subject=subject)
 
     return ws.apply(build, options)

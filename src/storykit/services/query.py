@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from storykit import clock
-from storykit.errors import Diagnostic, InvalidDataError
+from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.catalogue import REFERENCE_FIELDS
-from storykit.model.selection import ListFilter, selects
+from storykit.model.naming import id_from_file_name
+from storykit.model.selection import ListFilter, Match, canonical, choose, matches, sort_key
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
@@ -21,6 +24,19 @@ class ListResult:
     skipped: list[str] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     overdue: set[str] = field(default_factory=set)
+    matches: dict[str, list[Match]] = field(default_factory=dict)  # by ID, with `grep`
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """`list`'s options as typed: the filter (values as given), `--mine`, `--since`,
+    `--sort` and `--limit`."""
+
+    filters: ListFilter = field(default_factory=ListFilter)
+    mine: bool = False
+    since: str | None = None
+    sort: str = "rank"
+    limit: int | None = None
 
 
 @dataclass
@@ -48,20 +64,80 @@ class ItemDetails:
     linked: dict[str, StoredItem]  # items this one refers to, by ID, for titles
 
 
-def list_items(ws: Workspace, filters: ListFilter) -> ListResult:
-    """Open items (not done/dropped) in backlog order, or every item with `all`."""
+def list_items(ws: Workspace, query: ListQuery) -> ListResult:
+    """Open items (not done/dropped) in backlog order, or every item with `all`; filtered,
+    sorted and cut by the rules the lean `list` shares (`model/selection.py`)."""
+    workflow = ws.project.config.workflow
+    order = sort_key(query.sort, workflow.statuses)
+    if query.limit is not None and query.limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {query.limit}")
+    backlog = ws.store.load_all()
+    filters = canonical(
+        query.filters,
+        workflow.statuses,
+        lambda: {tag for item in backlog.items for tag in item.model.tags},
+    )
     if filters.parent:
         filters = dataclasses.replace(filters, parent=ws.store.ids_for(filters.parent))
-    backlog = ws.store.load_all()
-    closed = ws.project.config.workflow.closed
-    chosen = [item for item in backlog.items if selects(item.field, filters, closed)]
-    return ListResult(chosen, backlog.invalid, backlog.problems, _overdue(ws, backlog.items))
+    if query.mine:
+        filters = dataclasses.replace(filters, owner=_me(ws).casefold())
+    if query.since is not None:
+        filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
+    chosen = choose(
+        backlog.items,
+        lambda item: item.field,
+        lambda item: item.extras,
+        filters,
+        workflow.closed,
+        order,
+        query.limit,
+    )
+    found = {}
+    if filters.grep is not None:
+        found = {item.id: matches(item.field, item.extras, filters.grep) for item in chosen}
+    return ListResult(chosen, backlog.invalid, backlog.problems, _overdue(ws, backlog.items), found)
 
 
-def show_item(ws: Workspace, query: str) -> ItemDetails:
+def _me(ws: Workspace) -> str:
+    """git's `user.name`, which `--mine` looks for in `owner`."""
+    name = ws.repo.user_name()
+    if not name:
+        raise UsageError(
+            "--mine needs git's user.name, which is not set",
+            hint='set it with `git config user.name "Your Name"`, or use --owner NAME',
+        )
+    return name
+
+
+def _changed_since(ws: Workspace, since: str) -> frozenset[str] | None:
+    """IDs of the items whose files changed since a revision or a date, the work tree
+    included (None: the history starts after that date, so every item did)."""
+    from storykit.repository.history import History
+
+    history = History(ws.project.root)
+    base = history.since(since)
+    if base is None:
+        return None
+    paths = history.changed_paths(base, ws.project.config.backlog_dir)
+    return frozenset(i for i in (id_from_file_name(Path(p).name) for p in paths) if i)
+
+
+def show_items(ws: Workspace, queries: list[str]) -> list[ItemDetails]:
+    """The items named (each once, in the order given): see `show_item`."""
+    paths: dict[Path, str] = {}
+    for query in queries:
+        paths.setdefault(ws.store.find(query), query)
+    records = ws.store.records()  # from the cache: no YAML parsing when unchanged
+    return [show_item(ws, query, records) for query in paths.values()]
+
+
+def show_item(
+    ws: Workspace, query: str, records: list[tuple[str, dict[str, Any]]] | None = None
+) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.find(query)
-    records = ws.store.records()  # from the cache: no YAML parsing when unchanged
+    if records is None:
+        records = ws.store.records()  # from the cache: no YAML parsing when unchanged
     rel = ws.project.rel(path)
     by_rel = {record_rel: payload for record_rel, payload in records}
     found = ws.store.item_from_payload(by_rel[rel], rel) if rel in by_rel else None

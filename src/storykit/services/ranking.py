@@ -8,9 +8,24 @@ from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.printable import printable
-from storykit.rank import Entry, RankError, key_for_move, plan_rebalance, plan_reorder
+from storykit.rank import (
+    Entry,
+    RankError,
+    key_for_move,
+    keys_for_block,
+    plan_rebalance,
+    plan_reorder,
+)
 from storykit.services.editing import EditSession
-from storykit.services.workspace import CommitOptions, Move, Outcome, Plan, Workspace
+from storykit.services.workspace import (
+    CommitOptions,
+    Move,
+    Outcome,
+    Plan,
+    Workspace,
+    ids_text,
+    subject_of,
+)
 from storykit.store import Backlog, StoredItem
 
 PLACEMENTS = ("top", "bottom", "before", "after")
@@ -43,17 +58,31 @@ def rank_for_new(
     return _key(ws.store.order() if order is None else order, new_id, place, target)
 
 
-def move_item(ws: Workspace, query: str, placement: Placement, options: CommitOptions) -> Outcome:
-    """Write one new key between the item's new neighbours: exactly one file changes."""
+def move_items(
+    ws: Workspace, queries: list[str], placement: Placement, options: CommitOptions
+) -> Outcome:
+    """Write one new key for each item, between its new neighbours: one item changes one
+    file; several go together, in the order given, in one commit."""
 
     def build() -> Plan:
-        item_id = ws.store.ids_for(query)
+        ids = list(dict.fromkeys(ws.store.ids_for(query) for query in queries))
         target = ws.store.ids_for(placement.target) if placement.target else None
-        if target == item_id:
-            raise UsageError(f"{item_id} cannot be placed relative to itself")
+        if target in ids:
+            raise UsageError(f"{target} cannot be placed relative to itself")
         order = ws.store.order()
-        key = _key(order, item_id, placement, target)
-        return _rewrite(ws, order, {item_id: key}, title=None)
+        if placement.where not in PLACEMENTS:
+            raise UsageError(f"unknown placement {placement.where!r}")
+        try:
+            keys = keys_for_block(order, ids, placement.where, target)
+        except RankError as exc:
+            raise _tie_error(exc) from None
+        if len(ids) == 1:
+            return _rewrite(ws, order, {ids[0]: keys[0]}, title=None)
+        where = placement.where if target is None else f"{placement.where} {target}"
+        where = {"top": "to the top", "bottom": "to the bottom"}.get(where, where)
+        return _rewrite(
+            ws, order, dict(zip(ids, keys, strict=True)), title=f"rank {ids_text(ids)} {where}"
+        )
 
     return ws.apply(build, options)
 
@@ -179,9 +208,6 @@ def _rewrite(
     moves = [Move(item, before[item.id], after[item.id]) for item in moved]
     if title is None:
         (move,) = moves
-        where = f"#{move.before} → #{move.after}"
-        return Plan(changes, "rank", move.item, subject_title=where, items=moved, moves=moves)
-    return Plan(
-        changes, "rank", None, subject_type="backlog", subject_title=title, items=moved,
-        moves=moves,
-    )  # fmt: skip
+        subject = subject_of("rank", move.item, f"#{move.before} → #{move.after}")
+        return Plan(changes, "rank", move.item, subject=subject, items=moved, moves=moves)
+    return Plan(changes, "rank", None, subject=title, items=moved, moves=moves)

@@ -2,7 +2,7 @@
 
 Generated from the Pydantic models, then given what only the project's config knows:
 the workflow's statuses, the points scale, custom fields, `x-` keys, and the rule that
-only a draft may leave its type's own fields out.
+only a draft or a dropped item may leave its type's own fields out.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def item_schema(config: Config) -> dict[str, Any]:
         definition["patternProperties"] = {"^x-": {}}
         definition["additionalProperties"] = False
         definition["if"] = {
-            "properties": {"status": {"not": {"const": config.workflow.initial}}},
+            "properties": {
+                "status": {"not": {"enum": [config.workflow.initial, config.workflow.dropped]}}
+            },
             "required": ["status"],
         }
         definition["then"] = {"required": list(TYPES[item_type].required)}

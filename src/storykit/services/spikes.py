@@ -17,7 +17,7 @@ from storykit.model.workflow import overdue_since
 from storykit.rank import keys_between
 from storykit.services.editing import EditSession
 from storykit.services.update import apply_status, load_for_update, plan_update
-from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
+from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, subject_of
 from storykit.store import LoadedFile, StoredItem
 
 OUTCOME_TEMPLATE = """\
@@ -136,7 +136,9 @@ def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) 
         new = format_timebox(current + added)
         loaded.document.set("timebox", new, type_fields("spike"))
         plan = plan_update(ws, loaded, loaded.document, "extend")
-        plan.subject_title = f"timebox {spike.timebox or 'none'} → {new}"
+        plan.subject = subject_of(
+            "extend", loaded.item, f"timebox {spike.timebox or 'none'} → {new}"
+        )
         return plan
 
     return ws.apply(build, options)

@@ -10,7 +10,14 @@ from storykit.model.catalogue import SPLIT_INHERITED, type_fields
 from storykit.model.ids import mint_id
 from storykit.rank import keys_between
 from storykit.services.update import apply_status, load_for_update, plan_update
-from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
+from storykit.services.workspace import (
+    CommitOptions,
+    Outcome,
+    Plan,
+    Workspace,
+    ids_text,
+    subject_of,
+)
 
 
 def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOptions) -> Outcome:
@@ -62,7 +69,8 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
         plan = plan_update(ws, loaded, doc, "split")
         for path, content in parts_content:
             plan.writes.write(path, content, expected=None)
-        plan.subject_title = "into " + ", ".join(part.id for part in parts)
+        into = "into " + ids_text([part.id for part in parts])
+        plan.subject = subject_of("split", original, into)
         plan.items = parts
         return plan
 

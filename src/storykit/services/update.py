@@ -10,12 +10,19 @@ from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.config import WorkflowConfig
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
-from storykit.model.catalogue import type_fields
+from storykit.model.catalogue import TYPES, type_fields
+from storykit.model.diffs import field_diffs
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import GateProblem, gate_problems, needed_fields, reaches
 from storykit.services.create import resolve_reference
 from storykit.services.editing import EditSession
-from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
+from storykit.services.workspace import (
+    CommitOptions,
+    Outcome,
+    Plan,
+    Workspace,
+    ids_text,
+)
 from storykit.store import LoadedFile, StoredItem
 
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(\+=|-=|=)(.*)$", re.DOTALL)
@@ -34,59 +41,123 @@ def parse_assignment(text: str) -> tuple[str, str, str]:
 
 
 def set_fields(
-    ws: Workspace, query: str, assignments: list[str], options: CommitOptions
+    ws: Workspace, queries: list[str], assignments: list[str], options: CommitOptions
 ) -> Outcome:
-    """`storykit set ID FIELD=VALUE…` — every value validated like the file."""
+    """`storykit set ID… FIELD=VALUE…` — every value validated like the file; the same
+    assignments to each item, in one commit."""
     if not assignments:
         raise UsageError("nothing to set", hint="e.g. `storykit set SK-7K2M points=5 tags+=ux`")
     parsed = [parse_assignment(text) for text in assignments]
 
     def build() -> Plan | None:
-        loaded = load_for_update(ws, query)
-        doc = loaded.document
-        item = loaded.item
-        order = type_fields(item.type)
-        allowed = set(type_fields(item.type)) | set(ws.project.config.custom_fields)
-        status: str | None = None
-        problems: list[str] = []
-        for name, op, text in parsed:
-            if name in _FIXED:
-                raise UsageError(
-                    f"{name} cannot be changed with set",
-                    hint=f"use `storykit edit {item.id}` to change an item's {name}",
-                )
-            if name not in allowed and not name.startswith("x-"):
-                raise UsageError(
-                    f"a {item.type} has no field {name!r}",
-                    hint=f"its fields: {', '.join(sorted(allowed - set(_FIXED)))}",
-                )
-            if name == "status":
-                if op != "=" or not text:
-                    raise UsageError("status takes one value: status=ready")
-                status = text.strip()
-                continue
-            try:
-                _assign(ws, doc, item, name, op, text, order)
-            except ValueProblem as exc:
-                problems.append(str(exc))
-        if problems:
-            raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
-        if status is not None:
-            apply_status(ws, doc, item, status)
-        return plan_update(ws, loaded, doc, "set")
+        plans: list[tuple[LoadedFile, Plan]] = []
+        changes = Changeset()
+        for loaded in load_many(ws, queries):
+            doc = loaded.document
+            item = loaded.item
+            order = type_fields(item.type)
+            allowed = set(type_fields(item.type)) | set(ws.project.config.custom_fields)
+            status: str | None = None
+            problems: list[str] = []
+            for name, op, text in parsed:
+                if name in _FIXED:
+                    raise UsageError(
+                        f"{name} cannot be changed with set",
+                        hint=f"use `storykit edit {item.id}` to change an item's {name}",
+                    )
+                if name not in allowed and not name.startswith("x-"):
+                    raise UsageError(
+                        f"{_article(item.type)} has no field {name!r}",
+                        hint=f"its fields: {', '.join(sorted(allowed - set(_FIXED)))}",
+                    )
+                if name == "status":
+                    if op != "=" or not text:
+                        raise UsageError("status takes one value: status=ready")
+                    status = text.strip()
+                    continue
+                try:
+                    _assign(ws, doc, item, name, op, text, order)
+                except ValueProblem as exc:
+                    problems.append(str(exc))
+            if problems:
+                raise InvalidDataError(f"invalid values for {item.id}:\n  " + "\n  ".join(problems))
+            if status is not None:
+                apply_status(ws, doc, item, status)
+            plan = plan_update(ws, loaded, doc, "set", changes)
+            if plan.item is not None:
+                plan.subject = changed_subject("set", loaded.item, plan.item)
+            plans.append((loaded, plan))
+        return combined(plans, changes, "set", "set " + " ".join(assignments) + " on {ids}")
 
     return ws.apply(build, options)
 
 
-def change_status(ws: Workspace, query: str, status: str, options: CommitOptions) -> Outcome:
-    """`storykit status ID STATUS`, with the workflow's gates."""
+def change_status(
+    ws: Workspace, queries: list[str], status: str, options: CommitOptions
+) -> Outcome:
+    """`storykit status ID… STATUS`, with the workflow's gates; several items in one
+    commit."""
 
     def build() -> Plan | None:
-        loaded = load_for_update(ws, query)
-        apply_status(ws, loaded.document, loaded.item, status)
-        return plan_update(ws, loaded, loaded.document, "status")
+        plans: list[tuple[LoadedFile, Plan]] = []
+        changes = Changeset()
+        for loaded in load_many(ws, queries):
+            target = canonical_status(ws.project.config.workflow, status)
+            apply_status(ws, loaded.document, loaded.item, target)
+            plan = plan_update(ws, loaded, loaded.document, "status", changes)
+            plan.subject = f"{loaded.item.id} → {target}: {loaded.item.model.title}"
+            plans.append((loaded, plan))
+        return combined(plans, changes, "status", "{ids} → " + target)
 
     return ws.apply(build, options)
+
+
+def load_many(ws: Workspace, queries: list[str]) -> list[LoadedFile]:
+    """The items named (each once, in the order given), read for changing."""
+    paths: dict[Path, str] = {}
+    for query in queries:
+        paths.setdefault(ws.store.find(query), query)
+    return [load_for_update(ws, query) for query in paths.values()]
+
+
+def combined(
+    plans: list[tuple[LoadedFile, Plan]], changes: Changeset, verb: str, many: str
+) -> Plan:
+    """One plan for the same change to several items: about the item when there is one
+    (its own subject), else about them all (`many`, where `{ids}` names those it changes)."""
+    if len(plans) == 1:
+        return plans[0][1]
+    items = [plan.item for _, plan in plans if plan.item is not None]
+    written = [loaded.item.id for loaded, _ in plans if loaded.path in changes.writes]
+    subject = many.replace("{ids}", ids_text(written))
+    return Plan(changes, verb, None, subject=subject, items=items)
+
+
+def changed_subject(verb: str, before: StoredItem, after: StoredItem) -> str:
+    """`set SK-7K2M points 3 → 5, owner alice: Send emojis in messages`."""
+    return f"{verb} {after.id} {describe(before, after)}: {after.model.title}"
+
+
+def describe(before: StoredItem, after: StoredItem) -> str:
+    """What a change did, for a commit subject: `points 3 → 5, owner alice, tags +ux`."""
+    old = {**before.model.model_dump(), **before.extras}
+    new = {**after.model.model_dump(), **after.extras}
+    return ", ".join(change.short() for change in field_diffs(old, new)) or "nothing"
+
+
+def canonical_status(workflow: WorkflowConfig, status: str) -> str:
+    """A status as the workflow spells it (typed in any case), or a usage error."""
+    for name in workflow.statuses:
+        if name.casefold() == status.strip().casefold():
+            return name
+    raise UsageError(
+        f"{status!r} is not a status",
+        hint=f"the workflow's statuses: {', '.join(workflow.statuses)}",
+    )
+
+
+def _article(item_type: str) -> str:
+    return f"{TYPES[item_type].article} {item_type}"
 
 
 def shortcut_status(ws: Workspace, shortcut: str) -> str:
@@ -107,16 +178,18 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> Outcome:
         _check_gates(ws.project.config.workflow, checked, None, doc, rel)
         return body, ws.store.renamed_for_title(checked)
 
+    before = _valid_or_none(ws, path)
     with EditSession(path.name) as session:
         content, result = session.edit_until_valid(raw, validate)
         if result is None or content == raw:
-            return Outcome(_valid_or_none(ws, path), changed=False)
+            return Outcome(before, changed=False)
         new_item = result[1]
 
         def build() -> Plan:
             changes = Changeset()
             _write(changes, path, new_item.path, content, raw)
-            return Plan(changes, "edit", new_item)
+            subject = changed_subject("edit", before, new_item) if before else ""
+            return Plan(changes, "edit", new_item, subject=subject)
 
         return ws.apply(build, options)
 
@@ -179,11 +252,7 @@ def _assign(
 
 def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: str) -> None:
     workflow = ws.project.config.workflow
-    if status not in workflow.statuses:
-        raise UsageError(
-            f"{status!r} is not a status",
-            hint=f"the workflow's statuses: {', '.join(workflow.statuses)}",
-        )
+    status = canonical_status(workflow, status)
     order = type_fields(item.type)
     doc.set("status", status, order)
     if (
@@ -194,9 +263,16 @@ def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: 
         doc.set("started", clock.now(), order)
 
 
-def plan_update(ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: str) -> Plan:
+def plan_update(
+    ws: Workspace,
+    loaded: LoadedFile,
+    doc: yamlio.Document,
+    verb: str,
+    changes: Changeset | None = None,
+) -> Plan:
     """The plan that writes `doc` over the loaded file (renamed when the title changed):
-    validated, gates checked; no writes when nothing changed."""
+    validated, gates checked; no writes when nothing changed. `changes`: the changeset of
+    a change to several items, which this one joins."""
     content = doc.dump()
     try:
         new_item = ws.store.validate_document(doc, loaded.path)
@@ -207,7 +283,7 @@ def plan_update(ws: Workspace, loaded: LoadedFile, doc: yamlio.Document, verb: s
         ) from None
     _check_gates(ws.project.config.workflow, new_item, loaded.item, None, loaded.rel)
     new_item = ws.store.renamed_for_title(new_item)
-    changes = Changeset()
+    changes = Changeset() if changes is None else changes
     if content == loaded.raw and new_item.path == loaded.path:
         return Plan(changes, verb, loaded.item)
     _write(changes, loaded.path, new_item.path, content, loaded.raw)

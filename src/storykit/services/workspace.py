@@ -49,13 +49,36 @@ class Plan:
     unit of work (`Workspace.apply`) turns it into the `Outcome`."""
 
     writes: Changeset
-    verb: str
+    verb: str  # the commit's Storykit-Action trailer
     item: StoredItem | None
-    subject_type: str = ""
-    subject_id: str = ""
-    subject_title: str = ""
+    subject: str = ""  # the commit subject after the prefix (default: `subject_of`)
     items: list[StoredItem] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    others: list[StoredItem] = field(default_factory=list)  # changed on the way (`rm --force`)
+    ids: list[str] | None = None  # the items it is about, when not `item` or `items`
+    trailers: dict[str, str] = field(default_factory=dict)  # more trailers (`undoes`)
+
+    def commit_subject(self) -> str:
+        return self.subject or (subject_of(self.verb, self.item) if self.item else self.verb)
+
+    def item_ids(self) -> list[str]:
+        """The items the commit is about (its Storykit-Item trailers)."""
+        if self.ids is not None:
+            return self.ids
+        if self.item is not None:
+            return [self.item.id]
+        return [item.id for item in self.items]
+
+
+def subject_of(verb: str, item: StoredItem, detail: str = "") -> str:
+    """`<verb> <type> <ID>[ <detail>]: <title>`, e.g. `new story SK-7K2M: Send emojis`."""
+    return f"{verb} {item.type} {item.id}{' ' + detail if detail else ''}: {item.model.title}"
+
+
+def ids_text(ids: Sequence[str], shown: int = 3) -> str:
+    """`SK-1, SK-2, SK-3` or, past `shown`, `SK-1, SK-2, SK-3 and 4 more`."""
+    text = ", ".join(ids[:shown])
+    return text + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,7 @@ class Outcome:
     items: list[StoredItem] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    others: list[StoredItem] = field(default_factory=list)
     commit: str | None = None
     subject: str = ""
     changed: bool = True
@@ -164,7 +188,9 @@ class Workspace:
             if plan is not None:
                 plan.writes.drop_unchanged()
             if plan is None or not plan.writes.paths:
-                return Outcome(plan.item if plan else None, changed=False)
+                if plan is None:
+                    return Outcome(None, changed=False)
+                return Outcome(plan.item, plan.items, others=plan.others, changed=False)
             plan.writes.check_unchanged()
             for path, content in plan.writes.writes.items():
                 if content is not None:
@@ -176,15 +202,21 @@ class Workspace:
                 existing = [self.project.rel(p) for p in plan.writes.paths if p.exists()]
                 self._refuse_local_changes(existing)
             message = commit_message(
-                config.commit_prefix,
+                config.commit_prefix + plan.commit_subject(),
                 plan.verb,
-                plan.subject_type or (plan.item.type if plan.item else ""),
-                plan.subject_id or (plan.item.id if plan.item else ""),
-                plan.subject_title or (plan.item.model.title if plan.item else ""),
+                plan.item_ids(),
+                **plan.trailers,
             )
             plan.writes.apply()
             held.callback(plan.writes.discard_backups)
-            done = Outcome(plan.item, plan.items, plan.moves, paths, None, message.split("\n")[0])
+            done = Outcome(
+                plan.item,
+                plan.items,
+                plan.moves,
+                paths,
+                others=plan.others,
+                subject=message.split("\n")[0],
+            )
             if repo is None:
                 return done
             try:

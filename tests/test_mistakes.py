@@ -1,0 +1,138 @@
+"""Mistakes: `rm` deletes items made by mistake, `undo` reverts the last storykit change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import Repo, git
+
+
+def _id(repo: Repo, *args: str) -> str:
+    data = repo.ok(*args, "--json").json()
+    assert isinstance(data, dict)
+    return str(data["item"]["id"])
+
+
+def test_rm_deletes_in_one_commit_and_refuses_while_referred_to(repo: Repo) -> None:
+    epic = _id(repo, "epic", "new", "Emoji support", "--goal", "People express emotions")
+    story = repo.new_story("Send emojis", "--parent", epic)
+    task = _id(repo, "task", "new", "Emoji picker", "--parent", story)
+    tech = _id(repo, "tech", "new", "utf8mb4", "--why", "4 bytes", "--supports", story,
+               "--depends-on", story)  # fmt: skip
+    result = repo.refused("rm", story, code=1, says=f"other items refer to {story}")
+    assert f"{task} (parent) → {story}" in result.stderr
+    assert f"{tech} (depends_on) → {story}" in result.stderr
+    assert f"{tech} (supports) → {story}" in result.stderr
+    assert "--force" in result.stderr and "storykit drop" in result.stderr
+    count = repo.commit_count()
+    removed = repo.ok("rm", story, "--force")
+    assert removed.stdout.splitlines()[0] == f"removed story {story}: Send emojis"
+    assert repo.commit_count() == count + 1
+    assert repo.git("log", "-1", "--format=%s").strip() == f"backlog: rm story {story}: Send emojis"
+    assert len(repo.last_commit_files()) == 3
+    assert story not in repo.item_path(task).read_text()
+    assert story not in repo.item_path(tech).read_text()
+    assert repo.ok("check").exit_code == 0
+    # Several at once, the epic with them: nothing else refers to them.
+    count = repo.commit_count()
+    data = repo.ok("rm", task, tech, "--json").json()
+    assert isinstance(data, dict)
+    assert [item["id"] for item in data["items"]] == [task, tech]
+    assert data["updated"] == [] and data["commit"] == repo.head()
+    assert repo.commit_count() == count + 1
+    repo.refused("rm", "SK-NOPE", code=2, says="no item 'SK-NOPE'")
+
+
+def test_rm_force_refuses_what_would_leave_an_item_invalid(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    task = _id(repo, "task", "new", "Emoji picker", "--parent", story)
+    repo.ok("status", task, "ready")  # past draft, a task needs its parent
+    result = repo.refused("rm", story, "--force", code=1, says="nothing was removed")
+    assert f"give {task} what it needs first" in result.stderr
+    repo.ok("rm", story, task)  # both together: nothing is left pointing anywhere
+
+
+def test_rm_removes_an_invalid_file(repo: Repo) -> None:
+    bad = repo.root / "backlog" / "SK-BAD1-broken.yaml"
+    bad.write_text("id: SK-BAD1\ntype: story\n")
+    repo.git("add", ".")
+    repo.git("commit", "-qm", "broken file")
+    assert repo.ok("rm", "SK-BAD1").stdout.startswith("removed backlog/SK-BAD1-broken.yaml")
+    assert not bad.exists()
+
+
+def test_undo_reverts_the_last_change_with_a_new_commit(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--points", "3")
+    before = repo.item_path(story).read_bytes()
+    repo.ok("set", story, "points=5", "title=Send and receive emojis")
+    changed = repo.head()
+    count = repo.commit_count()
+    result = repo.ok("undo")
+    assert repo.commit_count() == count + 1  # a new commit, nothing rewritten
+    assert repo.git("rev-parse", "HEAD~1").strip() == changed
+    assert repo.item_path(story).read_bytes() == before  # renamed back too
+    message = repo.git("log", "-1", "--format=%B")
+    assert message.startswith(f'backlog: undo set {story} title "Send emojis" → ')
+    assert f"Storykit-Action: undo\nStorykit-Item: {story}\nStorykit-Undoes: {changed}" in message
+    assert result.stdout.startswith("backlog: undo set ")
+    assert repo.status() == ""
+    # Again: the change before it (the creation), not the undo.
+    repo.ok("undo")
+    assert not any(p.name.startswith(story) for p in (repo.root / "backlog").iterdir())
+    assert repo.ok("list", "--all").stdout == ""
+    repo.refused("undo", code=1, says="nothing to undo")
+
+
+def test_undo_refuses_when_others_changed_its_files_or_it_was_pushed(
+    repo: Repo, tmp_path: Path
+) -> None:
+    story = repo.new_story("Send emojis")
+    other = repo.new_story("Receive emojis")
+    repo.ok("set", story, "points=3")
+    path = repo.item_path(story)
+    path.write_text(path.read_text() + "x-note: by hand\n")
+    repo.git("commit", "-qam", "Note by hand")
+    result = repo.refused("undo", code=3, says="was changed again after")
+    assert "by " in result.stderr and "Note by hand" in result.stderr
+    # A hand commit to another file is passed over.
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    other_path = repo.item_path(other)
+    other_path.write_text(other_path.read_text() + "x-note: by hand\n")
+    repo.git("commit", "-qam", "Note on the other one")
+    repo.ok("undo")
+    assert "points" not in path.read_text() and "x-note" in other_path.read_text()
+    # Only hand commits since the last undo pair: nothing of storykit's to undo there.
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    # Pushed already: refused unless --force.
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    repo.git("remote", "add", "origin", str(remote))
+    repo.git("push", "-q", "origin", "main")
+    result = repo.refused("undo", code=3, says="was pushed already: origin/main has it")
+    assert "--force" in result.stderr
+    repo.ok("undo", "--force")
+    assert "points" not in path.read_text()
+    # Uncommitted changes in the file: refused as every change is (exit 3).
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    path.write_text(path.read_text() + "x-wip: yes\n")
+    repo.refused("undo", "--force", code=3, says="uncommitted changes")
+
+
+def test_undo_stops_at_merges_and_at_hand_made_history(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.ok("set", story, "points=3")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    repo.refused("undo", code=1, says="the backlog changed in a merge")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    path = repo.item_path(story)
+    repo.git("rm", "-q", str(path))
+    repo.git("commit", "-qm", "Remove by hand")
+    repo.refused("undo", code=3, says="was changed again after")  # the creation's file
+    # Nothing but hand-made changes since the backlog was set up.
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    (repo.root / "backlog" / "notes.txt").write_text("by hand\n")
+    repo.git("add", ".")
+    repo.git("commit", "-qm", "A note by hand")
+    repo.refused("undo", code=1, says="were not made by storykit")
