@@ -129,6 +129,16 @@ class Changeset:
         self.delete(old, expected)
         self._renamed_from[new] = old
 
+    def renamed_sources(self) -> set[Path]:
+        """The old names of renamed files (deleted, but the item lives on)."""
+        return set(self._renamed_from.values())
+
+    def original_of(self, path: Path) -> bytes | None:
+        """What a written file held when it was read (for a renamed file, its old name's)."""
+        if path in self._renamed_from:
+            return self.expect.get(self._renamed_from[path])
+        return self.expect.get(path)
+
     @property
     def paths(self) -> list[Path]:
         return list(self.writes)

@@ -285,12 +285,13 @@ class ItemStore:
             return {"problems": [d.to_json() for d in exc.diagnostics]}
         return _payload_of(item)
 
-    def check_readable(self, path: Path, content: bytes) -> None:
+    def check_readable(self, path: Path, content: bytes) -> dict[str, Any] | None:
         """Refuse to write bytes that storykit's own reader would refuse: validating the
         model is not enough, the serialised file must pass too (control characters, line
-        endings, size). Item files only; anything else is not read back."""
+        endings, size). Item files only (their fields are returned); anything else is not
+        read back."""
         if path.parent != self.folder or not is_item_file(path.name):
-            return
+            return None
         rel = self.project.rel(path)
         payload = self.parse_bytes(content, rel)
         if "problems" in payload:
@@ -298,6 +299,7 @@ class ItemStore:
                 f"nothing was written: {rel} would break the rules item files are read by",
                 [Diagnostic(**problem) for problem in payload["problems"]],
             )
+        return dict(payload["item"])
 
     def item_from_payload(self, payload: dict[str, Any], rel: str) -> StoredItem:
         """Rebuild an item validated earlier: no second validation, dates parsed back."""

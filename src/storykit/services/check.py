@@ -11,8 +11,16 @@ from pathlib import Path
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import is_item_file
-from storykit.model.catalogue import REFERENCE_FIELDS, TYPES
+from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
+from storykit.model.relations import (
+    RANK_FIX,
+    cycle_message,
+    dangling,
+    dependency_cycles,
+    invalid_rank,
+    wrong_parent,
+)
 from storykit.model.workflow import gate_problems, overdue_since
 from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
@@ -94,7 +102,7 @@ def _check_all(ws: Workspace) -> CheckReport:
                         item.rel,
                         line,
                         col,
-                        f"{where}: no item {ref} in the backlog",
+                        dangling(where, ref),
                         code="dangling-reference",
                     )
                 )
@@ -131,7 +139,8 @@ def _check_all(ws: Workspace) -> CheckReport:
                 )
             )
 
-    for cycle in _dependency_cycles(backlog.items):
+    graph = {item.id: item.model.depends_on for item in backlog.items}
+    for cycle in dependency_cycles(graph):
         first = next(i for i in backlog.items if i.id == cycle[0])
         line, col = locate(first, ["depends_on"])
         report.problems.append(
@@ -139,7 +148,7 @@ def _check_all(ws: Workspace) -> CheckReport:
                 first.rel,
                 line,
                 col,
-                f"depends_on: dependency cycle {' → '.join([*cycle, cycle[0]])}",
+                cycle_message(cycle),
                 code="cycle",
             )
         )
@@ -175,32 +184,17 @@ def _parent_types(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]
     found = []
     for item in items:
         parent = by_id.get(item.model.parent or "")
-        allowed = TYPES[item.type].parents
-        if parent is None or not allowed or parent.type in allowed:
-            continue
-        line, col = locate(item, ["parent"])
-        wanted = " or ".join(_article(kind) for kind in allowed)
-        found.append(
-            Diagnostic(
-                item.rel,
-                line,
-                col,
-                f"parent: {parent.id} is {_article(parent.type)}; "
-                f"{_article(item.type)}'s parent must be {wanted}",
-                code="parent-type",
-            )
-        )
+        message = wrong_parent(item.type, parent.id, parent.type) if parent else None
+        if message:
+            line, col = locate(item, ["parent"])
+            found.append(Diagnostic(item.rel, line, col, message, code="parent-type"))
     return found
-
-
-def _article(item_type: str) -> str:
-    return f"{TYPES[item_type].article} {item_type}"
 
 
 def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
     """Equal keys (two branches inserted at one spot), over-long and invalid keys."""
     found: list[Diagnostic] = []
-    fix = "`storykit rank --rebalance`"
+    fix = RANK_FIX
 
     def warn(item: StoredItem, code: str, message: str) -> None:
         line, col = locate(item, ["rank"])
@@ -214,7 +208,10 @@ def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic
         if len(key) > LONG_KEY:
             warn(item, "long-rank", f"key is {len(key)} characters long, over {LONG_KEY}")
         elif not is_valid_key(key):
-            warn(item, "invalid-rank", f"{key!r} is not a fractional-index key")
+            found.append(
+                Diagnostic(item.rel, *locate(item, ["rank"]), invalid_rank(key), "warning",
+                           "invalid-rank")
+            )  # fmt: skip
     return found
 
 
@@ -233,37 +230,3 @@ class _Locator:
                 self.documents[item.rel] = None
         document = self.documents[item.rel]
         return document.position(loc) if document is not None else (1, 1)
-
-
-def _dependency_cycles(items: list[StoredItem]) -> list[list[str]]:
-    """Each dependency cycle once, starting from its smallest ID (iterative: no depth limit)."""
-    graph = {item.id: [d for d in item.model.depends_on if d != item.id] for item in items}
-    cycles: list[list[str]] = [[item.id] for item in items if item.id in item.model.depends_on]
-    seen_cycles: set[tuple[str, ...]] = {tuple(c) for c in cycles}
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    for root in sorted(graph):
-        if root in state:
-            continue
-        path: list[str] = [root]
-        stack = [iter(graph[root])]
-        state[root] = 1
-        while stack:
-            nxt = next(stack[-1], None)
-            if nxt is None:
-                state[path.pop()] = 2
-                stack.pop()
-                continue
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                cycle = path[path.index(nxt) :]
-                start = cycle.index(min(cycle))
-                canonical = tuple(cycle[start:] + cycle[:start])
-                if canonical not in seen_cycles:
-                    seen_cycles.add(canonical)
-                    cycles.append(list(canonical))
-            elif nxt not in state:
-                state[nxt] = 1
-                path.append(nxt)
-                stack.append(iter(graph[nxt]))
-    return cycles

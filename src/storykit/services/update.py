@@ -10,8 +10,9 @@ from storykit import clock, yamlio
 from storykit.atomic import Changeset
 from storykit.config import WorkflowConfig
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
-from storykit.model.catalogue import TYPES, type_fields
+from storykit.model.catalogue import type_fields
 from storykit.model.diffs import field_diffs
+from storykit.model.relations import article
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import GateProblem, gate_problems, needed_fields, reaches
 from storykit.services.create import resolve_reference
@@ -67,7 +68,7 @@ def set_fields(
                     )
                 if name not in allowed and not name.startswith("x-"):
                     raise UsageError(
-                        f"{_article(item.type)} has no field {name!r}",
+                        f"{article(item.type)} has no field {name!r}",
                         hint=f"its fields: {', '.join(sorted(allowed - set(_FIXED)))}",
                     )
                 if name == "status":
@@ -154,10 +155,6 @@ def canonical_status(workflow: WorkflowConfig, status: str) -> str:
         f"{status!r} is not a status",
         hint=f"the workflow's statuses: {', '.join(workflow.statuses)}",
     )
-
-
-def _article(item_type: str) -> str:
-    return f"{TYPES[item_type].article} {item_type}"
 
 
 def shortcut_status(ws: Workspace, shortcut: str) -> str:

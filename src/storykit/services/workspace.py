@@ -15,6 +15,7 @@ from storykit.errors import InvalidDataError, RepoStateError
 from storykit.lock import backlog_lock
 from storykit.model.catalogue import type_fields
 from storykit.project import Project, find_project
+from storykit.services.relations import refuse_broken_relations
 from storykit.store import ItemStore, StoredItem
 
 if TYPE_CHECKING:
@@ -192,9 +193,12 @@ class Workspace:
                     return Outcome(None, changed=False)
                 return Outcome(plan.item, plan.items, others=plan.others, changed=False)
             plan.writes.check_unchanged()
+            written = {}
             for path, content in plan.writes.writes.items():
-                if content is not None:
-                    self.store.check_readable(path, content)
+                fields = self.store.check_readable(path, content) if content is not None else None
+                if fields is not None:
+                    written[path] = fields
+            refuse_broken_relations(self.store, plan.writes, written)
             paths = [self.project.rel(p) for p in plan.writes.paths]
             if repo is not None and not options.include_changes:
                 # A file about to be created has nothing of the user's in it (its ID was

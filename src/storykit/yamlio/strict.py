@@ -198,6 +198,43 @@ def _strict_composer() -> Any:
     return StrictComposer
 
 
+@cache
+def _strict_scanner() -> type:
+    from ruamel.yaml.scanner import RoundTripScanner, ScannerError
+
+    class StrictScanner(RoundTripScanner):
+        """ruamel's scanner with its simple-key bookkeeping in constant time per token.
+
+        ruamel walks every pending simple key at every token: on a line of many flow
+        brackets that is quadratic (a minute for one 200 KB file). Pending keys are kept in
+        the order they were seen (by position and token number), so the stale ones are
+        the first ones and the next one is the first one: the same answers, sooner.
+        """
+
+        def next_possible_simple_key(self) -> Any:
+            for key in self.possible_simple_keys.values():
+                return key.token_number
+            return None
+
+        def stale_possible_simple_keys(self) -> None:
+            keys = self.possible_simple_keys
+            reader = self.reader
+            while keys:
+                level, key = next(iter(keys.items()))
+                if key.line == reader.line and reader.index - key.index <= 1024:
+                    return
+                if key.required:
+                    raise ScannerError(
+                        "while scanning a simple key",
+                        key.mark,
+                        "could not find expected ':'",
+                        reader.get_mark(),
+                    )
+                del keys[level]
+
+    return StrictScanner
+
+
 def lines_and_columns(node: Any) -> Any:
     """ruamel's line/column record of a mapping or sequence."""
     return node.lc
@@ -208,6 +245,7 @@ def _yaml_reader() -> YAML:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
+    yaml.Scanner = _strict_scanner()
     yaml.Composer = _strict_composer()
     yaml.preserve_quotes = True
     yaml.allow_duplicate_keys = False
