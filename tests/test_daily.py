@@ -144,3 +144,33 @@ def test_diff_takes_git_ranges(repo: Repo) -> None:
     repo.refused("diff", "main...x...y", code=2, says="is not a range")
     repo.refused("diff", "main...nowhere", code=2, says="unknown revision 'nowhere'")
     repo.refused("diff", "main", "--base", "main", code=2, says="not both")
+
+
+def test_next_offers_work_items_and_an_unstarted_spike_closes_without_a_start(
+    repo: Repo,
+) -> None:
+    epic = repo.ok("epic", "new", "Emoji", "--goal", "g", "--json").json()
+    assert isinstance(epic, dict)
+    repo.ok("status", epic["item"]["id"], "ready")
+    story = repo.new_story("Send emojis", "--points", "3", "--acceptance-criteria", "works")
+    repo.ok("status", story, "ready")
+    assert [line.split()[0] for line in repo.ok("next").stdout.splitlines()] == [story]
+    spike = repo.new_spike()
+    repo.ok("spike", "close", spike, "--outcome", "Not needed after all")
+    text = repo.item_path(spike).read_text()
+    assert "status: done" in text and "started:" not in text
+    assert repo.ok("check").exit_code == 0
+
+
+def test_help_reads_well() -> None:
+    from typer.testing import CliRunner
+
+    from storykit.cli.app import app
+
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"]).stdout
+    assert "..." not in top.split("Commands:")[1]  # summaries end where the sentence ends
+    for command in (["list"], ["diff"], ["rank"], ["spike", "close"], ["set"], ["epic", "new"]):
+        text = runner.invoke(app, [*command, "--help"]).stdout
+        assert "<bool>" not in text and "[[" not in text, (command, text)
+        assert " a epic" not in text and " a task" not in text.replace("a task:", ""), text

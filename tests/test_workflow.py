@@ -97,7 +97,7 @@ def test_spike_close_opens_the_editor_without_outcome(
     data = _json(repo, "show", spike)
     assert data["item"]["outcome"] == "Use UTF-8 everywhere.\nStore as utf8mb4.\n"
     assert data["item"]["status"] == "done"
-    assert data["item"]["started"] is not None
+    assert data["item"]["started"] is None  # never started: no start time is invented
 
 
 def test_an_empty_outcome_aborts_and_changes_nothing(

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from storykit import __version__
 from storykit.cli import output
+from storykit.cli.options import summary
 
 
 class StorykitGroup(TyperGroup):
@@ -35,6 +36,7 @@ app = typer.Typer(
     "one commit per change.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -61,29 +63,29 @@ def _register() -> None:
     from storykit.cli import changing, history, ranking, reading, spike
     from storykit.cli.new import register
 
-    app.command()(changing.init)
-    app.command("list")(reading.list_)
-    app.command()(reading.search)
-    app.command()(reading.show)
-    app.command("set")(changing.set_)
-    app.command()(changing.status)
+    app.command(short_help=summary(changing.init.__doc__))(changing.init)
+    app.command("list", short_help=summary(reading.list_.__doc__))(reading.list_)
+    app.command(short_help=summary(reading.search.__doc__))(reading.search)
+    app.command(short_help=summary(reading.show.__doc__))(reading.show)
+    app.command("set", short_help=summary(changing.set_.__doc__))(changing.set_)
+    app.command(short_help=summary(changing.status.__doc__))(changing.status)
     for name, doc in (
         ("start", "Start an item: status in-progress (a spike records when it started)."),
         ("done", "Finish an item: status done (a spike needs its outcome)."),
         ("drop", "Drop an item: status dropped."),
     ):
-        app.command(name)(changing.shortcut(name, doc))
-    app.command()(changing.edit)
-    app.command()(changing.rm)
-    app.command()(changing.undo)
-    app.command()(reading.check)
-    app.command()(history.log)
-    app.command()(history.diff)
-    app.command()(ranking.rank)
-    app.command()(reading.board)
-    app.command()(changing.split)
-    app.command("next")(reading.next_)
-    app.command()(reading.schema)
+        app.command(name, short_help=summary(doc))(changing.shortcut(name, doc))
+    app.command(short_help=summary(changing.edit.__doc__))(changing.edit)
+    app.command(short_help=summary(changing.rm.__doc__))(changing.rm)
+    app.command(short_help=summary(changing.undo.__doc__))(changing.undo)
+    app.command(short_help=summary(reading.check.__doc__))(reading.check)
+    app.command(short_help=summary(history.log.__doc__))(history.log)
+    app.command(short_help=summary(history.diff.__doc__))(history.diff)
+    app.command(short_help=summary(ranking.rank.__doc__))(ranking.rank)
+    app.command(short_help=summary(reading.board.__doc__))(reading.board)
+    app.command(short_help=summary(changing.split.__doc__))(changing.split)
+    app.command("next", short_help=summary(reading.next_.__doc__))(reading.next_)
+    app.command(short_help=summary(reading.schema.__doc__))(reading.schema)
     groups = register(app)
     spike.register(groups["spike"])
 

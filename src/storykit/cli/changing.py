@@ -64,7 +64,7 @@ def set_(
     arguments: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID... FIELD=VALUE...",
+            metavar="ID FIELD=VALUE",
             help="The items, then FIELD=VALUE (set), FIELD+=VALUE (append to a list), "
             "FIELD-=VALUE (remove), FIELD= (clear).",
             autocompletion=complete_ids,
@@ -75,7 +75,7 @@ def set_(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Change fields of one or more items, e.g. `storykit set SK-7K2M points=5 tags+=ux`."""
+    """Change fields of items: `storykit set SK-7K2M points=5 tags+=ux owner=`."""
     from storykit.services.update import parse_assignment, set_fields
 
     split = next((i for i, text in enumerate(arguments) if "=" in text), len(arguments))
@@ -94,7 +94,7 @@ def status(
     arguments: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID... STATUS",
+            metavar="ID STATUS",
             help="The items, then the new status, e.g. ready.",
             autocompletion=complete_ids,
         ),

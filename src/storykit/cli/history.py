@@ -31,14 +31,14 @@ def diff(
     base: Annotated[
         str | None,
         typer.Argument(
-            metavar="[A|A..B|A...B]",
+            metavar="A|A..B|A...B",
             help="From this revision (default: the merge-base of HEAD with origin/HEAD, main "
             "or master); A...B: from the merge-base of A and B to B, as a pull request shows.",
         ),
     ] = None,
     head: Annotated[
         str | None,
-        typer.Argument(metavar="[B]", help="To this revision (default: the working tree)."),
+        typer.Argument(metavar="B", help="To this revision (default: the working tree)."),
     ] = None,
     against: Annotated[
         str | None,

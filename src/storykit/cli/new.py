@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from storykit.cli import envelope, output
-from storykit.cli.options import commit_options, placement_of, workspace
+from storykit.cli.options import commit_options, placement_of, summary, workspace
 from storykit.model.catalogue import (
     FIELDS,
     ITEM_TYPES,
@@ -23,6 +23,7 @@ from storykit.model.catalogue import (
     option_name,
     required_fields,
 )
+from storykit.model.relations import article
 
 
 def register(app: typer.Typer) -> dict[str, typer.Typer]:
@@ -30,7 +31,7 @@ def register(app: typer.Typer) -> dict[str, typer.Typer]:
     groups = {}
     for item_type in ITEM_TYPES:
         spec = TYPES[item_type]
-        group = typer.Typer(help=spec.help, no_args_is_help=True)
+        group = typer.Typer(help=spec.help, short_help=summary(spec.help), no_args_is_help=True)
         group.command("new", help=f"Create {spec.article} {item_type}.\n\nExample: {spec.example}")(
             _new_command(item_type)
         )
@@ -143,7 +144,7 @@ def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
         from storykit.errors import UsageError
 
         raise UsageError(
-            f"a {item_type} needs {', '.join(missing)}",
+            f"{article(item_type)} needs {', '.join(missing)}",
             hint=f"give {flags} (on a terminal you are asked for them)",
         )
     for name in missing:

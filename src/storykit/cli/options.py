@@ -29,6 +29,13 @@ IncludeOpt = Annotated[
 ]
 
 
+def summary(doc: str | None) -> str:
+    """A command's line in `--help`: its first sentence, whole (never cut mid-word)."""
+    text = " ".join((doc or "").split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def complete_ids(incomplete: str) -> list[str]:
     """Shell completion of item IDs, from file names alone (no YAML, no git)."""
     from pathlib import Path
@@ -65,7 +72,7 @@ IdArg = Annotated[
 IdsArg = Annotated[
     list[str],
     typer.Argument(
-        metavar="ID...",
+        metavar="ID",
         help="Item IDs: full (SK-7K2M), code (7K2M) or a prefix; several in one commit.",
         autocompletion=complete_ids,
     ),

@@ -30,7 +30,7 @@ def rank(
     items: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[ID...]",
+            metavar="ID",
             help="The items to move (several go together, in this order); without them, "
             "reorder everything.",
             autocompletion=complete_ids,

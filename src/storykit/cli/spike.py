@@ -14,6 +14,7 @@ from storykit.cli.options import (
     NoVerifyOpt,
     commit_options,
     complete_ids,
+    summary,
     workspace,
 )
 
@@ -29,10 +30,10 @@ SpikeArg = Annotated[
 
 
 def register(group: typer.Typer) -> None:
-    group.command("start")(start)
-    group.command("close")(close)
-    group.command("extend")(extend)
-    group.command("overdue")(overdue)
+    group.command("start", short_help=summary(start.__doc__))(start)
+    group.command("close", short_help=summary(close.__doc__))(close)
+    group.command("extend", short_help=summary(extend.__doc__))(extend)
+    group.command("overdue", short_help=summary(overdue.__doc__))(overdue)
 
 
 def _show(result: Outcome, what: str, as_json: bool) -> None:

@@ -28,7 +28,9 @@ def reaches(status: str, role_status: str, workflow: WorkflowConfig) -> bool:
 
 
 def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> list[GateProblem]:
-    """Everything `item` lacks to be in `status`; gates are cumulative along the workflow."""
+    """Everything `item` lacks to be in `status`. Gates are cumulative along the workflow,
+    except the in-progress one, which holds only while in progress: a spike closed without
+    ever being started has no start time, and none is invented."""
     if status not in workflow.statuses:
         return []
     spec = TYPES[item.type]
@@ -36,6 +38,8 @@ def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> lis
     for role, needed in spec.gates.items():
         role_status = getattr(workflow, role)
         if not reaches(status, role_status, workflow):
+            continue
+        if role == "in_progress" and status != role_status:
             continue
         for name in needed:
             if getattr(item, name) in (None, "", []):

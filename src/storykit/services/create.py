@@ -10,6 +10,7 @@ from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES, required_fields, type_fields
 from storykit.model.ids import mint_id
+from storykit.model.relations import article
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
@@ -79,7 +80,7 @@ def create_item(
     if missing:
         flags = ", ".join("--" + name.replace("_", "-") for name in missing)
         raise UsageError(
-            f"a {item_type} needs {', '.join(missing)}",
+            f"{article(item_type)} needs {', '.join(missing)}",
             hint=f"give {flags} (you are asked for them when run in a terminal)",
         )
     store = ws.store

@@ -10,7 +10,7 @@ from typing import Any
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
-from storykit.model.catalogue import REFERENCE_FIELDS
+from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.selection import ListFilter, Match, canonical, choose, matches, sort_key
 from storykit.model.workflow import overdue_since
@@ -179,6 +179,9 @@ def show_item(
     return ItemDetails(item, children, progress, since, linked)
 
 
+WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is a goal
+
+
 def next_items(ws: Workspace, limit: int) -> list[StoredItem]:
     """What to pick up now: top-ranked ready items whose dependencies are all done."""
     workflow = ws.project.config.workflow
@@ -187,7 +190,8 @@ def next_items(ws: Workspace, limit: int) -> list[StoredItem]:
     ready = [
         item
         for item in backlog.items
-        if item.model.status == workflow.ready
+        if item.type in WORK_TYPES
+        and item.model.status == workflow.ready
         and all(status_of.get(dep) == workflow.done for dep in item.model.depends_on)
     ]
     return ready[:limit]

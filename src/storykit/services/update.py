@@ -14,7 +14,7 @@ from storykit.model.catalogue import type_fields
 from storykit.model.diffs import field_diffs
 from storykit.model.relations import article
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
-from storykit.model.workflow import GateProblem, gate_problems, needed_fields, reaches
+from storykit.model.workflow import GateProblem, gate_problems, needed_fields
 from storykit.services.create import resolve_reference
 from storykit.services.editing import EditSession
 from storykit.services.workspace import (
@@ -252,11 +252,7 @@ def apply_status(ws: Workspace, doc: yamlio.Document, item: StoredItem, status: 
     status = canonical_status(workflow, status)
     order = type_fields(item.type)
     doc.set("status", status, order)
-    if (
-        item.type == "spike"
-        and item.model.started is None
-        and reaches(status, workflow.in_progress, workflow)
-    ):
+    if item.type == "spike" and item.model.started is None and status == workflow.in_progress:
         doc.set("started", clock.now(), order)
 
 
