@@ -20,7 +20,7 @@ from storykit.model.naming import id_from_file_name
 from storykit.services.workspace import Workspace
 from tests.helpers import SCRIPT, Repo
 
-RUNS = int(os.environ.get("STORYKIT_CRASH_RUNS", "200"))
+RUNS = int(os.environ.get("STORYKIT_CRASH_RUNS", "120"))
 SEED = int(os.environ.get("STORYKIT_CRASH_SEED", "20261121"))
 STORY = ["--as-a", "user", "--i-want", "to send emojis", "--so-that", "I can express emotions"]
 
