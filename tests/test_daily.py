@@ -3,7 +3,11 @@ a branch the way git users do, and dropping a draft whatever it lacks."""
 
 from __future__ import annotations
 
-from tests.helpers import Repo
+import re
+
+import pytest
+
+from tests.helpers import SCRIPT, Repo, on_terminal, run_on_terminal
 
 
 def _subject(repo: Repo) -> str:
@@ -174,3 +178,62 @@ def test_help_reads_well() -> None:
         text = runner.invoke(app, [*command, "--help"]).stdout
         assert "<bool>" not in text and "[[" not in text, (command, text)
         assert " a epic" not in text and " a task" not in text.replace("a task:", ""), text
+
+
+def test_board_never_cuts_headers_or_markers_and_piped_shows_everything(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = "Send emojis in messages, with a title far too long for any column"
+    story = repo.new_story(title, "--points", "5", "--owner", "Pat Owner")
+    spike = repo.new_spike("Research emoji encoding", "--owner", "Sam")
+    repo.ok("spike", "start", spike)
+    monkeypatch.setenv("STORYKIT_NOW", "2026-11-24T10:00:00+00:00")  # past the 2d timebox
+    piped = repo.ok("board", "--all").stdout
+    assert all(len(line) <= 80 for line in piped.splitlines())
+    words = " ".join(piped.split())
+    for word in title.split():
+        assert word in words  # wrapped, not cut
+    assert "Pat Owner" in piped and "OVERDUE Sam" in piped and f"{spike} spike" in piped
+    for header in ("draft (1)", "ready (0)", "in-progress (1)", "done (0)", "dropped (0)"):
+        assert header in piped
+    narrow = on_terminal(repo.root, [str(SCRIPT), "board", "--all"], {"COLUMNS": "40"})
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", narrow)
+    lines = plain.splitlines()
+    assert all(len(line) <= 40 for line in lines), lines
+    for header in ("draft (1)", "ready (0)", "in-progress (1)", "done (0)", "dropped (0)"):
+        assert header in plain
+    assert "OVERDUE" in plain and "…" in plain  # a title is cut on a terminal, a marker never
+    assert "\x1b[1;31mOVERDUE\x1b[0m" in narrow  # highlighted
+    assert story in plain
+
+
+def test_prompts_check_as_typed_and_the_repository_first(repo: Repo) -> None:
+    spike = [str(SCRIPT), "spike", "new", "Research emoji encoding"]
+    code, shown = run_on_terminal(repo.root, spike, {}, ["Which encoding?", "2x", "2d"])
+    assert code == 0, shown
+    assert "timebox (e.g. 4h, 2d, 1w):" in shown
+    assert "error: timebox: must be a timebox like 4h, 2d or 1w" in shown
+    assert shown.count("timebox (e.g. 4h, 2d, 1w)") == 2  # asked again
+    count = repo.commit_count()
+    code, shown = run_on_terminal(repo.root, spike, {}, ["Which encoding?", "\x04"])  # Ctrl-D
+    assert code == 130, shown
+    assert "interrupted; nothing was changed" in shown
+    assert repo.commit_count() == count and repo.status() == ""
+    repo.git("checkout", "-q", "--detach")
+    code, shown = run_on_terminal(repo.root, spike, {}, ["never asked"])
+    assert code == 3, shown
+    assert "HEAD is detached" in shown and "question" not in shown
+
+
+def test_during_a_merge_the_hint_says_no_commit(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    path = repo.item_path(story)
+    repo.git("switch", "-q", "-c", "feature")
+    repo.ok("set", story, "points=3")
+    repo.git("switch", "-q", "main")
+    repo.ok("set", story, "points=5")
+    repo.git("merge", "-q", "feature", check=False)  # a conflict in the item file
+    assert "<<<<<<<" in path.read_text()
+    result = repo.run("show", story)
+    assert result.exit_code == 1
+    assert f"storykit edit --no-commit {story}" in result.stderr

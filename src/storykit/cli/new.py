@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +24,9 @@ from storykit.model.catalogue import (
     required_fields,
 )
 from storykit.model.relations import article
+
+if TYPE_CHECKING:
+    from storykit.services.workspace import CommitOptions
 
 
 def register(app: typer.Typer) -> dict[str, typer.Typer]:
@@ -54,7 +57,7 @@ def _new_command(item_type: str) -> Any:
         )
         values: dict[str, Any] = {"title": title}
         values.update({name: value for name, value in kwargs.items() if value})
-        _prompt_missing(item_type, values)
+        _prompt_missing(item_type, values, options)
 
         from storykit.services.create import create_item
 
@@ -132,9 +135,11 @@ def _option(name: str, option: str, help_text: str) -> inspect.Parameter:
     )
 
 
-def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
-    """Ask for missing required fields on a terminal; elsewhere, name them all."""
-    from storykit.services.create import missing_fields
+def _prompt_missing(item_type: str, values: dict[str, Any], options: CommitOptions) -> None:
+    """Ask for missing required fields on a terminal, each checked as it is typed and asked
+    again until it is valid; elsewhere, name them all. The repository is checked first, so
+    that nothing is typed in vain; Ctrl-C or Ctrl-D at a prompt changes nothing (exit 130)."""
+    from storykit.services.create import missing_fields, value_problems
 
     missing = missing_fields(item_type, values)
     if not missing:
@@ -147,7 +152,21 @@ def _prompt_missing(item_type: str, values: dict[str, Any]) -> None:
             f"{article(item_type)} needs {', '.join(missing)}",
             hint=f"give {flags} (on a terminal you are asked for them)",
         )
+    ws = workspace()
+    ws.preflight(options)
     for name in missing:
-        label = name.replace("_", " ")
-        answer = typer.prompt(label)
-        values[name] = [answer] if FIELDS[name].many else answer
+        while True:
+            try:
+                answer = typer.prompt(FIELDS[name].prompt, default="", show_default=False)
+            except typer.Abort:
+                raise KeyboardInterrupt from None
+            problems = (
+                [f"{name}: required"]
+                if not answer.strip()
+                else value_problems(ws, item_type, name, answer)
+            )
+            if not problems:
+                values[name] = [answer] if FIELDS[name].many else answer
+                break
+            for problem in problems:
+                output.err(f"error: {problem}")

@@ -20,6 +20,7 @@ from storykit.printable import printable, printable_lines
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from storykit.model.diffs import FieldDiff
     from storykit.model.selection import Match
     from storykit.services.query import Board, ItemDetails
     from storykit.services.workspace import Outcome
@@ -61,6 +62,11 @@ def _esc(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def escape(text: str) -> str:
+    """Text made literal inside the markup given to `out`."""
+    return _esc(text)
 
 
 def out(plain: str, markup: str | None = None) -> None:
@@ -187,6 +193,19 @@ def list_lines(rows: list[Row], colours: bool = False, width: int | None = None)
 
 def status_style(status: str) -> str:
     return _STATUS_STYLE.get(status, "")
+
+
+def status_markup(status: str) -> str:
+    """A status in Rich markup, coloured as `list` colours it."""
+    style = status_style(status)
+    return f"[{style}]{_esc(status)}[/]" if style else _esc(status)
+
+
+def change_markup(change: FieldDiff) -> str:
+    """A field change in Rich markup: a status change coloured as `list` colours it."""
+    if change.field == "status" and change.kind == "changed":
+        return f"status: {status_markup(str(change.old))} → {status_markup(str(change.new))}"
+    return _esc(change.text())
 
 
 def format_points(points: float | None) -> str:
@@ -365,37 +384,89 @@ def render_rank(result: Outcome, rebalance: bool = False) -> None:
 
 
 def render_board(board: Board, width: int | None = None) -> None:
-    """Columns side by side, plain lines (no giant table); fits the terminal, 80 by default."""
-    if width is None:
-        import shutil
-
-        width = shutil.get_terminal_size((80, 24)).columns if styled() else 80
-    count = max(1, len(board.columns))
-    column_width = max(12, (width - 2 * (count - 1)) // count)
-    cells = [_board_cells(column.items, board.overdue, column_width) for column in board.columns]
-    headers = [f"{c.status} ({len(c.items)})" for c in board.columns]
-    out("  ".join(h[:column_width].ljust(column_width) for h in headers).rstrip())
-    out("  ".join(("-" * column_width) for _ in headers))
-    for row in range(max((len(c) for c in cells), default=0)):
-        line = "  ".join(
-            (c[row] if row < len(c) else "").ljust(column_width) for c in cells
-        ).rstrip()
-        out(line)
-
-
-def _board_cells(items: list[StoredItem], overdue: set[str], width: int) -> list[str]:
+    """Columns side by side, in bands that fit the width (the terminal's, 80 when piped).
+    Headers, counts and markers are never cut; on a terminal a long title is cut with …,
+    piped it wraps, so that everything is shown."""
+    terminal = terminal_width()
+    width = width or terminal or 80
+    paint = _sgr if styled() else _unstyled
+    headers = [f"{column.status} ({len(column.items)})" for column in board.columns]
+    needed = max([12, *(len(header) for header in headers)])
+    per_band = max(1, min(len(headers), (width + 2) // (needed + 2)))
+    column_width = max(needed, (width - 2 * (per_band - 1)) // per_band)
     lines: list[str] = []
+    for start in range(0, len(board.columns), per_band):
+        band = board.columns[start : start + per_band]
+        if lines:
+            lines.append("")
+        heads = [
+            (header, paint(f"bold {status_style(column.status)}", header))
+            for header, column in zip(headers[start : start + per_band], band, strict=True)
+        ]
+        lines.append(_board_row(heads, column_width))
+        lines.append(_board_row([("-" * column_width,) * 2 for _ in band], column_width))
+        cells = [
+            _board_cells(column.items, board.overdue, column_width, paint, cut=terminal is not None)
+            for column in band
+        ]
+        for row in range(max((len(c) for c in cells), default=0)):
+            lines.append(
+                _board_row([c[row] if row < len(c) else ("", "") for c in cells], column_width)
+            )
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+Cell = tuple[str, str]  # (plain text, the same painted for a terminal)
+
+
+def _board_row(cells: list[Cell], width: int) -> str:
+    """Cells side by side, each padded to `width` by its plain text."""
+    padded = [painted + " " * (width - len(plain)) for plain, painted in cells]
+    return "  ".join(padded).rstrip()
+
+
+def _board_cells(
+    items: list[StoredItem],
+    overdue: set[str],
+    width: int,
+    paint: Callable[[str, str], str],
+    cut: bool,
+) -> list[Cell]:
+    """Each card: its ID, type, points, OVERDUE and owner (wrapped by word, never cut),
+    then its title (cut with … on a terminal, wrapped when piped)."""
+    import textwrap
+
+    lines: list[Cell] = []
     for item in items:
-        head = f"{item.id} {item.type}"
+        words = [
+            (item.id, paint("bold", item.id)),
+            (item.type, paint(_TYPE_STYLE.get(item.type, ""), item.type)),
+        ]
         points = _points(item)
         if points:
-            head += f" {points}p"
+            words.append((f"{points}p", f"{points}p"))
         if item.id in overdue:
-            head += " OVERDUE"
-        lines.append(head[:width])
-        title = item.model.title
-        lines.append(title if len(title) <= width else title[: width - 1].rstrip() + "…")
+            words.append(("OVERDUE", paint("bold red", "OVERDUE")))
+        if item.model.owner:
+            owner = printable(item.model.owner)
+            words.append((owner, paint("dim", owner)))
+        line: list[Cell] = []
+        for word in words:
+            if line and len(" ".join(w[0] for w in [*line, word])) > width:
+                lines.append(_joined(line))
+                line = []
+            line.append(word)
+        lines.append(_joined(line))
+        title = printable(item.model.title)
+        if cut:
+            lines.append((fit(title, width),) * 2)
+        else:
+            lines.extend((part, part) for part in textwrap.wrap(title, width) or [""])
     return lines
+
+
+def _joined(words: list[Cell]) -> Cell:
+    return " ".join(w[0] for w in words), " ".join(w[1] for w in words)
 
 
 def render_github_annotations(diagnostics: list[Diagnostic]) -> None:

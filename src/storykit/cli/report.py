@@ -73,12 +73,16 @@ def render_diff_text(diff: BacklogDiff) -> None:
         ("removed", [_row(i) for i in diff.removed]),
     ]
     changed: list[str] = []
+    markups: dict[str, str] = {}  # a line → the same line coloured for a terminal
     for change in diff.changed:
         line = _row(change.after)
         if change.renamed:
             line += f"  (renamed from {change.before.rel})"
         changed.append(line)
         changed += [f"    {c.text()}" for c in change.changes]
+        markups.update(
+            {f"    {c.text()}": f"    {output.change_markup(c)}" for c in change.changes}
+        )
     sections.append(("changed", changed))
     sections.append(("moved", [f"{_row(m.item)}  #{m.before} → #{m.after}" for m in diff.moved]))
     closed: list[str] = []
@@ -97,7 +101,8 @@ def render_diff_text(diff: BacklogDiff) -> None:
             out("")
             out(title)
             for line in lines:
-                out(f"  {line}")
+                markup = markups.get(line)
+                out(f"  {line}", f"  {markup}" if markup else None)
 
 
 def render_diff_markdown(diff: BacklogDiff) -> None:
@@ -205,6 +210,7 @@ def render_log_text(log: ItemLog) -> None:
         when = entry.date[:16].replace("T", " ")
         out(f"{entry.commit[:8]}  {when}  {entry.author}  {entry.subject}")
         details = []
+        markups: dict[str, str] = {}
         if entry.created:
             details.append("created")
         if entry.deleted:
@@ -215,12 +221,14 @@ def render_log_text(log: ItemLog) -> None:
             if change.field == "rank":
                 continue
             details.append(change.text())
+            markups[change.text()] = output.change_markup(change)
         if entry.rank:
             details.append(f"rank: #{entry.rank[0]} → #{entry.rank[1]}")
         if entry.invalid:
             details.append(f"file became invalid: {entry.invalid[0].message}")
         for line in details:
-            out(f"    {line}")
+            markup = markups.get(line)
+            out(f"    {line}", f"    {markup}" if markup else None)
 
 
 def log_json(log: ItemLog) -> dict[str, Any]:

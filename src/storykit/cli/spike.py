@@ -131,7 +131,10 @@ def overdue(as_json: JsonOpt = False) -> None:
     for late in found:
         model = late.item.model
         timebox = getattr(model, "timebox", "")
-        line = (
-            f"{late.item.id}  timebox {timebox} ran out {late.since:%Y-%m-%d %H:%M}  {model.title}"
+        late_by = f"timebox {timebox} ran out {late.since:%Y-%m-%d %H:%M}"
+        line = f"{late.item.id}  {late_by}  {model.title}"
+        output.out(
+            line,
+            f"[bold]{late.item.id}[/]  [bold red]{output.escape(late_by)}[/]  "
+            f"{output.escape(model.title)}",
         )
-        output.out(line)

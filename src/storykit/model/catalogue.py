@@ -30,22 +30,23 @@ class KindSpec:
 
     metavar: str  # in `--help`
     message: str  # what a value of the wrong shape is told
+    example: str = ""  # shown when asked for one: `timebox (e.g. 4h, 2d, 1w):`
 
 
 KINDS: dict[str, KindSpec] = {
-    "id": KindSpec("ID", "must be an ID like SK-7K2M"),
+    "id": KindSpec("ID", "must be an ID like SK-7K2M", "SK-7K2M"),
     "type": KindSpec("TYPE", "must be one of {choices}"),
     "line": KindSpec("TEXT", "must be one line of text"),
     "text": KindSpec("TEXT", "must be text"),
     "status": KindSpec("STATUS", "must be a status of the workflow"),
     "rank": KindSpec("KEY", "must be a rank key of letters and digits"),
-    "number": KindSpec("N", "must be a number"),
-    "score": KindSpec("1-10", "must be a whole number from 1 to 10"),
-    "date": KindSpec("DATE", "must be a date like 2026-11-21"),
+    "number": KindSpec("N", "must be a number", "3"),
+    "score": KindSpec("1-10", "must be a whole number from 1 to 10", "1 to 10"),
+    "date": KindSpec("DATE", "must be a date like 2026-11-21", "2026-11-21"),
     "datetime": KindSpec("DATE", "must be a date or a date and time like 2026-11-21 14:30:00"),
-    "choice": KindSpec("CHOICE", "must be one of {choices}"),
-    "timebox": KindSpec("4h|2d|1w", "must be a timebox like 4h, 2d or 1w"),
-    "tag": KindSpec("TAG", "must be one word, without spaces or commas"),
+    "choice": KindSpec("CHOICE", "must be one of {choices}", "{choices}"),
+    "timebox": KindSpec("4h|2d|1w", "must be a timebox like 4h, 2d or 1w", "4h, 2d, 1w"),
+    "tag": KindSpec("TAG", "must be one word, without spaces or commas", "ux"),
 }
 
 
@@ -92,6 +93,15 @@ class FieldSpec:
     @property
     def message(self) -> str:
         return KINDS[self.kind].message.format(choices=", ".join(self.choices))
+
+    @property
+    def prompt(self) -> str:
+        """How a terminal asks for it: `timebox (e.g. 4h, 2d, 1w)`."""
+        example = KINDS[self.kind].example.format(choices=", ".join(self.choices))
+        label = self.name.replace("_", " ")
+        if not example:
+            return label
+        return f"{label} ({'one of ' if self.choices else 'e.g. '}{example})"
 
 
 TECH_CATEGORIES = (

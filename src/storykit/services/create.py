@@ -7,7 +7,7 @@ from typing import Any
 
 from storykit import clock, yamlio
 from storykit.atomic import Changeset
-from storykit.errors import BusyError, InvalidDataError, UsageError
+from storykit.errors import BusyError, InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES, required_fields, type_fields
 from storykit.model.ids import mint_id
 from storykit.model.relations import article
@@ -61,6 +61,32 @@ def typed_values(raw: dict[str, Any], ws: Workspace | None = None) -> dict[str, 
     if problems:
         raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
     return typed
+
+
+def value_problems(ws: Workspace, item_type: str, name: str, text: str) -> list[str]:
+    """What is wrong with `text` as the `name` of a new item of this type, in the words a
+    full validation uses (an empty list: nothing). For asking again at a prompt."""
+    try:
+        typed = typed_values({name: [text] if FIELDS[name].many else text}, ws)
+    except StorykitError as exc:
+        return [line.strip() for line in exc.message.splitlines()[1:]] or [exc.message]
+    config = ws.project.config
+    fields = {
+        "id": config.prefix + STAND_IN,
+        "type": item_type,
+        "title": "title",
+        "status": config.workflow.initial,
+        "rank": STAND_IN_RANK,
+        **typed,
+    }
+    document, path = ws.new_item_document(fields, "\n")
+    try:
+        ws.store.validate_document(document, path)
+    except InvalidDataError as exc:
+        return [
+            d.message for d in exc.diagnostics if d.message.startswith((f"{name}:", f"{name}["))
+        ]
+    return []
 
 
 def create_item(

@@ -145,7 +145,9 @@ def show_item(
         try:
             found = ws.store.read(path).item
         except InvalidDataError as exc:
-            exc.hint = f"fix it with `storykit edit {query}`; `storykit check` lists every problem"
+            exc.hint = (
+                f"fix it with `{ws.edit_command(query)}`; `storykit check` lists every problem"
+            )
             raise
     item = found
     children = sorted(

@@ -203,7 +203,7 @@ def load_for_update(ws: Workspace, query: str) -> LoadedFile:
     try:
         return ws.store.read(path)
     except InvalidDataError as exc:
-        exc.hint = f"fix the file first, e.g. with `storykit edit {query}`"
+        exc.hint = f"fix the file first, e.g. with `{ws.edit_command(query)}`"
         raise
 
 

@@ -149,6 +149,13 @@ class Workspace:
             raise InvalidDataError(f"cannot create {what}:\n  {problems}") from None
         return path, document.dump(), item
 
+    def edit_command(self, query: str) -> str:
+        """`storykit edit ID`, or during a merge `storykit edit --no-commit ID` (storykit does
+        not commit in the middle of a merge; the fixed file is then part of it)."""
+        git_dir = self.project.git_dir
+        merging = git_dir is not None and (git_dir / "MERGE_HEAD").exists()
+        return f"storykit edit {'--no-commit ' if merging else ''}{query}"
+
     def preflight(self, options: CommitOptions, paths: Sequence[Path] = ()) -> None:
         """Everything `apply` would refuse that can be known now: run before the editor
         opens, so that no text is typed in vain."""
