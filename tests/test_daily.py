@@ -237,3 +237,28 @@ def test_during_a_merge_the_hint_says_no_commit(repo: Repo) -> None:
     result = repo.run("show", story)
     assert result.exit_code == 1
     assert f"storykit edit --no-commit {story}" in result.stderr
+
+
+def test_editor_schema_added_later_and_checked_for_staleness(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    config = repo.root / ".storykit.toml"
+    before = config.read_text()
+    result = repo.ok("init", "--editor-schema")
+    assert result.stdout.startswith("editor schema: backlog/.schema.json  [")
+    assert sorted(repo.last_commit_files()) == [".storykit.toml", "backlog/.schema.json"]
+    assert config.read_text() == before.replace(
+        'editor_schema = ""', 'editor_schema = ".schema.json"'
+    )
+    assert (
+        "yaml-language-server: $schema=.schema.json"
+        in repo.item_path(repo.new_story("Receive emojis")).read_text()
+    )
+    assert repo.ok("init", "--editor-schema").stdout == "editor schema: already up to date\n"
+    assert "warning:" not in repo.ok("check").stdout
+    config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[1, 2, 3, 5, 8]"))
+    repo.git("commit", "-qam", "smaller scale")
+    checked = repo.ok("check")
+    assert "backlog/.schema.json:1:1: warning: editor schema does not match" in checked.stdout
+    repo.ok("init", "--editor-schema")
+    assert "warning:" not in repo.ok("check").stdout
+    assert story

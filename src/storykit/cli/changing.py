@@ -47,12 +47,23 @@ def init(
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
-    """Start a backlog here: writes .storykit.toml and backlog/, in one commit."""
+    """Start a backlog here: writes .storykit.toml and backlog/, in one commit.
+
+    With --editor-schema on an existing backlog: adds (or refreshes) the editor schema."""
+    from storykit.locations import find_project_root
     from storykit.services.init import init_project
 
+    existing = find_project_root(Path.cwd().resolve()) is not None
     result = init_project(
         Path.cwd(), prefix, commit_options(no_commit, no_verify), editor_schema=editor_schema
     )
+    if existing:  # --editor-schema on a project that has a backlog already
+        if not result.changed:
+            output.out("editor schema: already up to date")
+            return
+        where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+        output.out(f"editor schema: {result.paths[-1]}{where}")
+        return
     where = f"storykit initialised: {result.paths[0] if result.paths else ''}"
     if result.commit:
         output.out(f"{where} and backlog/  [{result.commit[:8]}]")

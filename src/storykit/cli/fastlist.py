@@ -62,7 +62,7 @@ def try_list(argv: list[str]) -> int | None:
         return None
     try:
         # JSON and --grep need every field; the lines need only the summary, a tenth of it.
-        records = _cached_records(full=bool(options.get("--json") or options.get("--grep")))
+        records = cached_records(full=bool(options.get("--json") or options.get("--grep")))
         if records is None:
             return None
         settings, payloads = records
@@ -121,7 +121,7 @@ def _options(args: list[str]) -> dict[str, Any] | None:
     return options
 
 
-def _cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+def cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
     """(settings, [(rel, payload)]) when the cache serves every item file, else None.
     `full` needs every field (JSON); the lines need only the summary index, a tenth of it."""
     root = find_project_root(Path.cwd().resolve())

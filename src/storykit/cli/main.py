@@ -1,5 +1,5 @@
-"""The `storykit` entry point: the lean `list` or `new` when it can answer, else the full
-CLI (Typer), which handles everything else and every error of those two."""
+"""The `storykit` entry point: the lean shell completion, `list` or `new` when they can
+answer, else the full CLI (Typer), which handles everything else and every error of those."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import sys
 
 
 def main() -> None:
+    from storykit.cli.fastcomplete import try_complete
+
+    code = try_complete()
+    if code is not None:
+        sys.exit(code)
     from storykit.cli.fastlist import try_list
 
     code = try_list(sys.argv[1:])

@@ -152,8 +152,34 @@ def _check_all(ws: Workspace) -> CheckReport:
                 code="cycle",
             )
         )
+    report.problems.extend(_stale_schema(ws))
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
+
+
+def _stale_schema(ws: Workspace) -> list[Diagnostic]:
+    """The editor schema, when configured, must say what the settings say now."""
+    name = ws.project.config.editor_schema
+    if not name:
+        return []
+    from storykit.services.schema import schema_text
+
+    path = ws.project.backlog_dir / name
+    current = path.read_bytes() if path.is_file() else None
+    if current == schema_text(ws.project.config).encode("utf-8"):
+        return []
+    what = "is missing" if current is None else "does not match .storykit.toml"
+    return [
+        Diagnostic(
+            ws.project.rel(path),
+            1,
+            1,
+            f"editor schema {what}, so editors check item files against old rules "
+            "(`storykit init --editor-schema` writes it anew, in a commit)",
+            "warning",
+            "stale-schema",
+        )
+    ]
 
 
 def _name_clashes(rels: list[str]) -> list[Diagnostic]:

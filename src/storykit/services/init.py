@@ -38,9 +38,12 @@ def init_project(
     root = find_toplevel(start.resolve())
     config_path = root / CONFIG_FILE
     if config_path.exists():
+        if editor_schema:
+            return add_editor_schema(root, options)
         raise StorykitError(
             f"{CONFIG_FILE} already exists: this repository already has a storykit backlog",
-            hint="`storykit list` shows it",
+            hint="`storykit list` shows it; `storykit init --editor-schema` adds the editor "
+            "schema to it",
         )
     text = default_config_text(prefix, EDITOR_SCHEMA_FILE if editor_schema else "")
     config = parse_config(text)
@@ -62,3 +65,43 @@ def init_project(
         return Plan(changes, "init", None, subject=subject)
 
     return ws.apply(build, options)
+
+
+def add_editor_schema(root: Path, options: CommitOptions) -> Outcome:
+    """On an existing project: point `editor_schema` at `backlog/.schema.json` (unless it
+    names a file already) and write the schema as the settings make it, in one commit.
+    Run again, it brings a stale schema up to date."""
+    from storykit.project import find_project
+    from storykit.services.schema import schema_text
+
+    ws = Workspace(find_project(root))
+    config_path = ws.project.config_path
+
+    def build() -> Plan:
+        raw = config_path.read_bytes()
+        text = raw.decode("utf-8")
+        if not ws.project.config.editor_schema:
+            text = _with_setting(text, "editor_schema", EDITOR_SCHEMA_FILE)
+        config = parse_config(text)
+        changes = Changeset()
+        changes.write(config_path, text.encode("utf-8"), expected=raw)
+        schema_path = ws.project.backlog_dir / config.editor_schema
+        current = schema_path.read_bytes() if schema_path.exists() else None
+        changes.write(schema_path, schema_text(config).encode("utf-8"), expected=current)
+        subject = f"init editor schema: {ws.project.rel(schema_path)}"
+        return Plan(changes, "init", None, subject=subject)
+
+    return ws.apply(build, options)
+
+
+def _with_setting(text: str, key: str, value: str) -> str:
+    """The settings text with a top-level `key = "value"` set (replaced, or added before
+    the first table), every other line as it was."""
+    line = f'{key} = "{value}"'
+    pattern = re.compile(rf"^{key}\s*=\s*\"[^\"\n]*\"", re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(line, text, count=1)
+    table = re.search(r"^\[", text, re.MULTILINE)
+    if table is None:
+        return text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    return text[: table.start()] + line + "\n\n" + text[table.start() :]

@@ -1,0 +1,88 @@
+"""Shell completion: IDs as they are typed, statuses, fields, option values, open spikes —
+answered by the lean path (cli/fastcomplete.py) without Typer, like the lean `list`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import SCRIPT, Repo
+
+
+def _complete(repo: Repo, line: str, shell: str = "bash") -> list[str]:
+    words = line.split()
+    env = {**os.environ, "_STORYKIT_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env["COMP_WORDS"] = line
+        env["COMP_CWORD"] = str(len(words) if line.endswith(" ") else len(words) - 1)
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = line
+        env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    result = subprocess.run(
+        [str(SCRIPT)], cwd=repo.root, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n") if result.stdout else []
+
+
+@pytest.fixture
+def backlog(repo: Repo) -> dict[str, str]:
+    ids = {
+        "story": repo.new_story("Send emojis", "--tag", "ux", "--owner", "alice", "--sprint", "S1"),
+        "spike": repo.new_spike("Research emoji encoding", "--tag", "api"),
+        "closed": repo.new_spike("Old research"),
+    }
+    repo.ok("spike", "close", ids["closed"], "--outcome", "done")
+    repo.age_files()
+    repo.ok("list")  # fills the read cache
+    return ids
+
+
+def test_ids_statuses_fields_and_values(repo: Repo, backlog: dict[str, str]) -> None:
+    story, spike, closed = backlog["story"], backlog["spike"], backlog["closed"]
+    assert sorted(_complete(repo, "storykit show ")) == sorted([story, spike, closed])
+    lower = _complete(repo, f"storykit show {story.lower()[:4]}")  # as typed: lower case
+    assert story.lower() in lower and all(c == c.lower() for c in lower)
+    code = story.split("-")[1]
+    assert _complete(repo, f"storykit done {code[:3].lower()}") == [code.lower()]
+    statuses = ["draft", "ready", "in-progress", "done", "dropped"]
+    assert _complete(repo, f"storykit status {story} ")[:5] == statuses
+    assert _complete(repo, f"storykit status {story} Re") == ["ready"]
+    assert "points=" in _complete(repo, f"storykit set {story} ")
+    assert _complete(repo, f"storykit set {story} points=3 ow") == ["owner="]
+    assert _complete(repo, "storykit list --type ") == ["epic", "story", "tech", "spike", "task"]
+    assert _complete(repo, "storykit list --tag ") == ["api", "ux"]
+    assert _complete(repo, "storykit list --owner ") == ["alice"]
+    assert _complete(repo, "storykit list --sprint ") == ["S1"]
+    assert _complete(repo, "storykit list --status=in") == ["--status=in-progress"]
+    assert set(_complete(repo, "storykit task new X --parent ")) == {story, spike, closed}
+    assert _complete(repo, "storykit spike close ") == [spike]  # open spikes only
+    zsh = _complete(repo, "storykit list --tag u", "zsh")
+    assert zsh == ["_arguments '*: :((\"ux\"))'"]
+    assert _complete(repo, "storykit list --tag ", "fish") == ["api", "ux"]
+
+
+def test_the_lean_path_answers_without_typer(repo: Repo, backlog: dict[str, str]) -> None:
+    code = (
+        "import sys, os\n"
+        "os.environ.update(_STORYKIT_COMPLETE='complete_bash', COMP_WORDS='storykit show ',"
+        " COMP_CWORD='2')\n"
+        "from storykit.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print()\nprint(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.splitlines()[-1].split())
+    for heavy in ("typer", "pydantic", "rich", "git"):
+        assert heavy not in loaded, heavy
+    assert not any(name.startswith("ruamel") for name in loaded)
+
+
+def test_commands_and_options_are_typers_to_complete(repo: Repo, backlog: dict[str, str]) -> None:
+    assert "show" in _complete(repo, "storykit sh")
+    assert "--type" in _complete(repo, "storykit list --")
