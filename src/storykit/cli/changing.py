@@ -61,14 +61,11 @@ def init(
         if not result.changed:
             output.out("editor schema: already up to date")
             return
-        where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+        where = output.commit_note(result)
         output.out(f"editor schema: {result.paths[-1]}{where}")
         return
     where = f"storykit initialised: {result.paths[0] if result.paths else ''}"
-    if result.commit:
-        output.out(f"{where} and backlog/  [{result.commit[:8]}]")
-    else:
-        output.out(f"{where} and backlog/  (not committed)")
+    output.out(f"{where} and backlog/{output.commit_note(result)}")
 
 
 def set_(
@@ -191,7 +188,7 @@ def split(
         return
     original = result.item
     assert original is not None
-    commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    commit = output.commit_note(result)
     output.out(f"split {original.type} {original.id} into {len(result.items)} parts{commit}")
     output.render_list(result.items)
 

@@ -315,6 +315,11 @@ def render_item(details: ItemDetails) -> None:
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
 
 
+def commit_note(result: Outcome) -> str:
+    """`  [1a2b3c4d]` after what a change did, or `  (not committed)`."""
+    return f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+
+
 def render_change(result: Outcome, verb: str) -> None:
     """A line per item saying what happened, and the commit if one was made: `new story
     SK-7K2M: …`, or for a status change `story SK-7K2M → ready: …`."""
@@ -322,7 +327,7 @@ def render_change(result: Outcome, verb: str) -> None:
         out("nothing to do: no change")
         return
     items = [result.item] if result.item is not None else result.items
-    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    where = commit_note(result)
     if not items:
         out(verb + where, _esc(verb) + f"[dim]{_esc(where)}[/]")
     for index, item in enumerate(items):
@@ -344,7 +349,7 @@ def render_change(result: Outcome, verb: str) -> None:
 
 def render_removal(result: Outcome) -> None:
     """`rm`: each item removed, the items whose references to them went, the commit."""
-    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    where = commit_note(result)
     removed = [result.item] if result.item is not None else result.items
     lines = [f"removed {item.type} {item.id}: {item.model.title}" for item in removed]
     if not removed:  # an invalid file: no item to name, only its path
@@ -366,7 +371,7 @@ def render_rank(result: Outcome, rebalance: bool = False) -> None:
     if not result.changed:
         out("nothing to do: the order is unchanged")
         return
-    where = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    where = commit_note(result)
     if result.item is not None:
         (move,) = result.moves
         item = move.item

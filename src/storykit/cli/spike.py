@@ -45,7 +45,7 @@ def _show(result: Outcome, what: str, as_json: bool) -> None:
         output.out("nothing to do: no change")
         return
     spike = result.item
-    commit = f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
+    commit = output.commit_note(result)
     timebox = f" (timebox {getattr(spike.model, 'timebox', '')})" if what == "extended" else ""
     output.out(f"{what} spike {spike.id}{timebox}: {spike.model.title}{commit}")
     if result.items:
