@@ -39,6 +39,7 @@ class Case:
     argv: Callable[[int], list[str]]  # run number -> arguments
     before: Callable[[], None] | None = None  # untimed set-up before each run
     peer: Callable[[int], list[str]] | None = None  # the same work with Backlog.md
+    env: dict[str, str] | None = None  # more environment (shell completion)
 
 
 def run_case(
@@ -47,14 +48,18 @@ def run_case(
     argv_of: Callable[[int], list[str]],
     runs: int,
     before: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[float]:
     times: list[float] = []
+    environment = {**os.environ, **(env or {})}
     for number in range(runs + 1):  # the first run is a warm-up
         if before:
             before()
         argv = argv_of(number)
         start = time.perf_counter()
-        result = subprocess.run([program, *argv], cwd=root, capture_output=True, check=False)
+        result = subprocess.run(
+            [program, *argv], cwd=root, env=environment, capture_output=True, check=False
+        )
         elapsed = time.perf_counter() - start
         if result.returncode not in (0, 1):
             raise SystemExit(f"{program} {' '.join(argv)} failed: {result.stderr.decode()}")
@@ -91,6 +96,14 @@ def make_history(root: Path, item: str, ids: list[str], commits: int = 50) -> No
         subprocess.run([STORYKIT, *argv], cwd=root, capture_output=True, check=True)
 
 
+def completing(line: str) -> dict[str, str]:
+    """The environment bash's completion script gives `storykit` for `line` (the cursor at
+    its end)."""
+    words = line.split()
+    index = len(words) if line.endswith(" ") else len(words) - 1
+    return {"_STORYKIT_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(index)}
+
+
 def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
     state = root / ".git" / "storykit"
     blobs = state / "blobs-cache.json"
@@ -98,6 +111,10 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
     def drop_cache() -> None:  # the read cache and the indexes written with it
         for path in state.glob("items-*.json"):
             path.unlink()
+
+    def warm() -> None:  # the read cache as a day's work leaves it (untimed)
+        if not (state / "items-summary.json").exists():
+            subprocess.run([STORYKIT, "list"], cwd=root, capture_output=True, check=True)
 
     def drop_blob_cache() -> None:
         blobs.unlink(missing_ok=True)
@@ -133,6 +150,15 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
         ),
         Case("check (warm cache)", lambda n: ["check"]),
         Case("check (cold cache)", lambda n: ["check"], drop_cache),
+        *(
+            Case(f"complete {name}", lambda n: [], warm, env=completing(line))
+            for name, line in (
+                ("ID", "storykit show sk-"),
+                ("status", f"storykit status {ids[0]} "),
+                ("--tag", "storykit list --tag "),
+                ("spike close", "storykit spike close "),
+            )
+        ),
         Case("spike new + commit", spike_new, peer=peer_create),
         Case("set + commit", lambda n: ["set", ids[0], f"points={(1, 2)[n % 2]}"], peer=peer_edit),
         Case("rank --before + commit", move),
@@ -179,7 +205,7 @@ def main() -> None:
             make_history(root, ids[1], ids)
         age(root)
         for case in chosen:
-            times = run_case(root, STORYKIT, case.argv, args.runs, case.before)
+            times = run_case(root, STORYKIT, case.argv, args.runs, case.before, case.env)
             line = (
                 f"{items:>6}  {case.name:<24} {statistics.median(times):>7.3f}s "
                 f"{min(times):>7.3f}s {max(times):>7.3f}s"

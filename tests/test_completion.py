@@ -86,3 +86,12 @@ def test_the_lean_path_answers_without_typer(repo: Repo, backlog: dict[str, str]
 def test_commands_and_options_are_typers_to_complete(repo: Repo, backlog: dict[str, str]) -> None:
     assert "show" in _complete(repo, "storykit sh")
     assert "--type" in _complete(repo, "storykit list --")
+
+
+def test_a_file_changed_since_it_was_cached_is_still_offered(
+    repo: Repo, backlog: dict[str, str]
+) -> None:
+    new = repo.new_spike("Just captured")  # fresh: not in the cache yet
+    assert new in _complete(repo, "storykit show ")
+    assert new in _complete(repo, "storykit spike close ")  # its type unknown: offered
+    assert backlog["closed"] not in _complete(repo, "storykit spike close ")

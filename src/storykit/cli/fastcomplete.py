@@ -98,7 +98,10 @@ def _positional(
             return []
         settings, items = summary()
         closed = set(settings["closed"])
-        return [i["id"] for i in items if i["type"] == "spike" and i["status"] not in closed]
+        return [
+            i["id"] for i in items if i.get("type", "spike") == "spike"
+            and i.get("status") not in closed
+        ]  # fmt: skip
     if command == "rank":
         return [item["id"] for item in summary()[1]]
     if command not in ID_COMMANDS:
@@ -144,12 +147,14 @@ def _values(value: Any) -> list[str]:
 
 
 def _summary() -> tuple[dict[str, Any], Summary]:
-    """The settings and every item's summary from the read cache, or an exception."""
+    """The settings and every item's summary from the read cache, or an exception. A file
+    changed since it was cached counts with the ID its name gives (a completion is a hint:
+    it does not wait for the cache to be refreshed)."""
     from storykit.cli.fastlist import cached_records
 
-    found = cached_records(full=False)
+    found = cached_records(full=False, partial=True)
     if found is None:
-        raise LookupError("the cache does not serve every item file")
+        raise LookupError("no read cache for these settings")
     settings, records = found
     return settings, [payload["item"] for _, payload in records]
 

@@ -29,6 +29,7 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
+from storykit.model.naming import id_from_file_name
 from storykit.model.records import item_json, with_dates
 from storykit.model.selection import (
     ListFilter,
@@ -121,7 +122,9 @@ def _options(args: list[str]) -> dict[str, Any] | None:
     return options
 
 
-def cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+def cached_records(
+    full: bool, partial: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
     """(settings, [(rel, payload)]) when the cache serves every item file, else None.
     `full` needs every field (JSON); the lines need only the summary index, a tenth of it."""
     root = find_project_root(Path.cwd().resolve())
@@ -159,6 +162,11 @@ def cached_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str
             if entry.is_symlink():
                 return None
             payload = lookup(name, signature_of(entry.stat(follow_symlinks=False)))
+            if (payload is None or not payload.get("item")) and partial:
+                item_id = id_from_file_name(name)  # what the file name tells, for a hint
+                payload = {"item": {"id": item_id}} if item_id else None
+                if payload is None:
+                    continue
             if payload is None or not payload.get("item"):
                 return None  # not cached as it is now, or invalid: the full command decides
             records.append((prefix + name, payload))
