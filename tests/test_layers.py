@@ -78,3 +78,10 @@ def test_help_imports_neither_gitpython_nor_ruamel_nor_pydantic() -> None:
     assert "git" not in loaded
     assert "ruamel" not in loaded
     assert "pydantic" not in loaded
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """One reason to change per module: past 400 lines a module holds two (issue 12)."""
+    for path in SRC.rglob("*.py"):
+        lines = len(path.read_text().splitlines())
+        assert lines <= 400, (path.relative_to(SRC), lines)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import envelope, output
+from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IdArg,
     IdsArg,
@@ -190,7 +190,7 @@ def split(
     assert original is not None
     commit = output.commit_note(result)
     output.out(f"split {original.type} {original.id} into {len(result.items)} parts{commit}")
-    output.render_list(result.items)
+    columns.render_list(result.items)
 
 
 def rm(

@@ -18,8 +18,8 @@ from typing import Any
 
 from storykit import clock
 from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature_of
+from storykit.cli.columns import list_row, render_lines
 from storykit.cli.envelope import envelope, listed, print_json
-from storykit.cli.output import list_row, render_lines
 from storykit.locations import (
     CONFIG_FILE,
     backlog_folder_problem,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import envelope, output
+from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IdsArg,
     JsonOpt,
@@ -112,7 +112,7 @@ def _list(query: ListQuery, as_json: bool) -> None:
         ]
         envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
     else:
-        output.render_list(result.items, result.overdue, found)
+        columns.render_list(result.items, result.overdue, found)
     if result.skipped:
         count = len(result.skipped)
         output.err(
@@ -147,7 +147,7 @@ def next_(
     if as_json:
         envelope.print_json(envelope.envelope("items", [item.to_json() for item in items]))
     elif items:
-        output.render_list(items)
+        columns.render_list(items)
     else:
         output.err("nothing is ready: no ready item has all its dependencies done")
 
@@ -163,7 +163,7 @@ def board(
     if as_json:
         envelope.print_json(envelope.board(result))
     else:
-        output.render_board(result)
+        columns.render_board(result)
 
 
 def check(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import envelope, output
+from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IncludeOpt,
     JsonOpt,
@@ -50,7 +50,7 @@ def _show(result: Outcome, what: str, as_json: bool) -> None:
     output.out(f"{what} spike {spike.id}{timebox}: {spike.model.title}{commit}")
     if result.items:
         output.out(f"follow-ups ({len(result.items)}):")
-        output.render_list(result.items)
+        columns.render_list(result.items)
 
 
 def start(
