@@ -1,0 +1,176 @@
+"""Three-way merge of an item's fields, each by its catalogue merge rule: what the merge
+driver of branches (docs/architecture.md) decides before it writes a file.
+
+- scalar: taken from the side that changed it; both changed it alike → that value; both
+  changed it differently → a conflict on that field only.
+- set: additions of both sides kept, removals of either side applied, order stable.
+- sequence (acceptance criteria): a 3-way merge of the list; items both sides added at one
+  place are all kept.
+- text: a line-level 3-way merge, as `git merge-file` merges.
+
+Keys outside the catalogue (`x-` keys, custom fields) are scalars. Pure functions over
+plain values: no files, no YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from storykit.model.catalogue import FIELDS, Merge
+
+ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # a field not set
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field both sides changed in ways that do not combine."""
+
+    field: str
+    base: Any
+    ours: Any
+    theirs: Any
+
+
+@dataclass
+class Merged:
+    fields: dict[str, Any]  # ours' key order, then keys only theirs added
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def merge_rule(name: str) -> Merge:
+    spec = FIELDS.get(name)
+    return spec.merge if spec is not None else "scalar"
+
+
+def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> Merged:
+    """Merge two edits of one item's fields (a conflicting field keeps ours' value)."""
+    names = list(ours) + [name for name in theirs if name not in ours]
+    names += [name for name in base if name not in names]  # deleted on both sides
+    merged = Merged({})
+    for name in names:
+        b, o, t = base.get(name, ABSENT), ours.get(name, ABSENT), theirs.get(name, ABSENT)
+        value, clean = merge_value(merge_rule(name), b, o, t)
+        if not clean:
+            merged.conflicts.append(Conflict(name, b, o, t))
+            value = o
+        if value is not ABSENT:
+            merged.fields[name] = value
+    return merged
+
+
+def merge_value(rule: Merge, base: Any, ours: Any, theirs: Any) -> tuple[Any, bool]:
+    """(merged value, whether it merged cleanly) of one field."""
+    if ours == theirs:
+        return ours, True
+    if ours == base:
+        return theirs, True
+    if theirs == base:
+        return ours, True
+    kinds = {type(v) for v in (base, ours, theirs) if v is not ABSENT}
+    if rule == "set" and kinds <= {list}:
+        return _merge_set(_list(base), _list(ours), _list(theirs)), True
+    if rule == "sequence" and kinds <= {list}:
+        return _merge_sequence(_list(base), _list(ours), _list(theirs))
+    if rule == "text" and kinds <= {str} and ABSENT not in (ours, theirs):
+        return merge_text(base if isinstance(base, str) else "", ours, theirs)
+    return ours, False
+
+
+def _list(value: Any) -> list[Any]:
+    return [] if value is ABSENT or value is None else list(value)
+
+
+def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
+    removed = [v for v in base if v not in ours or v not in theirs]
+    kept = [v for v in ours if v not in removed]
+    return kept + [v for v in theirs if v not in kept and v not in removed]
+
+
+def _merge_sequence(base: list[Any], ours: list[Any], theirs: list[Any]) -> tuple[list[Any], bool]:
+    merged: list[Any] = []
+    clean = True
+    for chunk in diff3(base, ours, theirs):
+        if chunk.clean:
+            merged += chunk.ours
+        elif not chunk.base:  # both inserted at one place: keep all, ours first
+            merged += chunk.ours + [v for v in chunk.theirs if v not in chunk.ours]
+        else:
+            merged += chunk.ours
+            clean = False
+    return merged, clean
+
+
+def merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
+    """A line-level 3-way merge; on a conflict, ours (the caller marks the field)."""
+    parts: list[str] = []
+    clean = True
+    for chunk in diff3(base.splitlines(True), ours.splitlines(True), theirs.splitlines(True)):
+        parts += chunk.ours
+        clean = clean and chunk.clean
+    return "".join(parts), clean
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stretch of a 3-way merge: clean (`ours` holds the result) or a conflict."""
+
+    clean: bool
+    base: list[Any]
+    ours: list[Any]
+    theirs: list[Any]
+
+
+def diff3(base: Sequence[Any], ours: Sequence[Any], theirs: Sequence[Any]) -> list[Chunk]:
+    """The classic 3-way merge of sequences: between the stretches all three share, take
+    the side that changed; both changed alike → once; differently → a conflict."""
+    chunks: list[Chunk] = []
+    at_base = at_ours = at_theirs = 0
+    for base_start, base_end, ours_start, ours_end, theirs_start, theirs_end in _sync_regions(
+        base, ours, theirs
+    ):
+        b = list(base[at_base:base_start])
+        o = list(ours[at_ours:ours_start])
+        t = list(theirs[at_theirs:theirs_start])
+        if o or t or b:
+            if o == t:
+                chunks.append(Chunk(True, b, o, t))
+            elif o == b:
+                chunks.append(Chunk(True, b, t, t))
+            elif t == b:
+                chunks.append(Chunk(True, b, o, o))
+            else:
+                chunks.append(Chunk(False, b, o, t))
+        same = list(base[base_start:base_end])
+        if same:
+            chunks.append(Chunk(True, same, same, same))
+        at_base, at_ours, at_theirs = base_end, ours_end, theirs_end
+    return chunks
+
+
+def _sync_regions(
+    base: Sequence[Any], ours: Sequence[Any], theirs: Sequence[Any]
+) -> list[tuple[int, int, int, int, int, int]]:
+    """Stretches of `base` that both sides kept unchanged, with where they are on each side
+    (the last one empty, at the ends)."""
+    with_ours = SequenceMatcher(None, base, ours, autojunk=False).get_matching_blocks()
+    with_theirs = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
+    regions = []
+    i = j = 0
+    while i < len(with_ours) and j < len(with_theirs):
+        o_base, o_at, o_len = with_ours[i]
+        t_base, t_at, t_len = with_theirs[j]
+        start, end = max(o_base, t_base), min(o_base + o_len, t_base + t_len)
+        if start < end:
+            o_start, t_start = o_at + start - o_base, t_at + start - t_base
+            regions.append(
+                (start, end, o_start, o_start + end - start, t_start, t_start + end - start)
+            )
+        if o_base + o_len < t_base + t_len:
+            i += 1
+        else:
+            j += 1
+    regions.append((len(base), len(base), len(ours), len(ours), len(theirs), len(theirs)))
+    return regions
