@@ -95,3 +95,14 @@ def test_a_file_changed_since_it_was_cached_is_still_offered(
     assert new in _complete(repo, "storykit show ")
     assert new in _complete(repo, "storykit spike close ")  # its type unknown: offered
     assert backlog["closed"] not in _complete(repo, "storykit spike close ")
+
+
+def test_typers_id_completion_follows_the_same_rule(
+    repo: Repo, backlog: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storykit.cli.options import complete_ids
+
+    monkeypatch.chdir(repo.root)
+    code = backlog["story"].split("-")[1]
+    assert complete_ids(code[:3].lower()) == _complete(repo, f"storykit done {code[:3].lower()}")
+    assert sorted(complete_ids("")) == sorted(_complete(repo, "storykit show "))

@@ -156,6 +156,14 @@ class ItemStore:
             )
         return self.path_of(matches[0])
 
+    def find_each(self, queries: Sequence[str]) -> dict[Path, str]:
+        """The files several queries name, each once in the order given, with the first
+        query that named it (for messages)."""
+        found: dict[Path, str] = {}
+        for query in queries:
+            found.setdefault(self.find(query), query)
+        return found
+
     def ids_for(self, query: str) -> str:
         """The full ID that `query` names (see `find`)."""
         item_id = id_from_file_name(self.find(query).name)

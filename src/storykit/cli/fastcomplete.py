@@ -66,7 +66,7 @@ def candidates(
         values = _positional(args, summary)
     if values is None:
         return None
-    return [prefix + value for value in _matching(values, incomplete)]
+    return [prefix + value for value in matching(values, incomplete)]
 
 
 def _option_values(
@@ -118,7 +118,7 @@ def _positional(
     return ids
 
 
-def _matching(values: Iterable[str], typed: str) -> list[str]:
+def matching(values: Iterable[str], typed: str) -> list[str]:
     """The values that start with what was typed (case ignored), in the case it was typed;
     an ID also matches by its code (`7k` → `7k2m`)."""
     wanted = typed.casefold()

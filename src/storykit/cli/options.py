@@ -37,7 +37,8 @@ def summary(doc: str | None) -> str:
 
 
 def complete_ids(incomplete: str) -> list[str]:
-    """Shell completion of item IDs, from file names alone (no YAML, no git)."""
+    """Shell completion of item IDs, from file names alone (no YAML, no git), when the
+    lean completion (cli/fastcomplete.py) could not answer."""
     from pathlib import Path
 
     from storykit.model.naming import id_from_file_name
@@ -48,15 +49,10 @@ def complete_ids(incomplete: str) -> list[str]:
         names = [entry.name for entry in project.backlog_dir.iterdir()]
     except Exception:  # completion must never fail loudly
         return []
-    wanted = incomplete.upper()
+    from storykit.cli.fastcomplete import matching
+
     ids = sorted({i for i in (id_from_file_name(name) for name in names) if i})
-    if not incomplete:
-        return ids
-    # Shells keep only candidates that start with what was typed, so answer in that form:
-    # a full ID for "SK-7", a code for "7k" (the typed part kept as typed).
-    full = [i for i in ids if i.startswith(wanted)]
-    codes = [i.split("-", 1)[1] for i in ids if i.split("-", 1)[1].startswith(wanted)]
-    return full + [incomplete + code[len(incomplete) :] for code in codes]
+    return matching(ids, incomplete)  # the lean completion's rule: as typed, ID or code
 
 
 IdArg = Annotated[

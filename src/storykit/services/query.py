@@ -124,9 +124,7 @@ def _changed_since(ws: Workspace, since: str) -> frozenset[str] | None:
 
 def show_items(ws: Workspace, queries: list[str]) -> list[ItemDetails]:
     """The items named (each once, in the order given): see `show_item`."""
-    paths: dict[Path, str] = {}
-    for query in queries:
-        paths.setdefault(ws.store.find(query), query)
+    paths = ws.store.find_each(queries)
     records = ws.store.records()  # from the cache: no YAML parsing when unchanged
     return [show_item(ws, query, records) for query in paths.values()]
 

@@ -28,7 +28,7 @@ def remove_items(ws: Workspace, queries: list[str], force: bool, options: Commit
     unless `force`, which removes those references in the same commit."""
 
     def build() -> Plan:
-        paths = list(dict.fromkeys(ws.store.find(query) for query in queries))
+        paths = list(ws.store.find_each(queries))
         ids = {id_from_file_name(path.name) or "": path for path in paths}
         backlog = ws.store.load_all()
         removed = [item for item in backlog.items if item.path in paths]

@@ -115,10 +115,9 @@ def change_status(
 
 def load_many(ws: Workspace, queries: list[str]) -> list[LoadedFile]:
     """The items named (each once, in the order given), read for changing."""
-    paths: dict[Path, str] = {}
-    for query in queries:
-        paths.setdefault(ws.store.find(query), query)
-    return [load_for_update(ws, query) for query in paths.values()]
+    return [
+        _read_for_update(ws, path, query) for path, query in ws.store.find_each(queries).items()
+    ]
 
 
 def combined(
@@ -199,7 +198,10 @@ def _valid_or_none(ws: Workspace, path: Path) -> StoredItem | None:
 
 
 def load_for_update(ws: Workspace, query: str) -> LoadedFile:
-    path = ws.store.find(query)
+    return _read_for_update(ws, ws.store.find(query), query)
+
+
+def _read_for_update(ws: Workspace, path: Path, query: str) -> LoadedFile:
     try:
         return ws.store.read(path)
     except InvalidDataError as exc:
