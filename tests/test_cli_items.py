@@ -14,13 +14,18 @@ def test_init_writes_config_and_backlog_in_one_root_commit(bare_repo: Repo) -> N
     assert "storykit initialised" in result.stdout
     assert result.stderr == ""
     assert bare_repo.commit_count() == 1
-    assert bare_repo.last_commit_files() == [".storykit.toml", "backlog/README.md"]
+    assert bare_repo.last_commit_files() == [
+        ".gitattributes",
+        ".storykit.toml",
+        "backlog/README.md",
+    ]
+    assert (bare_repo.root / ".gitattributes").read_text() == "backlog/*.yaml merge=storykit\n"
     assert 'prefix = "MSG"' in (bare_repo.root / ".storykit.toml").read_text()
     story = bare_repo.new_story()
     assert story.startswith("MSG-")
 
 
-def test_init_refuses_outside_git_and_twice(tmp_path: Path, repo: Repo) -> None:
+def test_init_refuses_outside_git_and_is_idempotent(tmp_path: Path, repo: Repo) -> None:
     outside = tmp_path / "plain"
     outside.mkdir()
     result = repo.run("init", cwd=outside)
@@ -29,9 +34,12 @@ def test_init_refuses_outside_git_and_twice(tmp_path: Path, repo: Repo) -> None:
     assert "hint: run `git init`" in result.stderr
     assert not (outside / ".storykit.toml").exists()
 
+    commits = repo.commit_count()
     again = repo.run("init")
-    assert again.exit_code == 1
-    assert "already" in again.stderr
+    assert again.exit_code == 0, again.stderr
+    assert ".gitattributes: already names the merge driver" in again.stdout
+    assert "this clone: merge driver already set up" in again.stdout
+    assert repo.commit_count() == commits
 
 
 def test_init_rejects_a_bad_prefix(bare_repo: Repo) -> None:

@@ -253,7 +253,8 @@ def test_editor_schema_added_later_and_checked_for_staleness(repo: Repo) -> None
         "yaml-language-server: $schema=.schema.json"
         in repo.item_path(repo.new_story("Receive emojis")).read_text()
     )
-    assert repo.ok("init", "--editor-schema").stdout == "editor schema: already up to date\n"
+    again = repo.ok("init", "--editor-schema").stdout.splitlines()
+    assert again[0] == "editor schema: already up to date"
     assert "warning:" not in repo.ok("check").stdout
     config.write_text(config.read_text().replace("[1, 2, 3, 5, 8, 13]", "[1, 2, 3, 5, 8]"))
     repo.git("commit", "-qam", "smaller scale")

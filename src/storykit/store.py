@@ -20,7 +20,7 @@ from storykit.model.items import ItemModel, model_from_plain
 from storykit.model.naming import file_name, id_from_file_name
 from storykit.model.records import item_json, jsonable
 from storykit.project import Project
-from storykit.validate import Locator, validate_item
+from storykit.validate import Locator, file_name_problems, validate_item
 
 
 @dataclass(frozen=True)
@@ -207,22 +207,7 @@ class ItemStore:
         document: yamlio.Document | None = None,
     ) -> StoredItem:
         result = validate_item(data, self.project.config, rel, locate)
-        problems = list(result.diagnostics)
-        name_id = id_from_file_name(path.name)
-        file_id = data.get("id")
-        if name_id is None:
-            problems.append(
-                Diagnostic(
-                    rel, 1, 1, "file name must be <ID>-<slug>.yaml, like SK-7K2M-send-emojis.yaml"
-                )
-            )
-        elif isinstance(file_id, str) and file_id != name_id:
-            line, col = locate(["id"], False)
-            problems.append(
-                Diagnostic(
-                    rel, line, col, f"id: {file_id} does not match the file name ({name_id})"
-                )
-            )
+        problems = list(result.diagnostics) + file_name_problems(data, rel, locate)
         if problems or result.model is None:
             problems.sort(key=lambda d: (d.line, d.col))
             raise InvalidDataError(f"{rel} is not a valid item file", problems)

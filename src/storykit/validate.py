@@ -13,6 +13,7 @@ from storykit.config import Config
 from storykit.errors import Diagnostic
 from storykit.model.catalogue import FIELDS, ITEM_TYPES, TYPES, type_fields
 from storykit.model.items import MODELS, ItemModel, item_adapter
+from storykit.model.naming import id_from_file_name
 from storykit.printable import has_control
 
 # (loc, key?) -> 1-based (line, col)
@@ -51,6 +52,20 @@ def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locat
     if missing:
         return Validated(None, extras, missing)
     return Validated(model, extras)
+
+
+def file_name_problems(data: dict[str, Any], rel: str, locate: Locator) -> list[Diagnostic]:
+    """An item file's name must be `<ID>-<slug>.yaml`, with the ID its `id` holds."""
+    name_id = id_from_file_name(rel.rpartition("/")[2])
+    file_id = data.get("id")
+    if name_id is None:
+        message = "file name must be <ID>-<slug>.yaml, like SK-7K2M-send-emojis.yaml"
+        return [Diagnostic(rel, 1, 1, message)]
+    if isinstance(file_id, str) and file_id != name_id:
+        line, col = locate(["id"], False)
+        message = f"id: {file_id} does not match the file name ({name_id})"
+        return [Diagnostic(rel, line, col, message)]
+    return []
 
 
 def _control_characters(data: dict[str, Any], path: str, locate: Locator) -> list[Diagnostic]:

@@ -1,7 +1,8 @@
 """The `storykit` command: the Typer application and the order of its commands. The
-commands live in `reading`, `changing`, `ranking`, `history`, `new` and `spike`; each reads
-options, calls one service function and renders its result. Services are imported inside
-the commands, so `--help` stays fast and imports neither GitPython nor ruamel.yaml.
+commands live in `reading`, `changing`, `ranking`, `history`, `merging`, `new` and
+`spike`; each reads options, calls one service function and renders its result. Services
+are imported inside the commands, so `--help` stays fast and imports neither GitPython nor
+ruamel.yaml.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order `--help` lists them."""
-    from storykit.cli import changing, history, ranking, reading, spike
+    from storykit.cli import changing, history, merging, ranking, reading, spike
     from storykit.cli.new import register
 
     app.command(short_help=summary(changing.init.__doc__))(changing.init)
@@ -81,11 +82,15 @@ def _register() -> None:
     app.command(short_help=summary(reading.check.__doc__))(reading.check)
     app.command(short_help=summary(history.log.__doc__))(history.log)
     app.command(short_help=summary(history.diff.__doc__))(history.diff)
+    app.command(short_help=summary(merging.resolve.__doc__))(merging.resolve)
     app.command(short_help=summary(ranking.rank.__doc__))(ranking.rank)
     app.command(short_help=summary(reading.board.__doc__))(reading.board)
     app.command(short_help=summary(changing.split.__doc__))(changing.split)
     app.command("next", short_help=summary(reading.next_.__doc__))(reading.next_)
     app.command(short_help=summary(reading.schema.__doc__))(reading.schema)
+    app.command("merge-driver", short_help=summary(merging.merge_driver.__doc__))(
+        merging.merge_driver
+    )
     groups = register(app)
     spike.register(groups["spike"])
 

@@ -47,25 +47,39 @@ def init(
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
-    """Start a backlog here: writes .storykit.toml and backlog/, in one commit.
+    """Start a backlog here: .storykit.toml, backlog/ and the merge driver, in one commit.
 
-    With --editor-schema on an existing backlog: adds (or refreshes) the editor schema."""
-    from storykit.locations import find_project_root
+    In a repository that has a backlog (a fresh clone, say), sets up what is missing: the
+    merge driver in .gitattributes (committed) and in this clone's .git/config; with
+    --editor-schema, the editor schema."""
+    from storykit.services.clone import ATTRIBUTES_FILE, DRIVER_KEY
     from storykit.services.init import init_project
 
-    existing = find_project_root(Path.cwd().resolve()) is not None
     result = init_project(
         Path.cwd(), prefix, commit_options(no_commit, no_verify), editor_schema=editor_schema
     )
-    if existing:  # --editor-schema on a project that has a backlog already
-        if not result.changed:
-            output.out("editor schema: already up to date")
-            return
-        where = output.commit_note(result)
-        output.out(f"editor schema: {result.paths[-1]}{where}")
-        return
-    where = f"storykit initialised: {result.paths[0] if result.paths else ''}"
-    output.out(f"{where} and backlog/{output.commit_note(result)}")
+    done = result.outcome
+    where = output.commit_note(done) if done.changed else ""
+    if result.created:
+        extra = f" and {ATTRIBUTES_FILE}" if result.attributes_added else ""
+        output.out(f"storykit initialised: {done.paths[0]}, backlog/{extra}{where}")
+    else:
+        if editor_schema:
+            output.out(
+                f"editor schema: {result.schema_written}{where}"
+                if result.schema_written
+                else "editor schema: already up to date"
+            )
+        output.out(
+            f"{ATTRIBUTES_FILE}: merge driver added{where}"
+            if result.attributes_added
+            else f"{ATTRIBUTES_FILE}: already names the merge driver"
+        )
+    output.out(
+        f"this clone: merge driver set up ({DRIVER_KEY} in .git/config)"
+        if result.clone_set_up
+        else "this clone: merge driver already set up"
+    )
 
 
 def set_(

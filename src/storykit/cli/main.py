@@ -1,15 +1,23 @@
-"""The `storykit` entry point: the lean shell completion, `list` or `new` when they can
-answer, else the full CLI (Typer), which handles everything else and every error of those."""
+"""The `storykit` entry point: the lean shell completion, merge driver, `list` or `new` when
+they can answer, else the full CLI (Typer), which handles everything else and every error
+of those."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
-    from storykit.cli.fastcomplete import try_complete
+    if "_STORYKIT_COMPLETE" in os.environ:
+        from storykit.cli.fastcomplete import try_complete
 
-    code = try_complete()
+        code = try_complete()
+        if code is not None:
+            sys.exit(code)
+    from storykit.cli.fastmerge import try_merge_driver
+
+    code = try_merge_driver(sys.argv[1:])
     if code is not None:
         sys.exit(code)
     from storykit.cli.fastlist import try_list

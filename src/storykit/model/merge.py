@@ -17,27 +17,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Literal
 
 from storykit.model.catalogue import FIELDS, Merge
+
+Side = Literal["ours", "theirs"]
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # a field not set
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """One field both sides changed in ways that do not combine."""
+    """One field both sides changed in ways that do not combine. `mine` and `yours` are the
+    merge with each side's version of the parts that conflict (for a scalar, ours and
+    theirs; for a text, the merged text with the clashing lines of one side)."""
 
     field: str
     base: Any
     ours: Any
     theirs: Any
+    mine: Any
+    yours: Any
 
 
 @dataclass
 class Merged:
     fields: dict[str, Any]  # ours' key order, then keys only theirs added
     conflicts: list[Conflict] = field(default_factory=list)
+
+    def resolved(self, side: Side) -> dict[str, Any]:
+        """The fields, every conflict settled by one side's version."""
+        fields = dict(self.fields)
+        for conflict in self.conflicts:
+            value = conflict.mine if side == "ours" else conflict.yours
+            fields.pop(conflict.field, None)
+            if value is not ABSENT:
+                fields[conflict.field] = value
+        return {name: fields[name] for name in self._names(fields)}
+
+    def _names(self, fields: dict[str, Any]) -> list[str]:
+        known = [name for name in self.fields if name in fields]
+        return known + [name for name in fields if name not in self.fields]
 
 
 def merge_rule(name: str) -> Merge:
@@ -52,17 +72,21 @@ def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, A
     merged = Merged({})
     for name in names:
         b, o, t = base.get(name, ABSENT), ours.get(name, ABSENT), theirs.get(name, ABSENT)
-        value, clean = merge_value(merge_rule(name), b, o, t)
+        rule = merge_rule(name)
+        value, clean = merge_value(rule, b, o, t)
         if not clean:
-            merged.conflicts.append(Conflict(name, b, o, t))
-            value = o
+            yours, _ = merge_value(rule, b, o, t, prefer="theirs")
+            merged.conflicts.append(Conflict(name, b, o, t, value, yours))
         if value is not ABSENT:
             merged.fields[name] = value
     return merged
 
 
-def merge_value(rule: Merge, base: Any, ours: Any, theirs: Any) -> tuple[Any, bool]:
-    """(merged value, whether it merged cleanly) of one field."""
+def merge_value(
+    rule: Merge, base: Any, ours: Any, theirs: Any, prefer: Side = "ours"
+) -> tuple[Any, bool]:
+    """(merged value, whether it merged cleanly) of one field; where it does not, the
+    parts that clash are taken from the `prefer`red side."""
     if ours == theirs:
         return ours, True
     if ours == base:
@@ -73,10 +97,10 @@ def merge_value(rule: Merge, base: Any, ours: Any, theirs: Any) -> tuple[Any, bo
     if rule == "set" and kinds <= {list}:
         return _merge_set(_list(base), _list(ours), _list(theirs)), True
     if rule == "sequence" and kinds <= {list}:
-        return _merge_sequence(_list(base), _list(ours), _list(theirs))
+        return _merge_sequence(_list(base), _list(ours), _list(theirs), prefer)
     if rule == "text" and kinds <= {str} and ABSENT not in (ours, theirs):
-        return merge_text(base if isinstance(base, str) else "", ours, theirs)
-    return ours, False
+        return merge_text(base if isinstance(base, str) else "", ours, theirs, prefer)
+    return (ours if prefer == "ours" else theirs), False
 
 
 def _list(value: Any) -> list[Any]:
@@ -89,7 +113,9 @@ def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]
     return kept + [v for v in theirs if v not in kept and v not in removed]
 
 
-def _merge_sequence(base: list[Any], ours: list[Any], theirs: list[Any]) -> tuple[list[Any], bool]:
+def _merge_sequence(
+    base: list[Any], ours: list[Any], theirs: list[Any], prefer: Side
+) -> tuple[list[Any], bool]:
     merged: list[Any] = []
     clean = True
     for chunk in diff3(base, ours, theirs):
@@ -98,17 +124,18 @@ def _merge_sequence(base: list[Any], ours: list[Any], theirs: list[Any]) -> tupl
         elif not chunk.base:  # both inserted at one place: keep all, ours first
             merged += chunk.ours + [v for v in chunk.theirs if v not in chunk.ours]
         else:
-            merged += chunk.ours
+            merged += chunk.ours if prefer == "ours" else chunk.theirs
             clean = False
     return merged, clean
 
 
-def merge_text(base: str, ours: str, theirs: str) -> tuple[str, bool]:
-    """A line-level 3-way merge; on a conflict, ours (the caller marks the field)."""
+def merge_text(base: str, ours: str, theirs: str, prefer: Side = "ours") -> tuple[str, bool]:
+    """A line-level 3-way merge; clashing lines are taken from the `prefer`red side (the
+    caller marks them)."""
     parts: list[str] = []
     clean = True
     for chunk in diff3(base.splitlines(True), ours.splitlines(True), theirs.splitlines(True)):
-        parts += chunk.ours
+        parts += chunk.ours if chunk.clean or prefer == "ours" else chunk.theirs
         clean = clean and chunk.clean
     return "".join(parts), clean
 

@@ -96,24 +96,7 @@ class History:
 
     def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         """Many blobs through one `git cat-file --batch`."""
-        if not shas:
-            return {}
-        result = self.git.execute(["cat-file", "--batch"], stdin=("\n".join(shas) + "\n").encode())
-        if result.returncode != 0:
-            raise GitError(f"git cat-file failed: {result.stderr}")
-        data = result.stdout
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        while pos < len(data):
-            end = data.index(b"\n", pos)
-            header = data[pos:end].decode().split()
-            pos = end + 1
-            if len(header) < 3 or header[1] == "missing":
-                continue
-            size = int(header[2])
-            blobs[header[0]] = data[pos : pos + size]
-            pos += size + 1
-        return blobs
+        return self.git.read_blobs(shas)
 
     def since(self, text: str) -> str | None:
         """The commit `--since` compares with: a revision; or, for a date (2026-11-21, a

@@ -17,9 +17,10 @@ from storykit.errors import GitError, RepoStateError
 if TYPE_CHECKING:
     import git
 
-# Read in one `git config` call: identity, signing, sparse checkout, hooks, line endings.
+# Read in one `git config` call: identity, signing, sparse checkout, hooks, line endings,
+# and the merge driver of item files.
 SETTINGS = (
-    r"^(user\.(name|email)|commit\.gpgsign"
+    r"^(user\.(name|email)|commit\.gpgsign|merge\.storykit\.driver"
     r"|core\.(sparsecheckout|sparsecheckoutcone|hookspath|autocrlf|eol|attributesfile))$"
 )
 _MAX_PATH_ARGS = 100
@@ -153,6 +154,26 @@ class Git:
         stdout = out if isinstance(out, bytes) else (out or "").encode()
         return Completed(int(status or 0), stdout, str(err or ""))
 
+    def read_blobs(self, names: Sequence[str]) -> dict[str, bytes]:
+        """Blobs by name (a SHA, `REV:PATH`, `:STAGE:PATH`) through one `git cat-file
+        --batch`; a name that names no blob is left out."""
+        if not names:
+            return {}
+        result = self.execute(["cat-file", "--batch"], stdin=("\n".join(names) + "\n").encode())
+        if result.returncode != 0:
+            raise GitError(f"git cat-file failed: {result.stderr.strip()}")
+        data, pos, blobs = result.stdout, 0, {}
+        for name in names:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].decode("utf-8", "replace").split()
+            pos = end + 1
+            if len(header) == 3 and header[2].isdigit():  # "<sha> <type> <size>"
+                size = int(header[2])
+                if header[1] == "blob":
+                    blobs[name] = data[pos : pos + size]
+                pos += size + 1
+        return blobs
+
     def settings(self) -> dict[str, str | None]:
         """The settings a commit depends on, read once per command."""
         if self._read_settings is None:
@@ -169,6 +190,12 @@ class Git:
                 key, newline, value = record.partition("\n")
                 values[key] = value if newline else None
         return values
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Write one setting to this clone's `.git/config`."""
+        self.run("config", "--local", key, value)
+        if self._read_settings is not None:
+            self._read_settings[key] = value
 
     def user_name(self) -> str | None:
         """Who commits, as git names them: GIT_AUTHOR_NAME, else `user.name`."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from storykit.errors import GitError, RepoStateError
 from storykit.repository.runner import Git, is_true, pathspecs
 
-_IN_PROGRESS = (
+IN_PROGRESS = (
     ("MERGE_HEAD", "a merge", "git merge --continue", "git merge --abort"),
     ("rebase-merge", "a rebase", "git rebase --continue", "git rebase --abort"),
     ("rebase-apply", "a rebase or `git am`", "git rebase --continue", "git rebase --abort"),
@@ -24,7 +24,7 @@ _IN_PROGRESS = (
 def check_can_commit(git: Git, backlog_rel: str) -> str:
     """Refuse, before anything is written, every state where a commit would be wrong;
     the branch to commit to otherwise."""
-    for marker, what, go_on, abort in _IN_PROGRESS:
+    for marker, what, go_on, abort in IN_PROGRESS:
         if (git.git_dir / marker).exists():
             raise RepoStateError(
                 f"{what} is in progress; storykit will not commit in the middle of it",
@@ -125,7 +125,7 @@ def checkout_newline(git: Git, rel: str) -> str:
 
 
 def _attribute_files(git: Git, rel: str) -> bool:
-    """Whether any attributes file could apply to `rel` (when none exists, asking
+    """Whether any attributes file could set `rel`'s line ending (when none can, asking
     `git check-attr` is a process spent for nothing)."""
     home = Path.home()
     xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
@@ -141,4 +141,15 @@ def _attribute_files(git: Git, rel: str) -> bool:
     for part in Path(rel).parent.parts:
         folder = folder / part
         candidates.append(folder / ".gitattributes")
-    return any(path.exists() for path in candidates)
+    return any(_may_set_line_endings(path) for path in candidates)
+
+
+def _may_set_line_endings(path: Path) -> bool:
+    """Whether an attributes file exists and names an attribute that decides line endings
+    (`text`, `eol`, `crlf`, or `binary`, a macro that unsets `text`); `merge=storykit`
+    alone does not."""
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return False
+    return any(word in text for word in (b"text", b"eol", b"crlf", b"binary"))

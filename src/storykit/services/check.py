@@ -153,6 +153,7 @@ def _check_all(ws: Workspace) -> CheckReport:
             )
         )
     report.problems.extend(_stale_schema(ws))
+    report.problems.extend(_missing_driver(ws))
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
 
@@ -178,6 +179,26 @@ def _stale_schema(ws: Workspace) -> list[Diagnostic]:
             "(`storykit init --editor-schema` writes it anew, in a commit)",
             "warning",
             "stale-schema",
+        )
+    ]
+
+
+def _missing_driver(ws: Workspace) -> list[Diagnostic]:
+    """`.gitattributes` sends item files to the merge driver, but this clone has none: git
+    would merge them as text, and conflict where the driver would not."""
+    from storykit.services.clone import ATTRIBUTES_FILE, SET_UP_COMMAND, driver_missing
+
+    if ws.project.git_dir is None or not driver_missing(ws.project.root, lambda: ws.repo):
+        return []
+    return [
+        Diagnostic(
+            ATTRIBUTES_FILE,
+            1,
+            1,
+            "this clone has no merge driver for backlog files, so git merges them as text "
+            f"(`{SET_UP_COMMAND}` sets it up)",
+            "warning",
+            "no-merge-driver",
         )
     ]
 

@@ -1,15 +1,24 @@
-"""`storykit init`: settings, the backlog folder, and the first commit."""
+"""`storykit init`: settings, the backlog folder, the merge driver, and the first commit;
+on an existing project, whatever of that set-up is missing."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from storykit.atomic import Changeset
-from storykit.config import default_config_text, parse_config
-from storykit.errors import StorykitError, UsageError
+from storykit.config import Config, default_config_text, parse_config
+from storykit.errors import UsageError
 from storykit.locations import CONFIG_FILE
 from storykit.project import Project
+from storykit.services.clone import (
+    ATTRIBUTES_FILE,
+    attributes_line,
+    attributes_text,
+    names_driver,
+    set_up_clone,
+)
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 
 BACKLOG_README = """\
@@ -24,9 +33,23 @@ the backlog in rank order and `storykit check` to validate it.
 EDITOR_SCHEMA_FILE = ".schema.json"
 
 
+@dataclass(frozen=True)
+class InitResult:
+    """What `init` did: the commit (if any), whether it started a backlog or set up an
+    existing one, and each part of the set-up."""
+
+    outcome: Outcome
+    created: bool
+    attributes_added: bool  # `.gitattributes` gained the merge driver's line
+    clone_set_up: bool  # this clone's settings gained the merge driver
+    schema_written: str | None = None  # the editor schema's path, when written
+
+
 def init_project(
     start: Path, prefix: str, options: CommitOptions, *, editor_schema: bool = False
-) -> Outcome:
+) -> InitResult:
+    """Start a backlog; in a repository that has one, set up what is missing (the merge
+    driver in `.gitattributes` and in this clone, the editor schema when asked)."""
     from storykit.repository.runner import find_toplevel
 
     prefix = prefix.strip()
@@ -38,18 +61,13 @@ def init_project(
     root = find_toplevel(start.resolve())
     config_path = root / CONFIG_FILE
     if config_path.exists():
-        if editor_schema:
-            return add_editor_schema(root, options)
-        raise StorykitError(
-            f"{CONFIG_FILE} already exists: this repository already has a storykit backlog",
-            hint="`storykit list` shows it; `storykit init --editor-schema` adds the editor "
-            "schema to it",
-        )
+        return _set_up_existing(root, options, editor_schema)
     text = default_config_text(prefix, EDITOR_SCHEMA_FILE if editor_schema else "")
     config = parse_config(text)
     project = Project(root=root, config=config)
     ws = Workspace(project)
     readme = project.backlog_dir / "README.md"
+    added: dict[str, bool] = {}
 
     def build() -> Plan:
         changes = Changeset()
@@ -61,37 +79,68 @@ def init_project(
 
             schema_path = project.backlog_dir / config.editor_schema
             changes.write(schema_path, schema_text(config).encode("utf-8"), expected=None)
+        added["attributes"] = _add_attributes(changes, root, config)
         subject = f"init backlog: IDs {prefix}-…, items in {config.backlog_dir}/"
         return Plan(changes, "init", None, subject=subject)
 
-    return ws.apply(build, options)
+    clone = set_up_clone(ws.repo)  # first: the commit would set it up, without its name
+    outcome = ws.apply(build, options)
+    schema = project.rel(project.backlog_dir / config.editor_schema) if editor_schema else None
+    return InitResult(outcome, True, added["attributes"], clone, schema)
 
 
-def add_editor_schema(root: Path, options: CommitOptions) -> Outcome:
-    """On an existing project: point `editor_schema` at `backlog/.schema.json` (unless it
-    names a file already) and write the schema as the settings make it, in one commit.
-    Run again, it brings a stale schema up to date."""
+def _set_up_existing(root: Path, options: CommitOptions, editor_schema: bool) -> InitResult:
+    """On an existing project, in one commit: the merge driver's `.gitattributes` line if
+    it is missing; with `editor_schema`, point `editor_schema` at `backlog/.schema.json`
+    (unless it names a file already) and write the schema as the settings make it (run
+    again, it brings a stale schema up to date). Then the clone's own settings."""
     from storykit.project import find_project
     from storykit.services.schema import schema_text
 
     ws = Workspace(find_project(root))
     config_path = ws.project.config_path
+    written: dict[str, bool] = {}
+    schema_rel: list[str] = []
 
     def build() -> Plan:
-        raw = config_path.read_bytes()
-        text = raw.decode("utf-8")
-        if not ws.project.config.editor_schema:
-            text = _with_setting(text, "editor_schema", EDITOR_SCHEMA_FILE)
-        config = parse_config(text)
         changes = Changeset()
-        changes.write(config_path, text.encode("utf-8"), expected=raw)
-        schema_path = ws.project.backlog_dir / config.editor_schema
-        current = schema_path.read_bytes() if schema_path.exists() else None
-        changes.write(schema_path, schema_text(config).encode("utf-8"), expected=current)
-        subject = f"init editor schema: {ws.project.rel(schema_path)}"
-        return Plan(changes, "init", None, subject=subject)
+        parts = []
+        if editor_schema:
+            raw = config_path.read_bytes()
+            text = raw.decode("utf-8")
+            if not ws.project.config.editor_schema:
+                text = _with_setting(text, "editor_schema", EDITOR_SCHEMA_FILE)
+            config = parse_config(text)
+            changes.write(config_path, text.encode("utf-8"), expected=raw)
+            schema_path = ws.project.backlog_dir / config.editor_schema
+            current = schema_path.read_bytes() if schema_path.exists() else None
+            schema = schema_text(config).encode("utf-8")
+            changes.write(schema_path, schema, expected=current)
+            if current != schema:
+                schema_rel.append(ws.project.rel(schema_path))
+                parts.append(f"editor schema {schema_rel[0]}")
+        written["attributes"] = _add_attributes(changes, root, ws.project.config)
+        if written["attributes"]:
+            parts.append(f"merge driver for {ws.project.config.backlog_dir}/*.yaml")
+        return Plan(changes, "init", None, subject=f"init {' and '.join(parts)}")
 
-    return ws.apply(build, options)
+    clone = set_up_clone(ws.repo)
+    needed = editor_schema or not names_driver(attributes_text(root))
+    outcome = ws.apply(build, options) if needed else Outcome(None, changed=False)
+    schema = schema_rel[0] if schema_rel else None
+    return InitResult(outcome, False, written.get("attributes", False), clone, schema)
+
+
+def _add_attributes(changes: Changeset, root: Path, config: Config) -> bool:
+    """Add the merge driver's line to `.gitattributes` unless it names the driver."""
+    path = root / ATTRIBUTES_FILE
+    raw = path.read_bytes() if path.is_file() else None
+    if raw is not None and names_driver(raw.decode("utf-8", "replace")):
+        return False
+    separator = b"" if not raw or raw.endswith(b"\n") else b"\n"
+    line = f"{attributes_line(config)}\n".encode()
+    changes.write(path, (raw or b"") + separator + line, expected=raw)
+    return True
 
 
 def _with_setting(text: str, key: str, value: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
 from storykit.atomic import Changeset, sweep_leftovers
-from storykit.errors import InvalidDataError, RepoStateError
+from storykit.errors import InvalidDataError, RepoStateError, StorykitError
 from storykit.lock import backlog_lock
 from storykit.model.catalogue import type_fields
 from storykit.project import Project, find_project
@@ -241,9 +241,19 @@ class Workspace:
                     repo.refresh_index(held_paths)
                 raise
             repo.refresh_index(paths)
+            self._set_up_clone(repo)
             if result is None:  # HEAD already had exactly these files
                 return done
             return dataclasses.replace(done, commit=result.sha, subject=result.subject)
+
+    def _set_up_clone(self, repo: GitRepo) -> None:
+        """Give a clone that lacks it the merge driver `.gitattributes` names (one setting,
+        read with the commit's; no commit). Best effort: `check` warns while it is missing."""
+        from storykit.services.clone import driver_missing, set_up_clone
+
+        with contextlib.suppress(StorykitError):
+            if driver_missing(self.project.root, lambda: repo):
+                set_up_clone(repo, name=False)
 
     def _refuse_local_changes(self, paths: list[str]) -> None:
         """Refuse to commit files that already differ from HEAD: storykit's commit holds

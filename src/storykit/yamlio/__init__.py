@@ -4,7 +4,7 @@
 round-trip; `fast` is the C loader where it reads exactly as the strict reader does.
 """
 
-from storykit.yamlio.document import Document, new_document, read_document
+from storykit.yamlio.document import Document, lines, new_document, read_document
 from storykit.yamlio.fast import fast_load, fast_loader_available, nesting_bound
 from storykit.yamlio.strict import MAX_DEPTH, MAX_FILE_BYTES, decode_text, nfc, to_plain
 
@@ -15,6 +15,7 @@ __all__ = [
     "decode_text",
     "fast_load",
     "fast_loader_available",
+    "lines",
     "nesting_bound",
     "new_document",
     "nfc",

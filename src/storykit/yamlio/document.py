@@ -7,6 +7,7 @@ replaced or deleted value are carried over.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -147,11 +148,10 @@ class Document:
         fresh = _dump_text(self.data, self.seq_offset)
         text = fresh.replace("\n", self.newline)
         if self.text:
-            original_lines = _lines(self.original or self.text)
-            baseline = _dump_text(read_document(self._raw(), "<baseline>").data, self.seq_offset)
-            base_lines = _lines(baseline)
+            original_lines = lines(self.original or self.text)
+            base_lines = _baseline(self.text, self.seq_offset)
             if len(base_lines) == len(original_lines):
-                new_lines = _lines(fresh)
+                new_lines = lines(fresh)
                 out: list[str] = []
                 matcher = difflib.SequenceMatcher(None, base_lines, new_lines, autojunk=False)
                 for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -162,8 +162,12 @@ class Document:
                 text = "".join(out)
         return ((BOM if self.bom else "") + text).encode("utf-8")
 
-    def _raw(self) -> bytes:
-        return self.text.encode("utf-8")
+
+@functools.lru_cache(maxsize=4)
+def _baseline(text: str, seq_offset: int) -> list[str]:
+    """The lines the writer makes of a file's text unchanged (which line of a changed file
+    is whose: see `Document.dump`). Kept for the last few texts: a merge dumps one twice."""
+    return lines(_dump_text(read_document(text.encode("utf-8"), "<baseline>").data, seq_offset))
 
 
 def new_document(fields: dict[str, Any], header: str = "", newline: str = "\n") -> Document:
@@ -286,7 +290,7 @@ def _to_node(value: Any) -> Any:
     return value
 
 
-def _lines(text: str) -> list[str]:
+def lines(text: str) -> list[str]:
     """Lines with their endings, split at LF only (`str.splitlines` also splits at
     characters YAML keeps inside values, such as U+2028)."""
     return _LINE_RE.findall(text)

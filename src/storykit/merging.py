@@ -1,0 +1,172 @@
+"""Merging the three versions of one item file (base, ours, theirs) field by field, written
+into our document: what the merge driver and `storykit resolve` do to each file
+(docs/architecture.md, "Merging branches").
+
+The fields merge by their catalogue rules (`model/merge.py`). The result is our file with
+the merged values set in it as `storykit set` sets them, so our comments, key order,
+quoting and untouched lines stay byte for byte. A field both sides changed differently
+is written twice, once with our version and once with theirs, and the lines where the two
+differ are put between conflict markers. A side that cannot be read, or a merged result
+that is not a valid item file, is not merged here (`content` is None): the caller falls
+back to git's own text merge.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from storykit import yamlio
+from storykit.config import Config
+from storykit.errors import Diagnostic, InvalidDataError
+from storykit.model.catalogue import COMMON, TYPES, type_fields
+from storykit.model.merge import ABSENT, Side, merge_fields
+from storykit.validate import Locator, file_name_problems, validate_item
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the conflict markers name: our side and theirs, as git labels them."""
+
+    ours: str = "HEAD"
+    theirs: str = "theirs"
+    marker_size: int = 7
+
+
+@dataclass(frozen=True)
+class FileMerge:
+    """One file merged: its content, the fields left in conflict, or why it could not be
+    merged field by field (`content` None)."""
+
+    content: bytes | None
+    conflicts: tuple[str, ...] = ()
+    problem: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # merged; conflicts as ours
+
+    @property
+    def clean(self) -> bool:
+        return self.content is not None and not self.conflicts
+
+
+def merge_item_file(
+    base: bytes, ours: bytes, theirs: bytes, rel: str, config: Config, labels: Labels
+) -> FileMerge:
+    """Merge two edits of the item file at `rel` (an empty base: both sides added it)."""
+    try:
+        base_fields = _fields(base, rel) if base else {}
+        ours_doc = yamlio.read_document(ours, rel)
+        theirs_fields = _fields(theirs, rel)
+    except InvalidDataError as exc:
+        where = exc.diagnostics[0].format() if exc.diagnostics else exc.message
+        return FileMerge(None, problem=f"a side cannot be read: {where}")
+    ours_fields = ours_doc.to_plain()
+    merged = merge_fields(base_fields, ours_fields, theirs_fields)
+    texts: list[bytes] = []
+    sides: tuple[Side, ...] = ("ours", "theirs") if merged.conflicts else ("ours",)
+    for side in sides:
+        doc = ours_doc if side == "ours" else yamlio.read_document(ours, rel)
+        _write_fields(doc, ours_fields, merged.resolved(side))
+        content = doc.dump()
+        problem = _problem(content, rel, config)
+        if problem is not None:
+            return FileMerge(None, problem=f"the merged file would not be valid: {problem}")
+        texts.append(content)
+    conflicts = tuple(conflict.field for conflict in merged.conflicts)
+    fields = merged.resolved("ours")
+    if not conflicts:
+        return FileMerge(texts[0], fields=fields)
+    marked = _with_markers(texts[0], texts[1], labels, ours_doc.newline)
+    return FileMerge(marked, conflicts, fields=fields)
+
+
+def _fields(raw: bytes, rel: str) -> dict[str, Any]:
+    """A side's plain fields: the fast loader when it reads them exactly, else strictly."""
+    data = yamlio.fast_load(raw)
+    return data if data is not None else yamlio.read_document(raw, rel).to_plain()
+
+
+def _write_fields(doc: yamlio.Document, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Turn `doc` (holding `before`) into `after`, one field at a time as `set` does."""
+    item_type = after.get("type")
+    order = type_fields(item_type) if isinstance(item_type, str) and item_type in TYPES else COMMON
+    for name in before:
+        if name not in after:
+            doc.delete(name)
+    for name, value in after.items():
+        old = before.get(name, ABSENT)
+        if value == old:
+            continue
+        if isinstance(value, list) and not value:
+            doc.delete(name)
+        elif isinstance(old, list) and isinstance(value, list) and _edits_in_place(old, value):
+            kept = [v for v in old if v in value]
+            for gone in [v for v in old if v not in value]:
+                doc.list_remove(name, gone)
+            for added in value[len(kept) :]:
+                doc.list_append(name, added, order)
+        else:
+            doc.set(name, value, order)
+
+
+def _edits_in_place(old: list[Any], new: list[Any]) -> bool:
+    """Whether `new` is `old` with some entries removed and others appended (so the list
+    is edited entry by entry, keeping the comments around the rest)."""
+    kept = [v for v in old if v in new]
+    return new[: len(kept)] == kept and all(v not in old for v in new[len(kept) :])
+
+
+def _problem(content: bytes, rel: str, config: Config) -> str | None:
+    """Why `content` is not a valid item file at `rel` (None when it is)."""
+    data = yamlio.fast_load(content)
+    if data is not None and not _problems(data, rel, config, _nowhere):
+        return None
+    try:
+        doc = yamlio.read_document(content, rel)
+    except InvalidDataError as exc:
+        return _first(exc.diagnostics, exc.message)
+
+    def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
+        return doc.position(loc, key=key)
+
+    found = _problems(doc.to_plain(), rel, config, locate)
+    return _first(found, "") if found else None
+
+
+def _problems(data: dict[str, Any], rel: str, config: Config, locate: Locator) -> list[Diagnostic]:
+    return validate_item(data, config, rel, locate).diagnostics + file_name_problems(
+        data, rel, locate
+    )
+
+
+def _nowhere(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
+    return 1, 1
+
+
+def _first(diagnostics: Sequence[Diagnostic], fallback: str) -> str:
+    return diagnostics[0].format() if diagnostics else fallback
+
+
+def _with_markers(ours: bytes, theirs: bytes, labels: Labels, newline: str) -> bytes:
+    """Our text, with the lines where theirs differs shown both ways between markers."""
+    mine = yamlio.lines(ours.decode("utf-8"))
+    yours = yamlio.lines(theirs.decode("utf-8"))
+    size = labels.marker_size
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, mine, yours, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += mine[i1:i2]
+            continue
+        out.append(f"{'<' * size} {labels.ours}{newline}")
+        out += _ended(mine[i1:i2], newline)
+        out.append(f"{'=' * size}{newline}")
+        out += _ended(yours[j1:j2], newline)
+        out.append(f"{'>' * size} {labels.theirs}{newline}")
+    return "".join(out).encode("utf-8")
+
+
+def _ended(lines: list[str], newline: str) -> list[str]:
+    """Lines that each end with a line break (a file's last line may not)."""
+    return [line if line.endswith("\n") else line + newline for line in lines]

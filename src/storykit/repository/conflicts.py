@@ -1,0 +1,73 @@
+"""A conflicted merge, rebase, cherry-pick or revert, as `storykit resolve` reads and
+settles it: which operation stopped, the index stages of each conflicted file, the two
+sides' commits, and staging what was resolved. Never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from storykit.repository.runner import Git
+from storykit.repository.state import IN_PROGRESS
+
+# The commit whose changes are being brought in, by the operation that stopped: the
+# theirs side of its conflicts (a revert brings in the reverted commit's parent).
+_THEIRS = {
+    "MERGE_HEAD": "MERGE_HEAD",
+    "CHERRY_PICK_HEAD": "CHERRY_PICK_HEAD",
+    "REVERT_HEAD": "REVERT_HEAD^",
+    "rebase-merge": "REBASE_HEAD",
+    "rebase-apply": "REBASE_HEAD",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The operation that stopped on conflicts: what it is called, the command that goes
+    on once they are resolved, and the revision of the side it brings in."""
+
+    what: str
+    go_on: str
+    theirs: str
+
+
+@dataclass
+class Unmerged:
+    """One conflicted path: its blob at each index stage (1 base, 2 ours, 3 theirs)."""
+
+    path: str
+    stages: dict[int, str] = field(default_factory=dict)
+
+
+def operation(git: Git) -> Operation | None:
+    """The merge, rebase, cherry-pick or revert in progress, if any."""
+    for marker, what, go_on, _abort in IN_PROGRESS:
+        if marker in _THEIRS and (git.git_dir / marker).exists():
+            # `git merge` stops for the commit itself; its --continue is `git commit`.
+            step = "git commit" if marker == "MERGE_HEAD" else go_on
+            return Operation(what, step, _THEIRS[marker])
+    return None
+
+
+def unmerged(git: Git, folder: str) -> list[Unmerged]:
+    """The conflicted paths in `folder`, in path order."""
+    _, out, _ = git.run("ls-files", "-u", "-z", "--", f"{folder}/")
+    found: dict[str, Unmerged] = {}
+    for record in out.split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        _mode, sha, stage = meta.split()
+        found.setdefault(path, Unmerged(path)).stages[int(stage)] = sha
+    return [found[path] for path in sorted(found)]
+
+
+def stage(git: Git, paths: Sequence[str]) -> None:
+    """Mark paths resolved as they are in the work tree (added, or removed when gone)."""
+    if paths:
+        feed = "".join(f"{path}\0" for path in paths).encode()
+        git.run(
+            "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
+            stdin=feed, env={"GIT_LITERAL_PATHSPECS": "1"},
+        )  # fmt: skip

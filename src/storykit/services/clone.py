@@ -1,0 +1,96 @@
+"""Setting a clone up for merging item files field by field (docs/architecture.md,
+"Merging branches").
+
+Two halves: `.gitattributes`, committed, says which files the `storykit` merge driver
+merges (`backlog/*.yaml merge=storykit`); each clone's own `.git/config` says how to run it
+(`merge.storykit.driver`), which git never clones. Without the second half git silently
+merges those files as text, so `init` writes both, every committing command writes the
+second when it is missing, and `check` warns while it is missing.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storykit.config import Config
+from storykit.services.driver import DRIVER_ARGS
+
+if TYPE_CHECKING:
+    from storykit.repository.runner import Git
+
+ATTRIBUTES_FILE = ".gitattributes"
+ATTRIBUTE = "merge=storykit"
+DRIVER_KEY = "merge.storykit.driver"
+NAME_KEY = "merge.storykit.name"
+DRIVER_NAME = "storykit: backlog items merged field by field"
+SET_UP_COMMAND = "storykit init"
+
+
+def attributes_line(config: Config) -> str:
+    """The `.gitattributes` line that sends item files to the driver."""
+    return f"{_glob(config.backlog_dir)}/*.yaml {ATTRIBUTE}"
+
+
+def names_driver(text: str) -> bool:
+    """Whether a `.gitattributes` text sends some files to the storykit driver."""
+    for line in text.splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#") and ATTRIBUTE in words[1:]:
+            return True
+    return False
+
+
+def attributes_text(root: Path) -> str:
+    path = root / ATTRIBUTES_FILE
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def driver_missing(root: Path, git: Callable[[], Git]) -> bool:
+    """`.gitattributes` names the driver but this clone cannot run it (the repository is
+    opened only to ask that)."""
+    return names_driver(attributes_text(root)) and not git().settings().get(DRIVER_KEY)
+
+
+def set_up_clone(git: Git, *, name: bool = True) -> bool:
+    """Write the driver to this clone's settings unless it has one; whether it wrote."""
+    if git.settings().get(DRIVER_KEY):
+        return False
+    git.set_setting(DRIVER_KEY, driver_command())
+    if name:
+        git.set_setting(NAME_KEY, DRIVER_NAME)
+    return True
+
+
+def driver_command() -> str:
+    """How git runs this storykit: `storykit` when that is what the shell finds, else this
+    Python running the package (a virtual environment that is not activated)."""
+    found = shutil.which("storykit")
+    running = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if found is not None and running is not None and Path(found).resolve() == running:
+        program = "storykit"
+    else:
+        program = f"{shlex.quote(sys.executable)} -m storykit"
+    return f"{program} merge-driver {DRIVER_ARGS}"
+
+
+def _glob(folder: str) -> str:
+    """A folder name as a `.gitattributes` pattern matches it literally: glob characters
+    escaped, white space (which ends a pattern) as a class."""
+    out = []
+    for char in folder:
+        if char in "*?[\\":
+            out.append("\\" + char)
+        elif char.isspace():
+            out.append("[[:space:]]")
+        else:
+            out.append(char)
+    pattern = "".join(out)
+    return "\\" + pattern if pattern[:1] in ("#", "!") else pattern

@@ -1,0 +1,90 @@
+"""The merge driver git runs for each item file both branches changed (docs/architecture.md,
+"Merging branches"): merge base, ours and theirs field by field into ours' file, or fall
+back to git's own text merge. It starts lean: no Typer, no GitPython unless it falls back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storykit.config import Config
+from storykit.errors import StorykitError
+from storykit.locations import find_project_root, is_item_file
+from storykit.merging import FileMerge, Labels, merge_item_file
+
+# What git passes, configured after `storykit merge-driver` (see cli/fastmerge.py).
+DRIVER_ARGS = "%O %A %B %L %P %X %Y"
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """What the driver did to one file: its exit code for git, and a line for the user."""
+
+    code: int
+    message: str | None = None
+
+
+def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -> DriverResult:
+    """Merge the three versions git gives into `ours` (git's %A: the result)."""
+    root = Path.cwd()
+    if not is_item_file(rel.rpartition("/")[2]):
+        code = text_merge(root, base, ours, theirs, labels)
+        return DriverResult(code)
+    sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
+    try:
+        result = merge_item_file(*sides, rel, _config(root), labels)
+    except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
+        result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
+    if result.content is None:
+        text_merge(root, base, ours, theirs, labels)
+        return DriverResult(
+            1,
+            f"{rel}: not merged field by field ({result.problem}); git merged it as text: "
+            "check it, then `git add` it",
+        )
+    ours.write_bytes(result.content)
+    return DriverResult(0 if result.clean else 1, _conflict_line(rel, result))
+
+
+def _conflict_line(rel: str, result: FileMerge) -> str | None:
+    if result.clean:
+        return None
+    return f"{rel}: conflict: {', '.join(result.conflicts)}"
+
+
+def _config(root: Path) -> Config:
+    """The project's settings (statuses, custom fields) that decide what is valid; git runs
+    drivers at the top of the work tree. The defaults outside a project."""
+    from storykit.project import load_project
+
+    project_root = find_project_root(root)
+    if project_root is None:
+        return Config()
+    try:
+        return load_project(project_root).config
+    except StorykitError:
+        return Config()
+
+
+def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels) -> int:
+    """git's own line-based merge of the three files into `ours`; its exit code (the number
+    of conflicts, or negative when it fails)."""
+    from storykit.repository.runner import Git
+
+    code, _, _ = Git(root).run(
+        "merge-file",
+        "-L",
+        labels.ours,
+        "-L",
+        "base",
+        "-L",
+        labels.theirs,
+        f"--marker-size={labels.marker_size}",
+        "--",
+        str(ours),
+        str(base),
+        str(theirs),
+        check=False,
+    )
+    return code
