@@ -26,8 +26,9 @@ def resolve(
     For conflicts git made without the merge driver (a clone not set up yet, a hosting
     site's merge button): each file is merged from git's base, ours and theirs, written,
     and staged when clean; true conflicts keep markers around their fields only. Never
-    touches files outside the backlog folder and never commits. Exit 0 when everything
-    is resolved, 1 while conflicts remain."""
+    touches files outside the backlog folder and never commits; sets the merge driver up
+    in this clone if it lacks it. Exit 0 when everything is resolved, 1 while conflicts
+    remain."""
     from storykit.services.resolve import resolve_conflicts
 
     report = resolve_conflicts(workspace(), paths or [])
@@ -36,6 +37,8 @@ def resolve(
     for item in report.files:
         detail = f": {item.detail}" if item.detail else ""
         output.out(f"{item.path}: {item.result}{detail}")
+    if report.clone_set_up:
+        output.out("this clone: merge driver set up, so the next merge needs no resolve")
     others = report.elsewhere
     if report.resolved:
         if others:

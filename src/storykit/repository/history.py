@@ -15,11 +15,14 @@ from storykit.repository.runner import Git
 
 @dataclass(frozen=True)
 class RawChange:
-    """One file's change in one commit, from `git log --raw` (blob SHAs; None = absent)."""
+    """One file's change in one commit, from `git log --raw` (blob SHAs; None = absent).
+    In a merge commit, `old` is the first parent's and `others` the other parents'; a
+    merge lists only files that differ from every parent (git's combined diff)."""
 
     path: str
     old: str | None
     new: str | None
+    others: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,14 +189,17 @@ class History:
         return out.strip()
 
     def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
-        """Commits touching `pathspecs`, each with its raw changes to them.
+        """Commits touching `pathspecs`, each with its raw changes to them; a merge commit
+        with the files it changed unlike every parent (the changes of its branches come
+        with their own commits, once).
 
         Every field is framed by NUL, the one byte no commit message, name or path can hold
         (a subject may hold any other, \\x01 included), and read by position.
         """
         args = [
             "-c", "log.showSignature=false", "log", "--raw", "--no-abbrev", "--no-renames",
-            "--no-color", "-z", "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00",
+            "--diff-merges=combined", "--no-color", "-z",
+            "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00",
         ]  # fmt: skip
         if not newest_first:
             args.append("--reverse")
@@ -231,6 +237,17 @@ def _moment(text: str) -> dt.datetime | None:
     return value if value.tzinfo else value.astimezone()
 
 
+def _raw_change(meta: str, path: str) -> RawChange | None:
+    """`:MODE MODE SHA SHA STATUS`, or for a merge of N parents `::…` with N+1 modes and
+    N+1 SHAs (the parents', then the result's)."""
+    parents = len(meta) - len(meta.lstrip(":"))
+    parts = meta.lstrip(":").split()
+    if len(parts) < 2 * parents + 2:
+        return None
+    shas = [None if set(sha) == {"0"} else sha for sha in parts[parents + 1 : 2 * parents + 2]]
+    return RawChange(path, shas[0], shas[-1], tuple(shas[1:-1]))
+
+
 def _parse_log(fields: list[str]) -> list[LogCommit]:
     """`git log -z --raw` output split at NUL: each commit is blank fields, then SHA,
     parents, author, date and subject, a blank one, then (`:meta`, path) pairs."""
@@ -245,23 +262,13 @@ def _parse_log(fields: list[str]) -> list[LogCommit]:
         sha, parents, author, date, subject = fields[index : index + 5]
         index += 5
         changes = []
-        while index < len(fields) and not fields[index]:  # the blank field after the header
+        while index < len(fields) and not fields[index]:  # blank fields after the header
             index += 1
-            break
         while index + 1 < len(fields) and fields[index].lstrip("\n").startswith(":"):
-            parts = fields[index].lstrip("\n")[1:].split()
-            path = fields[index + 1]
+            change = _raw_change(fields[index].lstrip("\n"), fields[index + 1])
             index += 2
-            if len(parts) < 4:
-                continue
-            old_sha, new_sha = parts[2], parts[3]
-            changes.append(
-                RawChange(
-                    path,
-                    None if set(old_sha) == {"0"} else old_sha,
-                    None if set(new_sha) == {"0"} else new_sha,
-                )
-            )
+            if change is not None:
+                changes.append(change)
         parent = parents.split()[0] if parents.strip() else None
         commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
     return commits

@@ -173,7 +173,7 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
         (change.path, sha)
         for commit in commits
         for change in commit.changes
-        for sha in (change.old, change.new)
+        for sha in (change.old, change.new, *change.others)
         if sha
     }
     parsed = payloads.get_pairs(pairs)
@@ -194,9 +194,23 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
         old_fields = (old_payload or {}).get("item") or {}
         new_fields = (new_payload or {}).get("item") or {}
         if old_fields and new_fields:
-            entry.changes = field_diffs(old_fields, new_fields)
-            if old_fields.get("rank") != new_fields.get("rank") and commit.parent:
+            # A merge: only what it changed unlike every parent (its branches' own
+            # commits show the rest, once).
+            parents = [old_fields] + [
+                (parsed[(c.path, sha)].get("item") or {}) if sha else {}
+                for c in commit.changes
+                for sha in c.others
+            ]
+            entry.changes = [
+                diff
+                for diff in field_diffs(old_fields, new_fields)
+                if all(other.get(diff.field) != new_fields.get(diff.field) for other in parents)
+            ]
+            moved = all(other.get("rank") != new_fields.get("rank") for other in parents)
+            if moved and commit.parent:
                 entry.rank = _positions(ws, payloads, commit.parent, commit.sha, item_id)
+            if len(parents) > 1 and not entry.changes and not moved:
+                continue
         entries.append(entry)
     payloads.save()
     return ItemLog(item_id, entries, _current(ws, item_id))

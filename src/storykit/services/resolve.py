@@ -20,6 +20,7 @@ from storykit.errors import UsageError
 from storykit.lock import backlog_lock
 from storykit.merging import FileMerge, Labels, merge_item_file
 from storykit.model.naming import id_from_file_name
+from storykit.services.clone import driver_missing, set_up_clone
 from storykit.services.workspace import Workspace
 
 _MARKER_RE = re.compile(rb"^(<{7}|>{7}) ([^\r\n]*)", re.MULTILINE)
@@ -41,6 +42,7 @@ class ResolveReport:
     files: list[Resolution] = field(default_factory=list)
     go_on: str = "git commit"  # what finishes the operation that stopped
     elsewhere: list[str] = field(default_factory=list)  # conflicted, outside the backlog
+    clone_set_up: bool = False  # this clone lacked the merge driver and has it now
 
     @property
     def resolved(self) -> bool:
@@ -103,6 +105,8 @@ def resolve_conflicts(ws: Workspace, queries: Sequence[str] = ()) -> ResolveRepo
             raise
         changes.discard_backups()
     report.files.sort(key=lambda item: item.path)
+    if driver_missing(ws.project.root, lambda: git):
+        report.clone_set_up = set_up_clone(git)  # the next merge needs no `resolve`
     return report
 
 
