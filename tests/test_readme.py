@@ -56,3 +56,17 @@ def test_every_command_is_in_the_readme_table() -> None:
     group = typer.main.get_command(app)
     commands = set(group.commands)  # type: ignore[attr-defined]
     assert commands - documented == set()
+
+
+def test_the_merge_rules_table_says_what_the_catalogue_declares() -> None:
+    from storykit.model.catalogue import FIELDS
+
+    section = README.split("### Merging branches", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    rules = ["scalar", "set", "sequence", "text"]
+    assert len(rows) == len(rules)
+    for row, rule in zip(rows, rules, strict=True):
+        named = [n for n in re.findall(r"`([a-z_]+)`", row.split("|")[1]) if n in FIELDS]
+        assert named and all(FIELDS[n].merge == rule for n in named), (rule, named)
+        if not row.split("|")[1].rstrip().endswith(("…)", "fields)")):  # the list is complete
+            assert sorted(named) == sorted(n for n, f in FIELDS.items() if f.merge == rule)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sys
 from pathlib import Path
 
 _USAGE = (
@@ -24,13 +25,16 @@ def try_merge_driver(argv: list[str]) -> int | None:
     """Run the driver and return its exit code; None unless `argv` asks for it."""
     if not argv or argv[0] != "merge-driver" or any(a in ("-h", "--help") for a in argv[1:]):
         return None
-    gc.disable()  # a short process that makes little garbage: imports run ~10% faster
-    from storykit.cli import output
+    # Started once per file: a short process making little garbage (imports run ~10% faster
+    # without the collector), and storykit uses no Pydantic plugins (looking for them reads
+    # every installed package's metadata).
+    gc.disable()
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from storykit.merging import Labels
 
     args = argv[1:]
     if not 3 <= len(args) <= 7 or (len(args) > 3 and not args[3].isdigit()):
-        output.err(f"error: {_USAGE}")
+        _say(f"error: {_USAGE}")
         return 2
     base, ours, theirs = (Path(arg) for arg in args[:3])
     size = int(args[3]) if len(args) > 3 else 7
@@ -42,11 +46,19 @@ def try_merge_driver(argv: list[str]) -> int | None:
 
         result = run_driver(base, ours, theirs, rel, labels)
     except (Exception, KeyboardInterrupt) as exc:
+        from storykit.cli import output
+
         output.report_failure(exc)
         return 1  # git marks the file conflicted: never a silently wrong merge
     if result.message:
-        output.err(f"storykit: {result.message}")
+        _say(f"storykit: {result.message}")
     return result.code
+
+
+def _say(text: str) -> None:
+    from storykit.printable import printable_lines
+
+    sys.stderr.write(printable_lines(text) + "\n")
 
 
 def _given_labels(args: list[str]) -> tuple[str | None, str | None]:

@@ -98,7 +98,7 @@ def decode_text(raw: bytes, path: str) -> tuple[str, bool, str]:
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     text = text.replace("\r\n", "\n")
     checks: list[tuple[re.Pattern[str], str]] = [
-        (_CONFLICT_RE, "merge conflict marker; resolve the conflict first"),
+        (_CONFLICT_RE, "merge conflict marker; resolve the conflict first (`storykit resolve`)"),
     ]
     for pattern, message in checks:
         match = pattern.search(text)
