@@ -13,6 +13,7 @@ merged item holds both changes.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -23,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
+
+from storykit import merge_server
 
 STORYKIT = str(Path(sys.executable).parent / "storykit")
 
@@ -62,7 +65,7 @@ def check_merged(root: Path, chosen: list[str]) -> None:
             raise SystemExit(f"{item_id}: not merged as both sides meant ({status}, {markers})")
 
 
-def driver_per_file(root: Path, item_id: str, runs: int) -> list[float]:
+def driver_per_file(root: Path, item_id: str, runs: int, env: dict[str, str]) -> list[float]:
     """`storykit merge-driver` on one item's three versions, as git starts it."""
     (path,) = (root / "backlog").glob(f"{item_id}-*.yaml")
     rel = path.relative_to(root).as_posix()
@@ -76,7 +79,8 @@ def driver_per_file(root: Path, item_id: str, runs: int) -> list[float]:
         ours = work / "ours"
         ours.write_bytes(ours_content)
         start = time.perf_counter()
-        result = run(root, STORYKIT, "merge-driver", str(base), str(ours), str(theirs), "7", rel)
+        argv = [STORYKIT, "merge-driver", str(base), str(ours), str(theirs), "7", rel]
+        result = subprocess.run(argv, cwd=root, env=env, capture_output=True, check=False)
         if number:
             times.append(time.perf_counter() - start)
         if result.returncode != 0:
@@ -96,23 +100,31 @@ def main() -> None:
     before = run(root, "git", "rev-parse", "HEAD").stdout.decode().strip()
     print(f"{args.items} items, {len(chosen)} changed on both branches (status vs rank)")
 
-    times = driver_per_file(root, chosen[0], args.runs)
-    print(
-        f"merge-driver, one file:      median {statistics.median(times):.3f}s  "
-        f"min {min(times):.3f}s  max {max(times):.3f}s  ({args.runs} runs)"
-    )
+    for name, env in (
+        ("merge-driver, one file:     ", {**os.environ}),
+        ("  without the merge helper: ", {**os.environ, "STORYKIT_MERGE_SERVER": "0"}),
+    ):
+        times = driver_per_file(root, chosen[0], args.runs, env)
+        print(
+            f"{name} median {statistics.median(times):.3f}s  "
+            f"min {min(times):.3f}s  max {max(times):.3f}s  ({args.runs} runs)"
+        )
 
-    start = time.perf_counter()
-    merged = run(root, "git", "merge", "--no-edit", "feature", check=False)
-    elapsed = time.perf_counter() - start
-    conflicts = merged.stdout.decode().count("CONFLICT")
-    check_merged(root, chosen)
-    print(
-        f"git merge with the driver:   {elapsed:.1f}s  ({elapsed / len(chosen):.3f}s per file), "
-        f"{conflicts} conflicts, every item has both changes"
-    )
+    for name, helper in (("git merge with the driver:", "1"), ("  without the merge helper:", "0")):
+        time.sleep(merge_server.IDLE_SECONDS + 1)  # no helper left from the runs before
+        os.environ["STORYKIT_MERGE_SERVER"] = helper
+        start = time.perf_counter()
+        merged = run(root, "git", "merge", "--no-edit", "feature", check=False)
+        elapsed = time.perf_counter() - start
+        conflicts = merged.stdout.decode().count("CONFLICT")
+        check_merged(root, chosen)
+        print(
+            f"{name:<28} {elapsed:.1f}s  ({elapsed / len(chosen):.3f}s per file), "
+            f"{conflicts} conflicts, every item has both changes"
+        )
+        run(root, "git", "reset", "-q", "--hard", before)
+    del os.environ["STORYKIT_MERGE_SERVER"]
 
-    run(root, "git", "reset", "-q", "--hard", before)
     run(root, "git", "config", "--remove-section", "merge.storykit")
     start = time.perf_counter()
     text = run(root, "git", "merge", "--no-edit", "feature", check=False)

@@ -15,39 +15,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from storykit import yamlio
 from storykit.config import Config
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.model.catalogue import COMMON, TYPES, type_fields
-from storykit.model.merge import ABSENT, Side, merge_fields
+from storykit.model.merge import ABSENT, FileMerge, Labels, Side, merge_fields
 from storykit.validate import Locator, file_name_problems, validate_item
-
-
-@dataclass(frozen=True)
-class Labels:
-    """What the conflict markers name: our side and theirs, as git labels them."""
-
-    ours: str = "HEAD"
-    theirs: str = "theirs"
-    marker_size: int = 7
-
-
-@dataclass(frozen=True)
-class FileMerge:
-    """One file merged: its content, the fields left in conflict, or why it could not be
-    merged field by field (`content` None)."""
-
-    content: bytes | None
-    conflicts: tuple[str, ...] = ()
-    problem: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)  # merged; conflicts as ours
-
-    @property
-    def clean(self) -> bool:
-        return self.content is not None and not self.conflicts
 
 
 def merge_item_file(

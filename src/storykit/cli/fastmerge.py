@@ -30,7 +30,7 @@ def try_merge_driver(argv: list[str]) -> int | None:
     # every installed package's metadata).
     gc.disable()
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from storykit.merging import Labels
+    from storykit.model.merge import Labels
 
     args = argv[1:]
     if not 3 <= len(args) <= 7 or (len(args) > 3 and not args[3].isdigit()):

@@ -201,3 +201,27 @@ def _sync_regions(
             j += 1
     regions.append((len(base), len(base), len(ours), len(ours), len(theirs), len(theirs)))
     return regions
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the conflict markers name: our side and theirs, as git labels them."""
+
+    ours: str = "HEAD"
+    theirs: str = "theirs"
+    marker_size: int = 7
+
+
+@dataclass(frozen=True)
+class FileMerge:
+    """One file merged: its content, the fields left in conflict, or why it could not be
+    merged field by field (`content` None)."""
+
+    content: bytes | None
+    conflicts: tuple[str, ...] = ()
+    problem: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # merged; conflicts as ours
+
+    @property
+    def clean(self) -> bool:
+        return self.content is not None and not self.conflicts

@@ -1,17 +1,22 @@
 """The merge driver git runs for each item file both branches changed (docs/architecture.md,
 "Merging branches"): merge base, ours and theirs field by field into ours' file, or fall
-back to git's own text merge. It starts lean: no Typer, no GitPython unless it falls back.
+back to git's own text merge. It starts lean: no Typer, no GitPython unless it falls back,
+and no Pydantic or ruamel.yaml when the merge helper (`merge_server.py`) answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storykit.config import Config
+from storykit import merge_server
 from storykit.errors import StorykitError
-from storykit.locations import find_project_root, is_item_file
-from storykit.merging import FileMerge, Labels, merge_item_file
+from storykit.locations import common_dir, find_git_dir, find_project_root, is_item_file
+from storykit.model.merge import FileMerge, Labels
+
+if TYPE_CHECKING:
+    from storykit.config import Config
 
 # What git passes, configured after `storykit merge-driver` (see cli/fastmerge.py).
 DRIVER_ARGS = "%O %A %B %L %P %X %Y"
@@ -32,10 +37,7 @@ def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -
         code = text_merge(root, base, ours, theirs, labels)
         return DriverResult(code)
     sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
-    try:
-        result = merge_item_file(*sides, rel, _config(root), labels)
-    except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
-        result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
+    result = merge_sides(root, sides, rel, labels)
     if result.content is None:
         text_merge(root, base, ours, theirs, labels)
         return DriverResult(
@@ -47,6 +49,37 @@ def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -
     return DriverResult(0 if result.clean else 1, _conflict_line(rel, result))
 
 
+def merge_sides(
+    root: Path, sides: tuple[bytes, bytes, bytes], rel: str, labels: Labels
+) -> FileMerge:
+    """The merge of one file's three versions: by the helper when one is listening, else
+    here (and a helper is started for the files that follow)."""
+    project_root = find_project_root(root) or root
+    helper = _helper_socket(project_root)
+    if helper is not None:
+        answer = merge_server.ask(helper, project_root, sides, rel, labels)
+        if answer is not None:
+            return answer
+    try:
+        from storykit.merging import merge_item_file
+
+        result = merge_item_file(*sides, rel, _config(root), labels)
+    except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
+        result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
+    if helper is not None:
+        merge_server.start(helper, project_root)
+    return result
+
+
+def _helper_socket(project_root: Path) -> Path | None:
+    if not merge_server.enabled():
+        return None
+    git_dir = find_git_dir(project_root)
+    if git_dir is None:
+        return None
+    return merge_server.socket_path(common_dir(git_dir) / "storykit")
+
+
 def _conflict_line(rel: str, result: FileMerge) -> str | None:
     if result.clean:
         return None
@@ -56,6 +89,7 @@ def _conflict_line(rel: str, result: FileMerge) -> str | None:
 def _config(root: Path) -> Config:
     """The project's settings (statuses, custom fields) that decide what is valid; git runs
     drivers at the top of the work tree. The defaults outside a project."""
+    from storykit.config import Config
     from storykit.project import load_project
 
     project_root = find_project_root(root)

@@ -18,7 +18,8 @@ from pathlib import Path
 from storykit.atomic import Changeset, read_bytes
 from storykit.errors import UsageError
 from storykit.lock import backlog_lock
-from storykit.merging import FileMerge, Labels, merge_item_file
+from storykit.merging import merge_item_file
+from storykit.model.merge import FileMerge, Labels
 from storykit.model.naming import id_from_file_name
 from storykit.services.clone import driver_missing, set_up_clone
 from storykit.services.workspace import Workspace
