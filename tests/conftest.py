@@ -35,6 +35,7 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "VISUAL",
         "EDITOR",
         "NO_COLOR",
+        "CI",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("STORYKIT_NOW", "2026-11-21T10:00:00+00:00")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from storykit.yamlio import read_document
 from tests.helpers import Repo, git
 
@@ -175,7 +177,7 @@ def test_init_in_an_existing_project_adds_the_line_once(repo: Repo) -> None:
 
 
 def test_a_fresh_clone_is_set_up_by_init_or_any_change_and_check_warns(
-    repo: Repo, tmp_path: Path
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     story = repo.new_story("Send emojis")
     clone = Repo(tmp_path / "clone", repo.runner)
@@ -190,6 +192,9 @@ def test_a_fresh_clone_is_set_up_by_init_or_any_change_and_check_warns(
     assert clone.commit_count() == commits
     assert "warning" not in clone.ok("check").stdout
     clone.git("config", "--remove-section", "merge.storykit")
+    monkeypatch.setenv("CI", "true")  # CI's fresh clones check and never merge: no warning
+    assert "warning" not in clone.ok("check").stdout
+    monkeypatch.delenv("CI")
     clone.ok("set", story, "owner=dana")
     assert clone.git("config", "--get", "merge.storykit.driver").strip()
 

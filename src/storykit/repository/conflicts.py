@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storykit.repository.runner import Git
+from storykit.repository.runner import Git, path_records
 from storykit.repository.state import IN_PROGRESS
 
 # The commit whose changes are being brought in, by the operation that stopped: the
@@ -54,11 +54,7 @@ def unmerged(git: Git, folder: str) -> list[Unmerged]:
     """The conflicted paths in `folder`, in path order."""
     _, out, _ = git.run("ls-files", "-u", "-z", "--", f"{folder}/")
     found: dict[str, Unmerged] = {}
-    for record in out.split("\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition("\t")
-        _mode, sha, stage = meta.split()
+    for (_mode, sha, stage), path in path_records(out):
         found.setdefault(path, Unmerged(path)).stages[int(stage)] = sha
     return [found[path] for path in sorted(found)]
 

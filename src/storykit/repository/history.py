@@ -10,7 +10,7 @@ from pathlib import Path
 from storykit import clock
 from storykit.errors import GitError, RepoStateError, UsageError
 from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range, timebox_delta
-from storykit.repository.runner import Git
+from storykit.repository.runner import Git, path_records
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,7 @@ class History:
         """{path: blob SHA} of the regular files directly in `folder` at `commit`."""
         _, out, _ = self.git.run("ls-tree", "-z", "--end-of-options", commit, f"{folder}/")
         files: dict[str, str] = {}
-        for record in out.split("\0"):
-            if not record:
-                continue
-            meta, _, path = record.partition("\t")
-            mode, kind, sha = meta.split()
+        for (mode, kind, sha), path in path_records(out):
             if kind == "blob" and mode in ("100644", "100755"):
                 files[path] = sha
         return files

@@ -225,6 +225,16 @@ class Git:
         return out.strip()
 
 
+def path_records(out: str) -> list[tuple[list[str], str]]:
+    """The records of `ls-tree -z` / `ls-files -z -s|-u` output: (meta fields, path)."""
+    records = []
+    for record in out.split("\0"):
+        if record:
+            meta, _, path = record.partition("\t")
+            records.append((meta.split(), path))
+    return records
+
+
 def is_true(settings: dict[str, str | None], key: str) -> bool:
     """A boolean setting as git reads it (a bare key is true)."""
     if key not in settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -185,9 +186,12 @@ def _stale_schema(ws: Workspace) -> list[Diagnostic]:
 
 def _missing_driver(ws: Workspace) -> list[Diagnostic]:
     """`.gitattributes` sends item files to the merge driver, but this clone has none: git
-    would merge them as text, and conflict where the driver would not."""
+    would merge them as text, and conflict where the driver would not. Not said in CI
+    (`CI` set, as CI services do), whose fresh clones check and never merge."""
     from storykit.services.clone import ATTRIBUTES_FILE, SET_UP_COMMAND, driver_missing
 
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        return []
     if ws.project.git_dir is None or not driver_missing(ws.project.root, lambda: ws.repo):
         return []
     return [
