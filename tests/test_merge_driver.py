@@ -243,3 +243,36 @@ def test_log_and_diff_across_merges(repo: Repo) -> None:
     assert entries[0]["subject"] == "Merge other: both own it"
     assert [c["field"] for c in entries[0]["changes"]] == ["owner"]
     assert [e["subject"] for e in entries].count("Merge other: both own it") == 1
+
+
+def test_the_driver_by_hand_says_what_is_wrong(repo: Repo) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "storykit"
+    missing = subprocess.run(
+        [str(script), "merge-driver", "a", "b", "c", "7", "backlog/SK-AAAA-x.yaml"],
+        cwd=repo.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert "error: cannot read a: No such file or directory" in missing.stderr
+    assert "Traceback" not in missing.stderr and "internal error" not in missing.stderr
+    usage = subprocess.run(
+        [str(script), "merge-driver", "a"], cwd=repo.root, capture_output=True, text=True
+    )
+    assert usage.returncode == 2 and "usage: storykit merge-driver" in usage.stderr
+
+
+def test_a_yaml_file_that_is_no_item_gets_git_text_merge(repo: Repo) -> None:
+    notes = repo.root / "backlog" / "notes.yaml"
+    notes.write_text("a: 1\nb: 2\nc: 3\nd: 4\n")
+    repo.git("add", "backlog/notes.yaml")
+    repo.git("commit", "-qm", "notes")
+    repo.git("switch", "-q", "-c", "feature")
+    notes.write_text("a: 10\nb: 2\nc: 3\nd: 4\n")
+    repo.git("commit", "-qam", "a")
+    repo.git("switch", "-q", "main")
+    notes.write_text("a: 1\nb: 2\nc: 3\nd: 40\n")
+    repo.git("commit", "-qam", "d")
+    assert merge(repo) == 0
+    assert notes.read_text() == "a: 10\nb: 2\nc: 3\nd: 40\n"

@@ -48,8 +48,8 @@ def try_merge_driver(argv: list[str]) -> int | None:
     except (Exception, KeyboardInterrupt) as exc:
         from storykit.cli import output
 
-        output.report_failure(exc)
-        return 1  # git marks the file conflicted: never a silently wrong merge
+        # Any failure exits non-zero: git marks the file conflicted, never silently wrong.
+        return output.report_failure(exc) or 1
     if result.message:
         _say(f"storykit: {result.message}")
     return result.code

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit import merge_server
-from storykit.errors import StorykitError
-from storykit.locations import common_dir, find_git_dir, find_project_root, is_item_file
+from storykit.errors import GitError, StorykitError, UsageError
+from storykit.locations import common_dir, find_git_dir, find_project_root
 from storykit.model.merge import FileMerge, Labels
+from storykit.model.naming import id_from_file_name
 
 if TYPE_CHECKING:
     from storykit.config import Config
@@ -33,10 +34,17 @@ class DriverResult:
 def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -> DriverResult:
     """Merge the three versions git gives into `ours` (git's %A: the result)."""
     root = Path.cwd()
-    if not is_item_file(rel.rpartition("/")[2]):
+    if id_from_file_name(rel.rpartition("/")[2]) is None:  # not an item's file: as text
         code = text_merge(root, base, ours, theirs, labels)
         return DriverResult(code)
-    sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
+    try:
+        sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {exc.filename}: {exc.strerror}",
+            hint="git runs the merge driver with the three versions of a file "
+            "(`storykit init` sets it up)",
+        ) from None
     result = merge_sides(root, sides, rel, labels)
     if result.content is None:
         text_merge(root, base, ours, theirs, labels)
@@ -103,10 +111,10 @@ def _config(root: Path) -> Config:
 
 def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels) -> int:
     """git's own line-based merge of the three files into `ours`; its exit code (the number
-    of conflicts, or negative when it fails)."""
+    of conflicts: 0 when clean)."""
     from storykit.repository.runner import Git
 
-    code, _, _ = Git(root).run(
+    code, _, err = Git(root).run(
         "merge-file",
         "-L",
         labels.ours,
@@ -121,4 +129,6 @@ def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels)
         str(theirs),
         check=False,
     )
+    if code > 127:  # git merge-file exits with a negative number (255) when it cannot merge
+        raise GitError(f"git merge-file failed: {err.strip()}")
     return code
