@@ -90,3 +90,16 @@ def test_deadline_arithmetic_never_raises(
     started: dt.date | dt.datetime, timebox: str, now: dt.datetime
 ) -> None:
     deadline_passed(started, timebox, now)
+
+
+def test_storykit_now_dates_storykits_commits(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYKIT_NOW", "2026-11-23T17:30:00+01:00")
+    story = repo.new_story("Send emojis")
+    dates = repo.git("log", "-1", "--format=%aI %cI").split()
+    assert dates == ["2026-11-23T17:30:00+01:00", "2026-11-23T17:30:00+01:00"]
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-11-24T08:00:00+00:00")  # git's own wins
+    repo.ok("set", story, "points=3")
+    assert repo.git("log", "-1", "--format=%aI %cI").split() == [
+        "2026-11-24T08:00:00+00:00",
+        "2026-11-23T17:30:00+01:00",
+    ]

@@ -1,4 +1,6 @@
-"""The current time. `STORYKIT_NOW` (ISO 8601) freezes it, for tests and demos."""
+"""The current time. `STORYKIT_NOW` (ISO 8601) freezes it, for tests and demos: storykit's
+commits are then dated at that moment too (author and committer).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,11 @@ import os
 
 from storykit.errors import UsageError
 from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range
+
+
+def frozen() -> dt.datetime | None:
+    """The moment `STORYKIT_NOW` sets, if it is set (storykit's commits are dated then)."""
+    return now() if os.environ.get("STORYKIT_NOW") else None
 
 
 def now() -> dt.datetime:

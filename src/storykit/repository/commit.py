@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storykit import clock
 from storykit.errors import BusyError, GitError, HookRejectedError, StorykitError
 from storykit.lock import pid_alive
 from storykit.repository import state
@@ -156,7 +157,7 @@ class GitRepo(Git):
             parents = ["-p", head] if head else []
             sign = ["-S"] if is_true(self.settings(), "commit.gpgsign") else []
             _, commit_out, _ = self.run(
-                "commit-tree", tree, *parents, *sign, "-F", str(message_file)
+                "commit-tree", tree, *parents, *sign, "-F", str(message_file), env=_dates()
             )
             commit = commit_out.strip()
             subject = message.splitlines()[0] if message else ""
@@ -264,6 +265,17 @@ class BranchMovedError(BusyError):
     def __init__(self, message: str, held: set[str], hint: str | None = None) -> None:
         super().__init__(message, hint)
         self.held = held
+
+
+def _dates() -> dict[str, str]:
+    """Author and committer date of a commit: `STORYKIT_NOW` when set (a sprint replayed
+    day by day in a test or a demo), else git's own clock; git's own GIT_AUTHOR_DATE and
+    GIT_COMMITTER_DATE, when set, win."""
+    moment = clock.frozen()
+    if moment is None:
+        return {}
+    names = ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE")
+    return {name: moment.isoformat() for name in names if name not in os.environ}
 
 
 def _run_program(argv: list[str], cwd: Path, env: dict[str, Any]) -> Any:
