@@ -208,3 +208,15 @@ def test_init_follows_the_backlog_folder(bare_repo: Repo) -> None:
     assert (bare_repo.root / ".gitattributes").read_text() == line
     attr = bare_repo.git("check-attr", "merge", "--", "plans/my backlog/SK-AAAA-x.yaml")
     assert attr.strip().endswith("merge: storykit")
+
+
+def test_a_driver_whose_program_is_gone_is_set_up_again(repo: Repo) -> None:
+    story = repo.new_story("Send emojis")
+    gone = "/nowhere/venv/bin/storykit merge-driver %O %A %B %L %P %X %Y"
+    repo.git("config", "merge.storykit.driver", gone)
+    checked = repo.run("check")
+    assert "merge driver runs a program that is not there" in checked.stdout
+    repo.ok("set", story, "owner=dana")  # any committing command repairs it
+    driver = repo.git("config", "--get", "merge.storykit.driver").strip()
+    assert driver != gone and driver.endswith("merge-driver %O %A %B %L %P %X %Y")
+    assert "warning" not in repo.ok("check").stdout

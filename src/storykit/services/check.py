@@ -188,19 +188,25 @@ def _missing_driver(ws: Workspace) -> list[Diagnostic]:
     """`.gitattributes` sends item files to the merge driver, but this clone has none: git
     would merge them as text, and conflict where the driver would not. Not said in CI
     (`CI` set, as CI services do), whose fresh clones check and never merge."""
-    from storykit.services.clone import ATTRIBUTES_FILE, SET_UP_COMMAND, driver_missing
+    from storykit.services.clone import ATTRIBUTES_FILE, DRIVER_KEY, SET_UP_COMMAND, driver_missing
 
     if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         return []
     if ws.project.git_dir is None or not driver_missing(ws.project.root, lambda: ws.repo):
         return []
+    configured = ws.repo.settings().get(DRIVER_KEY)
+    problem = (
+        f"this clone's merge driver runs a program that is not there ({configured}), so git "
+        "cannot merge backlog files"
+        if configured
+        else "this clone has no merge driver for backlog files, so git merges them as text"
+    )
     return [
         Diagnostic(
             ATTRIBUTES_FILE,
             1,
             1,
-            "this clone has no merge driver for backlog files, so git merges them as text "
-            f"(`{SET_UP_COMMAND}` sets it up)",
+            f"{problem} (`{SET_UP_COMMAND}` sets it up)",
             "warning",
             "no-merge-driver",
         )

@@ -10,6 +10,7 @@ second when it is missing, and `check` warns while it is missing.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -54,14 +55,16 @@ def attributes_text(root: Path) -> str:
 
 
 def driver_missing(root: Path, git: Callable[[], Git]) -> bool:
-    """`.gitattributes` names the driver but this clone cannot run it (the repository is
-    opened only to ask that)."""
-    return names_driver(attributes_text(root)) and not git().settings().get(DRIVER_KEY)
+    """`.gitattributes` names the driver but this clone cannot run it: no command, or one
+    whose program is not there (a virtual environment since deleted). The repository is
+    opened only to ask that."""
+    return names_driver(attributes_text(root)) and not runnable(git().settings().get(DRIVER_KEY))
 
 
 def set_up_clone(git: Git, *, name: bool = True) -> bool:
-    """Write the driver to this clone's settings unless it has one; whether it wrote."""
-    if git.settings().get(DRIVER_KEY):
+    """Write the driver to this clone's settings unless it has one that runs; whether it
+    wrote."""
+    if runnable(git.settings().get(DRIVER_KEY)):
         return False
     git.set_setting(DRIVER_KEY, driver_command())
     if name:
@@ -69,13 +72,27 @@ def set_up_clone(git: Git, *, name: bool = True) -> bool:
     return True
 
 
+def runnable(command: str | None) -> bool:
+    """Whether a driver command's program is there. git runs a missing one as a failed
+    merge that leaves our side in the file: theirs would be lost on `git add`."""
+    try:
+        words = shlex.split(command or "")
+    except ValueError:
+        return False
+    if not words:
+        return False
+    program = words[0]
+    if "/" in program:
+        return os.access(program, os.X_OK) and not os.path.isdir(program)
+    return shutil.which(program) is not None
+
+
 def driver_command() -> str:
-    """How git runs this storykit: `storykit` when that is what the shell finds, else this
-    Python running the package (a virtual environment that is not activated)."""
-    found = shutil.which("storykit")
-    running = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
-    if found is not None and running is not None and Path(found).resolve() == running:
-        program = "storykit"
+    """How git runs this storykit, whatever PATH holds when git runs: this `storykit`
+    script by its absolute path, else this Python running the package."""
+    script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "storykit" and script.is_file():
+        program = shlex.quote(str(script))
     else:
         program = f"{shlex.quote(sys.executable)} -m storykit"
     return f"{program} merge-driver {DRIVER_ARGS}"
