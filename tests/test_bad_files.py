@@ -34,6 +34,12 @@ CASES: list[tuple[str, bytes, str]] = [
     ("tag", b"id: SK-BAD1\npoints: !!int 5\n", ":2:9: error: tags (tag:yaml.org,2002:int)"),
     ("custom-tag", b"id: SK-BAD1\nnotes: !secret x\n", ":2:8: error: tags (!secret)"),
     (
+        "complex-key",  # found by the fuzzer: Python cannot hold `{k: []}` as a key
+        b"x-jira:\n? k: []\nid: SK-BAD1\n",
+        ":2:3: error: a key must be a plain value, not a list or a mapping",
+    ),
+    ("list-key", b"id: SK-BAD1\n? [a, b]\n: c\n", ":2:3: error: a key must be a plain value"),
+    (
         "two-documents",
         b"id: SK-BAD1\n---\nid: SK-BAD2\n",
         ":2:1: error: invalid YAML: more than one",

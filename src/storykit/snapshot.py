@@ -17,7 +17,7 @@ from storykit.model.naming import id_from_file_name
 from storykit.repository.history import History
 from storykit.store import ItemStore, StoredItem
 
-_BLOB_CACHE_FORMAT = 4  # as CACHE_FORMAT
+_BLOB_CACHE_FORMAT = 5  # as CACHE_FORMAT
 
 
 @dataclass

@@ -174,14 +174,23 @@ def _invalid(path: str, line: int, col: int, message: str) -> InvalidDataError:
 @cache
 def _strict_composer() -> Any:
     from ruamel.yaml.composer import Composer
-    from ruamel.yaml.events import AliasEvent, NodeEvent
+    from ruamel.yaml.events import AliasEvent, NodeEvent, ScalarEvent
+    from ruamel.yaml.nodes import MappingNode
 
     class StrictComposer(Composer):
-        """Refuses aliases, anchors, tags and deep nesting while composing (no alias bombs)."""
+        """Refuses aliases, anchors, tags, deep nesting (no alias bombs) and keys that are
+        lists or mappings (`? [a]: b`: Python cannot hold them) while composing."""
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.parser.peek_event()
             mark = event.start_mark
+            composing_key = isinstance(parent, MappingNode) and index is None
+            if composing_key and not isinstance(event, ScalarEvent | AliasEvent):
+                raise _Refused(
+                    "a key must be a plain value, not a list or a mapping",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
             if isinstance(event, AliasEvent):
                 raise _Refused("aliases (*name) are not allowed", mark.line + 1, mark.column + 1)
             if isinstance(event, NodeEvent) and event.anchor is not None:
