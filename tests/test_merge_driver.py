@@ -58,6 +58,17 @@ def assert_clean_merge(repo: Repo, story: str, before: list[str]) -> dict[str, o
     return fields(path)
 
 
+def merged_after(
+    repo: Repo, story: str, feature: tuple[str, ...], main: tuple[str, ...]
+) -> dict[str, object]:
+    """`feature` on a branch, `main` on main, merged with git: clean, ours' lines kept."""
+    before = repo.item_path(story).read_text().splitlines(keepends=True)
+    on_branch(repo, "feature", ("set", story, *feature))
+    repo.ok("set", story, *main)
+    assert merge(repo) == 0
+    return assert_clean_merge(repo, story, before)
+
+
 def test_init_sets_up_the_driver_in_attributes_and_clone(repo: Repo) -> None:
     assert (repo.root / ".gitattributes").read_text() == "backlog/*.yaml merge=storykit\n"
     driver = repo.git("config", "--get", "merge.storykit.driver").strip()
@@ -83,30 +94,25 @@ def test_status_on_a_branch_and_rank_on_main_merge(repo: Repo) -> None:
 
 def test_tags_added_on_both_sides_keep_both(repo: Repo) -> None:
     story = story_with_comment(repo, "--tag", "chat", "--tag", "old")
-    before = repo.item_path(story).read_text().splitlines(keepends=True)
-    on_branch(repo, "feature", ("set", story, "tags+=ux", "tags-=old"))
-    repo.ok("set", story, "tags+=mobile")
-    assert merge(repo) == 0
-    assert assert_clean_merge(repo, story, before)["tags"] == ["chat", "mobile", "ux"]
+    merged = merged_after(repo, story, ("tags+=ux", "tags-=old"), ("tags+=mobile",))
+    assert merged["tags"] == ["chat", "mobile", "ux"]
 
 
 def test_owner_on_one_side_points_on_the_other(repo: Repo) -> None:
     story = story_with_comment(repo)
-    before = repo.item_path(story).read_text().splitlines(keepends=True)
-    on_branch(repo, "feature", ("set", story, "owner=dana"))
-    repo.ok("set", story, "points=5")
-    assert merge(repo) == 0
-    merged = assert_clean_merge(repo, story, before)
+    merged = merged_after(repo, story, ("owner=dana",), ("points=5",))
     assert (merged["owner"], merged["points"]) == ("dana", 5)
 
 
 def test_criteria_added_on_both_sides(repo: Repo) -> None:
     story = story_with_comment(repo)
-    before = repo.item_path(story).read_text().splitlines(keepends=True)
-    on_branch(repo, "feature", ("set", story, "acceptance_criteria+=Works offline"))
-    repo.ok("set", story, "acceptance_criteria+=Skin tones shown")
-    assert merge(repo) == 0
-    assert assert_clean_merge(repo, story, before)["acceptance_criteria"] == [
+    merged = merged_after(
+        repo,
+        story,
+        ("acceptance_criteria+=Works offline",),
+        ("acceptance_criteria+=Skin tones shown",),
+    )
+    assert merged["acceptance_criteria"] == [
         "Emoji picker opens",
         "Skin tones shown",
         "Works offline",
@@ -117,11 +123,8 @@ def test_description_edited_at_both_ends(repo: Repo) -> None:
     story = story_with_comment(repo)
     text = "First line\nmiddle one\nmiddle two\nmiddle three\nlast line\n"
     repo.ok("set", story, f"description={text}")
-    before = repo.item_path(story).read_text().splitlines(keepends=True)
-    on_branch(repo, "feature", ("set", story, f"description={text.replace('First', 'Top')}"))
-    repo.ok("set", story, f"description={text.replace('last', 'final')}")
-    assert merge(repo) == 0
-    merged = assert_clean_merge(repo, story, before)
+    top, final = text.replace("First", "Top"), text.replace("last", "final")
+    merged = merged_after(repo, story, (f"description={top}",), (f"description={final}",))
     assert merged["description"] == text.replace("First", "Top").replace("last", "final")
 
 
