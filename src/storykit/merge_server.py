@@ -150,35 +150,18 @@ def serve(path: Path, idle: float = IDLE_SECONDS) -> None:
 def _answer(raw: bytes) -> dict[str, Any]:
     try:
         from storykit.merging import merge_item_file
+        from storykit.project import settings_or_defaults
 
         request = json.loads(raw)
         base, ours, theirs = (base64.b64decode(side) for side in request["sides"])
         ours_label, theirs_label, size = request["labels"]
         labels = Labels(str(ours_label), str(theirs_label), int(size))
-        config = _config(Path(request["root"]))
+        config = settings_or_defaults(Path(request["root"]))
         result = merge_item_file(base, ours, theirs, str(request["rel"]), config, labels)
     except Exception as exc:  # the driver then merges in its own process
         return {"error": f"{type(exc).__name__}: {exc}"}
     content = base64.b64encode(result.content).decode() if result.content is not None else None
     return {"content": content, "conflicts": list(result.conflicts), "problem": result.problem}
-
-
-_configs: dict[tuple[str, bytes], Any] = {}
-
-
-def _config(root: Path) -> Any:
-    """The project's settings, read again whenever `.storykit.toml` changes."""
-    from storykit.config import Config, parse_config
-    from storykit.locations import CONFIG_FILE
-
-    try:
-        text = (root / CONFIG_FILE).read_bytes()
-    except OSError:
-        return Config()
-    key = (str(root), text)
-    if key not in _configs:
-        _configs[key] = parse_config(text.decode("utf-8"))
-    return _configs[key]
 
 
 def _receive(connection: socket.socket) -> bytes:

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from storykit.config import Config, parse_config
-from storykit.errors import InvalidDataError, RepoStateError
+from storykit.errors import InvalidDataError, RepoStateError, StorykitError
 from storykit.locations import CONFIG_FILE, common_dir, find_git_dir, find_project_root
 
 
@@ -67,3 +67,15 @@ def load_project(root: Path) -> Project:
     except UnicodeDecodeError:
         raise InvalidDataError(f"{CONFIG_FILE} is not valid UTF-8") from None
     return Project(root=root, config=parse_config(text, CONFIG_FILE))
+
+
+def settings_or_defaults(start: Path) -> Config:
+    """The settings of the project around `start`, or the defaults when there is none or
+    they cannot be read (the merge driver decides what is valid with them)."""
+    root = find_project_root(start)
+    if root is None:
+        return Config()
+    try:
+        return load_project(root).config
+    except StorykitError:
+        return Config()

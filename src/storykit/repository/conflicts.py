@@ -50,9 +50,9 @@ def operation(git: Git) -> Operation | None:
     return None
 
 
-def unmerged(git: Git, folder: str) -> list[Unmerged]:
-    """The conflicted paths in `folder`, in path order."""
-    _, out, _ = git.run("ls-files", "-u", "-z", "--", f"{folder}/")
+def unmerged(git: Git) -> list[Unmerged]:
+    """Every conflicted path, in path order."""
+    _, out, _ = git.run("ls-files", "-u", "-z")
     found: dict[str, Unmerged] = {}
     for (_mode, sha, stage), path in path_records(out):
         found.setdefault(path, Unmerged(path)).stages[int(stage)] = sha

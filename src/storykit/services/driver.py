@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from storykit import merge_server
-from storykit.errors import GitError, StorykitError, UsageError
+from storykit.errors import GitError, UsageError
 from storykit.locations import common_dir, find_git_dir, find_project_root
 from storykit.model.merge import FileMerge, Labels
 from storykit.model.naming import id_from_file_name
-
-if TYPE_CHECKING:
-    from storykit.config import Config
 
 # What git passes, configured after `storykit merge-driver` (see cli/fastmerge.py).
 DRIVER_ARGS = "%O %A %B %L %P %X %Y"
@@ -70,8 +66,9 @@ def merge_sides(
             return answer
     try:
         from storykit.merging import merge_item_file
+        from storykit.project import settings_or_defaults
 
-        result = merge_item_file(*sides, rel, _config(root), labels)
+        result = merge_item_file(*sides, rel, settings_or_defaults(root), labels)
     except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
         result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
     if helper is not None:
@@ -92,21 +89,6 @@ def _conflict_line(rel: str, result: FileMerge) -> str | None:
     if result.clean:
         return None
     return f"{rel}: conflict: {', '.join(result.conflicts)}"
-
-
-def _config(root: Path) -> Config:
-    """The project's settings (statuses, custom fields) that decide what is valid; git runs
-    drivers at the top of the work tree. The defaults outside a project."""
-    from storykit.config import Config
-    from storykit.project import load_project
-
-    project_root = find_project_root(root)
-    if project_root is None:
-        return Config()
-    try:
-        return load_project(project_root).config
-    except StorykitError:
-        return Config()
 
 
 def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels) -> int:

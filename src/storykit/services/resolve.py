@@ -67,11 +67,11 @@ def resolve_conflicts(ws: Workspace, queries: Sequence[str] = ()) -> ResolveRepo
     wanted = _wanted_paths(ws, queries)
     current = operation(git)
     report = ResolveReport(go_on=current.go_on if current else "git commit")
-    report.elsewhere = [
-        entry.path for entry in unmerged(git, ".") if not entry.path.startswith(f"{folder}/")
-    ]
     groups: dict[str, _Group] = {}
-    for entry in unmerged(git, folder):
+    for entry in unmerged(git):
+        if not entry.path.startswith(f"{folder}/"):
+            report.elsewhere.append(entry.path)
+            continue
         if wanted is not None and entry.path not in wanted:
             continue
         item_id = id_from_file_name(entry.path.rpartition("/")[2])
@@ -97,7 +97,6 @@ def resolve_conflicts(ws: Workspace, queries: Sequence[str] = ()) -> ResolveRepo
             if resolution.result == "merged":
                 staged.append(resolution.path)
             staged += resolution.removed
-        changes.check_unchanged()
         changes.apply()
         try:
             stage(git, staged)
@@ -119,8 +118,7 @@ def _wanted_paths(ws: Workspace, queries: Sequence[str]) -> set[str] | None:
     folder = ws.project.backlog_dir
     wanted = set()
     for query in queries:
-        path = Path(query) if Path(query).is_absolute() else Path.cwd() / query
-        path = Path(*[part for part in path.parts if part != "."])
+        path = Path.cwd() / query  # an absolute query stays as it is
         if path.parent.resolve() != folder.resolve():
             raise UsageError(
                 f"{query}: not in {ws.project.config.backlog_dir}/; storykit resolve only "
