@@ -39,6 +39,35 @@ def make_repo(path: Path, identity: bool = True) -> Path:
     return path
 
 
+def modules_after(
+    cwd: Path,
+    *argv: str,
+    env: dict[str, str] | None = None,
+    entry: str = "storykit.cli.main",
+) -> set[str]:
+    """The modules a fresh Python has loaded once `storykit ARGV` ran through `entry`'s
+    `main` (the lean entry point by default; `storykit.cli.app` is the Typer one)."""
+    code = (
+        "import sys, io\n"
+        f"sys.argv = ['storykit', *{list(argv)!r}]\n"
+        f"from {entry} import main\n"
+        "real = sys.stdout\n"
+        "sys.stdout = io.StringIO()\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stdout = real\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    return set(out.stdout.split())
+
+
 @dataclass
 class Run:
     exit_code: int

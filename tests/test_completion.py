@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.helpers import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo, modules_after
 
 
 def _complete(repo: Repo, line: str, shell: str = "bash") -> list[str]:
@@ -68,18 +67,8 @@ def test_ids_statuses_fields_and_values(repo: Repo, backlog: dict[str, str]) -> 
 
 
 def test_the_lean_path_answers_without_typer(repo: Repo, backlog: dict[str, str]) -> None:
-    code = (
-        "import sys, os\n"
-        "os.environ.update(_STORYKIT_COMPLETE='complete_bash', COMP_WORDS='storykit show ',"
-        " COMP_CWORD='2')\n"
-        "from storykit.cli.main import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print()\nprint(' '.join(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True
-    )
-    loaded = set(out.stdout.splitlines()[-1].split())
+    env = {"_STORYKIT_COMPLETE": "complete_bash", "COMP_WORDS": "storykit show ", "COMP_CWORD": "2"}
+    loaded = modules_after(repo.root, env=env)
     for heavy in ("typer", "pydantic", "rich", "git"):
         assert heavy not in loaded, heavy
     assert not any(name.startswith("ruamel") for name in loaded)

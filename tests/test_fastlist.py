@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.helpers import SCRIPT, Repo, on_terminal
+from tests.helpers import SCRIPT, Repo, modules_after, on_terminal
 
 
 def _lean(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
@@ -18,18 +18,7 @@ def _lean(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _modules(repo: Repo, *args: str) -> set[str]:
-    code = (
-        "import sys, io\n"
-        f"sys.argv = ['storykit', *{list(args)!r}]\n"
-        "from storykit.cli.main import main\n"
-        "real = sys.stdout; sys.stdout = io.StringIO()\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stdout = real\nprint(' '.join(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=repo.root, capture_output=True, text=True, check=True
-    )
-    return set(out.stdout.split())
+    return modules_after(repo.root, *args)
 
 
 @pytest.fixture

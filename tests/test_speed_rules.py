@@ -9,32 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import Repo, git
+from tests.helpers import Repo, git, modules_after
 
 
 def _modules_after(cwd: Path, *argv: str, env: dict[str, str] | None = None) -> set[str]:
-    code = (
-        "import sys, io\n"
-        f"sys.argv = ['storykit', *{list(argv)!r}]\n"
-        "from storykit.cli.app import main\n"
-        "real = sys.stdout\n"
-        "sys.stdout = io.StringIO()\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stdout = real\n"
-        "print(' '.join(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **(env or {})},
-    )
-    return set(out.stdout.split())
+    return modules_after(cwd, *argv, env=env, entry="storykit.cli.app")
 
 
 def test_warm_list_and_show_import_neither_gitpython_nor_ruamel(repo: Repo) -> None:
