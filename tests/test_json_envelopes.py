@@ -67,6 +67,16 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "diff": ["diff", "HEAD~3"],
         "spike close": ["spike", "close", spike, "--outcome", "UTF-8", "--follow-up", "tech: T"],
         "split": ["split", story, "Part one", "Part two"],
+        "sprint new": ["sprint", "new", "Sprint 1", "--start", "2026-11-16"],
+        "sprint add": ["sprint", "add", "Sprint 1", spike],
+        "sprint remove": ["sprint", "remove", "Sprint 1", spike],
+        "sprint plan": ["sprint", "plan", "Sprint 1", "--from-file", "/dev/null"],
+        "sprint start": ["sprint", "start", "Sprint 1"],
+        "sprint list": ["sprint", "list"],
+        "sprint show": ["sprint", "show"],
+        "burndown": ["burndown"],
+        "sprint close": ["sprint", "close", "Sprint 1"],
+        "velocity": ["velocity"],
     }
     assert set(runs) == set(table), set(runs) ^ set(table)
     for name, args in runs.items():

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -75,6 +76,8 @@ class Config(BaseModel):
     custom_fields: list[str] = []
     editor_schema: str = ""
     lock_wait: Annotated[float, Field(ge=0, le=MAX_LOCK_WAIT)] = DEFAULT_LOCK_WAIT
+    sprint_length: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}[dw]$")] = "2w"
+    timezone: str = "UTC"
     workflow: WorkflowConfig = WorkflowConfig()
 
     @field_validator("backlog_dir")
@@ -111,6 +114,22 @@ class Config(BaseModel):
             raise ValueError("must be a .json file name inside the backlog folder, or empty")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zone_of(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a time zone: give an IANA name like UTC or Europe/Paris"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone sprints' days are counted in."""
+        return zone_of(self.timezone)
+
     @field_validator("custom_fields")
     @classmethod
     def _identifiers(cls, value: list[str]) -> list[str]:
@@ -133,6 +152,8 @@ hooks = true                   # run the repository's pre-commit and commit-msg 
 custom_fields = []             # extra item keys your team wants (keys starting x- are always kept)
 editor_schema = "{editor_schema}"             # JSON Schema in backlog/ for editors ("" = none)
 lock_wait = 3                  # seconds a change waits for another one to finish
+sprint_length = "2w"           # default length of a new sprint (days: 10d, weeks: 2w)
+timezone = "UTC"               # sprints' days are counted in this IANA time zone
 
 [workflow]
 statuses = ["draft", "ready", "in-progress", "done", "dropped"]
@@ -142,6 +163,17 @@ in_progress = "in-progress"
 done = "done"
 dropped = "dropped"
 """
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """An IANA time zone; ValueError for a name that is none (or could escape the zone
+    database: an absolute or relative path)."""
+    if not name or name.startswith(("/", ".")) or ".." in name or "\\" in name:
+        raise ValueError(name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(name) from None
 
 
 def default_config_text(prefix: str, editor_schema: str = "") -> str:

@@ -11,7 +11,14 @@ from pydantic import ValidationError
 
 from storykit.config import Config
 from storykit.errors import Diagnostic
-from storykit.model.catalogue import FIELDS, ITEM_TYPES, TYPES, type_fields
+from storykit.model.catalogue import (
+    FIELDS,
+    ITEM_TYPES,
+    SPRINT_FIELDS,
+    TYPES,
+    FieldSpec,
+    type_fields,
+)
 from storykit.model.items import MODELS, ItemModel, item_adapter
 from storykit.model.naming import id_from_file_name
 from storykit.printable import has_control
@@ -146,18 +153,38 @@ def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list
     ]
 
 
+def validate_sprint(data: dict[str, Any], path: str, locate: Locator) -> Validated:
+    """A sprint file's data → its model, or every problem located (see `validate_item`)."""
+    from storykit.model.sprints import SprintModel
+
+    problems = _control_characters(data, path, locate)
+    try:
+        model = SprintModel.model_validate(data)
+    except ValidationError as exc:
+        found = _diagnostics(exc, data, path, locate, SPRINT_FIELDS) + problems
+        return Validated(None, {}, sorted(found, key=lambda d: (d.line, d.col)))
+    return Validated(model if not problems else None, {}, problems)  # type: ignore[arg-type]
+
+
 def _diagnostics(
-    exc: ValidationError, data: dict[str, Any], path: str, locate: Locator
+    exc: ValidationError,
+    data: dict[str, Any],
+    path: str,
+    locate: Locator,
+    fields: dict[str, FieldSpec] = FIELDS,
 ) -> list[Diagnostic]:
-    item_type = data.get("type")
+    item_type = data.get("type") if fields is FIELDS else None
     by_loc: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
     for error in exc.errors(include_url=False):
         loc = _field_loc(error["loc"], item_type)
+        if not error["loc"] and fields is not FIELDS:  # a rule between fields names its own
+            loc = (str(error["msg"]).removeprefix("Value error, ").split(":")[0],)
+            error = {**error, "msg": str(error["msg"]).split(": ", 1)[-1]}
         by_loc.setdefault(loc, []).append(dict(error))
     found: list[Diagnostic] = []
     for loc, errors in by_loc.items():
         name = str(loc[0]) if loc else ""
-        message = _message(name, errors, item_type)
+        message = _message(name, errors, item_type, fields)
         missing = errors[0]["type"] in ("missing", "union_tag_not_found")
         line, col = (1, 1) if missing else locate(loc, errors[0]["type"] == "extra_forbidden")
         where = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc)
@@ -178,18 +205,23 @@ def _field_loc(loc: Sequence[str | int], item_type: Any) -> tuple[str | int, ...
     return tuple(kept)
 
 
-def _message(name: str, errors: list[dict[str, Any]], item_type: Any) -> str:
+def _message(
+    name: str, errors: list[dict[str, Any]], item_type: Any, fields: dict[str, FieldSpec]
+) -> str:
     """What a user is told about a field's value, by what Pydantic found and the field's
     declaration in the catalogue."""
     error = errors[0]
     kind = error["type"]
-    spec = FIELDS.get(name)
+    spec = fields.get(name)
     if kind in ("missing", "union_tag_not_found"):
         if name == "type":
             return f"required field is missing (one of {', '.join(ITEM_TYPES)})"
         return "required field is missing"
     if kind == "union_tag_invalid":
         return f"must be one of {', '.join(ITEM_TYPES)}"
+    if kind == "extra_forbidden" and fields is not FIELDS:
+        close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.7)
+        return f"unknown key (did you mean '{close[0]}'?)" if close else "unknown key"
     if kind == "extra_forbidden":
         return _unknown_key(name, item_type)
     if kind == "value_error":

@@ -61,7 +61,7 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order `--help` lists them."""
-    from storykit.cli import changing, history, merging, ranking, reading, spike
+    from storykit.cli import changing, history, merging, ranking, reading, spike, sprint
     from storykit.cli.new import register
 
     app.command(short_help=summary(changing.init.__doc__))(changing.init)
@@ -93,6 +93,7 @@ def _register() -> None:
     )
     groups = register(app)
     spike.register(groups["spike"])
+    sprint.register(app)
 
 
 _register()

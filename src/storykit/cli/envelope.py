@@ -13,9 +13,14 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
+from storykit.model.points import number
+
 if TYPE_CHECKING:
+    from storykit.model.burndown import Burndown
     from storykit.model.selection import Match
     from storykit.services.query import Board, ItemDetails
+    from storykit.services.reports import SprintDetails, SprintReport, Velocity
+    from storykit.services.sprints import SprintOutcome
     from storykit.services.workspace import Move, Outcome
 
 SCHEMA_VERSION = 2
@@ -108,3 +113,83 @@ def board(result: Board) -> dict[str, Any]:
         for item in column.items
     ]
     return envelope("items", items, statuses=[column.status for column in result.columns])
+
+
+def sprint_outcome(result: SprintOutcome, **extras: Any) -> dict[str, Any]:
+    """A changing sprint command: the sprint as it is now, the items it moved, the commit."""
+    items = [item.to_json() for item in result.outcome.items]
+    done = {"commit": result.outcome.commit, "changed": result.outcome.changed}
+    return envelope(None, sprint=result.sprint.to_json(), items=items, **extras, **done)
+
+
+def sprint_list(reports: list[SprintReport]) -> dict[str, Any]:
+    """`sprint list`: every sprint, its state and figures (committed: None until it starts)."""
+    return envelope(None, sprints=[_listed_sprint(r) for r in reports])
+
+
+def _listed_sprint(shown: SprintReport) -> dict[str, Any]:
+    figures = shown.burndown
+    return {
+        **shown.sprint.to_json(),
+        "state": shown.state,
+        "days_left": shown.days_left,
+        "committed": number(figures.committed) if figures.started else None,
+        "completed": number(figures.completed),
+    }
+
+
+def _figures(figures: Burndown) -> dict[str, Any]:
+    return {
+        "committed": number(figures.committed),
+        "added": number(figures.added),
+        "removed": number(figures.removed),
+        "completed": number(figures.completed),
+        "remaining": number(figures.remaining),
+    }
+
+
+def burndown(shown: SprintReport) -> dict[str, Any]:
+    """`burndown`: the sprint, its figures, and every day's figures at the end of it."""
+    model = shown.sprint.model
+    sprint = {
+        "name": model.name,
+        "start": model.start.isoformat(),
+        "end": model.end.isoformat(),
+        "goal": model.goal,
+        "capacity": number(model.capacity),
+    }
+    days = [day.to_json() for day in shown.burndown.days]
+    return envelope(None, sprint=sprint, **_figures(shown.burndown), days=days)
+
+
+def velocity(found: Velocity) -> dict[str, Any]:
+    """`velocity`: committed and completed points of the closed sprints, and the average."""
+    sprints = [
+        {
+            "name": r.sprint.name,
+            "start": r.sprint.model.start.isoformat(),
+            "end": r.sprint.model.end.isoformat(),
+            "committed": number(r.burndown.committed),
+            "completed": number(r.burndown.completed),
+        }
+        for r in found.sprints
+    ]
+    return envelope(None, sprints=sprints, average=number(found.average))
+
+
+def sprint_details(found: SprintDetails) -> dict[str, Any]:
+    """`sprint show`: the sprint, its state and figures, its items and their statuses, the
+    planning summary and the burndown days."""
+    shown = found.report
+    return envelope(
+        None,
+        sprint=shown.sprint.to_json(),
+        state=shown.state,
+        days_left=shown.days_left,
+        **_figures(shown.burndown),
+        late=number(shown.burndown.late),
+        by_status=found.by_status,
+        items=[item.to_json() for item in found.items],
+        planning=found.planning.to_json(),
+        days=[day.to_json() for day in shown.burndown.days],
+    )

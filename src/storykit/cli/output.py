@@ -75,6 +75,12 @@ def out(plain: str, markup: str | None = None) -> None:
         sys.stdout.write(printable_lines(plain) + "\n")
 
 
+def chart(text: str) -> None:
+    """A chart drawn by a plotting library (cli/charts.py), written as it is: its colour
+    codes are the library's own, and every label in it went through `printable`."""
+    sys.stdout.write(text.rstrip("\n") + "\n")
+
+
 def err(text: str) -> None:
     sys.stderr.write(printable_lines(text) + "\n")
 

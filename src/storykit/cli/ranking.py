@@ -78,7 +78,7 @@ def rank(
             raise UsageError("give either --rebalance or --from-file")
         result = ranking.rebalance(ws, options)
     elif from_file is not None:
-        text = sys.stdin.read() if from_file == "-" else _read_order_file(from_file)
+        text = sys.stdin.read() if from_file == "-" else read_order_file(from_file)
         result = ranking.reorder(ws, options, text=text)
     else:
         result = ranking.reorder(ws, options)
@@ -88,7 +88,7 @@ def rank(
         output.render_rank(result, rebalance=rebalance)
 
 
-def _read_order_file(name: str) -> str:
+def read_order_file(name: str) -> str:
     try:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -214,6 +214,23 @@ _FIELDS = (
 )
 FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in _FIELDS}
 
+# Sprint files (`<backlog>/sprints/<slug>.yaml`, one per sprint) are declared the same way:
+# their model, validation messages and key order derive from these.
+_SPRINT_FIELDS = (
+    FieldSpec(
+        "name", "line", "The sprint's name: what items' `sprint:` holds.", required=True,
+        argument=True,
+    ),
+    FieldSpec("start", "date", "The sprint's first day.", required=True),
+    FieldSpec("end", "date", "The sprint's last day.", required=True),
+    FieldSpec("goal", "text", "What the sprint is for."),
+    FieldSpec("capacity", "number", "The points the team can take on in it."),
+    FieldSpec("started", "datetime", "When it was started (`storykit sprint start`).", auto=True),
+    FieldSpec("closed", "datetime", "When it was closed (`storykit sprint close`).", auto=True),
+)  # fmt: skip
+SPRINT_FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in _SPRINT_FIELDS}
+SPRINT_ORDER = tuple(SPRINT_FIELDS)
+
 # Every item has these, in this order; a type's own fields follow.
 COMMON = (
     "id", "type", "title", "status", "rank", "created", "points", "value", "risk", "parent",

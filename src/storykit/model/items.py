@@ -91,7 +91,7 @@ class ItemModel(BaseModel):
         return value
 
 
-def _annotation(spec: FieldSpec, item_type: str) -> tuple[Any, Any]:
+def annotation(spec: FieldSpec, item_type: str) -> tuple[Any, Any]:
     """(annotation, default) of a field in the model of `item_type`."""
     if spec.kind == "type":
         return Literal[item_type], ...  # the discriminator
@@ -106,7 +106,7 @@ def _annotation(spec: FieldSpec, item_type: str) -> tuple[Any, Any]:
 def _build(item_type: str) -> type[ItemModel]:
     spec = TYPES[item_type]
     fields: dict[str, Any] = {
-        name: _annotation(FIELDS[name], item_type) for name in type_fields(item_type)
+        name: annotation(FIELDS[name], item_type) for name in type_fields(item_type)
     }
     return create_model(spec.model_name, __base__=ItemModel, __doc__=spec.help, **fields)
 

@@ -41,6 +41,15 @@ class History:
     def __init__(self, root: Path) -> None:
         self.git = Git(root)
 
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        status, _, _ = self.git.run("merge-base", "--is-ancestor", commit, of, check=False)
+        return status == 0
+
+    def commit_time(self, commit: str) -> dt.datetime:
+        """When a commit was made (its committer date)."""
+        _, out, _ = self.git.run("show", "-s", "--format=%cI", commit)
+        return dt.datetime.fromisoformat(out.strip())
+
     def commit_of(self, rev: str) -> str:
         """A revision's commit SHA, or a usage error naming it."""
         if rev.startswith("-"):
@@ -184,7 +193,13 @@ class History:
         _, out, _ = self.git.run("log", "-1", "--format=%h %s", f"{since}..HEAD", "--", path)
         return out.strip()
 
-    def log(self, pathspecs: list[str], newest_first: bool = True) -> list[LogCommit]:
+    def log(
+        self,
+        pathspecs: list[str],
+        newest_first: bool = True,
+        revs: tuple[str, ...] = (),
+        full_history: bool = False,
+    ) -> list[LogCommit]:
         """Commits touching `pathspecs`, each with its raw changes to them; a merge commit
         with the files it changed unlike every parent (the changes of its branches come
         with their own commits, once).
@@ -199,6 +214,9 @@ class History:
         ]  # fmt: skip
         if not newest_first:
             args.append("--reverse")
+        if full_history:  # every commit that changed them, on every side of every merge
+            args += ["--full-history", "--topo-order"]
+        args += ["--end-of-options", *revs] if revs else []
         status, out, err = self.git.run(*args, "--", *pathspecs, check=False)
         if status != 0:
             if "does not have any commits" in err:

@@ -153,10 +153,35 @@ def _check_all(ws: Workspace) -> CheckReport:
                 code="cycle",
             )
         )
+    report.problems.extend(_sprints(ws, backlog.items, locate))
     report.problems.extend(_stale_schema(ws))
     report.problems.extend(_missing_driver(ws))
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
+
+
+def _sprints(ws: Workspace, items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
+    """Every sprint file, and every item's `sprint:` naming one of them."""
+    from storykit.sprints import SprintStore
+
+    loaded = SprintStore(ws.project).load_all()
+    found = list(loaded.problems)
+    names = {sprint.name for sprint in loaded.sprints}
+    for item in items:
+        name = item.model.sprint
+        if name is None or name in names:
+            continue
+        line, col = locate(item, ["sprint"])
+        close = [n for n in names if n.casefold() == name.casefold()]
+        fix = (
+            f'`storykit set {item.id} sprint="{close[0]}"`'
+            if close
+            else f'`storykit sprint new "{name}" --start DATE` creates it, '
+            f"`storykit set {item.id} sprint=` clears it"
+        )
+        message = f"sprint: no sprint named {name!r} ({fix})"
+        found.append(Diagnostic(item.rel, line, col, message, code="unknown-sprint"))
+    return found
 
 
 def _stale_schema(ws: Workspace) -> list[Diagnostic]:

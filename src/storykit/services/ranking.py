@@ -104,7 +104,7 @@ def reorder(
 
 
 def _reorder(ws: Workspace, options: CommitOptions, text: str) -> Outcome:
-    wanted = _parse_order(ws, text)
+    wanted = parse_order(ws, text)
 
     def build() -> Plan | None:
         order = ws.store.order()
@@ -159,7 +159,7 @@ def _open_items(ws: Workspace, backlog: Backlog) -> list[StoredItem]:
     return [item for item in backlog.items if item.model.status not in closed]
 
 
-def _parse_order(ws: Workspace, text: str) -> list[str]:
+def parse_order(ws: Workspace, text: str) -> list[str]:
     wanted: list[str] = []
     seen: dict[str, int] = {}
     problems: list[str] = []

@@ -1,0 +1,161 @@
+"""Time sprint reports on a long history: `burndown` and `velocity`, cold (no timeline
+cache) and warm, whole process.
+
+    python benchmarks/sprints.py                     # 1,000 items, 3,000 backlog commits
+    python benchmarks/sprints.py --items 1000 --commits 3000 --runs 7
+
+Not a test: CI does not run it. The history is written with `git fast-import`: ten
+two-week sprints (each file created at its start, with `started`, and closed at its end)
+and, spread over the twenty weeks, commits that each change one item — its status, its
+points, its sprint or its rank — as a team's daily edits would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+STORYKIT = str(Path(sys.executable).parent / "storykit")
+START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+SPRINTS = 10
+
+
+def history(root: Path, commits: int, seed: int = 7) -> None:
+    """Append `commits` item changes and the sprints' files to main, dated over 20 weeks."""
+    rng = random.Random(seed)
+    files = {p.name: p.read_text() for p in sorted((root / "backlog").glob("*.yaml"))}
+    names = list(files)
+    stream: list[bytes] = []
+    span = dt.timedelta(weeks=2 * SPRINTS).total_seconds()
+    events: list[tuple[float, str, str]] = []  # (time, path, content)
+    for k in range(SPRINTS):
+        first = START + dt.timedelta(weeks=2 * k)
+        last = first + dt.timedelta(days=13)
+        body = f"name: Sprint {k + 1}\nstart: {first.date()}\nend: {last.date()}\ncapacity: 40\n"
+        started = body + f"started: {first.isoformat(sep=' ')}\n"
+        closing = last + dt.timedelta(hours=8)
+        path = f"backlog/sprints/sprint-{k + 1}.yaml"
+        events.append((first.timestamp(), path, started))
+        events.append(
+            (closing.timestamp(), path, started + f"closed: {closing.isoformat(sep=' ')}\n")
+        )
+    for n in range(commits):
+        when = START.timestamp() + span * n / commits
+        sprint = min(SPRINTS, int((when - START.timestamp()) // (14 * 86400)) + 1)
+        name = rng.choice(names)
+        text = files[name]
+        action = rng.choices(["status", "points", "sprint", "rank"], [40, 20, 30, 10])[0]
+        if action == "status":
+            new = rng.choice(["ready", "in-progress", "done"])
+            text = re.sub(r"^status: .*$", f"status: {new}", text, count=1, flags=re.M)
+        elif action == "points":
+            value = rng.choice([1, 2, 3, 5, 8])
+            if "\npoints: " in text:
+                text = re.sub(r"^points: .*$", f"points: {value}", text, count=1, flags=re.M)
+            else:
+                text = text.replace("\ncreated:", f"\npoints: {value}\ncreated:", 1)
+        elif action == "sprint":
+            line = f"sprint: Sprint {sprint}"
+            if "\nsprint: " in text:
+                text = re.sub(r"^sprint: .*$", line, text, count=1, flags=re.M)
+            else:
+                text = text.rstrip("\n") + f"\n{line}\n"
+        else:
+            text = re.sub(r"^rank: (.*)$", r"rank: \g<1>V", text, count=1, flags=re.M)
+        files[name] = text
+        events.append((when, f"backlog/{name}", text))
+    events.sort(key=lambda e: e[0])
+    for mark, (when, path, content) in enumerate(events, start=1):
+        data = content.encode()
+        message = f"backlog: change {path}".encode()
+        stamp = f"{int(when)} +0000"
+        stream += [
+            b"commit refs/heads/main\n",
+            f"mark :{mark}\n".encode(),
+            f"author Bench Mark <bench@example.com> {stamp}\n".encode(),
+            f"committer Bench Mark <bench@example.com> {stamp}\n".encode(),
+            f"data {len(message)}\n".encode() + message + b"\n",
+            b"from refs/heads/main^0\n" if mark == 1 else f"from :{mark - 1}\n".encode(),
+            f"M 100644 inline {path}\n".encode(),
+            f"data {len(data)}\n".encode() + data + b"\n",
+        ]
+    subprocess.run(
+        ["git", "fast-import", "--quiet", "--force"], cwd=root, input=b"".join(stream), check=True
+    )
+    subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=root, check=True)
+
+
+def timed(root: Path, argv: list[str], runs: int, before: object = None) -> list[float]:
+    found = []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        began = time.perf_counter()
+        result = subprocess.run(argv, cwd=root, capture_output=True, check=False)
+        found.append(time.perf_counter() - began)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.decode()}")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="storykit-sprints-"))
+    try:
+        generate(root, args.items)
+        history(root, args.commits)
+        count = subprocess.run(
+            ["git", "rev-list", "--count", "HEAD", "--", "backlog/"],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        print(f"{args.items} items, {count} commits touching backlog/ ({root})")
+        cache = root / ".git" / "storykit" / "timeline-cache.json"
+
+        def cold() -> None:
+            cache.unlink(missing_ok=True)
+
+        cases = {
+            "burndown (Sprint 9)": [STORYKIT, "burndown", "Sprint 9", "--json"],
+            "velocity": [STORYKIT, "velocity", "--json"],
+            "sprint list": [STORYKIT, "sprint", "list", "--json"],
+        }
+        print(f"{'case':<24} {'cold median':>12} {'warm median':>12}   (min-max warm)")
+        for label, argv in cases.items():
+            cold_runs = timed(root, argv, args.runs, cold)
+            timed(root, argv, 1)  # fill the cache
+            warm_runs = timed(root, argv, args.runs)
+            print(
+                f"{label:<24} {statistics.median(cold_runs):>11.2f}s "
+                f"{statistics.median(warm_runs):>11.2f}s   "
+                f"({min(warm_runs):.2f}-{max(warm_runs):.2f})"
+            )
+        # One more commit after a warm report: only that commit is read.
+        subprocess.run([STORYKIT, "burndown", "Sprint 9", "--json"], cwd=root, check=True,
+                       capture_output=True)  # fmt: skip
+        item = sorted((root / "backlog").glob("*.yaml"))[0]
+        item.write_text(item.read_text() + "notes: one more\n")
+        subprocess.run(["git", "commit", "-qam", "one more"], cwd=root, check=True)
+        once = timed(root, cases["burndown (Sprint 9)"], 1)
+        print(f"{'burndown, 1 new commit':<24} {'':>12} {once[0]:>11.2f}s")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Charts of sprint reports: in the terminal (plotext), as Markdown with a Mermaid
+`xychart-beta` block (hosting sites render it in a pull-request comment), and as a
+standalone SVG file (matplotlib). The plotting libraries are imported only here, and
+only when a chart is drawn."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storykit.model.points import number
+from storykit.printable import printable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from storykit.services.reports import SprintReport, Velocity
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _plain(value: float | None) -> str:
+    shown = number(value)
+    return "" if shown is None else str(shown)
+
+
+def _known(report: SprintReport) -> list[tuple[int, float, float]]:
+    """(day index, scope, remaining) of the days that have figures."""
+    return [
+        (index, day.scope, day.remaining)
+        for index, day in enumerate(report.burndown.days)
+        if day.scope is not None and day.remaining is not None
+    ]
+
+
+def burndown_terminal(report: SprintReport, width: int, colour: bool) -> str:
+    """Remaining against the ideal line, with the scope line (its steps are scope change)."""
+    import plotext as plt
+
+    days = report.burndown.days
+    plt.clear_figure()
+    plt.theme("clear")
+    plt.plotsize(max(width, 40), 16)
+    x = list(range(1, len(days) + 1))
+    marks = ("braille",) * 3 if colour else (".", "-", "*")  # told apart without colour
+    plt.plot(x, [day.ideal for day in days], label="ideal", color="gray", marker=marks[0])
+    known = _known(report)
+    if known:
+        at = [index + 1 for index, _, _ in known]
+        scope = [scope for _, scope, _ in known]
+        plt.plot(at, scope, label="scope", color="blue", marker=marks[1])
+        left = [left for _, _, left in known]
+        plt.plot(at, left, label="remaining", color="red", marker=marks[2])
+    step = max(1, len(days) // 7)
+    plt.xticks(x[::step], [day.date.strftime("%m-%d") for day in days][::step])
+    plt.ylim(0, max([1.0] + [d.scope or 0 for d in days] + [days[0].ideal if days else 0]))
+    plt.title(printable(f"{report.sprint.name}: burndown"))
+    text = str(plt.build())
+    return text if colour else _ANSI.sub("", text)
+
+
+def velocity_terminal(found: Velocity, width: int, colour: bool) -> str:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.theme("clear")
+    plt.plotsize(max(width, 40), 14)
+    names = [printable(r.sprint.name)[:12] for r in found.sprints]
+    committed = [r.burndown.committed for r in found.sprints]
+    completed = [r.burndown.completed for r in found.sprints]
+    marks = ["sd", "sd"] if colour else ["#", "="]
+    plt.multiple_bar(
+        names, [committed, completed], labels=["committed", "completed"], marker=marks,
+        color=["blue", "green"],
+    )  # fmt: skip
+    average = _plain(found.average) or "-"
+    plt.title(f"velocity (average of the last 3 closed sprints: {average})")
+    text = str(plt.build())
+    return text if colour else _ANSI.sub("", text)
+
+
+def _mermaid_text(text: str) -> str:
+    return printable(text).replace('"', "'")
+
+
+def burndown_markdown(report: SprintReport) -> str:
+    figures = report.burndown
+    days = figures.days
+    rows = [
+        "| date | scope | completed | remaining | ideal |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {d.date} | {_plain(d.scope)} | {_plain(d.completed)} | "
+            f"{_plain(d.remaining)} | {_plain(d.ideal)} |"
+            for d in days
+        ),
+    ]
+    known = _known(report)
+    top = max([1.0, figures.committed] + [scope for _, scope, _ in known])
+    labels = ", ".join(f'"{d.date.strftime("%m-%d")}"' for d in days)
+    chart = [
+        "```mermaid",
+        "xychart-beta",
+        f'    title "{_mermaid_text(report.sprint.name)}: burndown"',
+        f"    x-axis [{labels}]",
+        f'    y-axis "points" 0 --> {_plain(top)}',
+        f"    line [{', '.join(_plain(d.ideal) for d in days)}]",
+    ]
+    if known:
+        chart.append(f"    line [{', '.join(_plain(left) for _, _, left in known)}]")
+    chart.append("```")
+    head = (
+        f"**{printable(report.sprint.name)}** ({report.sprint.model.start} → "
+        f"{report.sprint.model.end}): committed {_plain(figures.committed)}, added "
+        f"{_plain(figures.added)}, removed {_plain(figures.removed)}, completed "
+        f"{_plain(figures.completed)}, remaining {_plain(figures.remaining)}"
+    )
+    return "\n".join([head, "", *rows, "", *chart]) + "\n"
+
+
+def velocity_markdown(found: Velocity) -> str:
+    rows = [
+        "| sprint | start | end | committed | completed |",
+        "| --- | --- | --- | ---: | ---: |",
+        *(
+            f"| {printable(r.sprint.name).replace('|', '/')} | {r.sprint.model.start} | "
+            f"{r.sprint.model.end} | {_plain(r.burndown.committed)} | "
+            f"{_plain(r.burndown.completed)} |"
+            for r in found.sprints
+        ),
+    ]
+    names = ", ".join(f'"{_mermaid_text(r.sprint.name)}"' for r in found.sprints)
+    top = max([1.0] + [max(r.burndown.committed, r.burndown.completed) for r in found.sprints])
+    chart = [
+        "```mermaid",
+        "xychart-beta",
+        '    title "velocity: committed and completed points"',
+        f"    x-axis [{names}]",
+        f'    y-axis "points" 0 --> {_plain(top)}',
+        f"    bar [{', '.join(_plain(r.burndown.committed) for r in found.sprints)}]",
+        f"    bar [{', '.join(_plain(r.burndown.completed) for r in found.sprints)}]",
+        "```",
+    ]
+    average = f"average of the last 3 closed sprints: {_plain(found.average) or '-'}"
+    return "\n".join([*rows, "", average, "", *chart]) + "\n"
+
+
+def _figure() -> tuple[Figure, Axes]:
+    import matplotlib
+
+    matplotlib.rcParams["svg.hashsalt"] = "storykit"  # the same chart, the same file
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4.5))
+    return figure, figure.subplots()
+
+
+def burndown_svg(report: SprintReport, path: Path) -> None:
+    figure, axes = _figure()
+    days = report.burndown.days
+    labels = [day.date.strftime("%m-%d") for day in days]
+    axes.plot(labels, [d.ideal for d in days], "--", color="gray", label="ideal")
+    known = _known(report)
+    if known:
+        shown = [labels[index] for index, _, _ in known]
+        axes.step(shown, [s for _, s, _ in known], where="post", color="tab:blue", label="scope")
+        axes.plot(shown, [r for _, _, r in known], marker="o", color="tab:red", label="remaining")
+    axes.set_title(f"{printable(report.sprint.name)}: burndown")
+    axes.set_ylabel("points")
+    axes.set_ylim(bottom=0)
+    axes.tick_params(axis="x", labelrotation=45)
+    axes.legend()
+    _save(figure, path)
+
+
+def velocity_svg(found: Velocity, path: Path) -> None:
+    figure, axes = _figure()
+    names = [printable(r.sprint.name) for r in found.sprints]
+    x = list(range(len(names)))
+    committed = [r.burndown.committed for r in found.sprints]
+    completed = [r.burndown.completed for r in found.sprints]
+    axes.bar([i - 0.2 for i in x], committed, 0.4, label="committed", color="tab:blue")
+    axes.bar([i + 0.2 for i in x], completed, 0.4, label="completed", color="tab:green")
+    if found.average is not None:
+        axes.axhline(found.average, linestyle="--", color="gray", label="average (last 3)")
+    axes.set_xticks(x, names)
+    axes.set_title("velocity")
+    axes.set_ylabel("points")
+    axes.legend()
+    _save(figure, path)
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.tight_layout()
+    figure.savefig(path, format="svg", metadata={"Date": None})

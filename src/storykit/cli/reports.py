@@ -1,0 +1,148 @@
+"""`storykit burndown` and `storykit velocity`, and what `sprint show` shares with them:
+the output formats (a chart in the terminal, Markdown with Mermaid, an SVG file)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from storykit.cli import charts, envelope, output
+from storykit.cli.options import JsonOpt, workspace
+from storykit.errors import UsageError
+from storykit.model.points import number
+
+if TYPE_CHECKING:
+    from storykit.services.reports import SprintReport, Velocity
+
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", metavar="REV", help="Compute it as of this revision (default: HEAD)."),
+]
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    svg = "svg"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="text (a chart in the terminal), markdown (a table and a Mermaid chart) or svg "
+        "(a chart file: needs --output).",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", metavar="FILE", help="Where --format svg writes.")
+]
+
+
+def burndown(
+    sprint: Annotated[
+        str | None,
+        typer.Argument(metavar="[SPRINT]", help="The sprint (default: the active one)."),
+    ] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+    format_: FormatOpt = Format.text,
+    output_file: OutputOpt = None,
+) -> None:
+    """A sprint's burndown from git history: remaining against ideal, day by day."""
+    from storykit.services.reports import burndown_of
+
+    format_options(as_json, format_, output_file)
+    shown = burndown_of(workspace(), sprint, at)
+    if as_json:
+        envelope.print_json(envelope.burndown(shown))
+        return
+    if drawn(shown, None, format_, output_file):
+        return
+    model = shown.sprint.model
+    output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
+    figures_line(shown)
+    output.chart(charts.burndown_terminal(shown, width(), output.styled()))
+
+
+def velocity(
+    last: Annotated[int, typer.Option(metavar="N", help="Show the last N closed sprints.")] = 6,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+    format_: FormatOpt = Format.text,
+    output_file: OutputOpt = None,
+) -> None:
+    """Committed and completed points of the closed sprints, and the average of the last
+    three."""
+    from storykit.services.reports import velocity as compute
+
+    format_options(as_json, format_, output_file)
+    found = compute(workspace(), last, at)
+    if as_json:
+        envelope.print_json(envelope.velocity(found))
+        return
+    if drawn(None, found, format_, output_file):
+        return
+    if not found.sprints:
+        output.err("no closed sprint yet: `storykit sprint close NAME` closes one")
+        return
+    for shown in found.sprints:
+        figures = shown.burndown
+        output.out(
+            f"{shown.sprint.name}  {shown.sprint.model.start} → {shown.sprint.model.end}  "
+            f"committed {number(figures.committed)}  completed {number(figures.completed)}"
+        )
+    output.out(f"average (last 3 closed sprints): {number(found.average)}")
+    output.chart(charts.velocity_terminal(found, width(), output.styled()))
+
+
+def figures_line(shown: SprintReport) -> None:
+    figures = shown.burndown
+    capacity = (
+        f"capacity {number(shown.sprint.model.capacity)}, " if shown.sprint.model.capacity else ""
+    )
+    output.out(
+        f"{capacity}committed {number(figures.committed)}, added {number(figures.added)}, "
+        f"removed {number(figures.removed)}, completed {number(figures.completed)}, "
+        f"remaining {number(figures.remaining)}"
+        + (f" (completed late: {number(figures.late)})" if figures.late else "")
+    )
+
+
+def format_options(as_json: bool, format_: Format, output_file: Path | None) -> None:
+    if as_json and format_ is not Format.text:
+        raise UsageError("give either --json or --format, not both")
+    if format_ is Format.svg and output_file is None:
+        raise UsageError("--format svg writes a file: give --output FILE")
+    if output_file is not None and format_ is not Format.svg:
+        raise UsageError("--output goes with --format svg")
+
+
+def drawn(
+    shown: SprintReport | None, found: Velocity | None, format_: Format, path: Path | None
+) -> bool:
+    """Markdown or SVG output, if asked for (True: done)."""
+    if format_ is Format.markdown:
+        text = charts.burndown_markdown(shown) if shown else charts.velocity_markdown(found)  # type: ignore[arg-type]
+        sys.stdout.write(text)
+        return True
+    if format_ is Format.svg and path is not None:
+        try:
+            if shown is not None:
+                charts.burndown_svg(shown, path)
+            elif found is not None:
+                charts.velocity_svg(found, path)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        output.err(f"wrote {path}")
+        return True
+    return False
+
+
+def width() -> int:
+    return min(shutil.get_terminal_size((80, 24)).columns, 100) - 2

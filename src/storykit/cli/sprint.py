@@ -1,0 +1,294 @@
+"""`storykit sprint new|list|add|remove|plan|start|close|show`: sprints, one commit per
+change (their reports: `cli/reports.py`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from storykit.cli import charts, columns, envelope, output
+from storykit.cli.options import (
+    IdsArg,
+    IncludeOpt,
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
+    commit_options,
+    summary,
+    workspace,
+)
+from storykit.cli.reports import (
+    AtOpt,
+    Format,
+    FormatOpt,
+    OutputOpt,
+    burndown,
+    drawn,
+    figures_line,
+    format_options,
+    velocity,
+    width,
+)
+from storykit.model.points import number
+
+if TYPE_CHECKING:
+    from storykit.model.planning import Planning
+    from storykit.services.sprints import SprintOutcome
+
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The sprint's name.")]
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="Sprints: plan them by capacity and balance, start and close them; their "
+        "reports are computed from git history.",
+        no_args_is_help=True,
+    )
+    for name, command in (
+        ("new", new),
+        ("list", list_),
+        ("add", add),
+        ("remove", remove),
+        ("plan", plan),
+        ("start", start),
+        ("close", close),
+        ("show", show),
+    ):
+        group.command(name, short_help=summary(command.__doc__))(command)
+    app.add_typer(group, name="sprint", short_help="Sprints: plan, start, close, show.")
+    app.command(short_help=summary(burndown.__doc__))(burndown)
+    app.command(short_help=summary(velocity.__doc__))(velocity)
+
+
+def new(
+    name: NameArg,
+    start: Annotated[str, typer.Option(metavar="DATE", help="The first day, like 2026-12-07.")],
+    end: Annotated[
+        str | None, typer.Option(metavar="DATE", help="The last day (included).")
+    ] = None,
+    length: Annotated[
+        str | None,
+        typer.Option(metavar="2w", help="Length in days or weeks (default: sprint_length)."),
+    ] = None,
+    goal: Annotated[str | None, typer.Option(help="What the sprint is for.")] = None,
+    capacity: Annotated[
+        float | None, typer.Option(metavar="N", help="Points the team can take on.")
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Create a sprint: one file in the backlog's sprints folder, one commit."""
+    from storykit.services.sprints import new_sprint
+
+    result = new_sprint(
+        workspace(),
+        name,
+        commit_options(no_commit, no_verify),
+        start=start,
+        end=end,
+        length=length,
+        goal=goal,
+        capacity=capacity,
+    )
+    _changed(result, "new", as_json)
+
+
+def list_(at: AtOpt = None, as_json: JsonOpt = False) -> None:
+    """Every sprint: dates, state (planned, active, closed), committed and completed points."""
+    from storykit.services.reports import list_sprints
+
+    reports = list_sprints(workspace(), at)
+    if as_json:
+        envelope.print_json(envelope.sprint_list(reports))
+        return
+    if not reports:
+        output.err('no sprints yet: `storykit sprint new "Sprint 1" --start DATE` creates one')
+        return
+    width = max(len(r.sprint.name) for r in reports)
+    for shown in reports:
+        model, figures = shown.sprint.model, shown.burndown
+        committed = f"committed {number(figures.committed)}" if figures.started else "not started"
+        capacity = f"capacity {number(model.capacity)}" if model.capacity else ""
+        line = (
+            f"{shown.sprint.name:<{width}}  {model.start} → {model.end}  {shown.state:<7}  "
+            f"{committed}  completed {number(figures.completed)}  {capacity}"
+        ).rstrip()
+        output.out(line)
+
+
+def add(
+    name: NameArg,
+    items: IdsArg,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Put items in a sprint (one commit for all of them)."""
+    from storykit.services.sprints import add_items
+
+    options = commit_options(no_commit, no_verify, include_changes)
+    _changed(add_items(workspace(), name, items, options), "added to", as_json)
+
+
+def remove(
+    name: NameArg,
+    items: IdsArg,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Take items out of a sprint (one commit for all of them)."""
+    from storykit.services.sprints import remove_items
+
+    options = commit_options(no_commit, no_verify, include_changes)
+    _changed(remove_items(workspace(), name, items, options), "removed from", as_json)
+
+
+def plan(
+    name: NameArg,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file", metavar="FILE", help="Read the kept lines from FILE (- for stdin)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Choose a sprint's items in $EDITOR: the ready items in rank order with their points
+    and a running total against capacity; the kept lines are the sprint."""
+    from storykit.cli.ranking import read_order_file
+    from storykit.services.planning import plan_sprint
+    from storykit.services.reports import planning_of
+
+    text = None
+    if from_file is not None:
+        text = sys.stdin.read() if from_file == "-" else read_order_file(from_file)
+    ws = workspace()
+    result = plan_sprint(ws, name, commit_options(no_commit, no_verify, include_changes), text)
+    _, planning = planning_of(ws, result.sprint)
+    if as_json:
+        envelope.print_json(envelope.sprint_outcome(result, planning=planning.to_json()))
+        return
+    _changed(result, "planned", False)
+    _planning(planning)
+
+
+def start(
+    name: NameArg,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Start a sprint: the moment is recorded, and what it holds then is its commitment."""
+    from storykit.services.sprints import start_sprint
+
+    _changed(
+        start_sprint(workspace(), name, commit_options(no_commit, no_verify)), "started", as_json
+    )
+
+
+def close(
+    name: NameArg,
+    carry_over: Annotated[
+        str | None,
+        typer.Option("--carry-over", metavar="NEXT", help="Move unfinished items to this sprint."),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    """Close a sprint: the moment is recorded; unfinished items move to NEXT (or leave the
+    sprint) in the same commit."""
+    from storykit.services.sprints import close_sprint
+
+    options = commit_options(no_commit, no_verify, include_changes)
+    _changed(close_sprint(workspace(), name, options, carry_over), "closed", as_json)
+
+
+def show(
+    name: Annotated[
+        str | None, typer.Argument(metavar="[NAME]", help="The sprint (default: the active one).")
+    ] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+    format_: FormatOpt = Format.text,
+    output_file: OutputOpt = None,
+) -> None:
+    """A sprint: goal, dates, days left, capacity, committed, added, removed, completed,
+    remaining, items by status, planning summary and the burndown chart."""
+    from storykit.services.reports import show_sprint
+
+    format_options(as_json, format_, output_file)
+    found = show_sprint(workspace(), name, at)
+    if as_json:
+        envelope.print_json(envelope.sprint_details(found))
+        return
+    if drawn(found.report, None, format_, output_file):
+        return
+    shown, model = found.report, found.report.sprint.model
+    left = f"{shown.days_left} day{'s' if shown.days_left != 1 else ''} left"
+    output.out(
+        f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}  ({left})",
+        f"[bold]{output.escape(shown.sprint.name)}[/]  {shown.state}  {model.start} → "
+        f"{model.end}  [dim]({left})[/]",
+    )
+    if model.goal:
+        output.out(f"goal: {model.goal}")
+    figures_line(shown)
+    counts = ", ".join(f"{status} {n}" for status, n in found.by_status.items() if n)
+    output.out(f"items by status: {counts or 'none'}")
+    _planning(found.planning)
+    output.chart(charts.burndown_terminal(shown, width(), output.styled()))
+    if found.items:
+        columns.render_list(found.items)
+
+
+def _changed(result: SprintOutcome, verb: str, as_json: bool) -> None:
+    if as_json:
+        envelope.print_json(envelope.sprint_outcome(result))
+        return
+    if not result.outcome.changed:
+        output.out("nothing to do: no change")
+        return
+    sprint = result.sprint
+    note = output.commit_note(result.outcome)
+    items = result.outcome.items
+    if verb == "closed":
+        output.out(f"closed sprint {sprint.name}{note}")
+        if items:
+            where = f"moved to {items[0].model.sprint}" if items[0].model.sprint else "left it"
+            output.out(f"unfinished, {where}: {', '.join(item.id for item in items)}")
+        return
+    if verb in ("added to", "removed from") or (items and verb != "planned"):
+        moved = ", ".join(item.id for item in items)
+        output.out(f"{verb} sprint {sprint.name}: {moved or 'nothing'}{note}")
+        return
+    model = sprint.model
+    output.out(f"{verb} sprint {sprint.name} ({model.start} → {model.end}){note}")
+    if items:
+        columns.render_list(items)
+
+
+def _planning(planning: Planning) -> None:
+    capacity = f" of {number(planning.capacity)}" if planning.capacity else ""
+    balance = ", ".join(
+        f"{kind} {part['count']} ({round(part['share'] * 100)}%)"
+        for kind, part in planning.balance.items()
+        if part["count"]
+    )
+    output.out(f"planned: {number(planning.planned)}{capacity} points; {balance or 'no items'}")
+    for warning in planning.warnings:
+        output.out(
+            f"warning: {warning.message} (`{warning.fix}`)",
+            f"[yellow]warning:[/] {output.escape(warning.message)} "
+            f"[dim](`{output.escape(warning.fix)}`)[/]",
+        )

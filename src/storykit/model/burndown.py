@@ -1,0 +1,269 @@
+"""Burndown and velocity figures from a timeline of dated changes (pure computation).
+
+The rules (README, "Sprints"): a sprint's commitment is the points of its items at its
+start (the `sprint start` commit, else the end of its start day), not counting items
+already done or dropped. After that, an item coming into the sprint, leaving it (or being
+dropped), and a re-estimate are scope change (`added`, `removed`), never burn; an item
+burns (`completed`) when it reaches done within the sprint — from its start until its
+end day is over or it is closed, whichever comes first. Work done later while the item
+is still in the sprint is `late`, in no sprint's completed figure. Each day's figures are
+as they stood at the end of that day in the project's time zone; days before the start
+or after "now" have none. remaining = committed + added - removed - completed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storykit.model.points import number
+from storykit.model.sprints import Sprint, end_of_day, moment
+
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One commit's changes: {item ID: the tracked fields it changed (None: the item's
+    file was removed)} and {sprint file: its name and moments after (None: removed)}."""
+
+    sha: str
+    time: float  # author date, seconds since the epoch
+    items: dict[str, Fields | None]
+    sprints: dict[str, Fields | None]
+
+
+class Timeline:
+    """Changes ordered by author date (ties keep the order given: parents first)."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        self.changes = sorted(changes, key=lambda c: c.time)
+        self.times = [c.time for c in self.changes]
+
+    def before(self, when: dt.datetime) -> int:
+        """How many changes were made at or before `when`."""
+        return bisect.bisect_right(self.times, when.timestamp())
+
+    def recorded(self, sprint: str, moment_name: str, value: dt.datetime) -> int | None:
+        """The index of the change that recorded a sprint's moment (its `started` or
+        `closed` taking `value`), if the history holds it."""
+        for index, change in enumerate(self.changes):
+            for fields in change.sprints.values():
+                if fields and fields.get("name") == sprint:
+                    text = fields.get(moment_name)
+                    if text is not None and _same(text, value):
+                        return index
+        return None
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    scope: float | None
+    completed: float | None
+    remaining: float | None
+    ideal: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "scope": number(self.scope),
+            "completed": number(self.completed),
+            "remaining": number(self.remaining),
+            "ideal": number(self.ideal),
+        }
+
+
+@dataclass
+class Burndown:
+    sprint: Sprint
+    committed: float = 0
+    added: float = 0
+    removed: float = 0
+    completed: float = 0
+    late: float = 0
+    started: bool = False  # the start is behind "now"
+    days: list[Day] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> float:
+        return self.committed + self.added - self.removed - self.completed
+
+    @property
+    def scope(self) -> float:
+        return self.committed + self.added - self.removed
+
+
+def burndown(
+    timeline: Timeline,
+    sprint: Sprint,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    statuses: tuple[str, str],
+) -> Burndown:
+    """The sprint's figures, by day, from the timeline (`statuses`: done, dropped)."""
+    model = sprint.model
+    start_k, start_at = _start(timeline, sprint, zone)
+    now_k = timeline.before(now)
+    window = min(timeline.before(end_of_day(model.end, zone)), now_k)
+    if model.closed is not None:
+        closed_at = timeline.recorded(sprint.name, "closed", moment(model.closed, zone))
+        close_k = closed_at if closed_at is not None else _at(timeline, model.closed, zone, 0)
+        window = min(window, close_k)
+    window = max(window, start_k)
+    days = sprint.days()
+    marks: dict[int, list[int]] = {}
+    for index, day in enumerate(days):
+        last = end_of_day(day, zone)
+        if last >= start_at and last - dt.timedelta(days=1) < now:
+            k = max(min(timeline.before(last), window), start_k)
+            marks.setdefault(k, []).append(index)
+    scope = _Scope(sprint.name, *statuses)
+    result = Burndown(sprint, started=start_at <= now)
+    figures: dict[int, tuple[float, float, float]] = {}
+    state: dict[str, Fields] = {}
+    for k in range(len(timeline.changes) + 1):
+        if k == start_k and result.started:
+            scope.commit(state)
+        if k == window:
+            scope.close()
+        for index in marks.get(k, []):
+            figures[index] = (scope.scope, scope.completed, scope.scope - scope.completed)
+        if k == len(timeline.changes) or k >= now_k:
+            break
+        for item_id, delta in timeline.changes[k].items.items():
+            before = state.get(item_id)
+            after = None if delta is None else {**(before or {}), **delta}
+            if start_k <= k < window and result.started:
+                scope.move(item_id, before, after)
+            elif k >= window:
+                scope.late_move(item_id, after)
+            if after is None:
+                state.pop(item_id, None)
+            else:
+                state[item_id] = after
+    result.committed, result.added, result.removed = scope.committed, scope.added, scope.removed
+    result.completed, result.late = scope.completed, scope.late
+    total = len(days)
+    for index, day in enumerate(days):
+        ideal = result.committed * (total - index - 1) / total
+        found = figures.get(index)
+        if found is None:
+            result.days.append(Day(day, None, None, None, ideal))
+        else:
+            result.days.append(Day(day, *found, ideal))
+    return result
+
+
+def _start(timeline: Timeline, sprint: Sprint, zone: ZoneInfo) -> tuple[int, dt.datetime]:
+    """Where the commitment is taken: after the `sprint start` commit, else at the
+    recorded moment, else at the end of the start day."""
+    started = sprint.model.started
+    if started is None:
+        at = end_of_day(sprint.model.start, zone)
+        return timeline.before(at), at
+    at = moment(started, zone)
+    index = timeline.recorded(sprint.name, "started", at)
+    if index is not None:
+        return index + 1, dt.datetime.fromtimestamp(timeline.times[index], dt.UTC)
+    return _at(timeline, started, zone, 1), at
+
+
+def _at(timeline: Timeline, value: dt.date | dt.datetime, zone: ZoneInfo, inclusive: int) -> int:
+    when = moment(value, zone).timestamp()
+    if inclusive:
+        return bisect.bisect_right(timeline.times, when)
+    return bisect.bisect_left(timeline.times, when)
+
+
+def _same(text: str, value: dt.datetime) -> bool:
+    try:
+        found = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=value.tzinfo)
+    return found == value
+
+
+class _Scope:
+    """The running figures of one sprint as its items' changes are replayed."""
+
+    def __init__(self, name: str, done: str, dropped: str) -> None:
+        self.name, self.done, self.dropped = name, done, dropped
+        self.counted: dict[str, tuple[float, bool]] = {}  # ID → (points, done)
+        self.ignored: set[str] = set()  # in the sprint, but done before it came in
+        self.pending: dict[str, float] = {}  # unfinished at the end: may be done late
+        self.committed = self.added = self.removed = self.completed = self.late = 0.0
+
+    @property
+    def scope(self) -> float:
+        return self.committed + self.added - self.removed
+
+    def _in(self, fields: Fields | None) -> bool:
+        return (
+            fields is not None
+            and fields.get("sprint") == self.name
+            and fields.get("status") != self.dropped
+        )
+
+    def _is_done(self, fields: Fields | None) -> bool:
+        return fields is not None and fields.get("status") == self.done
+
+    def commit(self, state: dict[str, Fields]) -> None:
+        for item_id, fields in state.items():
+            if not self._in(fields):
+                continue
+            if self._is_done(fields):
+                self.ignored.add(item_id)
+            else:
+                self.counted[item_id] = (_points(fields), False)
+                self.committed += _points(fields)
+
+    def move(self, item_id: str, before: Fields | None, after: Fields | None) -> None:
+        inside = self._in(after)
+        if item_id in self.ignored:
+            if inside and self._is_done(after):
+                return
+            self.ignored.discard(item_id)
+        was = self.counted.get(item_id)
+        if was is None:
+            if inside and self._is_done(after):
+                self.ignored.add(item_id)  # came in already done: neither scope nor burn
+            elif inside:
+                self.counted[item_id] = (_points(after), False)
+                self.added += _points(after)
+            return
+        points, done = was
+        if not inside:
+            self.removed += points
+            self.completed -= points if done else 0
+            del self.counted[item_id]
+            return
+        new_points, new_done = _points(after), self._is_done(after)
+        if new_points > points:
+            self.added += new_points - points
+        else:
+            self.removed += points - new_points
+        self.completed += (new_points if new_done else 0) - (points if done else 0)
+        self.counted[item_id] = (new_points, new_done)
+
+    def close(self) -> None:
+        self.pending = {i: p for i, (p, done) in self.counted.items() if not done}
+
+    def late_move(self, item_id: str, after: Fields | None) -> None:
+        if item_id not in self.pending:
+            return
+        if not self._in(after):
+            del self.pending[item_id]
+        elif self._is_done(after):
+            self.late += _points(after)
+            del self.pending[item_id]
+
+
+def _points(fields: Fields | None) -> float:
+    value = (fields or {}).get("points")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

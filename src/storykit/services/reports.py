@@ -1,0 +1,167 @@
+"""Sprint reports from git history: `sprint list`, `sprint show`, `burndown`, `velocity`.
+
+Every report is computed as of one commit (HEAD, or `--at REV`): the sprint files in its
+tree and the timeline of its history (`timeline.py`), in the project's time zone. "Now"
+is the current time, or with `--at` the moment that commit was made, so a report at a
+revision is the same on every clone, every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from storykit import clock
+from storykit.errors import Diagnostic, RepoStateError, UsageError
+from storykit.model.burndown import Burndown, Timeline, burndown
+from storykit.model.planning import Planning, plan_summary
+from storykit.model.sprints import FOLDER, Sprint, State
+from storykit.repository.history import History
+from storykit.services.workspace import Workspace
+from storykit.sprints import parse_sprint
+from storykit.store import StoredItem
+from storykit.timeline import read_timeline
+
+VELOCITY_OVER = 3  # the average is over the last this many closed sprints
+
+
+@dataclass
+class AsOf:
+    """The backlog's sprints and history as of one commit."""
+
+    commit: str
+    now: dt.datetime
+    sprints: list[Sprint]
+    problems: list[Diagnostic]
+    timeline: Timeline
+
+    def state(self, sprint: Sprint, ws: Workspace) -> State:
+        return sprint.state(self.now, ws.project.config.zone)
+
+
+@dataclass
+class SprintReport:
+    sprint: Sprint
+    state: State
+    burndown: Burndown
+    days_left: int
+
+
+@dataclass
+class SprintDetails:
+    report: SprintReport
+    items: list[StoredItem]
+    planning: Planning
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Velocity:
+    sprints: list[SprintReport]
+    average: float | None
+
+
+def as_of(ws: Workspace, at: str | None = None) -> AsOf:
+    history = History(ws.project.root)
+    if at is None and history.git.head() is None:
+        raise RepoStateError(
+            "the repository has no commits yet, so sprints have no history",
+            hint="commit the backlog first",
+        )
+    commit = history.commit_of(at or "HEAD")
+    made = history.commit_time(commit)
+    now = made if at is not None else max(clock.now(), made)
+    folder = f"{ws.project.config.backlog_dir}/{FOLDER}"
+    files = history.tree_files(commit, folder)
+    blobs = history.read_blobs(sorted(set(files.values())))
+    problems: list[Diagnostic] = []
+    sprints = [
+        s
+        for rel, sha in sorted(files.items())
+        if (s := parse_sprint(blobs.get(sha, b""), rel, problems)) is not None
+    ]
+    sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
+    timeline = read_timeline(ws.project, history, commit)
+    return AsOf(commit, now, sprints, problems, timeline)
+
+
+def report(ws: Workspace, found: AsOf, sprint: Sprint) -> SprintReport:
+    config = ws.project.config
+    statuses = (config.workflow.done, config.workflow.dropped)
+    figures = burndown(found.timeline, sprint, config.zone, found.now, statuses)
+    state = found.state(sprint, ws)
+    today = found.now.astimezone(config.zone).date()
+    left = (sprint.model.end - max(today, sprint.model.start)).days + 1
+    return SprintReport(sprint, state, figures, 0 if state == "closed" else max(left, 0))
+
+
+def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
+    """The sprint named (any case), or the active one."""
+    if name is not None:
+        for sprint in found.sprints:
+            if sprint.name == name or sprint.name.casefold() == name.casefold():
+                return sprint
+        known = ", ".join(s.name for s in found.sprints[-5:]) or "none yet"
+        raise UsageError(
+            f"no sprint {name!r} at {found.commit[:8]} (sprints: {known})",
+            hint="`storykit sprint list` lists them",
+        )
+    active = [s for s in found.sprints if found.state(s, ws) == "active"]
+    if not active:
+        raise UsageError("no sprint is active", hint="name one (`storykit sprint list` lists them)")
+    return active[-1]
+
+
+def list_sprints(ws: Workspace, at: str | None = None) -> list[SprintReport]:
+    found = as_of(ws, at)
+    return [report(ws, found, sprint) for sprint in found.sprints]
+
+
+def burndown_of(ws: Workspace, name: str | None = None, at: str | None = None) -> SprintReport:
+    found = as_of(ws, at)
+    return report(ws, found, pick(ws, found, name))
+
+
+def velocity(ws: Workspace, last: int = 6, at: str | None = None) -> Velocity:
+    if last < 1:
+        raise UsageError("--last must be 1 or more")
+    found = as_of(ws, at)
+    closed = [r for r in (report(ws, found, s) for s in found.sprints) if r.state == "closed"]
+    closed.sort(key=lambda r: (r.sprint.model.end, r.sprint.name))
+    recent = [r.burndown.completed for r in closed[-VELOCITY_OVER:]]
+    average = sum(recent) / len(recent) if recent else None
+    return Velocity(closed[-last:], average)
+
+
+def show_sprint(ws: Workspace, name: str | None = None, at: str | None = None) -> SprintDetails:
+    found = as_of(ws, at)
+    sprint = pick(ws, found, name)
+    backlog = ws.store.load_all().items
+    return details(ws, report(ws, found, sprint), backlog)
+
+
+def details(ws: Workspace, shown: SprintReport, backlog: list[StoredItem]) -> SprintDetails:
+    items, planning = planning_of(ws, shown.sprint, backlog)
+    by_status = {status: 0 for status in ws.project.config.workflow.statuses}
+    for item in items:
+        by_status[item.model.status] = by_status.get(item.model.status, 0) + 1
+    return SprintDetails(shown, items, planning, by_status)
+
+
+def planning_of(
+    ws: Workspace, sprint: Sprint, backlog: list[StoredItem] | None = None
+) -> tuple[list[StoredItem], Planning]:
+    """The sprint's items in the work tree, and its planning summary."""
+    workflow = ws.project.config.workflow
+    backlog = ws.store.load_all().items if backlog is None else backlog
+    items = [item for item in backlog if item.model.sprint == sprint.name]
+    planning = plan_summary(
+        sprint.name,
+        sprint.model.capacity,
+        items,  # type: ignore[arg-type]
+        backlog,  # type: ignore[arg-type]
+        workflow.statuses,
+        workflow.ready,
+        workflow.closed,
+    )
+    return items, planning

@@ -1,0 +1,160 @@
+"""SprintStore: the sprint files (`<backlog>/sprints/*.yaml`, one per sprint) — listing,
+reading with located problems, finding a sprint by name, and new sprint documents.
+
+Sprint files are read under the same rules as item files (`yamlio.strict`) and validated
+against the catalogue's sprint fields; one field per line, so two branches that change
+different fields of a sprint merge with git's own text merge.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storykit import yamlio
+from storykit.atomic import read_regular
+from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
+from storykit.locations import is_item_file
+from storykit.model.catalogue import SPRINT_ORDER
+from storykit.model.sprints import FOLDER, Sprint, sprint_file_name
+from storykit.project import Project
+from storykit.validate import Locator, validate_sprint
+
+
+@dataclass
+class Sprints:
+    """Every sprint file read: the valid sprints by start date, and what was wrong."""
+
+    sprints: list[Sprint] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def named(self, name: str) -> Sprint | None:
+        return next((s for s in self.sprints if s.name == name), None)
+
+
+@dataclass
+class LoadedSprint:
+    """One sprint file read for changing."""
+
+    path: Path
+    rel: str
+    raw: bytes
+    document: yamlio.Document
+    sprint: Sprint
+
+
+class SprintStore:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folder = project.backlog_dir / FOLDER
+
+    @property
+    def folder_rel(self) -> str:
+        return f"{self.project.config.backlog_dir}/{FOLDER}"
+
+    def paths(self) -> list[Path]:
+        try:
+            with os.scandir(self.folder) as scan:
+                return sorted(self.folder / e.name for e in scan if is_item_file(e.name))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def load_all(self) -> Sprints:
+        found = Sprints()
+        for path in self.paths():
+            rel = self.project.rel(path)
+            try:
+                raw = read_regular(path)
+            except OSError as exc:
+                found.problems.append(Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}"))
+                continue
+            sprint = parse_sprint(raw, rel, found.problems)
+            if sprint is not None:
+                found.sprints.append(sprint)
+        found.problems.extend(duplicate_names(found.sprints))
+        found.sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
+        return found
+
+    def read(self, path: Path) -> LoadedSprint:
+        rel = self.project.rel(path)
+        raw = read_regular(path)
+        document = yamlio.read_document(raw, rel)
+        sprint = _validated(document.to_plain(), rel, _locator(document))
+        return LoadedSprint(path, rel, raw, document, sprint)
+
+    def find(self, name: str) -> LoadedSprint:
+        """The sprint of that name (exactly, else in any case), read for changing."""
+        loaded = self.load_all()
+        sprint = loaded.named(name) or _folded(loaded.sprints, name)
+        if sprint is None:
+            bad = [p for p in loaded.problems if p.severity == "error"]
+            if bad:
+                raise InvalidDataError(
+                    f"no valid sprint {name!r}: {len(bad)} problem(s) in sprint files", bad
+                )
+            known = ", ".join(s.name for s in loaded.sprints[-5:]) or "none yet"
+            raise UnknownItemError(
+                f"no sprint {name!r} (sprints: {known})",
+                hint=f'`storykit sprint new "{name}" --start DATE` creates it',
+            )
+        return self.read(self.project.root / sprint.rel)
+
+    def path_for(self, name: str) -> Path:
+        return self.folder / sprint_file_name(name)
+
+    def new_document(self, fields: dict[str, Any], newline: str) -> tuple[yamlio.Document, Path]:
+        ordered = {key: fields[key] for key in SPRINT_ORDER if fields.get(key) is not None}
+        return yamlio.new_document(ordered, newline=newline), self.path_for(str(fields["name"]))
+
+    def validate_document(self, document: yamlio.Document, path: Path) -> Sprint:
+        return _validated(document.to_plain(), self.project.rel(path), _locator(document))
+
+
+def parse_sprint(raw: bytes, rel: str, problems: list[Diagnostic]) -> Sprint | None:
+    """A sprint file's bytes → the sprint, or None with its problems added."""
+    try:
+        document = yamlio.read_document(raw, rel)
+        return _validated(document.to_plain(), rel, _locator(document))
+    except InvalidDataError as exc:
+        problems.extend(exc.diagnostics or [Diagnostic(rel, 1, 1, exc.message)])
+        return None
+
+
+def duplicate_names(sprints: Sequence[Sprint]) -> list[Diagnostic]:
+    seen: dict[str, Sprint] = {}
+    found = []
+    for sprint in sorted(sprints, key=lambda s: s.rel):
+        key = sprint.name.casefold()
+        if key in seen:
+            message = f"name: {sprint.name!r} is also the name of {seen[key].rel}"
+            found.append(Diagnostic(sprint.rel, 1, 1, message, code="duplicate-sprint"))
+        else:
+            seen[key] = sprint
+    return found
+
+
+def _validated(data: Any, rel: str, locate: Locator) -> Sprint:
+    if not isinstance(data, dict):
+        raise InvalidDataError(
+            f"{rel} is not a sprint file",
+            [Diagnostic(rel, 1, 1, "must be a mapping of sprint fields (name: …, start: …)")],
+        )
+    result = validate_sprint(data, rel, locate)
+    if result.model is None or result.diagnostics:
+        raise InvalidDataError(f"{rel} is not a valid sprint file", result.diagnostics)
+    return Sprint(result.model, rel)  # type: ignore[arg-type]
+
+
+def _locator(document: yamlio.Document) -> Locator:
+    def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
+        return document.position(loc, key=key)
+
+    return locate
+
+
+def _folded(sprints: Sequence[Sprint], name: str) -> Sprint | None:
+    matches = [s for s in sprints if s.name.casefold() == name.casefold()]
+    return matches[0] if len(matches) == 1 else None

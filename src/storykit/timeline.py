@@ -1,0 +1,222 @@
+"""The backlog's history as a timeline of dated changes, for sprint reports.
+
+Every commit reachable from a revision that changed the backlog folder — on the first-
+parent line or on a merged branch (`git log --full-history`) — becomes one `Change`: its
+author date and what it did to each item's tracked fields (type, title, points, status,
+sprint) and to each sprint file's recorded moments. A merge commit contributes only what
+it changed unlike every parent (a conflict settled by hand); its branches' changes come
+with their own commits, each once. The changes are ordered by author date, ties in
+topological order (parents first).
+
+The incremental cache (`.git/storykit/timeline-cache.json`) keeps each commit's change
+and the ordered commits of the last few tips read, so a report after one more commit
+reads one more commit. It is a speed-up only: without it the same timeline is rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from storykit import yamlio
+from storykit.atomic import write_atomic
+from storykit.errors import InvalidDataError
+from storykit.locations import is_item_file
+from storykit.model.burndown import Change, Timeline
+from storykit.model.naming import id_from_file_name
+from storykit.model.sprints import FOLDER
+from storykit.project import Project
+from storykit.repository.history import History, LogCommit, RawChange
+
+TRACKED = ("type", "title", "points", "status", "sprint")
+MOMENTS = ("name", "started", "closed")  # of a sprint file
+_FORMAT = 2
+_TIPS_KEPT = 4
+
+Fields = dict[str, Any]
+__all__ = ["Change", "Timeline", "read_timeline"]
+
+
+def read_timeline(project: Project, history: History, commit: str) -> Timeline:
+    """The timeline of `commit`'s history, through the cache."""
+    cache = _Cache(project)
+    try:
+        return _read(cache, project, history, commit)
+    except (KeyError, ValueError, TypeError):  # a damaged cache: read it all again
+        cache.commits, cache.tips = {}, {}
+        return _read(cache, project, history, commit)
+
+
+def _read(cache: _Cache, project: Project, history: History, commit: str) -> Timeline:
+    order = cache.tips.get(commit)
+    if order is None:
+        base = _best_base(cache, history, commit)
+        known = cache.tips.get(base, []) if base else []
+        revs = (commit, f"^{base}") if base else (commit,)
+        folder = project.config.backlog_dir
+        logged = history.log([f"{folder}/"], newest_first=False, revs=revs, full_history=True)
+        fresh = [c for c in logged if c.sha not in cache.commits]
+        cache.commits.update(_extract(history, folder, fresh))
+        order = known + [c.sha for c in logged]
+    timeline = Timeline([cache.change(sha) for sha in order])
+    cache.remember(commit, order)
+    cache.save()
+    return timeline
+
+
+def _best_base(cache: _Cache, history: History, commit: str) -> str | None:
+    """The cached tip with the longest history that `commit` descends from."""
+    for tip in sorted(cache.tips, key=lambda t: -len(cache.tips[t])):
+        if history.is_ancestor(tip, commit):
+            return tip
+    return None
+
+
+def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[str, list[Any]]:
+    """Each commit's change as the cache stores it: [time, items, sprints]."""
+    blobs = {
+        sha
+        for commit in commits
+        for change in commit.changes
+        for sha in (change.old, change.new, *change.others)
+        if sha is not None and _kind(change.path, folder) is not None
+    }
+    raw = history.read_blobs(sorted(blobs))
+    parsed: dict[str, Fields | None] = {}
+
+    def fields(sha: str | None, kind: str) -> Fields | None:
+        if sha is None:
+            return None
+        if sha not in parsed:
+            parsed[sha] = _fields(raw.get(sha, b""), MOMENTS if kind == "sprint" else TRACKED)
+        return parsed[sha]
+
+    found: dict[str, list[Any]] = {}
+    for commit in commits:
+        items: dict[str, Fields | None] = {}
+        sprints: dict[str, Fields | None] = {}
+        by_id: dict[str, list[RawChange]] = {}
+        for change in commit.changes:
+            kind = _kind(change.path, folder)
+            if kind == "sprint":
+                if change.new is None:
+                    sprints[change.path] = None
+                else:
+                    after = fields(change.new, kind)
+                    if after is not None:
+                        sprints[change.path] = after
+            elif kind is not None:
+                by_id.setdefault(kind, []).append(change)
+        for item_id, changes in by_id.items():
+            delta = _item_delta(changes, fields)
+            if delta is not False:
+                items[item_id] = delta  # type: ignore[assignment]
+        time = dt.datetime.fromisoformat(commit.date).timestamp()
+        found[commit.sha] = [time, items, sprints]
+    return found
+
+
+def _item_delta(changes: list[RawChange], fields: Any) -> Fields | bool | None:
+    """What one commit did to one item (its file may have been renamed): the tracked
+    fields that changed, None if it is gone, False if nothing tracked changed. In a merge,
+    only what differs from every parent."""
+    olds = [c.old for c in changes if c.old is not None]
+    news = [c.new for c in changes if c.new is not None]
+    after = fields(news[0], "item") if news else None
+    if not news:
+        return None
+    if after is None:
+        return False  # an unreadable version changes nothing
+    parents: list[Fields | None] = [fields(olds[0], "item") if olds else None]
+    for change in changes:
+        parents.extend(fields(sha, "item") for sha in change.others)
+    delta = {
+        name: after.get(name)
+        for name in TRACKED
+        if all(parent is None or parent.get(name) != after.get(name) for parent in parents)
+    }
+    if all(parent is None for parent in parents):
+        return dict(after)  # new (or readable for the first time): every field
+    return delta or False
+
+
+def _kind(path: str, folder: str) -> str | None:
+    """`sprint` for a sprint file, the item's ID for an item file, None for anything else."""
+    pure = PurePosixPath(path)
+    if not is_item_file(pure.name):
+        return None
+    parent = pure.parent.as_posix()
+    if parent == f"{folder}/{FOLDER}":
+        return "sprint"
+    if parent == folder:
+        return id_from_file_name(pure.name)
+    return None
+
+
+def _fields(raw: bytes, names: Iterable[str]) -> Fields | None:
+    """The named fields of a file version (dates as ISO text), or None if it cannot be
+    read. Values of the wrong shape count as absent: `check` reports them."""
+    data = yamlio.fast_load(raw)
+    if data is None:
+        try:
+            data = yamlio.read_document(raw, "").to_plain()
+        except (InvalidDataError, AssertionError):
+            return None
+    out: Fields = {}
+    for name in names:
+        value = data.get(name)
+        if name == "points":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                value = None
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif not isinstance(value, str):
+            value = None
+        out[name] = value
+    return out
+
+
+class _Cache:
+    def __init__(self, project: Project) -> None:
+        self.path: Path | None = None
+        self.key = project.config.backlog_dir
+        self.commits: dict[str, list[Any]] = {}
+        self.tips: dict[str, list[str]] = {}
+        self.dirty = False
+        try:
+            self.path = project.state_dir / "timeline-cache.json"
+            data = json.loads(self.path.read_bytes())
+            if data.get("format") == _FORMAT and data.get("key") == self.key:
+                self.commits = dict(data["commits"])
+                self.tips = dict(data["tips"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+
+    def change(self, sha: str) -> Change:
+        time, items, sprints = self.commits[sha]
+        return Change(sha, float(time), items, sprints)
+
+    def remember(self, tip: str, order: list[str]) -> None:
+        if next(reversed(self.tips), None) == tip:
+            return
+        self.tips.pop(tip, None)
+        self.tips[tip] = order  # newest last
+        while len(self.tips) > _TIPS_KEPT:
+            self.tips.pop(next(iter(self.tips)))
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        kept = {sha for order in self.tips.values() for sha in order}
+        commits = {sha: value for sha, value in self.commits.items() if sha in kept}
+        data = {"format": _FORMAT, "key": self.key, "commits": commits, "tips": self.tips}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
+        except OSError:
+            pass
+        self.dirty = False
