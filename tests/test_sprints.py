@@ -5,13 +5,15 @@ after the end, a carry-over, `--at`, the cache, a fresh clone, velocity, the cha
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Repo, git
+from tests.helpers import SCRIPT, Repo, git, modules_after
 
 S1 = "Sprint 1"
 S2 = "Sprint 2"
@@ -378,3 +380,50 @@ def test_sprint_commands_make_one_commit_each(repo: Repo) -> None:
     # undo puts the items back in the sprint and the sprint back open, in one commit
     repo.ok("undo")
     assert "closed" not in (repo.root / "backlog" / "sprints" / "sprint-1.yaml").read_text()
+
+
+def _lean(repo: Repo, *argv: str, now: str = "2027-01-05T09:00:00+00:00") -> str:
+    env = {**os.environ, "STORYKIT_NOW": now}
+    done = subprocess.run(
+        [str(SCRIPT), *argv], cwd=repo.root, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_report_asked_again_is_the_answer_kept(
+    repo: Repo, sprint_repo: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second time, no Typer, no Pydantic, no git: the kept answer, byte for byte what
+    the full command prints; a new commit, other settings or another day compute anew."""
+    asks = [
+        ["burndown", S1, "--json"],
+        ["burndown", S1, "--format", "markdown"],
+        ["velocity", "--last", "1"],
+        ["sprint", "list", "--json"],
+    ]
+    for argv in asks:
+        full = repo.ok(*argv).stdout
+        assert _lean(repo, *argv) == full
+        loaded = modules_after(repo.root, *argv, env={"STORYKIT_NOW": "2027-01-05T09:00:00"})
+        assert not loaded & {"typer", "pydantic", "git", "ruamel"}, argv
+    # Another day: Sprint 3 (starting 2027-01-06) becomes active, and the answer changes.
+    at(monkeypatch, "2027-01-05T10:00:00")
+    repo.ok("sprint", "new", "Sprint 3", "--start", "2027-01-06")
+    before = _lean(repo, "sprint", "list", "--json")
+    assert json.loads(before)["sprints"][-1]["state"] == "planned"
+    after = _lean(repo, "sprint", "list", "--json", now="2027-01-06T08:00:00+00:00")
+    assert json.loads(after)["sprints"][-1]["state"] == "active"
+    at(monkeypatch, "2027-01-06T08:00:00")
+    assert after == repo.ok("sprint", "list", "--json").stdout
+    # Other settings: the kept answer is not used.
+    config = repo.root / ".storykit.toml"
+    config.write_text(config.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
+    assert _lean(repo, "sprint", "list", "--json", now="2027-01-06T08:00:00+00:00") == (
+        repo.ok("sprint", "list", "--json").stdout
+    )
+    # A kept answer at an old revision stays right: "now" is then that commit's time.
+    first = repo.git("rev-list", "--max-parents=0", "HEAD").strip()
+    again = _lean(repo, "velocity", "--json", "--at", first)
+    assert json.loads(again)["sprints"] == []
+    assert _lean(repo, "velocity", "--json", "--at", first) == again

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit.model.merge import FileMerge, Labels
+from storykit.reportcache import package_fingerprint
 
 IDLE_SECONDS = 10.0
 _ANSWER_SECONDS = 30.0
@@ -46,7 +47,7 @@ def socket_path(state_dir: Path) -> Path | None:
     folder = _private_folder()
     if folder is None:
         return None
-    name = hashlib.sha1(f"{state_dir.resolve()}\0{_fingerprint()}".encode()).hexdigest()[:20]
+    name = hashlib.sha1(f"{state_dir.resolve()}\0{package_fingerprint()}".encode()).hexdigest()[:20]
     path = folder / f"merge-{name}.sock"
     return path if len(os.fsencode(path)) <= _MAX_SOCKET_PATH else None
 
@@ -176,20 +177,6 @@ def _replaced(path: Path, identity: int) -> bool:
         return path.stat().st_ino != identity
     except OSError:
         return True
-
-
-def _fingerprint() -> str:
-    """This storykit: its version and the size and time of each of its files."""
-    from storykit import __version__
-
-    package = Path(__file__).parent
-    digest = hashlib.sha1(__version__.encode())
-    for folder, _dirs, files in sorted(os.walk(package)):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
 
 
 if __name__ == "__main__":

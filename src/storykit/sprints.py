@@ -114,7 +114,14 @@ class SprintStore:
 
 
 def parse_sprint(raw: bytes, rel: str, problems: list[Diagnostic]) -> Sprint | None:
-    """A sprint file's bytes → the sprint, or None with its problems added."""
+    """A sprint file's bytes → the sprint, or None with its problems added (the fast
+    loader first; anything it declines or that is invalid is read again, located)."""
+    data = yamlio.fast_load(raw)
+    if data is not None:
+        try:
+            return _validated(data, rel, _unlocated)
+        except InvalidDataError:
+            pass
     try:
         document = yamlio.read_document(raw, rel)
         return _validated(document.to_plain(), rel, _locator(document))
@@ -153,6 +160,10 @@ def _locator(document: yamlio.Document) -> Locator:
         return document.position(loc, key=key)
 
     return locate
+
+
+def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
+    return 1, 1
 
 
 def _folded(sprints: Sequence[Sprint], name: str) -> Sprint | None:

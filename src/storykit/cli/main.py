@@ -1,6 +1,6 @@
-"""The `storykit` entry point: the lean shell completion, merge driver, `list` or `new` when
-they can answer, else the full CLI (Typer), which handles everything else and every error
-of those."""
+"""The `storykit` entry point: the lean shell completion, merge driver, `list`, `new` or a
+report kept from last time when they can answer, else the full CLI (Typer), which handles
+everything else and every error of those."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def main() -> None:
         from storykit.cli.fastnew import try_new
 
         code = try_new(sys.argv[1:])
+    if code is None:
+        from storykit.cli.fastreport import try_report
+
+        code = try_report(sys.argv[1:])
     if code is not None:
         sys.exit(code)
     from storykit.cli.app import main as full_main

@@ -3,8 +3,11 @@ the output formats (a chart in the terminal, Markdown with Mermaid, an SVG file)
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -58,16 +61,18 @@ def burndown(
     from storykit.services.reports import burndown_of
 
     format_options(as_json, format_, output_file)
-    shown = burndown_of(workspace(), sprint, at)
-    if as_json:
-        envelope.print_json(envelope.burndown(shown))
-        return
-    if drawn(shown, None, format_, output_file):
-        return
-    model = shown.sprint.model
-    output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
-    figures_line(shown)
-    output.chart(charts.burndown_terminal(shown, width(), output.styled()))
+    ws = workspace()
+    shown = burndown_of(ws, sprint, at)
+    assert shown.found is not None
+    options = {"sprint": sprint, "at": at, "as_json": as_json, "form": format_.value}
+    with kept(shown.found.commit, shown.found.window(ws), "burndown", **options):
+        if as_json:
+            envelope.print_json(envelope.burndown(shown))
+        elif not drawn(shown, None, format_, output_file):
+            model = shown.sprint.model
+            output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
+            figures_line(shown)
+            output.chart(charts.burndown_terminal(shown, width(), output.styled()))
 
 
 def velocity(
@@ -82,14 +87,19 @@ def velocity(
     from storykit.services.reports import velocity as compute
 
     format_options(as_json, format_, output_file)
-    found = compute(workspace(), last, at)
-    if as_json:
-        envelope.print_json(envelope.velocity(found))
-        return
-    if drawn(None, found, format_, output_file):
-        return
+    ws = workspace()
+    found = compute(ws, last, at)
+    options = {"at": at, "as_json": as_json, "form": format_.value, "last": last}
+    with kept(found.found.commit, found.found.window(ws), "velocity", **options):
+        if as_json:
+            envelope.print_json(envelope.velocity(found))
+        elif not drawn(None, found, format_, output_file):
+            _velocity_text(found)
+
+
+def _velocity_text(found: Velocity) -> None:
     if not found.sprints:
-        output.err("no closed sprint yet: `storykit sprint close NAME` closes one")
+        output.out("no closed sprint yet: `storykit sprint close NAME` closes one")
         return
     for shown in found.sprints:
         figures = shown.burndown
@@ -146,3 +156,52 @@ def drawn(
 
 def width() -> int:
     return min(shutil.get_terminal_size((80, 24)).columns, 100) - 2
+
+
+class _Tee(io.TextIOBase):
+    """stdout, with a copy of what is written (a terminal stays a terminal)."""
+
+    def __init__(self, real: io.TextIOBase) -> None:
+        self.real, self.copy = real, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.real.write(text)
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def isatty(self) -> bool:
+        return self.real.isatty()
+
+    def fileno(self) -> int:
+        return self.real.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.real, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def kept(
+    commit: str, window: tuple[float, float, float] | None, command: str, **options: object
+) -> Iterator[None]:
+    """Print a report and keep what was printed for the lean path (`reportcache.py`)."""
+    from storykit.cli.fastreport import report_request
+    from storykit.reportcache import open_cache
+
+    wanted = report_request(command, **options)  # type: ignore[arg-type]
+    cache = open_cache(Path.cwd().resolve()) if wanted is not None else None
+    if cache is None or wanted is None:
+        yield
+        return
+    real = sys.stdout
+    tee = _Tee(real)  # type: ignore[arg-type]
+    sys.stdout = tee
+    try:
+        yield
+    finally:
+        sys.stdout = real
+    key = cache.key(commit, wanted)
+    if key is not None:
+        cache.put(key, tee.copy.getvalue(), window)

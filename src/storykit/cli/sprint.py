@@ -28,6 +28,7 @@ from storykit.cli.reports import (
     drawn,
     figures_line,
     format_options,
+    kept,
     velocity,
     width,
 )
@@ -35,6 +36,7 @@ from storykit.model.points import number
 
 if TYPE_CHECKING:
     from storykit.model.planning import Planning
+    from storykit.services.reports import SprintReport
     from storykit.services.sprints import SprintOutcome
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The sprint's name.")]
@@ -100,12 +102,18 @@ def list_(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """Every sprint: dates, state (planned, active, closed), committed and completed points."""
     from storykit.services.reports import list_sprints
 
-    reports = list_sprints(workspace(), at)
-    if as_json:
-        envelope.print_json(envelope.sprint_list(reports))
-        return
+    ws = workspace()
+    found = list_sprints(ws, at)
+    with kept(found.found.commit, found.found.window(ws), "sprint list", at=at, as_json=as_json):
+        if as_json:
+            envelope.print_json(envelope.sprint_list(found.sprints))
+        else:
+            _list_text(found.sprints)
+
+
+def _list_text(reports: list[SprintReport]) -> None:
     if not reports:
-        output.err('no sprints yet: `storykit sprint new "Sprint 1" --start DATE` creates one')
+        output.out('no sprints yet: `storykit sprint new "Sprint 1" --start DATE` creates one')
         return
     width = max(len(r.sprint.name) for r in reports)
     for shown in reports:

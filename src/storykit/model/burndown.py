@@ -158,6 +158,15 @@ def burndown(
     return result
 
 
+def moments(timeline: Timeline, sprint: Sprint, zone: ZoneInfo) -> list[dt.datetime]:
+    """The moments at which the sprint's figures change with "now" alone (its start and
+    its close), besides midnight."""
+    found = [_start(timeline, sprint, zone)[1]]
+    if sprint.model.closed is not None:
+        found.append(moment(sprint.model.closed, zone))
+    return found
+
+
 def _start(timeline: Timeline, sprint: Sprint, zone: ZoneInfo) -> tuple[int, dt.datetime]:
     """Where the commitment is taken: after the `sprint start` commit, else at the
     recorded moment, else at the end of the start day."""

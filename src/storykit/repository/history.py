@@ -45,10 +45,19 @@ class History:
         status, _, _ = self.git.run("merge-base", "--is-ancestor", commit, of, check=False)
         return status == 0
 
-    def commit_time(self, commit: str) -> dt.datetime:
-        """When a commit was made (its committer date)."""
-        _, out, _ = self.git.run("show", "-s", "--format=%cI", commit)
-        return dt.datetime.fromisoformat(out.strip())
+    def commit_and_time(self, rev: str) -> tuple[str, dt.datetime] | None:
+        """A revision's commit SHA and the moment it was committed, in one git call (None:
+        no such commit)."""
+        if rev.startswith("-"):
+            return None
+        status, out, _ = self.git.run(
+            "show", "-s", "--format=%H %cI", "--end-of-options", f"{rev}^{{commit}}", "--",
+            check=False,
+        )  # fmt: skip
+        if status != 0 or len(out.split()) != 2:
+            return None
+        sha, when = out.split()
+        return sha, dt.datetime.fromisoformat(when)
 
     def commit_of(self, rev: str) -> str:
         """A revision's commit SHA, or a usage error naming it."""

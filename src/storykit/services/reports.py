@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from storykit import clock
 from storykit.errors import Diagnostic, RepoStateError, UsageError
-from storykit.model.burndown import Burndown, Timeline, burndown
+from storykit.model.burndown import Burndown, Timeline, burndown, moments
 from storykit.model.planning import Planning, plan_summary
 from storykit.model.sprints import FOLDER, Sprint, State
 from storykit.repository.history import History
@@ -34,9 +34,30 @@ class AsOf:
     sprints: list[Sprint]
     problems: list[Diagnostic]
     timeline: Timeline
+    made: dt.datetime  # when the commit was made
+    fixed: bool  # `--at`: "now" is that moment
 
     def state(self, sprint: Sprint, ws: Workspace) -> State:
         return sprint.state(self.now, ws.project.config.zone)
+
+    def window(self, ws: Workspace) -> tuple[float, float, float] | None:
+        """(from, until, made): while "now" (at least `made`) stays in [from, until), every
+        report here reads the same — None with `--at`, where "now" never moves."""
+        if self.fixed:
+            return None
+        zone = ws.project.config.zone
+        today = self.now.astimezone(zone).date()
+        low = dt.datetime.combine(today, dt.time(), tzinfo=zone).timestamp()
+        high = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        until, now = high.timestamp(), self.now.timestamp()
+        for sprint in self.sprints:
+            for when in moments(self.timeline, sprint, zone):
+                stamp = when.timestamp()
+                if stamp <= now:
+                    low = max(low, stamp)
+                else:
+                    until = min(until, stamp)
+        return low, until, self.made.timestamp()
 
 
 @dataclass
@@ -45,6 +66,7 @@ class SprintReport:
     state: State
     burndown: Burndown
     days_left: int
+    found: AsOf | None = None  # what it was computed from
 
 
 @dataclass
@@ -59,17 +81,26 @@ class SprintDetails:
 class Velocity:
     sprints: list[SprintReport]
     average: float | None
+    found: AsOf
+
+
+@dataclass
+class SprintList:
+    sprints: list[SprintReport]
+    found: AsOf
 
 
 def as_of(ws: Workspace, at: str | None = None) -> AsOf:
     history = History(ws.project.root)
-    if at is None and history.git.head() is None:
+    found = history.commit_and_time(at or "HEAD")
+    if found is None:
+        if at is not None:
+            history.commit_of(at)  # says what is wrong with it
         raise RepoStateError(
             "the repository has no commits yet, so sprints have no history",
             hint="commit the backlog first",
         )
-    commit = history.commit_of(at or "HEAD")
-    made = history.commit_time(commit)
+    commit, made = found
     now = made if at is not None else max(clock.now(), made)
     folder = f"{ws.project.config.backlog_dir}/{FOLDER}"
     files = history.tree_files(commit, folder)
@@ -82,7 +113,7 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
     ]
     sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
     timeline = read_timeline(ws.project, history, commit)
-    return AsOf(commit, now, sprints, problems, timeline)
+    return AsOf(commit, now, sprints, problems, timeline, made, at is not None)
 
 
 def report(ws: Workspace, found: AsOf, sprint: Sprint) -> SprintReport:
@@ -92,7 +123,7 @@ def report(ws: Workspace, found: AsOf, sprint: Sprint) -> SprintReport:
     state = found.state(sprint, ws)
     today = found.now.astimezone(config.zone).date()
     left = (sprint.model.end - max(today, sprint.model.start)).days + 1
-    return SprintReport(sprint, state, figures, 0 if state == "closed" else max(left, 0))
+    return SprintReport(sprint, state, figures, 0 if state == "closed" else max(left, 0), found)
 
 
 def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
@@ -112,9 +143,9 @@ def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
     return active[-1]
 
 
-def list_sprints(ws: Workspace, at: str | None = None) -> list[SprintReport]:
+def list_sprints(ws: Workspace, at: str | None = None) -> SprintList:
     found = as_of(ws, at)
-    return [report(ws, found, sprint) for sprint in found.sprints]
+    return SprintList([report(ws, found, sprint) for sprint in found.sprints], found)
 
 
 def burndown_of(ws: Workspace, name: str | None = None, at: str | None = None) -> SprintReport:
@@ -130,7 +161,7 @@ def velocity(ws: Workspace, last: int = 6, at: str | None = None) -> Velocity:
     closed.sort(key=lambda r: (r.sprint.model.end, r.sprint.name))
     recent = [r.burndown.completed for r in closed[-VELOCITY_OVER:]]
     average = sum(recent) / len(recent) if recent else None
-    return Velocity(closed[-last:], average)
+    return Velocity(closed[-last:], average, found)
 
 
 def show_sprint(ws: Workspace, name: str | None = None, at: str | None = None) -> SprintDetails:

@@ -1,0 +1,94 @@
+"""A lean `storykit burndown`, `velocity` and `sprint list`: the answer printed last time,
+when nothing it depends on has changed (`reportcache.py`); otherwise None, and the full
+command runs (and stores its answer)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from storykit import clock
+from storykit.reportcache import open_cache
+
+# command → (value options, flags) it answers; anything else goes to the full command.
+_FORMS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ("burndown",): (("--at", "--format"), ("--json",)),
+    ("velocity",): (("--at", "--format", "--last"), ("--json",)),
+    ("sprint", "list"): (("--at",), ("--json",)),
+}
+
+
+def report_request(
+    command: str,
+    *,
+    sprint: str | None = None,
+    at: str | None = None,
+    as_json: bool = False,
+    form: str = "text",
+    last: str | int | None = None,
+) -> list[str] | None:
+    """A report's options as the cache key holds them — the full command builds the same
+    list from what Typer parsed — or None for a form that is not kept (an SVG file)."""
+    if form not in ("text", "markdown"):
+        return None
+    if command == "velocity" and last is None:
+        last = 6
+    fields = (command, sprint, "yes" if at else "", as_json, form, last)
+    return [f"{name}={value}" for name, value in zip(_NAMES, fields, strict=True)]
+
+
+_NAMES = ("command", "sprint", "at", "json", "format", "last")
+
+
+def _parse(command: tuple[str, ...], args: list[str]) -> dict[str, str] | None:
+    values, flags = _FORMS[command]
+    found: dict[str, str] = {}
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name, equals, value = arg.partition("=")
+        if name in values and name not in found:
+            if not equals:
+                index += 1
+                if index >= len(args):
+                    return None
+                value = args[index]
+            found[name] = value
+        elif arg in flags:
+            found[arg] = "yes"
+        elif command == ("burndown",) and not arg.startswith("-") and "sprint" not in found:
+            found["sprint"] = arg
+        else:
+            return None
+        index += 1
+    return found
+
+
+def try_report(argv: list[str]) -> int | None:
+    """Print the kept answer and return 0, or None to run the full command."""
+    command = next((form for form in _FORMS if tuple(argv[: len(form)]) == form), None)
+    if command is None:
+        return None
+    try:
+        found = _parse(command, argv[len(command) :])
+        cache = open_cache(Path.cwd().resolve())
+        if found is None or cache is None or (found.get("--json") and "--format" in found):
+            return None
+        last = found.get("--last")
+        wanted = report_request(
+            " ".join(command),
+            sprint=found.get("sprint"),
+            at=found.get("--at"),
+            as_json="--json" in found,
+            form=found.get("--format", "text"),
+            last=int(last) if last is not None else None,
+        )
+        commit = cache.commit(found.get("--at"))
+        key = cache.key(commit, wanted) if commit and wanted else None
+        out = cache.get(key, clock.now().timestamp()) if key else None
+    except Exception:  # an optimisation only: the full command decides
+        return None
+    if out is None:
+        return None
+    sys.stdout.write(out)
+    return 0
