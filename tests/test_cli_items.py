@@ -19,7 +19,9 @@ def test_init_writes_config_and_backlog_in_one_root_commit(bare_repo: Repo) -> N
         ".storykit.toml",
         "backlog/README.md",
     ]
-    assert (bare_repo.root / ".gitattributes").read_text() == "backlog/*.yaml merge=storykit\n"
+    assert (bare_repo.root / ".gitattributes").read_text() == (
+        "backlog/*.yaml merge=storykit\nbacklog/sprints/*.yaml merge=storykit\n"
+    )
     assert 'prefix = "MSG"' in (bare_repo.root / ".storykit.toml").read_text()
     story = bare_repo.new_story()
     assert story.startswith("MSG-")
@@ -207,6 +209,7 @@ def test_ambiguous_prefix_is_a_usage_error(repo: Repo) -> None:
 
 def test_set_assigns_appends_removes_and_clears(repo: Repo) -> None:
     story = repo.new_story("Send emojis", "--owner", "alice", "--tag", "ux")
+    repo.ok("sprint", "new", "S1", "--start", "2026-11-16")
     before = repo.commit_count()
     repo.ok("set", story, "points=8", "tags+=api", "owner=", "sprint=S1")
     assert repo.commit_count() == before + 1

@@ -29,6 +29,7 @@ def _complete(repo: Repo, line: str, shell: str = "bash") -> list[str]:
 
 @pytest.fixture
 def backlog(repo: Repo) -> dict[str, str]:
+    repo.ok("sprint", "new", "S1", "--start", "2026-11-16")
     ids = {
         "story": repo.new_story("Send emojis", "--tag", "ux", "--owner", "alice", "--sprint", "S1"),
         "spike": repo.new_spike("Research emoji encoding", "--tag", "api"),

@@ -31,6 +31,7 @@ def backlog(repo: Repo) -> Repo:
     repo.ok("set", story, "x-jira=MSG-1", "x-due=2026-12-01")
     spike = repo.new_spike("Research emoji encoding", "--tag", "ux", "--owner", "Alice")
     repo.ok("spike", "start", spike)
+    repo.ok("sprint", "new", "Sprint 1", "--start", "2026-11-16")
     repo.ok("set", spike, "sprint=Sprint 1", "notes=Read the Unicode TR51 report\nthen decide")
     done = repo.new_story("Old story", "--tag", "api")
     repo.ok("drop", done)

@@ -16,6 +16,8 @@ def _ids(repo: Repo, *args: str) -> list[str]:
 @pytest.fixture
 def team(repo: Repo) -> dict[str, str]:
     """A messaging app's backlog, owned by two people across two sprints."""
+    for sprint, start in (("Sprint 1", "2026-11-16"), ("Sprint 2", "2026-11-30")):
+        repo.ok("sprint", "new", sprint, "--start", start)
     ids = {
         "emoji": repo.new_story(
             "Send emojis in messages",

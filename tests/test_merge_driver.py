@@ -70,7 +70,9 @@ def merged_after(
 
 
 def test_init_sets_up_the_driver_in_attributes_and_clone(repo: Repo) -> None:
-    assert (repo.root / ".gitattributes").read_text() == "backlog/*.yaml merge=storykit\n"
+    assert (repo.root / ".gitattributes").read_text() == (
+        "backlog/*.yaml merge=storykit\nbacklog/sprints/*.yaml merge=storykit\n"
+    )
     driver = repo.git("config", "--get", "merge.storykit.driver").strip()
     assert driver.endswith("merge-driver %O %A %B %L %P %X %Y")
     assert (

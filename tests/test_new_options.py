@@ -35,6 +35,7 @@ def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
     epic = repo.ok("epic", "new", "Emoji support", "--goal", "g", "--json").json()
     story = repo.new_story("Referenced story")
     other = repo.new_spike("Referenced spike")
+    repo.ok("sprint", "new", "some sprint", "--start", "2026-11-16")
     assert isinstance(epic, dict)
     parent = story if item_type == "task" else epic["item"]["id"]
     refs = {"parent": parent, "a": story, "b": other}

@@ -167,7 +167,7 @@ def test_init_in_an_existing_project_adds_the_line_once(repo: Repo) -> None:
     assert ".gitattributes: merge driver added" in result.stdout
     assert "this clone: merge driver set up" in result.stdout
     assert (repo.root / ".gitattributes").read_text() == (
-        "*.png binary\nbacklog/*.yaml merge=storykit\n"
+        "*.png binary\nbacklog/*.yaml merge=storykit\nbacklog/sprints/*.yaml merge=storykit\n"
     )
     assert repo.commit_count() == commits + 1
     assert repo.last_commit_files() == [".gitattributes"]
@@ -204,8 +204,9 @@ def test_init_follows_the_backlog_folder(bare_repo: Repo) -> None:
     bare_repo.git("add", ".storykit.toml")
     bare_repo.git("commit", "-qm", "settings")
     bare_repo.ok("init")
-    line = "plans/my[[:space:]]backlog/*.yaml merge=storykit\n"
-    assert (bare_repo.root / ".gitattributes").read_text() == line
+    folder = "plans/my[[:space:]]backlog"
+    lines = f"{folder}/*.yaml merge=storykit\n{folder}/sprints/*.yaml merge=storykit\n"
+    assert (bare_repo.root / ".gitattributes").read_text() == lines
     attr = bare_repo.git("check-attr", "merge", "--", "plans/my backlog/SK-AAAA-x.yaml")
     assert attr.strip().endswith("merge: storykit")
 
@@ -220,3 +221,11 @@ def test_a_driver_whose_program_is_gone_is_set_up_again(repo: Repo) -> None:
     driver = repo.git("config", "--get", "merge.storykit.driver").strip()
     assert driver != gone and driver.endswith("merge-driver %O %A %B %L %P %X %Y")
     assert "warning" not in repo.ok("check").stdout
+
+
+def test_init_adds_the_sprint_files_line_to_a_project_made_before_it(repo: Repo) -> None:
+    (repo.root / ".gitattributes").write_text("backlog/*.yaml merge=storykit\n")
+    repo.git("commit", "-qam", "the driver's line of an older storykit")
+    assert ".gitattributes: merge driver added" in repo.ok("init").stdout
+    attr = repo.git("check-attr", "merge", "--", "backlog/sprints/sprint-1.yaml")
+    assert attr.strip().endswith("merge: storykit")

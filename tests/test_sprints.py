@@ -323,7 +323,8 @@ def test_plan_in_the_editor_lists_ready_items_with_a_running_total(
 
 def test_check_reports_an_unknown_sprint_and_bad_sprint_files(repo: Repo) -> None:
     item = repo.new_story()
-    repo.ok("set", item, "sprint=Sprint 9")
+    path = repo.item_path(item)
+    path.write_text(path.read_text() + "sprint: Sprint 9\n")  # by hand: no sprint file
     found = repo.run("check")
     assert found.exit_code == 1
     rel = repo.item_path(item).relative_to(repo.root)
@@ -427,3 +428,42 @@ def test_a_report_asked_again_is_the_answer_kept(
     again = _lean(repo, "velocity", "--json", "--at", first)
     assert json.loads(again)["sprints"] == []
     assert _lean(repo, "velocity", "--json", "--at", first) == again
+
+
+def test_an_unknown_sprint_is_refused_at_write_time(repo: Repo) -> None:
+    item = repo.new_story()
+    says = "sprint: no sprint named 'Sprint 9'"
+    repo.refused("set", item, "sprint=Sprint 9", code=1, says=says)
+    repo.refused("story", "new", "Another", "--as-a", "u", "--i-want", "w", "--so-that", "s",
+                 "--sprint", "Sprint 9", code=1, says=says)  # fmt: skip
+    repo.ok("sprint", "new", "Sprint 9", "--start", "2026-12-07")
+    repo.refused("set", item, "sprint=sprint 9", code=1, says='sprint="Sprint 9"')
+    repo.ok("set", item, "sprint=Sprint 9")
+
+
+def test_sprint_files_merge_field_by_field(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two branches change adjacent lines of one sprint file (git's text merge would
+    conflict): the driver merges them, and `resolve` does in a clone without it."""
+    repo.ok("sprint", "new", S1, "--start", "2026-12-07", "--capacity", "20", "--goal", "Emoji")
+    repo.git("checkout", "-q", "-b", "feat")
+    path = repo.root / "backlog" / "sprints" / "sprint-1.yaml"
+    path.write_text(path.read_text().replace("capacity: 20", "capacity: 18"))
+    repo.git("commit", "-qam", "less capacity")
+    repo.git("checkout", "-q", "main")
+    at(monkeypatch, "2026-12-07T09:00:00")
+    repo.ok("sprint", "start", S1)  # appends `started:` right after `capacity:`
+    path.write_text(path.read_text().replace("goal: Emoji", "goal: Emoji everywhere"))
+    repo.git("commit", "-qam", "goal")
+    repo.git("branch", "-q", "main-copy")
+    repo.git("merge", "-q", "--no-edit", "feat")
+    text = path.read_text()
+    assert "capacity: 18" in text and "goal: Emoji everywhere" in text and "started:" in text
+    assert repo.run("check").exit_code == 0
+    # Without the driver, git conflicts; `storykit resolve` merges it.
+    repo.git("checkout", "-q", "main-copy")
+    repo.git("config", "--remove-section", "merge.storykit")
+    repo.git("merge", "-q", "--no-edit", "feat", check=False)
+    assert "<<<<<<<" in path.read_text()
+    resolved = repo.run("resolve")
+    assert "backlog/sprints/sprint-1.yaml: merged" in resolved.stdout
+    assert "capacity: 18" in path.read_text() and "started:" in path.read_text()

@@ -197,6 +197,7 @@ def test_hours_are_calendar_hours(repo: Repo, monkeypatch: pytest.MonkeyPatch) -
 
 def test_split_creates_parts_in_the_originals_place(repo: Repo) -> None:
     epic = _epic(repo)
+    repo.ok("sprint", "new", "S7", "--start", "2026-11-16")
     first = repo.new_story("First")
     original = repo.new_story(
         "Send and receive emoji", "--parent", epic, "--tag", "ux", "--sprint", "S7"

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 CONFIG_FILE = ".storykit.toml"
+SPRINT_FOLDER = "sprints"  # the sprint files, inside the backlog folder
 
 
 def is_item_file(name: str) -> bool:

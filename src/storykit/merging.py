@@ -20,15 +20,18 @@ from typing import Any
 from storykit import yamlio
 from storykit.config import Config
 from storykit.errors import Diagnostic, InvalidDataError
-from storykit.model.catalogue import COMMON, TYPES, type_fields
+from storykit.locations import SPRINT_FOLDER
+from storykit.model.catalogue import COMMON, SPRINT_ORDER, TYPES, type_fields
 from storykit.model.merge import ABSENT, FileMerge, Labels, Side, merge_fields
-from storykit.validate import Locator, file_name_problems, validate_item
+from storykit.validate import Locator, file_name_problems, validate_item, validate_sprint
 
 
 def merge_item_file(
     base: bytes, ours: bytes, theirs: bytes, rel: str, config: Config, labels: Labels
 ) -> FileMerge:
-    """Merge two edits of the item file at `rel` (an empty base: both sides added it)."""
+    """Merge two edits of the item file at `rel` (an empty base: both sides added it), or
+    of a sprint file (`<backlog>/sprints/`): the same field rules, the sprint's fields."""
+    sprint = rel.rpartition("/")[0] == f"{config.backlog_dir}/{SPRINT_FOLDER}"
     try:
         base_fields = _fields(base, rel) if base else {}
         ours_doc = yamlio.read_document(ours, rel)
@@ -42,9 +45,9 @@ def merge_item_file(
     sides: tuple[Side, ...] = ("ours", "theirs") if merged.conflicts else ("ours",)
     for side in sides:
         doc = ours_doc if side == "ours" else yamlio.read_document(ours, rel)
-        _write_fields(doc, ours_fields, merged.resolved(side))
+        _write_fields(doc, ours_fields, merged.resolved(side), sprint)
         content = doc.dump()
-        problem = _problem(content, rel, config)
+        problem = _problem(content, rel, config, sprint)
         if problem is not None:
             return FileMerge(None, problem=f"the merged file would not be valid: {problem}")
         texts.append(content)
@@ -62,10 +65,13 @@ def _fields(raw: bytes, rel: str) -> dict[str, Any]:
     return data if data is not None else yamlio.read_document(raw, rel).to_plain()
 
 
-def _write_fields(doc: yamlio.Document, before: dict[str, Any], after: dict[str, Any]) -> None:
+def _write_fields(
+    doc: yamlio.Document, before: dict[str, Any], after: dict[str, Any], sprint: bool
+) -> None:
     """Turn `doc` (holding `before`) into `after`, one field at a time as `set` does."""
     item_type = after.get("type")
     order = type_fields(item_type) if isinstance(item_type, str) and item_type in TYPES else COMMON
+    order = SPRINT_ORDER if sprint else order
     for name in before:
         if name not in after:
             doc.delete(name)
@@ -92,10 +98,10 @@ def _edits_in_place(old: list[Any], new: list[Any]) -> bool:
     return new[: len(kept)] == kept and all(v not in old for v in new[len(kept) :])
 
 
-def _problem(content: bytes, rel: str, config: Config) -> str | None:
-    """Why `content` is not a valid item file at `rel` (None when it is)."""
+def _problem(content: bytes, rel: str, config: Config, sprint: bool) -> str | None:
+    """Why `content` is not a valid item (or sprint) file at `rel` (None when it is)."""
     data = yamlio.fast_load(content)
-    if data is not None and not _problems(data, rel, config, _nowhere):
+    if data is not None and not _problems(data, rel, config, _nowhere, sprint):
         return None
     try:
         doc = yamlio.read_document(content, rel)
@@ -105,11 +111,15 @@ def _problem(content: bytes, rel: str, config: Config) -> str | None:
     def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
         return doc.position(loc, key=key)
 
-    found = _problems(doc.to_plain(), rel, config, locate)
+    found = _problems(doc.to_plain(), rel, config, locate, sprint)
     return _first(found, "") if found else None
 
 
-def _problems(data: dict[str, Any], rel: str, config: Config, locate: Locator) -> list[Diagnostic]:
+def _problems(
+    data: dict[str, Any], rel: str, config: Config, locate: Locator, sprint: bool
+) -> list[Diagnostic]:
+    if sprint:
+        return validate_sprint(data, rel, locate).diagnostics
     return validate_item(data, config, rel, locate).diagnostics + file_name_problems(
         data, rel, locate
     )

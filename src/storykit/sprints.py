@@ -17,9 +17,9 @@ from typing import Any
 from storykit import yamlio
 from storykit.atomic import read_regular
 from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
-from storykit.locations import is_item_file
+from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.model.catalogue import SPRINT_ORDER
-from storykit.model.sprints import FOLDER, Sprint, sprint_file_name
+from storykit.model.sprints import Sprint, sprint_file_name
 from storykit.project import Project
 from storykit.validate import Locator, validate_sprint
 
@@ -49,11 +49,11 @@ class LoadedSprint:
 class SprintStore:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.folder = project.backlog_dir / FOLDER
+        self.folder = project.backlog_dir / SPRINT_FOLDER
 
     @property
     def folder_rel(self) -> str:
-        return f"{self.project.config.backlog_dir}/{FOLDER}"
+        return f"{self.project.config.backlog_dir}/{SPRINT_FOLDER}"
 
     def paths(self) -> list[Path]:
         try:

@@ -24,10 +24,9 @@ from typing import Any
 from storykit import yamlio
 from storykit.atomic import write_atomic
 from storykit.errors import InvalidDataError
-from storykit.locations import is_item_file
+from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.model.burndown import Change, Timeline
 from storykit.model.naming import id_from_file_name
-from storykit.model.sprints import FOLDER
 from storykit.project import Project
 from storykit.repository.history import History, LogCommit, RawChange
 
@@ -149,7 +148,7 @@ def _kind(path: str, folder: str) -> str | None:
     if not is_item_file(pure.name):
         return None
     parent = pure.parent.as_posix()
-    if parent == f"{folder}/{FOLDER}":
+    if parent == f"{folder}/{SPRINT_FOLDER}":
         return "sprint"
     if parent == folder:
         return id_from_file_name(pure.name)

@@ -19,7 +19,6 @@ from storykit.model.items import annotation
 from storykit.model.naming import SUFFIX, slugify
 
 State = Literal["planned", "active", "closed"]
-FOLDER = "sprints"  # inside the backlog folder
 
 
 class SprintBase(BaseModel):
@@ -95,3 +94,16 @@ def moment(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     return dt.datetime.combine(value, dt.time(), tzinfo=zone)
+
+
+def unknown_sprint(item_id: str, name: str, names: set[str]) -> str:
+    """What `check` (and a refused write) says of an item whose `sprint:` names no sprint."""
+    close = sorted(n for n in names if n.casefold() == name.casefold())
+    if close:
+        fix = f'`storykit set {item_id} sprint="{close[0]}"`'
+    else:
+        fix = (
+            f'`storykit sprint new "{name}" --start DATE` creates it, '
+            f"`storykit set {item_id} sprint=` clears it"
+        )
+    return f"sprint: no sprint named {name!r} ({fix})"

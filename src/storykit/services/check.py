@@ -162,6 +162,7 @@ def _check_all(ws: Workspace) -> CheckReport:
 
 def _sprints(ws: Workspace, items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
     """Every sprint file, and every item's `sprint:` naming one of them."""
+    from storykit.model.sprints import unknown_sprint
     from storykit.sprints import SprintStore
 
     loaded = SprintStore(ws.project).load_all()
@@ -172,14 +173,7 @@ def _sprints(ws: Workspace, items: list[StoredItem], locate: _Locator) -> list[D
         if name is None or name in names:
             continue
         line, col = locate(item, ["sprint"])
-        close = [n for n in names if n.casefold() == name.casefold()]
-        fix = (
-            f'`storykit set {item.id} sprint="{close[0]}"`'
-            if close
-            else f'`storykit sprint new "{name}" --start DATE` creates it, '
-            f"`storykit set {item.id} sprint=` clears it"
-        )
-        message = f"sprint: no sprint named {name!r} ({fix})"
+        message = unknown_sprint(item.id, name, names)
         found.append(Diagnostic(item.rel, line, col, message, code="unknown-sprint"))
     return found
 

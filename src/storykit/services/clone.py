@@ -2,8 +2,9 @@
 "Merging branches").
 
 Two halves: `.gitattributes`, committed, says which files the `storykit` merge driver
-merges (`backlog/*.yaml merge=storykit`); each clone's own `.git/config` says how to run it
-(`merge.storykit.driver`), which git never clones. Without the second half git silently
+merges (`backlog/*.yaml merge=storykit`, and the same for `backlog/sprints/`); each
+clone's own `.git/config` says how to run it (`merge.storykit.driver`), which git never
+clones. Without the second half git silently
 merges those files as text, so `init` writes both, every committing command writes the
 second when it is missing, and `check` warns while it is missing.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.config import Config
+from storykit.locations import SPRINT_FOLDER
 from storykit.services.driver import DRIVER_ARGS
 
 if TYPE_CHECKING:
@@ -32,9 +34,16 @@ DRIVER_NAME = "storykit: backlog items merged field by field"
 SET_UP_COMMAND = "storykit init"
 
 
-def attributes_line(config: Config) -> str:
-    """The `.gitattributes` line that sends item files to the driver."""
-    return f"{_glob(config.backlog_dir)}/*.yaml {ATTRIBUTE}"
+def attributes_lines(config: Config) -> list[str]:
+    """The `.gitattributes` lines that send item files and sprint files to the driver."""
+    folder = _glob(config.backlog_dir)
+    return [f"{folder}/*.yaml {ATTRIBUTE}", f"{folder}/{SPRINT_FOLDER}/*.yaml {ATTRIBUTE}"]
+
+
+def missing_lines(text: str, config: Config) -> list[str]:
+    """The driver's lines that a `.gitattributes` text lacks."""
+    present = {" ".join(line.split()) for line in text.splitlines()}
+    return [line for line in attributes_lines(config) if line not in present]
 
 
 def names_driver(text: str) -> bool:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from storykit import merge_server
 from storykit.errors import GitError, UsageError
-from storykit.locations import common_dir, find_git_dir, find_project_root
+from storykit.locations import (
+    SPRINT_FOLDER,
+    common_dir,
+    find_git_dir,
+    find_project_root,
+    is_item_file,
+)
 from storykit.model.merge import FileMerge, Labels
 from storykit.model.naming import id_from_file_name
 
@@ -30,7 +36,7 @@ class DriverResult:
 def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -> DriverResult:
     """Merge the three versions git gives into `ours` (git's %A: the result)."""
     root = Path.cwd()
-    if id_from_file_name(rel.rpartition("/")[2]) is None:  # not an item's file: as text
+    if not mergeable(rel):  # not an item's or a sprint's file: as text
         code = text_merge(root, base, ours, theirs, labels)
         return DriverResult(code)
     try:
@@ -51,6 +57,15 @@ def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -
         )
     ours.write_bytes(result.content)
     return DriverResult(0 if result.clean else 1, _conflict_line(rel, result))
+
+
+def mergeable(rel: str) -> bool:
+    """Whether a path looks like an item file, or a sprint file (`…/sprints/NAME.yaml`):
+    the settings then say whether it is one (else git's text merge does it)."""
+    folder, _, name = rel.rpartition("/")
+    if id_from_file_name(name) is not None:
+        return True
+    return folder.rpartition("/")[2] == SPRINT_FOLDER and is_item_file(name)
 
 
 def merge_sides(

@@ -14,9 +14,8 @@ from storykit.locations import CONFIG_FILE
 from storykit.project import Project
 from storykit.services.clone import (
     ATTRIBUTES_FILE,
-    attributes_line,
     attributes_text,
-    names_driver,
+    missing_lines,
     set_up_clone,
 )
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
@@ -121,25 +120,26 @@ def _set_up_existing(root: Path, options: CommitOptions, editor_schema: bool) ->
                 parts.append(f"editor schema {schema_rel[0]}")
         written["attributes"] = _add_attributes(changes, root, ws.project.config)
         if written["attributes"]:
-            parts.append(f"merge driver for {ws.project.config.backlog_dir}/*.yaml")
+            parts.append(f"merge driver for {ws.project.config.backlog_dir}/ files")
         return Plan(changes, "init", None, subject=f"init {' and '.join(parts)}")
 
     clone = set_up_clone(ws.repo)
-    needed = editor_schema or not names_driver(attributes_text(root))
+    needed = editor_schema or missing_lines(attributes_text(root), ws.project.config)
     outcome = ws.apply(build, options) if needed else Outcome(None, changed=False)
     schema = schema_rel[0] if schema_rel else None
     return InitResult(outcome, False, written.get("attributes", False), clone, schema)
 
 
 def _add_attributes(changes: Changeset, root: Path, config: Config) -> bool:
-    """Add the merge driver's line to `.gitattributes` unless it names the driver."""
+    """Add the merge driver's lines that `.gitattributes` lacks."""
     path = root / ATTRIBUTES_FILE
     raw = path.read_bytes() if path.is_file() else None
-    if raw is not None and names_driver(raw.decode("utf-8", "replace")):
+    missing = missing_lines((raw or b"").decode("utf-8", "replace"), config)
+    if not missing:
         return False
     separator = b"" if not raw or raw.endswith(b"\n") else b"\n"
-    line = f"{attributes_line(config)}\n".encode()
-    changes.write(path, (raw or b"") + separator + line, expected=raw)
+    lines = "".join(f"{line}\n" for line in missing).encode()
+    changes.write(path, (raw or b"") + separator + lines, expected=raw)
     return True
 
 

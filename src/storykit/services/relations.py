@@ -1,6 +1,7 @@
 """Writes that `check` would reject are refused at write time (docs/architecture.md,
 "The unit of work"): a reference to no item, a parent of the wrong type, a dependency cycle, an
-invalid rank key — in the words `check` uses (`model/relations.py`).
+invalid rank key, a sprint that no sprint file names — in the words `check` uses
+(`model/relations.py`, `model/sprints.py`).
 
 Only what a change brings in is refused: a problem the item already had (a reference left
 dangling by a merge, say) is `check`'s to report, and does not block an unrelated change.
@@ -23,6 +24,7 @@ from storykit.model.relations import (
     invalid_rank,
     wrong_parent,
 )
+from storykit.model.sprints import unknown_sprint
 from storykit.rank import is_valid_key
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ def refuse_broken_relations(
     ids = (set(store.ids()) - removed) | set(new_by_id)
     old = {path: _old_fields(store, writes, path) for path in written}
     grown_deps = False
+    sprints: set[str] | None = None  # the sprints' names, read when a change needs them
     for path, fields in written.items():
         before = old[path]
         names = set(fields) | set(before)
@@ -67,6 +70,13 @@ def refuse_broken_relations(
                 loc: list[str | int] = [name] if isinstance(value, str) else [name, index]
                 where = name if isinstance(value, str) else f"{name}[{index}]"
                 problems.append((path, loc, dangling(where, ref)))
+        named = fields.get("sprint")
+        if "sprint" in changed and isinstance(named, str):
+            if sprints is None:
+                sprints = _sprint_names(store)
+            if named not in sprints:
+                unknown = unknown_sprint(str(fields["id"]), named, sprints)
+                problems.append((path, ["sprint"], unknown))
         parent = fields.get("parent")
         if parent and ({"parent", "type"} & changed) and parent in ids:
             parent_type = _type_of(store, new_by_id, parent)
@@ -83,6 +93,12 @@ def refuse_broken_relations(
         problems += _new_cycles(store, new_by_id, removed)
     if problems:
         raise _refusal(store, writes, problems)
+
+
+def _sprint_names(store: ItemStore) -> set[str]:
+    from storykit.sprints import SprintStore
+
+    return {sprint.name for sprint in SprintStore(store.project).load_all().sprints}
 
 
 def _old_fields(store: ItemStore, writes: Changeset, path: Path) -> Fields:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from storykit import clock
 from storykit.errors import Diagnostic, RepoStateError, UsageError
+from storykit.locations import SPRINT_FOLDER
 from storykit.model.burndown import Burndown, Timeline, burndown, moments
 from storykit.model.planning import Planning, plan_summary
-from storykit.model.sprints import FOLDER, Sprint, State
+from storykit.model.sprints import Sprint, State
 from storykit.repository.history import History
 from storykit.services.workspace import Workspace
 from storykit.sprints import parse_sprint
@@ -102,7 +103,7 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
         )
     commit, made = found
     now = made if at is not None else max(clock.now(), made)
-    folder = f"{ws.project.config.backlog_dir}/{FOLDER}"
+    folder = f"{ws.project.config.backlog_dir}/{SPRINT_FOLDER}"
     files = history.tree_files(commit, folder)
     blobs = history.read_blobs(sorted(set(files.values())))
     problems: list[Diagnostic] = []
@@ -135,7 +136,8 @@ def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
         known = ", ".join(s.name for s in found.sprints[-5:]) or "none yet"
         raise UsageError(
             f"no sprint {name!r} at {found.commit[:8]} (sprints: {known})",
-            hint="`storykit sprint list` lists them",
+            hint="reports read the sprint files committed at HEAD (or --at REV); "
+            "`storykit sprint list` lists them",
         )
     active = [s for s in found.sprints if found.state(s, ws) == "active"]
     if not active:

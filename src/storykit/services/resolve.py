@@ -17,6 +17,7 @@ from pathlib import Path
 
 from storykit.atomic import Changeset, read_bytes
 from storykit.errors import UsageError
+from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.lock import backlog_lock
 from storykit.merging import merge_item_file
 from storykit.model.merge import FileMerge, Labels
@@ -74,11 +75,15 @@ def resolve_conflicts(ws: Workspace, queries: Sequence[str] = ()) -> ResolveRepo
             continue
         if wanted is not None and entry.path not in wanted:
             continue
-        item_id = id_from_file_name(entry.path.rpartition("/")[2])
-        if item_id is None or "/" in entry.path.removeprefix(f"{folder}/"):
-            report.files.append(Resolution(entry.path, "left", "not an item file"))
+        inside = entry.path.removeprefix(f"{folder}/")
+        item_id = id_from_file_name(inside) if "/" not in inside else None
+        name = inside.removeprefix(f"{SPRINT_FOLDER}/")
+        sprint = name != inside and "/" not in name and is_item_file(name)
+        if item_id is None and not sprint:
+            report.files.append(Resolution(entry.path, "left", "not an item or sprint file"))
             continue
-        group = groups.setdefault(item_id, _Group(item_id))
+        key = item_id or entry.path  # a sprint file is merged on its own
+        group = groups.setdefault(key, _Group(key))
         group.paths.append(entry.path)
         for number, sha in entry.stages.items():
             group.stages[number] = (entry.path, sha)
@@ -119,6 +124,9 @@ def _wanted_paths(ws: Workspace, queries: Sequence[str]) -> set[str] | None:
     wanted = set()
     for query in queries:
         path = Path.cwd() / query  # an absolute query stays as it is
+        if path.parent.resolve() == (folder / SPRINT_FOLDER).resolve():
+            wanted.add(ws.project.rel(folder / SPRINT_FOLDER / path.name))
+            continue
         if path.parent.resolve() != folder.resolve():
             raise UsageError(
                 f"{query}: not in {ws.project.config.backlog_dir}/; storykit resolve only "
