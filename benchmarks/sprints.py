@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import re
 import shutil
@@ -157,6 +158,12 @@ def main() -> None:
                 f"{label:<24} {statistics.median(cold_runs):>7.2f}s "
                 f"{statistics.median(middle):>15.2f}s {statistics.median(warm_runs):>11.2f}s"
             )
+        figures = json.loads(
+            subprocess.run(cases["burndown (Sprint 9)"], cwd=root, capture_output=True,
+                           check=True).stdout
+        )  # fmt: skip
+        shown = ", ".join(f"{k} {figures[k]}" for k in ("committed", "added", "completed"))
+        print(f"(Sprint 9: {shown})")
         # One more commit after a warm report: only that commit is read.
         subprocess.run([STORYKIT, "burndown", "Sprint 9", "--json"], cwd=root, check=True,
                        capture_output=True)  # fmt: skip

@@ -153,19 +153,25 @@ def _check_all(ws: Workspace) -> CheckReport:
                 code="cycle",
             )
         )
-    report.problems.extend(_sprints(ws, backlog.items, locate))
+    sprint_problems, sprint_files = _sprints(ws, backlog.items, locate)
+    report.problems.extend(sprint_problems)
+    report.files += sprint_files
     report.problems.extend(_stale_schema(ws))
     report.problems.extend(_missing_driver(ws))
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
 
 
-def _sprints(ws: Workspace, items: list[StoredItem], locate: _Locator) -> list[Diagnostic]:
-    """Every sprint file, and every item's `sprint:` naming one of them."""
+def _sprints(
+    ws: Workspace, items: list[StoredItem], locate: _Locator
+) -> tuple[list[Diagnostic], int]:
+    """Every sprint file (and how many there are), and every item's `sprint:` naming one
+    of them."""
     from storykit.model.sprints import unknown_sprint
     from storykit.sprints import SprintStore
 
-    loaded = SprintStore(ws.project).load_all()
+    store = SprintStore(ws.project)
+    loaded = store.load_all()
     found = list(loaded.problems)
     names = {sprint.name for sprint in loaded.sprints}
     for item in items:
@@ -175,7 +181,7 @@ def _sprints(ws: Workspace, items: list[StoredItem], locate: _Locator) -> list[D
         line, col = locate(item, ["sprint"])
         message = unknown_sprint(item.id, name, names)
         found.append(Diagnostic(item.rel, line, col, message, code="unknown-sprint"))
-    return found
+    return found, len(store.paths())
 
 
 def _stale_schema(ws: Workspace) -> list[Diagnostic]:
