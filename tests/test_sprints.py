@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SCRIPT, Repo, git, modules_after
+from tests.helpers import SCRIPT, Repo, git, modules_after, on_terminal
 
 S1 = "Sprint 1"
 S2 = "Sprint 2"
@@ -467,3 +468,17 @@ def test_sprint_files_merge_field_by_field(repo: Repo, monkeypatch: pytest.Monke
     resolved = repo.run("resolve")
     assert "backlog/sprints/sprint-1.yaml: merged" in resolved.stdout
     assert "capacity: 18" in path.read_text() and "started:" in path.read_text()
+
+
+def test_charts_in_colour_on_a_terminal_fitting_its_width(
+    repo: Repo, sprint_repo: dict[str, str]
+) -> None:
+    env = {"STORYKIT_NOW": "2027-01-05T09:00:00+00:00", "COLUMNS": "60", "LINES": "40"}
+    for argv in (["burndown", S1], ["velocity"], ["sprint", "show", S1]):
+        shown = on_terminal(repo.root, [str(SCRIPT), *argv], env)
+        assert "\x1b[" in shown, argv  # coloured
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+        chart = [line for line in plain.splitlines() if "┤" in line or "│" in line]
+        assert chart and max(len(line.rstrip()) for line in chart) <= 60, argv
+        # Asked again on the same terminal: the kept answer, the same bytes.
+        assert on_terminal(repo.root, [str(SCRIPT), *argv], env) == shown
