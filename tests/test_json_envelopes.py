@@ -56,6 +56,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "spike extend": ["spike", "extend", spike, "--timebox", "1d"],
         "rank ID": ["rank", spike, "--top"],
         "rank (many)": ["rank", "--rebalance"],
+        "rank --suggest": ["rank", "--suggest"],
         "show": ["show", spike],
         "log": ["log", spike],
         "list": ["list"],

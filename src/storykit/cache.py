@@ -20,7 +20,7 @@ from typing import Any
 from storykit.atomic import write_atomic
 from storykit.model.catalogue import FIELDS
 
-CACHE_FORMAT = 5  # bumped whenever what makes a file valid changes (5: list or mapping keys)
+CACHE_FORMAT = 6  # bumped whenever what a cache holds changes (6: value and risk listed)
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int]  # size, mtime_ns, inode

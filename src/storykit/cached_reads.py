@@ -123,6 +123,7 @@ class CachedReads:
             "closed": list(workflow.closed),
             "statuses": list(workflow.statuses),
             "in_progress": workflow.in_progress,
+            "score": self.store.project.config.priority.expression,
         }
         return cache
 

@@ -20,6 +20,8 @@ from pydantic import (
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import CONFIG_FILE
 from storykit.model.catalogue import FIELDS
+from storykit.model.score import DEFAULT as DEFAULT_SCORE
+from storykit.model.score import ScoreError, expression_of, names, parse
 
 DEFAULT_LOCK_WAIT = 3.0  # seconds a change waits for another one
 MAX_LOCK_WAIT = 600.0
@@ -62,6 +64,28 @@ class WorkflowConfig(BaseModel):
         return (self.done, self.dropped)
 
 
+class PriorityConfig(BaseModel):
+    """How items are scored beside their rank: a preset or an expression over numeric
+    fields (`model/score.py`)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    score: str = DEFAULT_SCORE
+
+    @field_validator("score")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            parse(expression_of(value))
+        except ScoreError as exc:
+            raise ValueError(f"{value!r}: {exc} (at column {exc.column})") from None
+        return value
+
+    @property
+    def expression(self) -> str:
+        return expression_of(self.score)
+
+
 class Config(BaseModel):
     """The validated contents of `.storykit.toml` (every key optional)."""
 
@@ -79,6 +103,18 @@ class Config(BaseModel):
     sprint_length: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}[dw]$")] = "2w"
     timezone: str = "UTC"
     workflow: WorkflowConfig = WorkflowConfig()
+    priority: PriorityConfig = PriorityConfig()
+
+    @model_validator(mode="after")
+    def _score_reads_numbers(self) -> Config:
+        numeric = {name for name, spec in FIELDS.items() if spec.kind in ("number", "score")}
+        unknown = names(parse(self.priority.expression)) - numeric - set(self.custom_fields)
+        if unknown:
+            known = ", ".join(sorted(numeric | set(self.custom_fields)))
+            raise ValueError(
+                f"score: {', '.join(sorted(unknown))} is not a numeric field (fields: {known})"
+            )
+        return self
 
     @field_validator("backlog_dir")
     @classmethod
@@ -162,6 +198,10 @@ ready = "ready"
 in_progress = "in-progress"
 done = "done"
 dropped = "dropped"
+
+[priority]
+score = "wsjf"                 # beside the rank: wsjf = (value + risk) / points, value,
+                               # value+risk, or an expression like "value * 2 - risk"
 """
 
 

@@ -18,6 +18,7 @@ from storykit.model.points import number
 if TYPE_CHECKING:
     from storykit.model.burndown import Burndown
     from storykit.model.selection import Match
+    from storykit.services.priority import Suggestions
     from storykit.services.query import Board, ItemDetails
     from storykit.services.reports import SprintDetails, SprintReport, Velocity
     from storykit.services.sprints import SprintOutcome
@@ -46,10 +47,14 @@ def print_json(data: dict[str, Any]) -> None:
     sys.stdout.write(text.translate(_UNSAFE) + "\n")
 
 
-def listed(data: dict[str, Any], overdue: bool, found: list[Match] | None) -> dict[str, Any]:
-    """An item as `list` and `search` answer it: with `overdue`, and with `--grep` the
-    lines that matched (`matches`). The lean `list` shapes its payloads with this too."""
+def listed(
+    data: dict[str, Any], overdue: bool, found: list[Match] | None, score: float | None
+) -> dict[str, Any]:
+    """An item as `list` and `search` answer it: with `overdue` and `score`, and with
+    `--grep` the lines that matched (`matches`). The lean `list` shapes its payloads with
+    this too."""
     data["overdue"] = overdue
+    data["score"] = number(score)
     if found is not None:
         data["matches"] = [match.to_json() for match in found]
     return data
@@ -94,7 +99,11 @@ def details(found: list[ItemDetails]) -> dict[str, Any]:
 
 
 def _shown(found: ItemDetails) -> dict[str, Any]:
-    return {**found.item.to_json(), "overdue": found.overdue_since is not None}
+    return {
+        **found.item.to_json(),
+        "overdue": found.overdue_since is not None,
+        "score": number(found.score),
+    }
 
 
 def _children(found: ItemDetails) -> list[dict[str, Any]]:
@@ -108,7 +117,11 @@ def _progress(found: ItemDetails) -> dict[str, Any] | None:
 def board(result: Board) -> dict[str, Any]:
     """`board`: the items column by column (each with `overdue`), and the columns' order."""
     items = [
-        {**item.to_json(), "overdue": item.id in result.overdue}
+        {
+            **item.to_json(),
+            "overdue": item.id in result.overdue,
+            "score": number(result.scores.get(item.id)),
+        }
         for column in result.columns
         for item in column.items
     ]
@@ -193,3 +206,15 @@ def sprint_details(found: SprintDetails) -> dict[str, Any]:
         planning=found.planning.to_json(),
         days=[day.to_json() for day in shown.burndown.days],
     )
+
+
+def suggestions(found: Suggestions) -> dict[str, Any]:
+    """`rank --suggest`: the items whose places by rank and by score differ most (each
+    with `by_rank`, `by_score` and `score`), and the open items without a score (each with
+    `missing`, the fields it lacks)."""
+    items = [
+        {**d.item.to_json(), "by_rank": d.by_rank, "by_score": d.by_score, "score": number(d.score)}
+        for d in found.items
+    ]
+    unscored = [{**item.to_json(), "missing": missing} for item, missing in found.unscored]
+    return envelope("items", items, unscored=unscored)

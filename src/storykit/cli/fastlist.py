@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cache import ItemCache, ItemIndex, Signature, cache_key, signature_of
+from storykit.cache import (
+    SUMMARY_FIELDS,
+    ItemCache,
+    ItemIndex,
+    Signature,
+    cache_key,
+    signature_of,
+)
 from storykit.cli.columns import list_row, render_lines
 from storykit.cli.envelope import envelope, listed, print_json
 from storykit.locations import (
@@ -31,13 +38,16 @@ from storykit.locations import (
 )
 from storykit.model.naming import id_from_file_name
 from storykit.model.records import item_json, with_dates
+from storykit.model.score import names, parse
 from storykit.model.selection import (
     ListFilter,
     canonical,
     choose,
     matches,
     overdue_since,
+    scorer,
     sort_key,
+    with_extras,
 )
 
 _VALUE_OPTIONS = (
@@ -63,11 +73,15 @@ def try_list(argv: list[str]) -> int | None:
         return None
     try:
         # JSON and --grep need every field; the lines need only the summary, a tenth of it.
-        records = cached_records(full=bool(options.get("--json") or options.get("--grep")))
-        if records is None:
+        full = bool(options.get("--json") or options.get("--grep"))
+        records = cached_records(full=full)
+        if records is None or "score" not in records[0]:
             return None
         settings, payloads = records
-        rows = _select(payloads, options, settings)
+        score = scorer(settings["score"])
+        if not full and names(parse(settings["score"])) - set(SUMMARY_FIELDS):
+            return None  # the score reads custom fields, which only the full payloads hold
+        rows = _select(payloads, options, settings, score)
         now = clock.now()
         late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
         grep = options.get("--grep")
@@ -84,6 +98,7 @@ def try_list(argv: list[str]) -> int | None:
                 item_json(payload["item"], payload.get("extras", {}), rel),
                 rel in late,
                 found[rel] if grep is not None else None,
+                score(with_extras(payload["item"].get, payload.get("extras", {}))),
             )
             for rel, payload in rows
         ]
@@ -174,7 +189,10 @@ def cached_records(
 
 
 def _select(
-    payloads: list[tuple[str, dict[str, Any]]], options: dict[str, Any], settings: dict[str, Any]
+    payloads: list[tuple[str, dict[str, Any]]],
+    options: dict[str, Any],
+    settings: dict[str, Any],
+    score: Callable[[Callable[[str], Any]], float | None],
 ) -> list[tuple[str, dict[str, Any]]]:
     """The records `list` shows, in its order: the full command's rules (`choose`)."""
     filters = canonical(
@@ -195,11 +213,11 @@ def _select(
         raise ValueError("the full command says why")
     return choose(
         payloads,
-        lambda record: record[1]["item"].get,
+        lambda record: with_extras(record[1]["item"].get, record[1].get("extras", {})),
         lambda record: record[1].get("extras", {}),
         filters,
         settings["closed"],
-        sort_key(options.get("--sort", "rank"), settings["statuses"]),
+        sort_key(options.get("--sort", "rank"), settings["statuses"], score),
         limit,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,10 @@ from storykit.cli.options import (
     workspace,
 )
 from storykit.errors import UsageError
+from storykit.model.points import number
+
+if TYPE_CHECKING:
+    from storykit.services.workspace import Workspace
 
 
 def rank(
@@ -49,6 +53,21 @@ def rank(
             "--from-file", metavar="FILE", help="Read the new order from FILE (- for stdin)."
         ),
     ] = None,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest",
+            help="List the open items whose place by rank and by score ([priority] score) "
+            "differ most, and the items without a score.",
+        ),
+    ] = False,
+    apply: Annotated[
+        bool,
+        typer.Option("--apply", help="With --suggest: re-rank the open backlog by score."),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", help="With --suggest: at most N items.")
+    ] = 10,
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
@@ -56,13 +75,24 @@ def rank(
 ) -> None:
     """Order the backlog. Items: --top, --bottom, --before ID or --after ID (one file
     changes per item). No item: edit the order of the open items in $EDITOR, like `git
-    rebase -i`."""
+    rebase -i`. --suggest: where the score disagrees with the rank (--apply re-ranks)."""
     from storykit.services import ranking
 
     ws = workspace()
     options = commit_options(no_commit, no_verify, include_changes)
     placement = placement_of(top, bottom, before, after)
-    if items:
+    if apply and not suggest:
+        raise UsageError("--apply goes with --suggest")
+    if suggest and (items or placement or rebalance or from_file):
+        raise UsageError("--suggest takes no item and no other way of ranking")
+    if suggest and not apply:
+        _suggestions(ws, limit, as_json)
+        return
+    if suggest:
+        from storykit.services.priority import apply_suggestion
+
+        result = apply_suggestion(ws, options)
+    elif items:
         if placement is None:
             raise UsageError(
                 "say where it goes: --top, --bottom, --before ID or --after ID",
@@ -93,3 +123,26 @@ def read_order_file(name: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {name}: {exc}") from None
+
+
+def _suggestions(ws: Workspace, limit: int, as_json: bool) -> None:
+    from storykit.services.priority import suggest
+
+    found = suggest(ws, limit)
+    if as_json:
+        envelope.print_json(envelope.suggestions(found))
+        return
+    if not found.items:
+        output.out("the rank and the score agree on every scored open item")
+    for shown in found.items:
+        line = (
+            f"{shown.item.id}  #{shown.by_rank} by rank → #{shown.by_score} by score  "
+            f"score {number(shown.score)}  {shown.item.model.title}"
+        )
+        output.out(line)
+    if found.unscored:
+        output.out(f"without a score ({len(found.unscored)}):")
+        for item, missing in found.unscored:
+            output.out(f"{item.id}  needs {', '.join(missing) or 'a score'}  {item.model.title}")
+    if found.items:
+        output.out("`storykit rank --suggest --apply` re-ranks the open backlog by score")

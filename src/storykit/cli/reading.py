@@ -107,7 +107,12 @@ def _list(query: ListQuery, as_json: bool) -> None:
     found = result.matches if query.filters.grep is not None else None
     if as_json:
         items = [
-            envelope.listed(i.to_json(), i.id in result.overdue, found.get(i.id) if found else None)
+            envelope.listed(
+                i.to_json(),
+                i.id in result.overdue,
+                found.get(i.id) if found else None,
+                result.scores.get(i.id),
+            )
             for i in result.items
         ]
         envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))

@@ -130,8 +130,8 @@ _FIELDS = (
         fix="storykit set {id} points=3",
         listed=True,
     ),
-    FieldSpec("value", "score", "Business value, 1-10."),
-    FieldSpec("risk", "score", "Risk the item removes, 1-10."),
+    FieldSpec("value", "score", "Business value, 1-10.", listed=True),
+    FieldSpec("risk", "score", "Risk the item removes, 1-10.", listed=True),
     FieldSpec(
         "parent",
         "id",

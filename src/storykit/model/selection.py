@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 
 from storykit.errors import UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES
+from storykit.model.score import evaluate, parse
 from storykit.model.timebox import deadline_passed
 
 Getter = Callable[[str], Any]  # a field's value by name (None when unset)
 T = TypeVar("T")
 
-SORTS = ("rank", "created", "points", "status", "title")
+SORTS = ("rank", "score", "created", "points", "status", "title")
 # The fields `--grep` reads: every field of text (the title, the acceptance criteria…).
 TEXT_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind in ("line", "text"))
 
@@ -130,8 +131,11 @@ def _one_of(value: str, valid: Sequence[str], what: str) -> str:
     raise UsageError(f"{value!r} is not a {what}", hint=f"the {what}s: {', '.join(valid)}")
 
 
-def sort_key(by: str, statuses: Sequence[str]) -> Callable[[Getter], tuple[Any, ...]]:
-    """The order `list --sort BY` gives: by that field (unset last), then by rank."""
+def sort_key(
+    by: str, statuses: Sequence[str], score: Callable[[Getter], float | None] | None = None
+) -> Callable[[Getter], tuple[Any, ...]]:
+    """The order `list --sort BY` gives: by that field (unset last), then by rank; by
+    `score`, highest first (`score`: the project's scoring, items without one last)."""
     if by not in SORTS:
         raise UsageError(f"cannot sort by {by!r}", hint=f"sort by {', '.join(SORTS)}")
     place = {status: index for index, status in enumerate(statuses)}
@@ -140,6 +144,9 @@ def sort_key(by: str, statuses: Sequence[str]) -> Callable[[Getter], tuple[Any, 
         rank = (get("rank"), get("id"))
         if by == "rank":
             return rank
+        if by == "score":
+            found = score(get) if score is not None else None
+            return (found is None, -found if found is not None else 0, *rank)
         value = get(by)
         if by == "status":
             return (place.get(value, len(place)), *rank)
@@ -166,6 +173,22 @@ def choose(
     chosen = [r for r in records if selects(get(r), filters, closed, extras(r))]
     chosen.sort(key=lambda record: order(get(record)))
     return chosen if limit is None else chosen[:limit]
+
+
+def with_extras(get: Getter, extras: dict[str, Any]) -> Getter:
+    """A getter that also reads the user's own keys (custom fields a score may use)."""
+
+    def found(name: str) -> Any:
+        value = get(name)
+        return extras.get(name) if value is None else value
+
+    return found
+
+
+def scorer(expression: str) -> Callable[[Getter], float | None]:
+    """An item's score by the project's expression (None: it has none)."""
+    tree = parse(expression)
+    return lambda get: evaluate(tree, get)
 
 
 def overdue_since(get: Getter, in_progress: str, now: dt.datetime) -> dt.datetime | None:

@@ -12,7 +12,16 @@ from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
-from storykit.model.selection import ListFilter, Match, canonical, choose, matches, sort_key
+from storykit.model.selection import (
+    ListFilter,
+    Match,
+    canonical,
+    choose,
+    matches,
+    scorer,
+    sort_key,
+    with_extras,
+)
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
@@ -25,6 +34,7 @@ class ListResult:
     problems: list[Diagnostic] = field(default_factory=list)
     overdue: set[str] = field(default_factory=set)
     matches: dict[str, list[Match]] = field(default_factory=dict)  # by ID, with `grep`
+    scores: dict[str, float | None] = field(default_factory=dict)  # by ID
 
 
 @dataclass(frozen=True)
@@ -62,13 +72,14 @@ class ItemDetails:
     progress: Progress | None
     overdue_since: dt.datetime | None
     linked: dict[str, StoredItem]  # items this one refers to, by ID, for titles
+    score: float | None = None
 
 
 def list_items(ws: Workspace, query: ListQuery) -> ListResult:
     """Open items (not done/dropped) in backlog order, or every item with `all`; filtered,
     sorted and cut by the rules the lean `list` shares (`model/selection.py`)."""
     workflow = ws.project.config.workflow
-    order = sort_key(query.sort, workflow.statuses)
+    order = sort_key(query.sort, workflow.statuses, scorer(ws.project.config.priority.expression))
     if query.limit is not None and query.limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {query.limit}")
     backlog = ws.store.load_all()
@@ -85,7 +96,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
     chosen = choose(
         backlog.items,
-        lambda item: item.field,
+        lambda item: with_extras(item.field, item.extras),
         lambda item: item.extras,
         filters,
         workflow.closed,
@@ -95,7 +106,20 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
     found = {}
     if filters.grep is not None:
         found = {item.id: matches(item.field, item.extras, filters.grep) for item in chosen}
-    return ListResult(chosen, backlog.invalid, backlog.problems, _overdue(ws, backlog.items), found)
+    return ListResult(
+        chosen,
+        backlog.invalid,
+        backlog.problems,
+        _overdue(ws, backlog.items),
+        found,
+        scores_of(ws, chosen),
+    )
+
+
+def scores_of(ws: Workspace, items: list[StoredItem]) -> dict[str, float | None]:
+    """Each item's score by the project's expression (`[priority] score`)."""
+    score = scorer(ws.project.config.priority.expression)
+    return {item.id: score(with_extras(item.field, item.extras)) for item in items}
 
 
 def _me(ws: Workspace) -> str:
@@ -176,7 +200,7 @@ def show_item(
         if payload["item"]["id"] in refs
     }
     since = overdue_since(item.model, clock.now(), workflow)
-    return ItemDetails(item, children, progress, since, linked)
+    return ItemDetails(item, children, progress, since, linked, scores_of(ws, [item])[item.id])
 
 
 WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is a goal
@@ -218,6 +242,7 @@ class Board:
     columns: list[BoardColumn]
     overdue: set[str]
     skipped: list[str] = field(default_factory=list)
+    scores: dict[str, float | None] = field(default_factory=dict)  # by ID
 
 
 def board(ws: Workspace, show_all: bool = False) -> Board:
@@ -229,4 +254,5 @@ def board(ws: Workspace, show_all: bool = False) -> Board:
         BoardColumn(status, [i for i in backlog.items if i.model.status == status])
         for status in statuses
     ]
-    return Board(columns, _overdue(ws, backlog.items), backlog.invalid)
+    shown = [item for column in columns for item in column.items]
+    return Board(columns, _overdue(ws, backlog.items), backlog.invalid, scores_of(ws, shown))
