@@ -52,7 +52,11 @@ def test_repeated_options_mean_any_of_them(repo: Repo, team: dict[str, str]) -> 
         (("--type", "bogus"), "'bogus' is not a type", "epic, story, tech, spike, task"),
         (("--status", "finished"), "'finished' is not a status", "draft, ready, in-progress"),
         (("--tag", "mobile"), "no item has the tag 'mobile'", "tags in use: api, ux"),
-        (("--sort", "value"), "cannot sort by 'value'", "rank, score, created, points, status, title"),
+        (
+            ("--sort", "value"),
+            "cannot sort by 'value'",
+            "rank, score, created, points, status, title",
+        ),
         (("--owner", "x", "--mine"), "give --owner or --mine, not both", ""),
     ],
 )

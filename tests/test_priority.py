@@ -195,3 +195,34 @@ def test_a_custom_field_in_the_score(repo: Repo) -> None:
     )
     assert lean.stdout == repo.ok("list", "--sort", "score").stdout
     assert json.loads(repo.ok("show", one, "--json").stdout)["item"]["score"] == 20
+
+
+def test_who_captured_an_item_from_git(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`captured_by`/`captured_at`: the author of the commit that first added the item's
+    file — across a retitle (a rename), and for a file added by a hand commit."""
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Pat Owner")
+    story = repo.new_story("Send emojis")
+    repo.ok("set", story, "title=Send emoji in messages")  # renames the file
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Sam Dev")
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-11-25T08:30:00+00:00")
+    hand = repo.root / "backlog" / "SK-HAND-research-by-hand.yaml"
+    hand.write_text("id: SK-HAND\ntype: spike\ntitle: Research by hand\nstatus: draft\nrank: a9\n")
+    repo.git("add", str(hand))
+    repo.git("commit", "-qm", "a spike written by hand")
+    monkeypatch.delenv("GIT_AUTHOR_DATE")
+    shown = repo.ok("show", story, "--json").json()["item"]  # type: ignore[index]
+    assert (shown["captured_by"], shown["captured_at"]) == (
+        "Pat Owner",
+        "2026-11-21T10:00:00+00:00",
+    )
+    by_hand = repo.ok("show", "SK-HAND", "--json").json()["item"]  # type: ignore[index]
+    assert (by_hand["captured_by"], by_hand["captured_at"]) == (
+        "Sam Dev",
+        "2026-11-25T08:30:00+00:00",
+    )
+    assert "captured:    Sam Dev, 2026-11-25 08:30" in repo.ok("show", "SK-HAND").stdout
+    listed = repo.ok("list", "--captured-by", "sam dev", "--json").json()["items"]  # type: ignore[index]
+    assert [i["id"] for i in listed] == ["SK-HAND"]
+    assert repo.ok("list", "--captured-by", "nobody", "--json").json()["items"] == []  # type: ignore[index]
+    uncommitted = repo.new_story("Not committed", "--no-commit")
+    assert repo.ok("show", uncommitted, "--json").json()["item"]["captured_by"] is None  # type: ignore[index]

@@ -21,6 +21,7 @@ def test_warm_list_and_show_import_neither_gitpython_nor_ruamel(repo: Repo) -> N
     repo.new_spike()
     repo.age_files()
     repo.ok("list")  # fills the cache
+    repo.ok("show", story)  # reads the history at this HEAD once (who captured it)
     for argv in (("list",), ("list", "--json", "--all"), ("show", story), ("--help",)):
         loaded = _modules_after(repo.root, *argv)
         assert "git" not in loaded, argv

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
 from storykit.atomic import write_atomic
@@ -30,17 +30,21 @@ from storykit.model.naming import id_from_file_name
 from storykit.project import Project
 from storykit.repository.history import History, LogCommit, RawChange
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 TRACKED = ("type", "title", "points", "status", "sprint")
 MOMENTS = ("name", "started", "closed")  # of a sprint file
-_FORMAT = 2
+_FORMAT = 3
 _TIPS_KEPT = 4
 
 Fields = dict[str, Any]
 __all__ = ["Change", "Timeline", "read_timeline"]
 
 
-def read_timeline(project: Project, history: History, commit: str) -> Timeline:
-    """The timeline of `commit`'s history, through the cache."""
+def read_timeline(project: Project, commit: str, history: Callable[[], History]) -> Timeline:
+    """The timeline of `commit`'s history, through the cache (git is asked, through
+    `history()`, only for what the cache does not hold)."""
     cache = _Cache(project)
     try:
         return _read(cache, project, history, commit)
@@ -49,9 +53,12 @@ def read_timeline(project: Project, history: History, commit: str) -> Timeline:
         return _read(cache, project, history, commit)
 
 
-def _read(cache: _Cache, project: Project, history: History, commit: str) -> Timeline:
+def _read(
+    cache: _Cache, project: Project, history_of: Callable[[], History], commit: str
+) -> Timeline:
     order = cache.tips.get(commit)
     if order is None:
+        history = history_of()
         base = _best_base(cache, history, commit)
         known = cache.tips.get(base, []) if base else []
         revs = (commit, f"^{base}") if base else (commit,)
@@ -75,7 +82,7 @@ def _best_base(cache: _Cache, history: History, commit: str) -> str | None:
 
 
 def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[str, list[Any]]:
-    """Each commit's change as the cache stores it: [time, items, sprints]."""
+    """Each commit's change as the cache stores it: [time, items, sprints, author]."""
     blobs = {
         sha
         for commit in commits
@@ -114,7 +121,7 @@ def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[st
             if delta is not False:
                 items[item_id] = delta  # type: ignore[assignment]
         time = dt.datetime.fromisoformat(commit.date).timestamp()
-        found[commit.sha] = [time, items, sprints]
+        found[commit.sha] = [time, items, sprints, commit.author]
     return found
 
 
@@ -195,8 +202,8 @@ class _Cache:
             pass
 
     def change(self, sha: str) -> Change:
-        time, items, sprints = self.commits[sha]
-        return Change(sha, float(time), items, sprints)
+        time, items, sprints, author = self.commits[sha]
+        return Change(sha, float(time), items, sprints, str(author))
 
     def remember(self, tip: str, order: list[str]) -> None:
         if next(reversed(self.tips), None) == tip:

@@ -99,10 +99,13 @@ def details(found: list[ItemDetails]) -> dict[str, Any]:
 
 
 def _shown(found: ItemDetails) -> dict[str, Any]:
+    who, when = found.captured or (None, None)
     return {
         **found.item.to_json(),
         "overdue": found.overdue_since is not None,
         "score": number(found.score),
+        "captured_by": who,
+        "captured_at": when.isoformat() if when else None,
     }
 
 

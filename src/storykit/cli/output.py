@@ -191,6 +191,15 @@ def render_item(details: ItemDetails) -> None:
         else:
             label = f"{key}:".ljust(width + 1)
             out(f"{label} {named(value)}", f"[bold]{_esc(label)}[/] {_esc(named(value))}")
+    if details.score is not None:
+        label = "score:".ljust(width + 1)
+        shown = format_points(round(details.score, 2))
+        out(f"{label} {shown}", f"[bold]{_esc(label)}[/] {shown}")
+    if details.captured is not None:
+        who, when = details.captured
+        line = f"{who}, {when:%Y-%m-%d %H:%M}"
+        label = "captured:".ljust(width + 1)
+        out(f"{label} {line}", f"[bold]{_esc(label)}[/] {_esc(line)}")
     file_line = f"{'file:'.ljust(width + 1)} {printable(item.rel)}"
     out(file_line, f"[dim]{_esc(file_line)}[/]")
     if details.children:

@@ -69,6 +69,12 @@ def list_(
             help="Only items changed since a revision, a date (2026-11-21) or a span (3d, 2w).",
         ),
     ] = None,
+    captured_by: Annotated[
+        str | None,
+        typer.Option(
+            "--captured-by", metavar="NAME", help="Only items whose file NAME added (from git)."
+        ),
+    ] = None,
     sort: SortOpt = "rank",
     limit: LimitOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and dropped items.")] = False,
@@ -83,7 +89,7 @@ def list_(
         tuple(type_ or ()), tuple(status or ()), tuple(tag or ()), parent, owner, sprint, grep,
         all=all_,
     )  # fmt: skip
-    _list(ListQuery(filters, mine, since, sort, limit), as_json)
+    _list(ListQuery(filters, mine, since, sort, limit, captured_by), as_json)
 
 
 def search(

@@ -34,6 +34,7 @@ class Change:
     time: float  # author date, seconds since the epoch
     items: dict[str, Fields | None]
     sprints: dict[str, Fields | None]
+    author: str = ""  # the commit's author name
 
 
 class Timeline:
@@ -46,6 +47,16 @@ class Timeline:
     def before(self, when: dt.datetime) -> int:
         """How many changes were made at or before `when`."""
         return bisect.bisect_right(self.times, when.timestamp())
+
+    def captured(self) -> dict[str, tuple[str, float]]:
+        """{item ID: (author, time)} of the change that first brought each item's file:
+        who captured it and when (a retitle keeps the ID, so renames are followed)."""
+        found: dict[str, tuple[str, float]] = {}
+        for change in self.changes:
+            for item_id, fields in change.items.items():
+                if fields is not None and "type" in fields and item_id not in found:
+                    found[item_id] = (change.author, change.time)
+        return found
 
     def recorded(self, sprint: str, moment_name: str, value: dt.datetime) -> int | None:
         """The index of the change that recorded a sprint's moment (its `started` or

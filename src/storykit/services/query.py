@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class ListQuery:
     since: str | None = None
     sort: str = "rank"
     limit: int | None = None
+    captured_by: str | None = None  # who added the item's file (from git)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class ItemDetails:
     overdue_since: dt.datetime | None
     linked: dict[str, StoredItem]  # items this one refers to, by ID, for titles
     score: float | None = None
+    captured: tuple[str, dt.datetime] | None = None  # who committed its file first, when
 
 
 def list_items(ws: Workspace, query: ListQuery) -> ListResult:
@@ -94,6 +97,11 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         filters = dataclasses.replace(filters, owner=_me(ws).casefold())
     if query.since is not None:
         filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
+    if query.captured_by is not None:
+        name = query.captured_by.casefold()
+        theirs = {i for i, (who, _) in captured(ws).items() if who.casefold() == name}
+        only = theirs if filters.only is None else filters.only & theirs
+        filters = dataclasses.replace(filters, only=frozenset(only))
     chosen = choose(
         backlog.items,
         lambda item: with_extras(item.field, item.extras),
@@ -114,6 +122,33 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         found,
         scores_of(ws, chosen),
     )
+
+
+def captured(ws: Workspace) -> dict[str, tuple[str, dt.datetime]]:
+    """{item ID: (author, moment)} of the commit that first added each item's file, on
+    HEAD's history, never stored in the file. Read through the timeline cache: at a HEAD
+    already read no git runs (HEAD is read from git's files); after a new commit git reads
+    that commit only."""
+    from storykit.reportcache import head_commit
+    from storykit.repository.history import History
+    from storykit.timeline import read_timeline
+
+    git_dir = ws.project.git_dir
+    head = head_commit(git_dir) if git_dir is not None else None  # a file read, not git
+    history = functools.cache(lambda: History(ws.project.root))
+    if head is None:
+        found = history().commit_and_time("HEAD")
+        if found is None:
+            return {}
+        head = found[0]
+    return _moments(ws, read_timeline(ws.project, head, history).captured())
+
+
+def _moments(
+    ws: Workspace, found: dict[str, tuple[str, float]]
+) -> dict[str, tuple[str, dt.datetime]]:
+    zone = ws.project.config.zone
+    return {i: (who, dt.datetime.fromtimestamp(when, zone)) for i, (who, when) in found.items()}
 
 
 def scores_of(ws: Workspace, items: list[StoredItem]) -> dict[str, float | None]:
@@ -200,7 +235,8 @@ def show_item(
         if payload["item"]["id"] in refs
     }
     since = overdue_since(item.model, clock.now(), workflow)
-    return ItemDetails(item, children, progress, since, linked, scores_of(ws, [item])[item.id])
+    score = scores_of(ws, [item])[item.id]
+    return ItemDetails(item, children, progress, since, linked, score, captured(ws).get(item.id))
 
 
 WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is a goal

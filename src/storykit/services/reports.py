@@ -113,7 +113,7 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
         if (s := parse_sprint(blobs.get(sha, b""), rel, problems)) is not None
     ]
     sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
-    timeline = read_timeline(ws.project, history, commit)
+    timeline = read_timeline(ws.project, commit, lambda: history)
     return AsOf(commit, now, sprints, problems, timeline, made, at is not None)
 
 
