@@ -57,6 +57,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "rank ID": ["rank", spike, "--top"],
         "rank (many)": ["rank", "--rebalance"],
         "rank --suggest": ["rank", "--suggest"],
+        "refine": ["refine"],
         "show": ["show", spike],
         "log": ["log", spike],
         "list": ["list"],

@@ -102,6 +102,8 @@ class Config(BaseModel):
     lock_wait: Annotated[float, Field(ge=0, le=MAX_LOCK_WAIT)] = DEFAULT_LOCK_WAIT
     sprint_length: Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}[dw]$")] = "2w"
     timezone: str = "UTC"
+    stale_draft_days: Annotated[int, Field(ge=1, le=36500)] = 30
+    stale_days: Annotated[int, Field(ge=1, le=36500)] = 90
     workflow: WorkflowConfig = WorkflowConfig()
     priority: PriorityConfig = PriorityConfig()
 
@@ -190,6 +192,8 @@ editor_schema = "{editor_schema}"             # JSON Schema in backlog/ for edit
 lock_wait = 3                  # seconds a change waits for another one to finish
 sprint_length = "2w"           # default length of a new sprint (days: 10d, weeks: 2w)
 timezone = "UTC"               # sprints' days are counted in this IANA time zone
+stale_draft_days = 30          # `refine`: a draft older than this is stale
+stale_days = 90                # `refine`: an open item no commit touched for this long
 
 [workflow]
 statuses = ["draft", "ready", "in-progress", "done", "dropped"]

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 TRACKED = ("type", "title", "points", "status", "sprint")
 MOMENTS = ("name", "started", "closed")  # of a sprint file
-_FORMAT = 3
+_FORMAT = 4
 _TIPS_KEPT = 4
 
 Fields = dict[str, Any]
@@ -127,15 +127,16 @@ def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[st
 
 def _item_delta(changes: list[RawChange], fields: Any) -> Fields | bool | None:
     """What one commit did to one item (its file may have been renamed): the tracked
-    fields that changed, None if it is gone, False if nothing tracked changed. In a merge,
-    only what differs from every parent."""
+    fields that changed ({} if the file changed in nothing tracked: it was touched), None
+    if it is gone, False if nothing at all. In a merge, only what differs from every
+    parent."""
     olds = [c.old for c in changes if c.old is not None]
     news = [c.new for c in changes if c.new is not None]
     after = fields(news[0], "item") if news else None
     if not news:
         return None
     if after is None:
-        return False  # an unreadable version changes nothing
+        return {}  # an unreadable version changes nothing but was touched
     parents: list[Fields | None] = [fields(olds[0], "item") if olds else None]
     for change in changes:
         parents.extend(fields(sha, "item") for sha in change.others)
@@ -146,7 +147,9 @@ def _item_delta(changes: list[RawChange], fields: Any) -> Fields | bool | None:
     }
     if all(parent is None for parent in parents):
         return dict(after)  # new (or readable for the first time): every field
-    return delta or False
+    if not delta and len(parents) > 1:
+        return False  # a merge that only brought its branches' changes
+    return delta
 
 
 def _kind(path: str, folder: str) -> str | None:

@@ -61,7 +61,7 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order `--help` lists them."""
-    from storykit.cli import changing, history, merging, ranking, reading, spike, sprint
+    from storykit.cli import changing, history, merging, ranking, reading, refining, spike, sprint
     from storykit.cli.new import register
 
     app.command(short_help=summary(changing.init.__doc__))(changing.init)
@@ -85,6 +85,7 @@ def _register() -> None:
     app.command(short_help=summary(merging.resolve.__doc__))(merging.resolve)
     app.command(short_help=summary(ranking.rank.__doc__))(ranking.rank)
     app.command(short_help=summary(reading.board.__doc__))(reading.board)
+    app.command(short_help=summary(refining.refine.__doc__))(refining.refine)
     app.command(short_help=summary(changing.split.__doc__))(changing.split)
     app.command("next", short_help=summary(reading.next_.__doc__))(reading.next_)
     app.command(short_help=summary(reading.schema.__doc__))(reading.schema)

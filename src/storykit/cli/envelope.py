@@ -17,6 +17,7 @@ from storykit.model.points import number
 
 if TYPE_CHECKING:
     from storykit.model.burndown import Burndown
+    from storykit.model.refine import Refinement
     from storykit.model.selection import Match
     from storykit.services.priority import Suggestions
     from storykit.services.query import Board, ItemDetails
@@ -221,3 +222,16 @@ def suggestions(found: Suggestions) -> dict[str, Any]:
     ]
     unscored = [{**item.to_json(), "missing": missing} for item, missing in found.unscored]
     return envelope("items", items, unscored=unscored)
+
+
+def refinement(found: Refinement) -> dict[str, Any]:
+    """`refine`: how many items count as the top, the findings (each `{"code", "severity",
+    "id", "message", "fix"}`), the balance of the top, and whether anything needs
+    attention."""
+    return envelope(
+        None,
+        top=found.top,
+        findings=[finding.to_json() for finding in found.findings],
+        balance=found.balance,
+        attention=found.needs_attention,
+    )

@@ -58,6 +58,14 @@ class Timeline:
                     found[item_id] = (change.author, change.time)
         return found
 
+    def last_touched(self) -> dict[str, float]:
+        """{item ID: the time of the last change to its file} (any change at all)."""
+        found: dict[str, float] = {}
+        for change in self.changes:
+            for item_id in change.items:
+                found[item_id] = max(found.get(item_id, change.time), change.time)
+        return found
+
     def recorded(self, sprint: str, moment_name: str, value: dt.datetime) -> int | None:
         """The index of the change that recorded a sprint's moment (its `started` or
         `closed` taking `value`), if the history holds it."""

@@ -4,6 +4,7 @@ stories, technical stories and spikes, and warnings that name the command that f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,8 +14,8 @@ BALANCED = ("story", "tech", "spike")  # the kinds of work a sprint balances
 TOP = 10  # "the top of the backlog": this many open items in rank order
 
 
-class Planned(Protocol):
-    """What planning reads of an item."""
+class Kinded(Protocol):
+    """An item as planning and balance read it: its ID, type and fields."""
 
     @property
     def id(self) -> str: ...
@@ -54,8 +55,8 @@ class Planning:
 def plan_summary(
     sprint: str,
     capacity: float | None,
-    items: list[Planned],
-    backlog: list[Planned],
+    items: list[Kinded],
+    backlog: list[Kinded],
     statuses: list[str],
     ready: str,
     closed: tuple[str, str],
@@ -65,15 +66,7 @@ def plan_summary(
     not_ready = statuses[: statuses.index(ready)] if ready in statuses else []
     points = {item.id: _points(item) for item in items}
     planned = sum(points.values())
-    summary = Planning(capacity, planned)
-    for kind in (*BALANCED, "other"):
-        mine = [i for i in items if (i.type if i.type in BALANCED else "other") == kind]
-        share = sum(points[i.id] for i in mine) / planned if planned else 0.0
-        summary.balance[kind] = {
-            "count": len(mine),
-            "points": number(sum(points[i.id] for i in mine)),
-            "share": round(share, 2),
-        }
+    summary = Planning(capacity, planned, balance(items))
     quoted = f'"{sprint}"' if " " in sprint else sprint
     warn = summary.warnings.append
     if capacity is not None and planned > capacity:
@@ -128,6 +121,22 @@ def plan_summary(
     return summary
 
 
-def _points(item: Planned) -> float:
+def balance(items: Sequence[Kinded]) -> dict[str, dict[str, Any]]:
+    """{story, tech, spike, other: {count, points, share of the points}} of some items."""
+    points = {item.id: _points(item) for item in items}
+    total = sum(points.values())
+    found: dict[str, dict[str, Any]] = {}
+    for kind in (*BALANCED, "other"):
+        mine = [i for i in items if (i.type if i.type in BALANCED else "other") == kind]
+        share = sum(points[i.id] for i in mine) / total if total else 0.0
+        found[kind] = {
+            "count": len(mine),
+            "points": number(sum(points[i.id] for i in mine)),
+            "share": round(share, 2),
+        }
+    return found
+
+
+def _points(item: Kinded) -> float:
     value = item.field("points")
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

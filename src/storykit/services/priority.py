@@ -28,13 +28,16 @@ class Suggestions:
     order: list[str] = field(default_factory=list)  # the open backlog by score
 
 
-def suggest(ws: Workspace, limit: int | None = 10) -> Suggestions:
+def suggest(
+    ws: Workspace, limit: int | None = 10, backlog: list[StoredItem] | None = None
+) -> Suggestions:
     """The open items whose place by rank and place by score differ most, and the open
-    items without a score (with the fields they lack)."""
+    items without a score (with the fields they lack). `backlog`: every item, if read."""
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {limit}")
     closed = ws.project.config.workflow.closed
-    items = [i for i in ws.store.load_all().items if i.model.status not in closed]
+    backlog = ws.store.load_all().items if backlog is None else backlog
+    items = [i for i in backlog if i.model.status not in closed]
     scores = scores_of(ws, items)
     ranked = [item.id for item in items]
     order = order_by_score(ranked, scores)

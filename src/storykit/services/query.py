@@ -11,6 +11,7 @@ from typing import Any
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
+from storykit.model.burndown import Timeline
 from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.selection import (
@@ -124,9 +125,8 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
     )
 
 
-def captured(ws: Workspace) -> dict[str, tuple[str, dt.datetime]]:
-    """{item ID: (author, moment)} of the commit that first added each item's file, on
-    HEAD's history, never stored in the file. Read through the timeline cache: at a HEAD
+def timeline_at_head(ws: Workspace) -> Timeline | None:
+    """The history of HEAD through the timeline cache (None: no commits yet). At a HEAD
     already read no git runs (HEAD is read from git's files); after a new commit git reads
     that commit only."""
     from storykit.reportcache import head_commit
@@ -139,9 +139,16 @@ def captured(ws: Workspace) -> dict[str, tuple[str, dt.datetime]]:
     if head is None:
         found = history().commit_and_time("HEAD")
         if found is None:
-            return {}
+            return None
         head = found[0]
-    return _moments(ws, read_timeline(ws.project, head, history).captured())
+    return read_timeline(ws.project, head, history)
+
+
+def captured(ws: Workspace) -> dict[str, tuple[str, dt.datetime]]:
+    """{item ID: (author, moment)} of the commit that first added each item's file, on
+    HEAD's history (never stored in the file)."""
+    timeline = timeline_at_head(ws)
+    return _moments(ws, timeline.captured()) if timeline is not None else {}
 
 
 def _moments(

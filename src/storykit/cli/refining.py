@@ -1,0 +1,107 @@
+"""`storykit refine`: the grooming report, as text, JSON or Markdown for a meeting's
+notes; `--exit-code` for a scheduled CI job."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from storykit.cli import envelope, output
+from storykit.cli.options import JsonOpt, workspace
+from storykit.errors import UsageError
+
+if TYPE_CHECKING:
+    from storykit.model.refine import Finding, Refinement
+
+
+def refine(
+    top: Annotated[
+        int, typer.Option("--top", metavar="N", help="How many open items count as the top.")
+    ] = 20,
+    as_json: JsonOpt = False,
+    format_: Annotated[
+        str, typer.Option("--format", metavar="text|markdown", help="text or markdown.")
+    ] = "text",
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when anything needs attention.")
+    ] = False,
+) -> None:
+    """The grooming report: what needs refining, each finding with the command that fixes
+    it (not-ready items near the top, stale drafts, broken links, overdue spikes, the
+    balance of the top, where score and rank disagree)."""
+    from storykit.services.refine import refinement
+
+    if format_ not in ("text", "markdown"):
+        raise UsageError(f"--format {format_!r}: give text or markdown")
+    if as_json and format_ != "text":
+        raise UsageError("give either --json or --format, not both")
+    found = refinement(workspace(), top)
+    if as_json:
+        envelope.print_json(envelope.refinement(found))
+    elif format_ == "markdown":
+        sys.stdout.write(_markdown(found))
+    else:
+        _text(found)
+    if exit_code and found.needs_attention:
+        raise typer.Exit(1)
+
+
+def _groups(found: Refinement) -> dict[str, list[Finding]]:
+    from storykit.model.refine import KINDS
+
+    groups: dict[str, list[Finding]] = {}
+    for finding in found.findings:
+        groups.setdefault(KINDS[finding.code], []).append(finding)
+    return groups
+
+
+def _balance_line(found: Refinement) -> str:
+    parts = [
+        f"{kind} {part['count']} ({round(part['share'] * 100)}% of points)"
+        for kind, part in found.balance.items()
+        if part["count"]
+    ]
+    return f"balance of the top {found.top}: {', '.join(parts) or 'no open items'}"
+
+
+def _text(found: Refinement) -> None:
+    groups = _groups(found)
+    if not groups:
+        output.out(f"nothing to refine: the top {found.top} and the backlog look groomed")
+    for title, findings in groups.items():
+        output.out(
+            f"{title} ({len(findings)}):", f"[bold]{output.escape(title)}[/] ({len(findings)}):"
+        )
+        for finding in findings:
+            mark = "warning: " if finding.severity == "warning" else ""
+            output.out(
+                f"  {mark}{finding.message}  (`{finding.fix}`)",
+                f"  [yellow]{mark}[/]{output.escape(finding.message)}  "
+                f"[dim](`{output.escape(finding.fix)}`)[/]",
+            )
+    output.out(_balance_line(found))
+
+
+def _markdown(found: Refinement) -> str:
+    lines = [f"## Backlog refinement (top {found.top})", ""]
+    groups = _groups(found)
+    if not groups:
+        lines += ["Nothing to refine.", ""]
+    for title, findings in groups.items():
+        lines += [f"### {title[:1].upper()}{title[1:]} ({len(findings)})", ""]
+        lines += [
+            f"- [ ] {_md(finding.message)} — `{finding.fix.replace('`', '')}`"
+            for finding in findings
+        ]
+        lines.append("")
+    lines += [f"**{_md(_balance_line(found)).capitalize()}**", ""]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Text that Markdown shows as it is (the printable form of a title)."""
+    from storykit.printable import printable
+
+    return printable(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
