@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from storykit.config import parse_config
 from storykit.errors import InvalidDataError
 from storykit.model.score import ScoreError, evaluate, order_by_score, parse
-from tests.helpers import SCRIPT, Repo
+from tests.helpers import SCRIPT, Repo, modules_after
 
 FIELDS = ("value", "risk", "points")
 
@@ -226,3 +226,15 @@ def test_who_captured_an_item_from_git(repo: Repo, monkeypatch: pytest.MonkeyPat
     assert repo.ok("list", "--captured-by", "nobody", "--json").json()["items"] == []  # type: ignore[index]
     uncommitted = repo.new_story("Not committed", "--no-commit")
     assert repo.ok("show", uncommitted, "--json").json()["item"]["captured_by"] is None  # type: ignore[index]
+
+
+def test_the_lean_suggest_answers_like_the_full_one(repo: Repo, scored: dict[str, str]) -> None:
+    repo.age_files()
+    repo.ok("list")  # fills the cache
+    for argv in (["rank", "--suggest"], ["rank", "--suggest", "--limit", "1"]):
+        full = repo.ok(*argv).stdout
+        lean = subprocess.run([str(SCRIPT), *argv], cwd=repo.root, capture_output=True, text=True)
+        assert lean.stdout == full, argv
+        loaded = modules_after(repo.root, *argv)
+        assert not loaded & {"typer", "pydantic", "git"}, argv
+    assert "… and 1 more" in repo.ok("rank", "--suggest", "--limit", "1").stdout

@@ -220,7 +220,7 @@ def suggestions(found: Suggestions) -> dict[str, Any]:
         {**d.item.to_json(), "by_rank": d.by_rank, "by_score": d.by_score, "score": number(d.score)}
         for d in found.items
     ]
-    unscored = [{**item.to_json(), "missing": missing} for item, missing in found.unscored]
+    unscored = [{**one.item.to_json(), "missing": one.missing} for one in found.unscored]
     return envelope("items", items, unscored=unscored)
 
 

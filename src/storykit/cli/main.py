@@ -31,6 +31,10 @@ def main() -> None:
         from storykit.cli.fastreport import try_report
 
         code = try_report(sys.argv[1:])
+    if code is None:
+        from storykit.cli.fastsuggest import try_suggest
+
+        code = try_suggest(sys.argv[1:])
     if code is not None:
         sys.exit(code)
     from storykit.cli.app import main as full_main

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from storykit.cli import envelope, output
+from storykit.cli.fastsuggest import render
 from storykit.cli.options import (
     AfterOpt,
     BeforeOpt,
@@ -24,7 +25,6 @@ from storykit.cli.options import (
     workspace,
 )
 from storykit.errors import UsageError
-from storykit.model.points import number
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Workspace
@@ -128,21 +128,14 @@ def read_order_file(name: str) -> str:
 def _suggestions(ws: Workspace, limit: int, as_json: bool) -> None:
     from storykit.services.priority import suggest
 
-    found = suggest(ws, limit)
+    found = suggest(ws, limit, full=as_json)
     if as_json:
         envelope.print_json(envelope.suggestions(found))
         return
-    if not found.items:
-        output.out("the rank and the score agree on every scored open item")
-    for shown in found.items:
-        line = (
-            f"{shown.item.id}  #{shown.by_rank} by rank → #{shown.by_score} by score  "
-            f"score {number(shown.score)}  {shown.item.model.title}"
-        )
-        output.out(line)
-    if found.unscored:
-        output.out(f"without a score ({len(found.unscored)}):")
-        for item, missing in found.unscored:
-            output.out(f"{item.id}  needs {', '.join(missing) or 'a score'}  {item.model.title}")
-    if found.items:
-        output.out("`storykit rank --suggest --apply` re-ranks the open backlog by score")
+    first = found.unscored[:limit]
+    render(
+        [(d.item.id, d.item.model.title, d.by_rank, d.by_score, d.score) for d in found.items],
+        [(one.item.id, one.item.model.title, one.missing) for one in first],
+        len(found.unscored),
+        limit,
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 PRESETS = {
@@ -173,3 +174,38 @@ def order_by_score(ranked: list[str], scores: dict[str, float | None]) -> list[s
     scored = [i for i in ranked if scores.get(i) is not None]
     best = iter(sorted(scored, key=lambda i: -float(scores[i] or 0)))  # sorted() is stable
     return [next(best) if scores.get(i) is not None else i for i in ranked]
+
+
+@dataclass(frozen=True)
+class Disagreements:
+    """Where the score's order and the rank's differ: (ID, place by rank, place by score,
+    score) of the items that would move, largest moves first; (ID, fields it lacks) of
+    the items without a score; and the whole order by score."""
+
+    moved: list[tuple[str, int, int, float]]
+    unscored: list[tuple[str, list[str]]]
+    order: list[str]
+
+
+def disagreements(
+    rows: Sequence[tuple[str, Callable[[str], Any]]], expression: str
+) -> Disagreements:
+    """`rows`: (ID, a getter of its fields) of the open items in rank order."""
+    tree = parse(expression)
+    scores = {item_id: evaluate(tree, get) for item_id, get in rows}
+    ranked = [item_id for item_id, _ in rows]
+    order = order_by_score(ranked, scores)
+    place = {item_id: index + 1 for index, item_id in enumerate(order)}
+    moved = [
+        (i, index + 1, place[i], float(scores[i] or 0))
+        for index, i in enumerate(ranked)
+        if scores[i] is not None and place[i] != index + 1
+    ]
+    moved.sort(key=lambda m: (-abs(m[1] - m[2]), m[1]))
+    wanted = sorted(names(tree))
+    unscored = [
+        (item_id, [n for n in wanted if evaluate(("name", n), get) is None])
+        for item_id, get in rows
+        if scores[item_id] is None
+    ]
+    return Disagreements(moved, unscored, order)
