@@ -77,8 +77,11 @@ def main() -> None:
             subprocess.run(argv, cwd=root, capture_output=True, check=False)
         print(f"{args.items} items, {args.commits} item commits ({root})")
         print(f"{'case':<20} {'median':>8} {'min':>7} {'max':>7}")
-        for label, argv in cases.items():
-            runs = timed(root, argv, args.runs)
+        found: dict[str, list[float]] = {label: [] for label in cases}
+        for _ in range(args.runs):  # interleaved, so that the machine's drift hits all alike
+            for label, argv in cases.items():
+                found[label] += timed(root, argv, 1)
+        for label, runs in found.items():
             print(
                 f"{label:<20} {statistics.median(runs):>7.2f}s {min(runs):>6.2f}s "
                 f"{max(runs):>6.2f}s"

@@ -98,7 +98,7 @@ def test_a_bad_setting_is_a_located_config_error() -> None:
     with pytest.raises(InvalidDataError) as caught:
         parse_config('prefix = "SK"\n\n[priority]\nscore = "value.real"\n')
     (problem,) = caught.value.diagnostics
-    assert (problem.line, problem.col) == (4, 1)
+    assert (problem.line, problem.col) == (4, 15)  # the "." of score = "value.real"
     assert "'.' is not allowed" in problem.message
     with pytest.raises(InvalidDataError) as caught:
         parse_config('[priority]\nscore = "value + owner"\n')

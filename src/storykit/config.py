@@ -247,6 +247,9 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
             if ":" in message and not loc:
                 key = message.split(":", 1)[0]
             line, col = _find_key(text, key)
+            inside = re.search(r"\(at column (\d+)\)$", message)
+            if inside:  # a bad score expression: point at the character itself
+                col = _in_value(text, line, col, int(inside.group(1)))
             where = ".".join(loc)
             diagnostics.append(
                 Diagnostic(path, line, col, f"{where}: {message}" if where else message)
@@ -264,6 +267,13 @@ def _find_key(text: str, key: str) -> tuple[int, int]:
             col += len(match.group(0)) - len(match.group(0).lstrip())
             return line, col
     return 1, 1
+
+
+def _in_value(text: str, line: int, col: int, offset: int) -> int:
+    """The column of the `offset`-th character of the quoted value on `line` (else `col`)."""
+    row = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    match = re.search(r"=\s*([\"'])", row)
+    return match.end() + offset if match else col
 
 
 def _toml_error_position(message: str) -> tuple[int, int]:
