@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from sprints import history
+from sprints import history, timed
 
 STORYKIT = str(Path(sys.executable).parent / "storykit")
 
@@ -38,17 +38,6 @@ def scores(root: Path, seed: int = 7) -> None:
             extra = f"value: {rng.randint(1, 10)}\nrisk: {rng.randint(1, 10)}\n"
             path.write_text(re.sub(r"(?m)^(created: .*\n)", r"\1" + extra, text, count=1))
     subprocess.run(["git", "commit", "-qam", "value and risk"], cwd=root, check=True)
-
-
-def timed(root: Path, argv: list[str], runs: int) -> list[float]:
-    found = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        result = subprocess.run(argv, cwd=root, capture_output=True, check=False)
-        found.append(time.perf_counter() - began)
-        if result.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(argv)} failed: {result.stderr.decode()}")
-    return found
 
 
 def main() -> None:

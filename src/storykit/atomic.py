@@ -42,6 +42,18 @@ def write_atomic(path: Path, content: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def save_json(path: Path, data: object) -> None:
+    """Write a cache file (compact JSON) atomically; best effort: a cache that cannot be
+    written is only a slower next run."""
+    import json
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
+    except OSError:
+        pass
+
+
 # Temp files storykit writes, with the PID of the writer: `.NAME.PID.RANDOM.tmp` (and the
 # kept original `.NAME.PID.bak.tmp`) here, and `index-PID-N.tmp` / `message-PID-N.tmp` (git's
 # `.lock` beside them) of a commit, `lock-PID-N.tmp` of git's index lock.

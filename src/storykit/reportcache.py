@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from storykit.atomic import write_atomic
+from storykit.atomic import save_json
 from storykit.locations import CONFIG_FILE, common_dir, find_git_dir, find_project_root
 
 _FORMAT = 1
@@ -125,12 +125,7 @@ class ReportCache:
         entries[key] = {"out": out, "window": list(window) if window else None}
         while len(entries) > _KEPT:
             entries.pop(next(iter(entries)))
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = {"format": _FORMAT, "entries": entries}
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            pass
+        save_json(self.path, {"format": _FORMAT, "entries": entries})
 
 
 def open_cache(start: Path) -> ReportCache | None:

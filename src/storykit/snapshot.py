@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit.atomic import write_atomic
+from storykit.atomic import save_json
 from storykit.errors import Diagnostic
 from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
@@ -89,11 +89,7 @@ class BlobPayloads:
             "key": self.store.cache_key(),
             "entries": self.entries,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            pass
+        save_json(self.path, data)
         self.dirty = False
 
 

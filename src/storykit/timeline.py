@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
-from storykit.atomic import write_atomic
+from storykit.atomic import save_json
 from storykit.errors import InvalidDataError
 from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.model.burndown import Change, Timeline
@@ -223,9 +223,5 @@ class _Cache:
         kept = {sha for order in self.tips.values() for sha in order}
         commits = {sha: value for sha, value in self.commits.items() if sha in kept}
         data = {"format": _FORMAT, "key": self.key, "commits": commits, "tips": self.tips}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            pass
+        save_json(self.path, data)
         self.dirty = False
