@@ -17,7 +17,7 @@ from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range, timebox_de
 from storykit.services.update import combined, load_many, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
 from storykit.sprints import LoadedSprint, SprintStore
-from storykit.store import LoadedFile, StoredItem
+from storykit.store import LoadedFile
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,3 @@ def _newline(ws: Workspace, rel: str) -> str:
 
 def _quoted(name: str) -> str:
     return f'"{name}"' if re.search(r"\s", name) else name
-
-
-def sprint_items(items: list[StoredItem], name: str) -> list[StoredItem]:
-    return [item for item in items if item.model.sprint == name]
