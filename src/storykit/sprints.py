@@ -105,9 +105,9 @@ class SprintStore:
     def path_for(self, name: str) -> Path:
         return self.folder / sprint_file_name(name)
 
-    def new_document(self, fields: dict[str, Any], newline: str) -> tuple[yamlio.Document, Path]:
+    def new_document(self, fields: dict[str, Any], newline: str) -> yamlio.Document:
         ordered = {key: fields[key] for key in SPRINT_ORDER if fields.get(key) is not None}
-        return yamlio.new_document(ordered, newline=newline), self.path_for(str(fields["name"]))
+        return yamlio.new_document(ordered, newline=newline)
 
     def validate_document(self, document: yamlio.Document, path: Path) -> Sprint:
         return _validated(document.to_plain(), self.project.rel(path), _locator(document))

@@ -10,7 +10,7 @@ from storykit.model.points import number
 from storykit.printable import printable
 from storykit.services.editing import EditSession
 from storykit.services.ranking import parse_order
-from storykit.services.sprints import SprintOutcome, set_sprint
+from storykit.services.sprints import SprintOutcome, after_change, set_sprint
 from storykit.services.update import load_many
 from storykit.services.workspace import CommitOptions, Plan, Workspace
 from storykit.sprints import SprintStore
@@ -68,13 +68,11 @@ def plan_listing(ws: Workspace, name: str, capacity: float | None) -> str:
 def _apply(ws: Workspace, name: str, options: CommitOptions, text: str) -> SprintOutcome:
     wanted = parse_order(ws, text)
     store = SprintStore(ws.project)
-    found = []
 
     def build() -> Plan:
         sprint = store.find(name).sprint
         if sprint.model.closed is not None:
             raise UsageError(f"sprint {sprint.name!r} is closed: it cannot be planned")
-        found.append(sprint)
         members = [i.id for i in ws.store.load_all().items if i.model.sprint == sprint.name]
         adding = [i for i in wanted if i not in members]
         leaving = [i for i in members if i not in wanted]
@@ -92,5 +90,4 @@ def _apply(ws: Workspace, name: str, options: CommitOptions, text: str) -> Sprin
             ids=[item.id for item in moved],
         )  # fmt: skip
 
-    outcome = ws.apply(build, options)
-    return SprintOutcome(found[-1], outcome)
+    return after_change(store, name, ws.apply(build, options))

@@ -14,7 +14,7 @@ from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import SPRINT_ORDER, type_fields
 from storykit.model.sprints import Sprint
 from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range, timebox_delta
-from storykit.services.update import combined, load_many, plan_update
+from storykit.services.update import load_many, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
 from storykit.sprints import LoadedSprint, SprintStore
 from storykit.store import LoadedFile
@@ -75,19 +75,17 @@ def new_sprint(
         "goal": goal.strip() if goal else None,
         "capacity": int(capacity) if capacity and float(capacity).is_integer() else capacity,
     }
-    made: list[Sprint] = []
 
     def build() -> Plan:
         existing = store.load_all()
-        clash = [s for s in existing.sprints if s.name.casefold() == name.strip().casefold()]
+        clash = [s for s in existing.sprints if s.name.casefold() == fields["name"].casefold()]
         if clash:
             raise UsageError(
                 f"there is already a sprint {clash[0].name!r} ({clash[0].rel})",
                 hint="give the new sprint another name",
             )
-        path = store.path_for(name)
-        newline = _newline(ws, ws.project.rel(path))
-        document, path = store.new_document(fields, newline)
+        path = store.path_for(fields["name"])
+        document = store.new_document(fields, _newline(ws, ws.project.rel(path)))
         if path.exists():
             raise UsageError(
                 f"{ws.project.rel(path)} already exists", hint="give the sprint another name"
@@ -97,14 +95,12 @@ def new_sprint(
         except InvalidDataError as exc:
             problems = "\n  ".join(d.message for d in exc.diagnostics)
             raise InvalidDataError(f"cannot create sprint {name!r}:\n  {problems}") from None
-        made.append(sprint)
         changes = Changeset()
         changes.write(path, document.dump(), expected=None)
         subject = f"new sprint {sprint.name}: {first} → {last}"
         return Plan(changes, "sprint-new", None, subject=subject, ids=[])
 
-    outcome = ws.apply(build, options)
-    return SprintOutcome(made[-1], outcome)
+    return after_change(store, fields["name"], ws.apply(build, options))
 
 
 def add_items(
@@ -125,12 +121,9 @@ def _move(
     ws: Workspace, name: str, queries: list[str], options: CommitOptions, *, adding: bool
 ) -> SprintOutcome:
     store = SprintStore(ws.project)
-    found: list[Sprint] = []
 
     def build() -> Plan:
-        loaded = store.find(name)
-        sprint = loaded.sprint
-        found.append(sprint)
+        sprint = store.find(name).sprint
         if adding and sprint.model.closed is not None:
             raise UsageError(
                 f"sprint {sprint.name!r} is closed",
@@ -152,21 +145,17 @@ def _move(
             for one in items
         ]
         moved = [one.item.id for one in items if one.path in changes.writes]
-        plan = combined(plans, changes, verb, "")
         word = "add to" if adding else "remove from"
-        plan.subject = f"{word} sprint {sprint.name}: {ids_text(moved)}"
-        plan.items = [p.item for _, p in plans if p.item is not None]
-        plan.item, plan.ids = None, moved
-        return plan
+        subject = f"{word} sprint {sprint.name}: {ids_text(moved)}"
+        items_now = [p.item for _, p in plans if p.item is not None]
+        return Plan(changes, verb, None, subject=subject, items=items_now, ids=moved)
 
-    outcome = ws.apply(build, options)
-    return SprintOutcome(found[-1], outcome)
+    return after_change(store, name, ws.apply(build, options))
 
 
 def start_sprint(ws: Workspace, name: str, options: CommitOptions) -> SprintOutcome:
     """Record the moment the sprint starts: what it holds then is its commitment."""
     store = SprintStore(ws.project)
-    done: list[Sprint] = []
 
     def build() -> Plan:
         loaded = store.find(name)
@@ -180,11 +169,9 @@ def start_sprint(ws: Workspace, name: str, options: CommitOptions) -> SprintOutc
             )
         changes = Changeset()
         sprint = _write_sprint(store, loaded, "started", clock.now(), changes)
-        done.append(sprint)
         return Plan(changes, "sprint-start", None, subject=f"start sprint {sprint.name}", ids=[])
 
-    outcome = ws.apply(build, options)
-    return SprintOutcome(done[-1], outcome)
+    return after_change(store, name, ws.apply(build, options))
 
 
 def close_sprint(
@@ -194,7 +181,6 @@ def close_sprint(
     leave the sprint), in the same commit."""
     store = SprintStore(ws.project)
     workflow = ws.project.config.workflow
-    done: list[Sprint] = []
 
     def build() -> Plan:
         loaded = store.find(name)
@@ -210,8 +196,7 @@ def close_sprint(
                 raise UsageError(f"sprint {following.name!r} is closed: nothing can move there")
             target = following.name
         changes = Changeset()
-        sprint = _write_sprint(store, loaded, "closed", clock.now(), changes)
-        done.append(sprint)
+        _write_sprint(store, loaded, "closed", clock.now(), changes)
         unfinished = [
             item
             for item in ws.store.load_all().items
@@ -227,8 +212,12 @@ def close_sprint(
         return Plan(changes, "sprint-close", None, subject=subject, items=moved,
                     ids=[item.id for item in moved])  # fmt: skip
 
-    outcome = ws.apply(build, options)
-    return SprintOutcome(done[-1], outcome)
+    return after_change(store, name, ws.apply(build, options))
+
+
+def after_change(store: SprintStore, name: str, outcome: Outcome) -> SprintOutcome:
+    """The sprint as it is after the change (read again: `build` hands nothing back)."""
+    return SprintOutcome(store.find(name).sprint, outcome)
 
 
 def _write_sprint(
