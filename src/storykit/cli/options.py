@@ -115,6 +115,19 @@ def placement_of(
     return given[0] if given else None
 
 
+def read_text_arg(name: str) -> str:
+    """The text of `--from-file NAME`: the file, or standard input for `-`."""
+    import sys
+    from pathlib import Path
+
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {name}: {exc}") from None
+
+
 def commit_options(
     no_commit: bool, no_verify: bool, include_changes: bool = False
 ) -> CommitOptions:

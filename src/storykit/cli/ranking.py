@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,6 +20,7 @@ from storykit.cli.options import (
     commit_options,
     complete_ids,
     placement_of,
+    read_text_arg,
     workspace,
 )
 from storykit.errors import UsageError
@@ -108,7 +107,7 @@ def rank(
             raise UsageError("give either --rebalance or --from-file")
         result = ranking.rebalance(ws, options)
     elif from_file is not None:
-        text = sys.stdin.read() if from_file == "-" else read_order_file(from_file)
+        text = read_text_arg(from_file)
         result = ranking.reorder(ws, options, text=text)
     else:
         result = ranking.reorder(ws, options)
@@ -116,13 +115,6 @@ def rank(
         envelope.print_json(envelope.ranked(result))
     else:
         output.render_rank(result, rebalance=rebalance)
-
-
-def read_order_file(name: str) -> str:
-    try:
-        return Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {name}: {exc}") from None
 
 
 def _suggestions(ws: Workspace, limit: int, as_json: bool) -> None:

@@ -7,7 +7,7 @@ import contextlib
 import io
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,7 +20,8 @@ from storykit.errors import UsageError
 from storykit.model.points import number
 
 if TYPE_CHECKING:
-    from storykit.services.reports import SprintReport, Velocity
+    from storykit.services.reports import AsOf, SprintReport, Velocity
+    from storykit.services.workspace import Workspace
 
 AtOpt = Annotated[
     str | None,
@@ -63,12 +64,16 @@ def burndown(
     format_options(as_json, format_, output_file)
     ws = workspace()
     shown = burndown_of(ws, sprint, at)
-    assert shown.found is not None
     options = {"sprint": sprint, "at": at, "as_json": as_json, "form": format_.value}
-    with kept(shown.found.commit, shown.found.window(ws), "burndown", **options):
+    with kept(ws, shown.found, "burndown", **options):
         if as_json:
             envelope.print_json(envelope.burndown(shown))
-        elif not drawn(shown, None, format_, output_file):
+        elif not drawn(
+            format_,
+            output_file,
+            lambda: charts.burndown_markdown(shown),
+            lambda path: charts.burndown_svg(shown, path),
+        ):
             model = shown.sprint.model
             output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
             figures_line(shown)
@@ -90,10 +95,15 @@ def velocity(
     ws = workspace()
     found = compute(ws, last, at)
     options = {"at": at, "as_json": as_json, "form": format_.value, "last": last}
-    with kept(found.found.commit, found.found.window(ws), "velocity", **options):
+    with kept(ws, found.found, "velocity", **options):
         if as_json:
             envelope.print_json(envelope.velocity(found))
-        elif not drawn(None, found, format_, output_file):
+        elif not drawn(
+            format_,
+            output_file,
+            lambda: charts.velocity_markdown(found),
+            lambda path: charts.velocity_svg(found, path),
+        ):
             _velocity_text(found)
 
 
@@ -134,19 +144,18 @@ def format_options(as_json: bool, format_: Format, output_file: Path | None) -> 
 
 
 def drawn(
-    shown: SprintReport | None, found: Velocity | None, format_: Format, path: Path | None
+    format_: Format,
+    path: Path | None,
+    markdown: Callable[[], str],
+    svg: Callable[[Path], None],
 ) -> bool:
     """Markdown or SVG output, if asked for (True: done)."""
     if format_ is Format.markdown:
-        text = charts.burndown_markdown(shown) if shown else charts.velocity_markdown(found)  # type: ignore[arg-type]
-        sys.stdout.write(text)
+        sys.stdout.write(markdown())
         return True
     if format_ is Format.svg and path is not None:
         try:
-            if shown is not None:
-                charts.burndown_svg(shown, path)
-            elif found is not None:
-                charts.velocity_svg(found, path)
+            svg(path)
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror}") from None
         output.err(f"wrote {path}")
@@ -183,18 +192,17 @@ class _Tee(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def kept(
-    commit: str, window: tuple[float, float, float] | None, command: str, **options: object
-) -> Iterator[None]:
+def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[None]:
     """Print a report and keep what was printed for the lean path (`reportcache.py`)."""
     from storykit.cli.fastreport import report_request
-    from storykit.reportcache import open_cache
+    from storykit.reportcache import ReportCache
 
     wanted = report_request(command, **options)  # type: ignore[arg-type]
-    cache = open_cache(Path.cwd().resolve()) if wanted is not None else None
-    if cache is None or wanted is None:
+    git_dir = ws.project.git_dir
+    if wanted is None or git_dir is None:
         yield
         return
+    cache = ReportCache(ws.project.root, git_dir)
     real = sys.stdout
     tee = _Tee(real)  # type: ignore[arg-type]
     sys.stdout = tee
@@ -202,6 +210,6 @@ def kept(
         yield
     finally:
         sys.stdout = real
-    key = cache.key(commit, wanted)
+    key = cache.key(found.commit, wanted)
     if key is not None:
-        cache.put(key, tee.copy.getvalue(), window)
+        cache.put(key, tee.copy.getvalue(), found.window())

@@ -3,7 +3,6 @@ change (their reports: `cli/reports.py`)."""
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +15,7 @@ from storykit.cli.options import (
     NoCommitOpt,
     NoVerifyOpt,
     commit_options,
+    read_text_arg,
     summary,
     workspace,
 )
@@ -104,7 +104,7 @@ def list_(at: AtOpt = None, as_json: JsonOpt = False) -> None:
 
     ws = workspace()
     found = list_sprints(ws, at)
-    with kept(found.found.commit, found.found.window(ws), "sprint list", at=at, as_json=as_json):
+    with kept(ws, found.found, "sprint list", at=at, as_json=as_json):
         if as_json:
             envelope.print_json(envelope.sprint_list(found.sprints))
         else:
@@ -172,13 +172,10 @@ def plan(
 ) -> None:
     """Choose a sprint's items in $EDITOR: the ready items in rank order with their points
     and a running total against capacity; the kept lines are the sprint."""
-    from storykit.cli.ranking import read_order_file
     from storykit.services.planning import plan_sprint
     from storykit.services.reports import planning_of
 
-    text = None
-    if from_file is not None:
-        text = sys.stdin.read() if from_file == "-" else read_order_file(from_file)
+    text = read_text_arg(from_file) if from_file is not None else None
     ws = workspace()
     result = plan_sprint(ws, name, commit_options(no_commit, no_verify, include_changes), text)
     _, planning = planning_of(ws, result.sprint)
@@ -240,9 +237,15 @@ def show(
     if as_json:
         envelope.print_json(envelope.sprint_details(found))
         return
-    if drawn(found.report, None, format_, output_file):
+    shown = found.report
+    if drawn(
+        format_,
+        output_file,
+        lambda: charts.burndown_markdown(shown),
+        lambda path: charts.burndown_svg(shown, path),
+    ):
         return
-    shown, model = found.report, found.report.sprint.model
+    model = shown.sprint.model
     left = f"{shown.days_left} day{'s' if shown.days_left != 1 else ''} left"
     output.out(
         f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}  ({left})",
@@ -276,7 +279,7 @@ def _changed(result: SprintOutcome, verb: str, as_json: bool) -> None:
             where = f"moved to {items[0].model.sprint}" if items[0].model.sprint else "left it"
             output.out(f"unfinished, {where}: {', '.join(item.id for item in items)}")
         return
-    if verb in ("added to", "removed from") or (items and verb != "planned"):
+    if verb in ("added to", "removed from"):
         moved = ", ".join(item.id for item in items)
         output.out(f"{verb} sprint {sprint.name}: {moved or 'nothing'}{note}")
         return

@@ -55,8 +55,8 @@ class Planning:
 def plan_summary(
     sprint: str,
     capacity: float | None,
-    items: list[Kinded],
-    backlog: list[Kinded],
+    items: Sequence[Kinded],
+    backlog: Sequence[Kinded],
     statuses: list[str],
     ready: str,
     closed: tuple[str, str],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from storykit import clock
 from storykit.errors import Diagnostic, RepoStateError, UsageError
@@ -32,21 +33,21 @@ class AsOf:
 
     commit: str
     now: dt.datetime
+    zone: ZoneInfo  # the project's: days are counted in it
     sprints: list[Sprint]
-    problems: list[Diagnostic]
     timeline: Timeline
     made: dt.datetime  # when the commit was made
     fixed: bool  # `--at`: "now" is that moment
 
-    def state(self, sprint: Sprint, ws: Workspace) -> State:
-        return sprint.state(self.now, ws.project.config.zone)
+    def state(self, sprint: Sprint) -> State:
+        return sprint.state(self.now, self.zone)
 
-    def window(self, ws: Workspace) -> tuple[float, float, float] | None:
+    def window(self) -> tuple[float, float, float] | None:
         """(from, until, made): while "now" (at least `made`) stays in [from, until), every
         report here reads the same — None with `--at`, where "now" never moves."""
         if self.fixed:
             return None
-        zone = ws.project.config.zone
+        zone = self.zone
         today = self.now.astimezone(zone).date()
         low = dt.datetime.combine(today, dt.time(), tzinfo=zone).timestamp()
         high = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
@@ -67,7 +68,7 @@ class SprintReport:
     state: State
     burndown: Burndown
     days_left: int
-    found: AsOf | None = None  # what it was computed from
+    found: AsOf  # what it was computed from
 
 
 @dataclass
@@ -106,7 +107,7 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
     folder = f"{ws.project.config.backlog_dir}/{SPRINT_FOLDER}"
     files = history.tree_files(commit, folder)
     blobs = history.read_blobs(sorted(set(files.values())))
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = []  # `check` reports them; a report leaves them out
     sprints = [
         s
         for rel, sha in sorted(files.items())
@@ -114,14 +115,15 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
     ]
     sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
     timeline = read_timeline(ws.project, commit, lambda: history)
-    return AsOf(commit, now, sprints, problems, timeline, made, at is not None)
+    zone = ws.project.config.zone
+    return AsOf(commit, now, zone, sprints, timeline, made, at is not None)
 
 
 def report(ws: Workspace, found: AsOf, sprint: Sprint) -> SprintReport:
     config = ws.project.config
     statuses = (config.workflow.done, config.workflow.dropped)
     figures = burndown(found.timeline, sprint, config.zone, found.now, statuses)
-    state = found.state(sprint, ws)
+    state = found.state(sprint)
     today = found.now.astimezone(config.zone).date()
     left = (sprint.model.end - max(today, sprint.model.start)).days + 1
     return SprintReport(sprint, state, figures, 0 if state == "closed" else max(left, 0), found)
@@ -139,7 +141,7 @@ def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
             hint="reports read the sprint files committed at HEAD (or --at REV); "
             "`storykit sprint list` lists them",
         )
-    active = [s for s in found.sprints if found.state(s, ws) == "active"]
+    active = [s for s in found.sprints if found.state(s) == "active"]
     if not active:
         raise UsageError("no sprint is active", hint="name one (`storykit sprint list` lists them)")
     return active[-1]
@@ -191,8 +193,8 @@ def planning_of(
     planning = plan_summary(
         sprint.name,
         sprint.model.capacity,
-        items,  # type: ignore[arg-type]
-        backlog,  # type: ignore[arg-type]
+        items,
+        backlog,
         workflow.statuses,
         workflow.ready,
         workflow.closed,
