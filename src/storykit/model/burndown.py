@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,9 +45,10 @@ class Timeline:
         self.changes = sorted(changes, key=lambda c: c.time)
         self.times = [c.time for c in self.changes]
 
-    def before(self, when: dt.datetime) -> int:
-        """How many changes were made at or before `when`."""
-        return bisect.bisect_right(self.times, when.timestamp())
+    def before(self, when: dt.datetime, *, at: bool = True) -> int:
+        """How many changes were made before `when` (`at`: or at that very moment)."""
+        find = bisect.bisect_right if at else bisect.bisect_left
+        return find(self.times, when.timestamp())
 
     def captured(self) -> dict[str, tuple[str, float]]:
         """{item ID: (author, time)} of the change that first brought each item's file:
@@ -67,15 +69,25 @@ class Timeline:
         return found
 
     def recorded(self, sprint: str, moment_name: str, value: dt.datetime) -> int | None:
-        """The index of the change that recorded a sprint's moment (its `started` or
+        """The index of the first change that recorded a sprint's moment (its `started` or
         `closed` taking `value`), if the history holds it."""
+        for index, text in self._moments.get((sprint, moment_name), []):
+            if _same(text, value):
+                return index
+        return None
+
+    @functools.cached_property
+    def _moments(self) -> dict[tuple[str, str], list[tuple[int, str]]]:
+        """(sprint, moment) → (index, value) of every change to a sprint file recording it."""
+        found: dict[tuple[str, str], list[tuple[int, str]]] = {}
         for index, change in enumerate(self.changes):
             for fields in change.sprints.values():
-                if fields and fields.get("name") == sprint:
-                    text = fields.get(moment_name)
-                    if text is not None and _same(text, value):
-                        return index
-        return None
+                for name in ("started", "closed"):
+                    text = fields.get(name) if fields else None
+                    if fields and text is not None:
+                        key = (str(fields.get("name")), name)
+                        found.setdefault(key, []).append((index, text))
+        return found
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,11 @@ def burndown(
     window = min(timeline.before(end_of_day(model.end, zone)), now_k)
     if model.closed is not None:
         closed_at = timeline.recorded(sprint.name, "closed", moment(model.closed, zone))
-        close_k = closed_at if closed_at is not None else _at(timeline, model.closed, zone, 0)
+        close_k = (
+            closed_at
+            if closed_at is not None
+            else timeline.before(moment(model.closed, zone), at=False)
+        )
         window = min(window, close_k)
     window = max(window, start_k)
     days = sprint.days()
@@ -197,14 +213,7 @@ def _start(timeline: Timeline, sprint: Sprint, zone: ZoneInfo) -> tuple[int, dt.
     index = timeline.recorded(sprint.name, "started", at)
     if index is not None:
         return index + 1, dt.datetime.fromtimestamp(timeline.times[index], dt.UTC)
-    return _at(timeline, started, zone, 1), at
-
-
-def _at(timeline: Timeline, value: dt.date | dt.datetime, zone: ZoneInfo, inclusive: int) -> int:
-    when = moment(value, zone).timestamp()
-    if inclusive:
-        return bisect.bisect_right(timeline.times, when)
-    return bisect.bisect_left(timeline.times, when)
+    return timeline.before(at), at
 
 
 def _same(text: str, value: dt.datetime) -> bool:

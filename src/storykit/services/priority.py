@@ -61,7 +61,7 @@ def suggest(
     entries: list[tuple[str, Getter, Callable[[], StoredItem]]] = []
     if backlog is not None:
         entries = [
-            (item.id, with_extras(item.field, item.extras), lambda item=item: item)  # type: ignore[misc]
+            (item.id, with_extras(item.field, item.extras), functools.partial(_itself, item))
             for item in backlog
             if item.model.status not in closed
         ]
@@ -82,7 +82,7 @@ def suggest(
                 (
                     fields["id"],
                     with_extras(fields.get, extras),
-                    lambda payload=payload, rel=rel: ws.store.item_from_payload(payload, rel),  # type: ignore[misc]
+                    functools.partial(ws.store.item_from_payload, payload, rel),
                 )
             )
     found = disagreements([(i, get) for i, get, _ in entries], expression)
@@ -99,3 +99,7 @@ def apply_suggestion(ws: Workspace, options: CommitOptions) -> Outcome:
     """Re-rank the open backlog by score, with the fewest changed files, in one commit."""
     order = suggest(ws, None, full=False).order
     return reorder(ws, options, text="\n".join(order) + "\n")
+
+
+def _itself(item: StoredItem) -> StoredItem:
+    return item
