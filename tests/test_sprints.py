@@ -482,3 +482,24 @@ def test_charts_in_colour_on_a_terminal_fitting_its_width(
         assert chart and max(len(line.rstrip()) for line in chart) <= 60, argv
         # Asked again on the same terminal: the kept answer, the same bytes.
         assert on_terminal(repo.root, [str(SCRIPT), *argv], env) == shown
+
+
+def test_sprint_files_are_never_reached_through_symbolic_links(repo: Repo, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo.root / "backlog" / "sprints").symlink_to(outside)
+    says = "backlog/sprints is a symbolic link"
+    repo.refused("sprint", "new", S1, "--start", "2026-12-07", "--no-commit", code=3, says=says)
+    assert list(outside.iterdir()) == []
+    (repo.root / "backlog" / "sprints").unlink()
+    (repo.root / "backlog" / "sprints").mkdir()
+    target = outside / "elsewhere.yaml"
+    target.write_text("name: Elsewhere\nstart: 2026-12-07\nend: 2026-12-08\n")
+    (repo.root / "backlog" / "sprints" / "elsewhere.yaml").symlink_to(target)
+    checked = repo.run("check")
+    text = checked.stdout + checked.stderr
+    assert (
+        "backlog/sprints/elsewhere.yaml:1:1: error: sprint files must not be symbolic links" in text
+    )
+    repo.refused("sprint", "start", "Elsewhere", "--no-commit", code=1, says="symbolic links")
+    assert "started" not in target.read_text()

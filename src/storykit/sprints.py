@@ -16,8 +16,8 @@ from typing import Any
 
 from storykit import yamlio
 from storykit.atomic import read_regular
-from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError
-from storykit.locations import SPRINT_FOLDER, is_item_file
+from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
+from storykit.locations import SPRINT_FOLDER, backlog_folder_problem, is_item_file
 from storykit.model.catalogue import SPRINT_ORDER
 from storykit.model.sprints import Sprint, sprint_file_name
 from storykit.project import Project
@@ -51,11 +51,15 @@ class SprintStore:
         self.project = project
         self.folder = project.backlog_dir / SPRINT_FOLDER
 
-    @property
-    def folder_rel(self) -> str:
-        return f"{self.project.config.backlog_dir}/{SPRINT_FOLDER}"
-
     def paths(self) -> list[Path]:
+        """The sprint files; a sprints folder reached through a symbolic link is refused,
+        never followed (as the backlog folder is: a link could lead outside the repository)."""
+        config = self.project.config
+        problem = backlog_folder_problem(self.project.root, f"{config.backlog_dir}/{SPRINT_FOLDER}")
+        if problem is not None:
+            raise RepoStateError(
+                problem, hint=f"make {config.backlog_dir}/{SPRINT_FOLDER} a real folder"
+            )
         try:
             with os.scandir(self.folder) as scan:
                 return sorted(self.folder / e.name for e in scan if is_item_file(e.name))
@@ -67,9 +71,9 @@ class SprintStore:
         for path in self.paths():
             rel = self.project.rel(path)
             try:
-                raw = read_regular(path)
-            except OSError as exc:
-                found.problems.append(Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}"))
+                raw = _read_bytes(path, rel)
+            except InvalidDataError as exc:
+                found.problems.extend(exc.diagnostics)
                 continue
             sprint = parse_sprint(raw, rel, found.problems)
             if sprint is not None:
@@ -80,7 +84,7 @@ class SprintStore:
 
     def read(self, path: Path) -> LoadedSprint:
         rel = self.project.rel(path)
-        raw = read_regular(path)
+        raw = _read_bytes(path, rel)
         document = yamlio.read_document(raw, rel)
         sprint = _validated(document.to_plain(), rel, _locator(document))
         return LoadedSprint(path, rel, raw, document, sprint)
@@ -111,6 +115,18 @@ class SprintStore:
 
     def validate_document(self, document: yamlio.Document, path: Path) -> Sprint:
         return _validated(document.to_plain(), self.project.rel(path), _locator(document))
+
+
+def _read_bytes(path: Path, rel: str) -> bytes:
+    """A sprint file's bytes: a symbolic link or anything but a regular file is refused."""
+    if path.is_symlink():
+        problem = Diagnostic(rel, 1, 1, "sprint files must not be symbolic links")
+        raise InvalidDataError(f"{rel} is a symbolic link", [problem])
+    try:
+        return read_regular(path)
+    except OSError as exc:
+        problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
+        raise InvalidDataError(f"{rel} cannot be read", [problem]) from None
 
 
 def parse_sprint(raw: bytes, rel: str, problems: list[Diagnostic]) -> Sprint | None:
