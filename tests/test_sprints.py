@@ -350,6 +350,8 @@ def test_bad_input_is_refused_and_changes_nothing(repo: Repo) -> None:
     new = ("sprint", "new", S1, "--start", "2026-12-07")
     repo.refused(*new, "--length", "2m", code=2, says="days or weeks")
     repo.refused(*new, "--end", "2026-12-01", code=1, says="before start")
+    for capacity in ("0", "-3", "nan", "inf"):
+        repo.refused(*new, "--capacity", capacity, code=1, says="capacity: must be a number")
     repo.refused("sprint", "add", "Nope", item, code=2, says="no sprint 'Nope'")
     repo.ok("sprint", "new", S1, "--start", "2026-12-07")
     repo.refused("sprint", "new", "sprint 1", *new[3:], code=2, says="already a sprint")

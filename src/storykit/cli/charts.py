@@ -193,5 +193,12 @@ def velocity_svg(found: Velocity, path: Path) -> None:
 
 
 def _save(figure: Figure, path: Path) -> None:
+    """Render, then write the file atomically: a failure never leaves half a chart."""
+    import io
+
+    from storykit.atomic import write_atomic
+
     figure.tight_layout()
-    figure.savefig(path, format="svg", metadata={"Date": None})
+    rendered = io.BytesIO()
+    figure.savefig(rendered, format="svg", metadata={"Date": None})
+    write_atomic(path, rendered.getvalue())

@@ -8,6 +8,7 @@ zone (`timezone` in `.storykit.toml`), so every clone computes the same report.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -34,7 +35,10 @@ class SprintBase(BaseModel):
     def _consistent(self) -> SprintBase:
         if self.end < self.start:
             raise ValueError(f"end: {self.end} is before start {self.start}")
-        if self.capacity is not None and (isinstance(self.capacity, bool) or self.capacity <= 0):
+        capacity = self.capacity
+        if capacity is not None and (
+            isinstance(capacity, bool) or not math.isfinite(capacity) or capacity <= 0
+        ):
             raise ValueError("capacity: must be a number of points above 0")
         return self
 
