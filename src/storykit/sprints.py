@@ -30,6 +30,7 @@ class Sprints:
 
     sprints: list[Sprint] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
+    files: int = 0  # how many sprint files were read
 
     def named(self, name: str) -> Sprint | None:
         return next((s for s in self.sprints if s.name == name), None)
@@ -67,8 +68,9 @@ class SprintStore:
             return []
 
     def load_all(self) -> Sprints:
-        found = Sprints()
-        for path in self.paths():
+        paths = self.paths()
+        found = Sprints(files=len(paths))
+        for path in paths:
             rel = self.project.rel(path)
             try:
                 raw = _read_bytes(path, rel)

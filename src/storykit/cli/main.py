@@ -27,11 +27,12 @@ def main() -> None:
         from storykit.cli.fastnew import try_new
 
         code = try_new(sys.argv[1:])
-    if code is None:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if code is None and command in ("burndown", "velocity", "sprint"):
         from storykit.cli.fastreport import try_report
 
         code = try_report(sys.argv[1:])
-    if code is None:
+    if code is None and command == "rank":
         from storykit.cli.fastsuggest import try_suggest
 
         code = try_suggest(sys.argv[1:])

@@ -170,8 +170,7 @@ def _sprints(
     from storykit.model.sprints import unknown_sprint
     from storykit.sprints import SprintStore
 
-    store = SprintStore(ws.project)
-    loaded = store.load_all()
+    loaded = SprintStore(ws.project).load_all()
     found = list(loaded.problems)
     names = {sprint.name for sprint in loaded.sprints}
     for item in items:
@@ -181,7 +180,7 @@ def _sprints(
         line, col = locate(item, ["sprint"])
         message = unknown_sprint(item.id, name, names)
         found.append(Diagnostic(item.rel, line, col, message, code="unknown-sprint"))
-    return found, len(store.paths())
+    return found, loaded.files
 
 
 def _stale_schema(ws: Workspace) -> list[Diagnostic]:

@@ -7,11 +7,10 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
-from storykit.model.burndown import Timeline
 from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.selection import (
@@ -27,6 +26,9 @@ from storykit.model.selection import (
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
+
+if TYPE_CHECKING:
+    from storykit.model.burndown import Timeline
 
 
 @dataclass
@@ -192,11 +194,15 @@ def show_items(ws: Workspace, queries: list[str]) -> list[ItemDetails]:
     """The items named (each once, in the order given): see `show_item`."""
     paths = ws.store.find_each(queries)
     records = ws.store.records()  # from the cache: no YAML parsing when unchanged
-    return [show_item(ws, query, records) for query in paths.values()]
+    who = captured(ws)  # the history is read once for them all
+    return [show_item(ws, query, records, who) for query in paths.values()]
 
 
 def show_item(
-    ws: Workspace, query: str, records: list[tuple[str, dict[str, Any]]] | None = None
+    ws: Workspace,
+    query: str,
+    records: list[tuple[str, dict[str, Any]]] | None = None,
+    who: dict[str, tuple[str, dt.datetime]] | None = None,
 ) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.find(query)
@@ -243,7 +249,8 @@ def show_item(
     }
     since = overdue_since(item.model, clock.now(), workflow)
     score = scores_of(ws, [item])[item.id]
-    return ItemDetails(item, children, progress, since, linked, score, captured(ws).get(item.id))
+    who = captured(ws) if who is None else who
+    return ItemDetails(item, children, progress, since, linked, score, who.get(item.id))
 
 
 WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is a goal
