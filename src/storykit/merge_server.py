@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storykit.interpreter import neutral_folder, python_argv
 from storykit.model.merge import FileMerge, Labels
 from storykit.reportcache import package_fingerprint
 
@@ -96,7 +97,7 @@ def ask(
     )
 
 
-def start(path: Path, root: Path) -> None:
+def start(path: Path) -> None:
     """Start the helper in the background, unless one is starting already."""
     marker = path.with_name(path.name + ".starting")
     with contextlib.suppress(OSError):
@@ -108,8 +109,8 @@ def start(path: Path, root: Path) -> None:
         return
     try:
         subprocess.Popen(
-            [sys.executable, "-m", "storykit.merge_server", str(path)],
-            cwd=root,
+            [*python_argv("storykit.merge_server"), str(path)],
+            cwd=neutral_folder(),  # never the work tree (docs/architecture.md)
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

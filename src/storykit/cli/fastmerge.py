@@ -36,7 +36,14 @@ def try_merge_driver(argv: list[str]) -> int | None:
     if not 3 <= len(args) <= 7 or (len(args) > 3 and not args[3].isdigit()):
         _say(f"error: {_USAGE}")
         return 2
-    base, ours, theirs = (Path(arg) for arg in args[:3])
+    # git starts the driver in the work tree, whose files upstream controls: take the
+    # paths git named from there, then leave it, so nothing imported later can come from it
+    # (the command itself runs Python isolated: storykit/interpreter.py).
+    root = Path.cwd()
+    base, ours, theirs = (root / arg for arg in args[:3])
+    from storykit.interpreter import neutral_folder
+
+    os.chdir(neutral_folder())
     size = int(args[3]) if len(args) > 3 else 7
     rel = args[4] if len(args) > 4 else str(ours)
     ours_label, theirs_label = _given_labels(args[5:7])
@@ -44,7 +51,7 @@ def try_merge_driver(argv: list[str]) -> int | None:
     try:
         from storykit.services.driver import run_driver
 
-        result = run_driver(base, ours, theirs, rel, labels)
+        result = run_driver(root, base, ours, theirs, rel, labels)
     except (Exception, KeyboardInterrupt) as exc:
         from storykit.cli import output
 

@@ -212,7 +212,13 @@ def _missing_driver(ws: Workspace) -> list[Diagnostic]:
     """`.gitattributes` sends item files to the merge driver, but this clone has none: git
     would merge them as text, and conflict where the driver would not. Not said in CI
     (`CI` set, as CI services do), whose fresh clones check and never merge."""
-    from storykit.services.clone import ATTRIBUTES_FILE, DRIVER_KEY, SET_UP_COMMAND, driver_missing
+    from storykit.services.clone import (
+        ATTRIBUTES_FILE,
+        DRIVER_KEY,
+        SET_UP_COMMAND,
+        driver_missing,
+        driver_problem,
+    )
 
     if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         return []
@@ -220,8 +226,8 @@ def _missing_driver(ws: Workspace) -> list[Diagnostic]:
         return []
     configured = ws.repo.settings().get(DRIVER_KEY)
     problem = (
-        f"this clone's merge driver runs a program that is not there ({configured}), so git "
-        "cannot merge backlog files"
+        f"this clone's merge driver {driver_problem(configured)} ({configured}), so git "
+        "cannot merge backlog files safely"
         if configured
         else "this clone has no merge driver for backlog files, so git merges them as text"
     )

@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.config import Config
+from storykit.interpreter import is_isolated, python_argv
 from storykit.locations import SPRINT_FOLDER
 from storykit.services.driver import DRIVER_ARGS
 
@@ -82,28 +82,35 @@ def set_up_clone(git: Git, *, name: bool = True) -> bool:
 
 
 def runnable(command: str | None) -> bool:
-    """Whether a driver command's program is there. git runs a missing one as a failed
-    merge that leaves our side in the file: theirs would be lost on `git add`."""
+    """Whether git can run a driver command safely (`driver_problem`)."""
+    return driver_problem(command) is None
+
+
+def driver_problem(command: str | None) -> str | None:
+    """What is wrong with a driver command, or None. git runs a missing program as a failed
+    merge that leaves our side in the file (theirs would be lost on `git add`); an older
+    set-up's `python -m storykit` put the work tree first on Python's path."""
     try:
         words = shlex.split(command or "")
     except ValueError:
-        return False
+        return "cannot be read"
     if not words:
-        return False
+        return "is not set"
+    if not is_isolated(words):
+        return "lets Python import modules from the work tree (an older set-up)"
     program = words[0]
     if "/" in program:
-        return os.access(program, os.X_OK) and not os.path.isdir(program)
-    return shutil.which(program) is not None
+        found = os.access(program, os.X_OK) and not os.path.isdir(program)
+    else:
+        found = shutil.which(program) is not None
+    return None if found else "runs a program that is not there"
 
 
 def driver_command() -> str:
-    """How git runs this storykit, whatever PATH holds when git runs: this `storykit`
-    script by its absolute path, else this Python running the package."""
-    script = Path(sys.argv[0]).absolute() if sys.argv and sys.argv[0] else None
-    if script is not None and script.name == "storykit" and script.is_file():
-        program = shlex.quote(str(script))
-    else:
-        program = f"{shlex.quote(sys.executable)} -m storykit"
+    """How git runs this storykit, whatever PATH holds when git runs, importing nothing
+    from the work tree it runs in: this Python by its absolute path, isolated, running the
+    package (storykit/interpreter.py)."""
+    program = " ".join(shlex.quote(word) for word in python_argv("storykit"))
     return f"{program} merge-driver {DRIVER_ARGS}"
 
 

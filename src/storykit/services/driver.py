@@ -6,6 +6,7 @@ and no Pydantic or ruamel.yaml when the merge helper (`merge_server.py`) answers
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +34,11 @@ class DriverResult:
     message: str | None = None
 
 
-def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -> DriverResult:
-    """Merge the three versions git gives into `ours` (git's %A: the result)."""
-    root = Path.cwd()
+def run_driver(
+    root: Path, base: Path, ours: Path, theirs: Path, rel: str, labels: Labels
+) -> DriverResult:
+    """Merge the three versions git gives into `ours` (git's %A: the result); `root` is
+    the work tree git started the driver in."""
     if not mergeable(rel):  # not an item's or a sprint's file: as text
         code = text_merge(root, base, ours, theirs, labels)
         return DriverResult(code)
@@ -43,7 +46,7 @@ def run_driver(base: Path, ours: Path, theirs: Path, rel: str, labels: Labels) -
         sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
     except OSError as exc:
         raise UsageError(
-            f"cannot read {exc.filename}: {exc.strerror}",
+            f"cannot read {os.path.relpath(exc.filename, root)}: {exc.strerror}",
             hint="git runs the merge driver with the three versions of a file "
             "(`storykit init` sets it up)",
         ) from None
@@ -87,7 +90,7 @@ def merge_sides(
     except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
         result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
     if helper is not None:
-        merge_server.start(helper, project_root)
+        merge_server.start(helper)
     return result
 
 

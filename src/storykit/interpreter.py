@@ -1,0 +1,59 @@
+"""How storykit starts Python for the processes git starts on its own: the merge driver
+(`merge.storykit.driver`) and the merge helper (docs/architecture.md, "Merging branches").
+
+Those run inside a work tree whose files an upstream collaborator controls, during a
+`git pull` nobody typed a storykit command for. `python -m` puts the current folder first
+on `sys.path`, so a `base64.py` committed to the repository would run as the developer.
+So every such command is this interpreter in isolated mode (`-I`: no current folder,
+script folder, PYTHONPATH or user site on the path), started from a neutral folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import tempfile
+
+NEUTRAL_FOLDER = "/"  # a current folder outside every work tree
+
+
+def python_argv(module: str) -> list[str]:
+    """The command that runs `module` with this interpreter, importing nothing from the
+    current folder: isolated (`-I`) when storykit imports that way (the usual install),
+    else without the unsafe path only (`-P`: storykit reached through PYTHONPATH or the
+    user's site folder, which isolation would hide)."""
+    return [sys.executable, *isolation_flags(), "-m", module]
+
+
+@functools.cache
+def isolation_flags() -> tuple[str, ...]:
+    if sys.flags.isolated:
+        return ("-I",)
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-c", "import storykit"],
+            cwd=neutral_folder(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ("-P",)
+    return ("-I",) if probe.returncode == 0 else ("-P",)
+
+
+def neutral_folder() -> str:
+    """A folder to run in that no repository controls."""
+    return NEUTRAL_FOLDER if os.path.isdir(NEUTRAL_FOLDER) else tempfile.gettempdir()
+
+
+def is_isolated(words: list[str]) -> bool:
+    """Whether a command that runs Python with `-m` keeps the current folder off the path
+    (a `-I` or `-P` before the `-m`)."""
+    if "-m" not in words:
+        return True
+    flags = words[1 : words.index("-m")]
+    return any(flag.startswith("-") and ("I" in flag or "P" in flag) for flag in flags)
