@@ -136,3 +136,16 @@ def test_undo_stops_at_merges_and_at_hand_made_history(repo: Repo) -> None:
     repo.git("add", ".")
     repo.git("commit", "-qm", "A note by hand")
     repo.refused("undo", code=1, says="were not made by storykit")
+
+
+def test_undo_sees_a_merge_whatever_its_subject_holds(repo: Repo) -> None:
+    """Every log record is read by NUL-framed position: a subject holding \\x1f (or \\x01)
+    does not hide a merge from undo."""
+    story = repo.new_story("Send emojis")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.ok("set", story, "points=3")
+    repo.git("switch", "-q", "main")
+    repo.ok("set", story, "owner=dana")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge\x1ffeature\x1fx\x1fy\x01z", "feature")
+    assert "\x1f" in repo.git("log", "-1", "--format=%s")
+    repo.refused("undo", code=1, says="the backlog changed in a merge")

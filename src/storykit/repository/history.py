@@ -141,11 +141,12 @@ class History:
         return paths | {p for p in untracked.split("\0") if p}
 
     def first_parent_log(self, folder: str, limit: int = 500) -> list[Marked]:
-        """The newest commits of HEAD's first-parent line that touch `folder`."""
+        """The newest commits of HEAD's first-parent line that touch `folder`. Every field
+        is framed by NUL and read by position: a subject may hold any other byte."""
         status, out, err = self.git.run(
             "-c", "log.showSignature=false", "log", "--first-parent", f"--max-count={limit}",
-            "-z", "--format=%H%x1f%P%x1f%s%x1f"
-            "%(trailers:key=Storykit-Action,valueonly,separator=%x20)%x1f"
+            "-z", "--format=%H%x00%P%x00%s%x00"
+            "%(trailers:key=Storykit-Action,valueonly,separator=%x20)%x00"
             "%(trailers:key=Storykit-Undoes,valueonly,separator=%x20)",
             "--", f"{folder}/", check=False,
         )  # fmt: skip
@@ -153,12 +154,14 @@ class History:
             if "does not have any commits" in err:
                 return []
             raise GitError(f"git log failed: {err.strip()}")
+        # `--format` ends each record with the separator (-z: NUL), the last one included.
+        fields = out.removesuffix("\0").split("\0") if out else []
+        if len(fields) % 5 or not all(_is_sha(sha) for sha in fields[0::5]):
+            raise GitError("git log printed records storykit cannot read; nothing was changed")
         found = []
-        for record in out.split("\0"):
-            fields = record.strip("\n").split("\x1f")
-            if len(fields) == 5:
-                sha, parents, subject, action, undoes = fields
-                found.append(Marked(sha, parents.split(), subject, action.strip(), undoes.strip()))
+        for at in range(0, len(fields), 5):
+            sha, parents, subject, action, undoes = fields[at : at + 5]
+            found.append(Marked(sha, parents.split(), subject, action.strip(), undoes.strip()))
         return found
 
     def changed_files(self, commit: str, parent: str) -> dict[str, tuple[str | None, str | None]]:
@@ -166,14 +169,19 @@ class History:
         _, out, _ = self.git.run("diff-tree", "-r", "-z", "--no-renames", parent, commit)
         fields = out.split("\0")
         changed: dict[str, tuple[str | None, str | None]] = {}
-        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if fields and fields[-1] == "":
+            fields.pop()
+        if len(fields) % 2:
+            raise GitError("git diff-tree printed records storykit cannot read")
+        for meta, path in zip(fields[0::2], fields[1::2], strict=True):
             parts = meta.lstrip(":").split()
-            if len(parts) >= 4:
-                old, new = parts[2], parts[3]
-                changed[path] = (
-                    None if set(old) == {"0"} else old,
-                    None if set(new) == {"0"} else new,
-                )
+            if len(parts) < 4 or not meta.startswith(":"):
+                raise GitError(f"git diff-tree printed a record storykit cannot read: {meta!r}")
+            old, new = parts[2], parts[3]
+            changed[path] = (
+                None if set(old) == {"0"} else old,
+                None if set(new) == {"0"} else new,
+            )
         return changed
 
     def checkout_bytes(self, commit: str, path: str) -> bytes:
@@ -260,6 +268,10 @@ def _moment(text: str) -> dt.datetime | None:
     return value if value.tzinfo else value.astimezone()
 
 
+def _is_sha(text: str) -> bool:
+    return len(text) in (40, 64) and all(char in "0123456789abcdef" for char in text)
+
+
 def _raw_change(meta: str, path: str) -> RawChange | None:
     """`:MODE MODE SHA SHA STATUS`, or for a merge of N parents `::…` with N+1 modes and
     N+1 SHAs (the parents', then the result's)."""
@@ -280,8 +292,8 @@ def _parse_log(fields: list[str]) -> list[LogCommit]:
         if not fields[index]:
             index += 1
             continue
-        if index + 5 > len(fields):
-            break
+        if index + 5 > len(fields) or not _is_sha(fields[index]):
+            raise GitError("git log printed a record storykit cannot read")
         sha, parents, author, date, subject = fields[index : index + 5]
         index += 5
         changes = []
@@ -289,9 +301,10 @@ def _parse_log(fields: list[str]) -> list[LogCommit]:
             index += 1
         while index + 1 < len(fields) and fields[index].lstrip("\n").startswith(":"):
             change = _raw_change(fields[index].lstrip("\n"), fields[index + 1])
+            if change is None:
+                raise GitError(f"git log printed a change storykit cannot read: {fields[index]!r}")
             index += 2
-            if change is not None:
-                changes.append(change)
+            changes.append(change)
         parent = parents.split()[0] if parents.strip() else None
         commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
     return commits

@@ -156,7 +156,9 @@ class Git:
 
     def read_blobs(self, names: Sequence[str]) -> dict[str, bytes]:
         """Blobs by name (a SHA, `REV:PATH`, `:STAGE:PATH`) through one `git cat-file
-        --batch`; a name that names no blob is left out."""
+        --batch`; a name that names no blob is left out, and so is one holding a line
+        break (the batch is framed by lines: it is never asked)."""
+        names = [name for name in names if "\n" not in name]
         if not names:
             return {}
         result = self.execute(["cat-file", "--batch"], stdin=("\n".join(names) + "\n").encode())
