@@ -132,3 +132,19 @@ def test_diff3_keeps_what_both_kept(base: list[str], ours: list[str], theirs: li
     if ours == theirs:
         assert all(c.clean for c in chunks)
         assert [line for c in chunks for line in c.ours] == ours
+
+
+def test_values_are_compared_by_type_and_value() -> None:
+    """`1 → 1.0`, `0 → false`, `true → 1` are changes (Python's == holds them equal): the
+    side that made one wins, as for any change; both sides making different ones clash."""
+    for before, after in ((1, 1.0), (0, False), (True, 1), (1.0, True), ("1", 1), (None, 0)):
+        base = {"id": "SK-F0ZZ", "x-flag": before}
+        changed = {"id": "SK-F0ZZ", "x-flag": after}
+        assert merge_fields(base, base, changed).fields["x-flag"] is after
+        assert merge_fields(base, changed, base).fields["x-flag"] is after
+        assert type(merge_fields(base, base, changed).fields["x-flag"]) is type(after)
+    clash = merge_fields({"x-n": 1}, {"x-n": 1.0}, {"x-n": True})
+    assert [c.field for c in clash.conflicts] == ["x-n"]
+    # In a list: a set keeps both entries, a sequence sees the change.
+    merged = merge_fields({"tags": [1]}, {"tags": [1]}, {"tags": [1, True, 1.0]})
+    assert [(type(v), v) for v in merged.fields["tags"]] == [(int, 1), (bool, True), (float, 1.0)]

@@ -156,3 +156,21 @@ def test_unreadable_or_invalid_results_are_not_merged_here() -> None:
         draft.encode(), ours.encode(), theirs.encode(), REL, Config(), Labels()
     )
     assert result.content is None and "would not be valid" in (result.problem or "")
+
+
+def test_a_change_of_type_alone_is_merged_not_dropped() -> None:
+    """theirs changes `x-size: 1` to `1.0` and `x-on: 0` to `false`; ours changes points:
+    both land (Python's == would call theirs' changes no change)."""
+    base = BASE + "x-size: 1\nx-on: 0\nx-yes: true\n"
+    ours = base.replace("points: 3", "points: 5")
+    theirs = base.replace("x-size: 1", "x-size: 1.0").replace("x-on: 0", "x-on: false")
+    theirs = theirs.replace("x-yes: true", "x-yes: 1")
+    merged = merge_item_file(base.encode(), ours.encode(), theirs.encode(), REL, Config(), Labels())
+    assert merged.clean and merged.content is not None
+    fields = read_document(merged.content, REL).to_plain()
+    assert fields["points"] == 5
+    assert [(type(fields[k]), fields[k]) for k in ("x-size", "x-on", "x-yes")] == [
+        (float, 1.0),
+        (bool, False),
+        (int, 1),
+    ]

@@ -22,7 +22,7 @@ from storykit.config import Config
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import SPRINT_FOLDER
 from storykit.model.catalogue import COMMON, SPRINT_ORDER, TYPES, type_fields
-from storykit.model.merge import ABSENT, FileMerge, Labels, Side, merge_fields
+from storykit.model.merge import ABSENT, FileMerge, Labels, Side, holds, merge_fields, same
 from storykit.validate import Locator, file_name_problems, validate_item, validate_sprint
 
 
@@ -77,13 +77,13 @@ def _write_fields(
             doc.delete(name)
     for name, value in after.items():
         old = before.get(name, ABSENT)
-        if value == old:
+        if same(value, old):
             continue
         if isinstance(value, list) and not value:
             doc.delete(name)
         elif isinstance(old, list) and isinstance(value, list) and _edits_in_place(old, value):
-            kept = [v for v in old if v in value]
-            for gone in [v for v in old if v not in value]:
+            kept = [v for v in old if holds(value, v)]
+            for gone in [v for v in old if not holds(value, v)]:
                 doc.list_remove(name, gone)
             for added in value[len(kept) :]:
                 doc.list_append(name, added, order)
@@ -94,8 +94,8 @@ def _write_fields(
 def _edits_in_place(old: list[Any], new: list[Any]) -> bool:
     """Whether `new` is `old` with some entries removed and others appended (so the list
     is edited entry by entry, keeping the comments around the rest)."""
-    kept = [v for v in old if v in new]
-    return new[: len(kept)] == kept and all(v not in old for v in new[len(kept) :])
+    kept = [v for v in old if holds(new, v)]
+    return same(new[: len(kept)], kept) and not any(holds(old, v) for v in new[len(kept) :])
 
 
 def _problem(content: bytes, rel: str, config: Config, sprint: bool) -> str | None:

@@ -60,6 +60,31 @@ class Merged:
         return known + [name for name in fields if name not in self.fields]
 
 
+def same(one: Any, other: Any) -> bool:
+    """Whether two YAML values are the same by type and value: `1`, `1.0` and `true` are
+    three values (Python's `==` holds them equal), as are `0`, `0.0` and `false`."""
+    return value_key(one) == value_key(other)
+
+
+def value_key(value: Any) -> Any:
+    """A hashable key that two values share only when they are the same YAML value."""
+    if isinstance(value, list):
+        return ("list", tuple(value_key(entry) for entry in value))
+    if isinstance(value, dict):
+        return ("map", tuple((str(k), value_key(v)) for k, v in value.items()))
+    if isinstance(value, float):
+        return ("float", repr(value))  # nan is the same as nan, 0.0 is not -0.0
+    if value is ABSENT:
+        return ("absent",)
+    return (type(value).__name__, value)
+
+
+def holds(values: Sequence[Any], value: Any) -> bool:
+    """Whether `values` holds `value`, by type and value (`same`)."""
+    key = value_key(value)
+    return any(value_key(entry) == key for entry in values)
+
+
 def merge_rule(name: str) -> Merge:
     spec = FIELDS.get(name)
     return spec.merge if spec is not None else "scalar"
@@ -87,11 +112,11 @@ def merge_value(
 ) -> tuple[Any, bool]:
     """(merged value, whether it merged cleanly) of one field; where it does not, the
     parts that clash are taken from the `prefer`red side."""
-    if ours == theirs:
+    if same(ours, theirs):
         return ours, True
-    if ours == base:
+    if same(ours, base):
         return theirs, True
-    if theirs == base:
+    if same(theirs, base):
         return ours, True
     kinds = {type(v) for v in (base, ours, theirs) if v is not ABSENT}
     if rule == "set" and kinds <= {list}:
@@ -108,9 +133,9 @@ def _list(value: Any) -> list[Any]:
 
 
 def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
-    removed = [v for v in base if v not in ours or v not in theirs]
-    kept = [v for v in ours if v not in removed]
-    return kept + [v for v in theirs if v not in kept and v not in removed]
+    removed = [v for v in base if not holds(ours, v) or not holds(theirs, v)]
+    kept = [v for v in ours if not holds(removed, v)]
+    return kept + [v for v in theirs if not holds(kept, v) and not holds(removed, v)]
 
 
 def _merge_sequence(
@@ -122,7 +147,7 @@ def _merge_sequence(
         if chunk.clean:
             merged += chunk.ours
         elif not chunk.base:  # both inserted at one place: keep all, ours first
-            merged += chunk.ours + [v for v in chunk.theirs if v not in chunk.ours]
+            merged += chunk.ours + [v for v in chunk.theirs if not holds(chunk.ours, v)]
         else:
             merged += chunk.ours if prefer == "ours" else chunk.theirs
             clean = False
@@ -162,17 +187,17 @@ def diff3(base: Sequence[Any], ours: Sequence[Any], theirs: Sequence[Any]) -> li
         o = list(ours[at_ours:ours_start])
         t = list(theirs[at_theirs:theirs_start])
         if o or t or b:
-            if o == t:
+            if same(o, t):
                 chunks.append(Chunk(True, b, o, t))
-            elif o == b:
+            elif same(o, b):
                 chunks.append(Chunk(True, b, t, t))
-            elif t == b:
+            elif same(t, b):
                 chunks.append(Chunk(True, b, o, o))
             else:
                 chunks.append(Chunk(False, b, o, t))
-        same = list(base[base_start:base_end])
-        if same:
-            chunks.append(Chunk(True, same, same, same))
+        shared = list(base[base_start:base_end])
+        if shared:
+            chunks.append(Chunk(True, shared, shared, shared))
         at_base, at_ours, at_theirs = base_end, ours_end, theirs_end
     return chunks
 
@@ -182,8 +207,13 @@ def _sync_regions(
 ) -> list[tuple[int, int, int, int, int, int]]:
     """Stretches of `base` that both sides kept unchanged, with where they are on each side
     (the last one empty, at the ends)."""
-    with_ours = SequenceMatcher(None, base, ours, autojunk=False).get_matching_blocks()
-    with_theirs = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
+    keys = [value_key(v) for v in base]
+    with_ours = SequenceMatcher(
+        None, keys, [value_key(v) for v in ours], autojunk=False
+    ).get_matching_blocks()
+    with_theirs = SequenceMatcher(
+        None, keys, [value_key(v) for v in theirs], autojunk=False
+    ).get_matching_blocks()
     regions = []
     i = j = 0
     while i < len(with_ours) and j < len(with_theirs):
