@@ -63,7 +63,7 @@ class Merged:
 def same(one: Any, other: Any) -> bool:
     """Whether two YAML values are the same by type and value: `1`, `1.0` and `true` are
     three values (Python's `==` holds them equal), as are `0`, `0.0` and `false`."""
-    return value_key(one) == value_key(other)
+    return bool(value_key(one) == value_key(other))
 
 
 def value_key(value: Any) -> Any:
