@@ -167,3 +167,8 @@ def test_since_a_date_or_a_span(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("STORYKIT_NOW", "2026-12-02T10:00:00+00:00")
     assert _ids(repo, "list", "--since", "2d") == [new]
     assert _ids(repo, "list", "--since", "3w") == [old, new]
+    # Dates past 2099 (git's own date parser refuses them) are dates like any other: after
+    # every commit, so nothing changed since; before 1970 is before the history.
+    for later in ("2100-01-01", "2999-12-31", "2150-06-01 12:00"):
+        assert _ids(repo, "list", "--since", later) == [], later
+    assert _ids(repo, "list", "--since", "1900-01-01") == [old, new]

@@ -122,11 +122,22 @@ class History:
         moment = _moment(text)
         if moment is None:
             return self.commit_of(text)
+        # Compared here, not with git's --before: git's date parser refuses years from 2100
+        # on, and every date storykit takes (1900–2999) must behave as a date.
         status, out, _ = self.git.run(
-            "rev-list", "-1", "--first-parent", f"--before={moment.isoformat()}", "HEAD",
-            check=False,
+            "-c", "log.showSignature=false", "log", "--first-parent", "--format=%H %ct",
+            "HEAD", check=False,
         )  # fmt: skip
-        return out.strip() or None if status == 0 else None
+        if status != 0:
+            return None
+        limit = moment.timestamp()
+        words = out.split()
+        if len(words) % 2 or not all(_is_sha(w) for w in words[0::2]):
+            raise GitError("git log printed records storykit cannot read")
+        for sha, when in zip(words[0::2], words[1::2], strict=True):
+            if int(when) <= limit:
+                return sha
+        return None
 
     def changed_paths(self, rev: str, folder: str) -> set[str]:
         """Paths in `folder` that differ between `rev` and the working tree (or are new)."""
