@@ -123,7 +123,7 @@ class History:
         if moment is None:
             return self.commit_of(text)
         # Compared here, not with git's --before: git's date parser refuses years from 2100
-        # on, and every date storykit takes (1900–2999) must behave as a date.
+        # on, and every date storykit takes (1900 to 2999) must behave as a date.
         status, out, _ = self.git.run(
             "-c", "log.showSignature=false", "log", "--first-parent", "--format=%H %ct",
             "HEAD", check=False,
