@@ -22,6 +22,7 @@ from storykit.locations import CONFIG_FILE
 from storykit.model.catalogue import FIELDS
 from storykit.model.score import DEFAULT as DEFAULT_SCORE
 from storykit.model.score import ScoreError, expression_of, names, parse
+from storykit.model.timebox import sprint_too_long, timebox_delta
 
 DEFAULT_LOCK_WAIT = 3.0  # seconds a change waits for another one
 MAX_LOCK_WAIT = 600.0
@@ -117,6 +118,15 @@ class Config(BaseModel):
                 f"score: {', '.join(sorted(unknown))} is not a numeric field (fields: {known})"
             )
         return self
+
+    @field_validator("sprint_length")
+    @classmethod
+    def _sprint_length(cls, value: str) -> str:
+        days = timebox_delta(value).days
+        too_long = sprint_too_long(days)
+        if too_long is not None:
+            raise ValueError(too_long)
+        return value
 
     @field_validator("backlog_dir")
     @classmethod

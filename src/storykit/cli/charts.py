@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storykit.cli.comment import fit
 from storykit.model.points import number
 from storykit.printable import printable
 
@@ -85,6 +86,9 @@ def _mermaid_text(text: str) -> str:
     return printable(text).replace('"', "'")
 
 
+_WHOLE = "`--json` or the text form prints all of it"
+
+
 def burndown_markdown(report: SprintReport) -> str:
     figures = report.burndown
     days = figures.days
@@ -117,7 +121,7 @@ def burndown_markdown(report: SprintReport) -> str:
         f"{_plain(figures.added)}, removed {_plain(figures.removed)}, completed "
         f"{_plain(figures.completed)}, remaining {_plain(figures.remaining)}"
     )
-    return "\n".join([head, "", *rows, "", *chart]) + "\n"
+    return fit("\n".join([head, "", *rows, "", *chart]) + "\n", _WHOLE)
 
 
 def velocity_markdown(found: Velocity) -> str:
@@ -144,7 +148,7 @@ def velocity_markdown(found: Velocity) -> str:
         "```",
     ]
     average = f"average of the last 3 closed sprints: {_plain(found.average) or '-'}"
-    return "\n".join([*rows, "", average, "", *chart]) + "\n"
+    return fit("\n".join([*rows, "", average, "", *chart]) + "\n", _WHOLE)
 
 
 def _figure() -> tuple[Figure, Axes]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from storykit.cli import envelope, output
+from storykit.cli.comment import fit
 from storykit.cli.options import JsonOpt, workspace
 from storykit.errors import UsageError
 
@@ -97,7 +98,7 @@ def _markdown(found: Refinement) -> str:
         ]
         lines.append("")
     lines += [f"**{_md(_balance_line(found)).capitalize()}**", ""]
-    return "\n".join(lines)
+    return fit("\n".join(lines), "`storykit refine` (text or `--json`) prints all of it")
 
 
 def _md(text: str) -> str:

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from storykit.cli import output
+from storykit.cli.comment import fit
 from storykit.cli.envelope import envelope
 from storykit.printable import printable
 
@@ -153,7 +154,8 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
             )
             lines += [f"  - {p.line}:{p.col}: {_md(p.message)}" for p in problems]
         lines.append("")
-    output.out("\n".join(lines).rstrip())
+    text = "\n".join(lines).rstrip()
+    output.out(fit(text, "`storykit diff` without `--format markdown` prints all of it").rstrip())
 
 
 def diff_json(diff: BacklogDiff) -> dict[str, Any]:

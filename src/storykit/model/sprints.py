@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, create_model, model_validator
 from storykit.model.catalogue import SPRINT_FIELDS
 from storykit.model.items import annotation
 from storykit.model.naming import SUFFIX, slugify
+from storykit.model.timebox import sprint_too_long
 
 State = Literal["planned", "active", "closed"]
 
@@ -35,6 +36,9 @@ class SprintBase(BaseModel):
     def _consistent(self) -> SprintBase:
         if self.end < self.start:
             raise ValueError(f"end: {self.end} is before start {self.start}")
+        too_long = sprint_too_long((self.end - self.start).days + 1)
+        if too_long is not None:
+            raise ValueError(f"end: {too_long}")
         capacity = self.capacity
         if capacity is not None and (
             isinstance(capacity, bool) or not math.isfinite(capacity) or capacity <= 0

@@ -21,6 +21,16 @@ def date_in_range(value: dt.date | dt.datetime) -> bool:
     return EARLIEST <= day <= LATEST
 
 
+MAX_SPRINT_DAYS = 366  # a sprint is a short planning cycle; longer is surely a typo
+
+
+def sprint_too_long(days: int) -> str | None:
+    """Why a sprint of `days` days (both ends counted) is refused, or None."""
+    if days <= MAX_SPRINT_DAYS:
+        return None
+    return f"a sprint lasts at most a year ({MAX_SPRINT_DAYS} days); this one would last {days}"
+
+
 def timebox_delta(timebox: str) -> dt.timedelta:
     """`4h`, `2d`, `1w` (1 to 9999 of a unit) as calendar time."""
     if not re.fullmatch(TIMEBOX_PATTERN, timebox):

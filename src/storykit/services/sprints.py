@@ -13,7 +13,12 @@ from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import SPRINT_ORDER, type_fields
 from storykit.model.sprints import Sprint
-from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range, timebox_delta
+from storykit.model.timebox import (
+    DATE_RANGE_MESSAGE,
+    date_in_range,
+    sprint_too_long,
+    timebox_delta,
+)
 from storykit.services.update import load_many, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
 from storykit.sprints import LoadedSprint, SprintStore
@@ -44,13 +49,17 @@ def sprint_end(start: dt.date, end: str | None, length: str | None, default: str
     if end is not None and length is not None:
         raise UsageError("give either --end or --length, not both")
     if end is not None:
-        return parse_date(end, "--end")
-    length = length or default
-    if not re.fullmatch(r"[1-9][0-9]{0,2}[dw]", length):
-        raise UsageError(f"--length {length!r} must be days or weeks, like 10d or 2w")
-    last = start + timebox_delta(length) - dt.timedelta(days=1)
-    if not date_in_range(last):
-        raise UsageError(f"the sprint would end {last}: {DATE_RANGE_MESSAGE}")
+        last = parse_date(end, "--end")
+    else:
+        length = length or default
+        if not re.fullmatch(r"[1-9][0-9]{0,2}[dw]", length):
+            raise UsageError(f"--length {length!r} must be days or weeks, like 10d or 2w")
+        last = start + timebox_delta(length) - dt.timedelta(days=1)
+        if not date_in_range(last):
+            raise UsageError(f"the sprint would end {last}: {DATE_RANGE_MESSAGE}")
+    too_long = sprint_too_long((last - start).days + 1)
+    if too_long is not None:
+        raise UsageError(too_long, hint="plan in sprints of a few weeks (--length 2w)")
     return last
 
 
