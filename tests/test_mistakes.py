@@ -149,3 +149,26 @@ def test_undo_sees_a_merge_whatever_its_subject_holds(repo: Repo) -> None:
     repo.git("merge", "-q", "--no-ff", "-m", "Merge\x1ffeature\x1fx\x1fy\x01z", "feature")
     assert "\x1f" in repo.git("log", "-1", "--format=%s")
     repo.refused("undo", code=1, says="the backlog changed in a merge")
+
+
+def test_rm_sees_references_in_files_that_are_not_valid(repo: Repo) -> None:
+    """An invalid item that names the removed one blocks `rm` (with --force too: storykit
+    cannot edit a file it cannot read): no dangling reference is ever left."""
+    target = repo.new_story("Send emojis")
+    other = repo.new_story("Show reactions", "--depends-on", target)
+    path = repo.item_path(other)
+    path.write_text(path.read_text().replace("status: draft", "status: nonsense"))
+    repo.git("commit", "-qam", "a bad hand edit")
+    assert repo.run("check").exit_code == 1
+    says = f"({'depends_on'}) → {target}"
+    repo.refused("rm", target, code=1, says=says)
+    repo.refused("rm", target, "--force", code=1, says=says)
+    # Not even YAML: the ID anywhere in its text.
+    path.write_text(f"title: [broken\nsee {target} too\n")
+    repo.git("commit", "-qam", "broken")
+    repo.refused("rm", target, "--force", code=1, says=f"(text) → {target}")
+    # Fixed: removed, and the reference with it (--force).
+    repo.git("checkout", "-q", "HEAD~2", "--", str(path))
+    repo.git("commit", "-qm", "fixed")
+    repo.ok("rm", target, "--force")
+    assert target not in path.read_text()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from storykit import yamlio
 from storykit.atomic import Changeset
-from storykit.errors import InvalidDataError
+from storykit.errors import InvalidDataError, StorykitError
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.services.update import load_for_update, plan_update
@@ -33,6 +37,7 @@ def remove_items(ws: Workspace, queries: list[str], force: bool, options: Commit
         backlog = ws.store.load_all()
         removed = [item for item in backlog.items if item.path in paths]
         references = _references(backlog.items, set(ids))
+        _refuse_invalid_referrers(ws, backlog.invalid, paths, set(ids))
         if references and not force:
             raise InvalidDataError(
                 "nothing was removed: other items refer to "
@@ -71,6 +76,55 @@ def _references(items: list[StoredItem], removed: set[str]) -> list[Reference]:
             value = getattr(item.model, name, None)
             values = [value] if isinstance(value, str) else list(value or [])
             found += [Reference(item, name, target) for target in values if target in removed]
+    return found
+
+
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _refuse_invalid_referrers(
+    ws: Workspace, invalid: list[str], paths: Sequence[Path], removed: set[str]
+) -> None:
+    """An item file that is not valid may still name a removed item: found in its fields
+    when it reads as YAML, else anywhere in its text. storykit cannot edit such a file
+    safely, so the removal waits until it is fixed (`--force` included)."""
+    found = []
+    for rel in invalid:
+        path = ws.project.root / rel
+        if path in paths:
+            continue
+        try:
+            raw = ws.store.read_raw(path)
+        except (OSError, StorykitError):
+            continue
+        for field_name, target in _raw_references(raw, rel, removed):
+            found.append(f"{rel} ({field_name}) → {target}")
+    if found:
+        raise InvalidDataError(
+            "nothing was removed: files that are not valid items refer to the removed "
+            "items:\n  " + "\n  ".join(found),
+            hint="fix those files (`storykit check` says what is wrong), then remove again",
+        )
+
+
+def _raw_references(raw: bytes, rel: str, removed: set[str]) -> list[tuple[str, str]]:
+    """(field, ID) of the removed IDs a file's reference fields name; for a file that is
+    not YAML, any removed ID its text holds as a word ("text")."""
+    data: Any = yamlio.fast_load(raw)
+    if data is None:
+        try:
+            data = yamlio.read_document(raw, rel).to_plain()
+        except InvalidDataError:
+            text = raw.decode("utf-8", "replace")
+            words = set(_ID_TOKEN.findall(text))
+            return [("text", target) for target in sorted(removed & words)]
+    if not isinstance(data, dict):
+        return []
+    found = []
+    for name in REFERENCE_FIELDS:
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value]
+        found += [(name, str(v)) for v in values if isinstance(v, str) and v in removed]
     return found
 
 
