@@ -172,3 +172,32 @@ def test_rm_sees_references_in_files_that_are_not_valid(repo: Repo) -> None:
     repo.git("commit", "-qm", "fixed")
     repo.ok("rm", target, "--force")
     assert target not in path.read_text()
+
+
+def test_undo_include_changes_carries_the_uncommitted_edits(repo: Repo) -> None:
+    """`undo --include-changes` applies the undo onto the edited file: the edits stay (in
+    the file and the commit), the undone change is gone; edits of the very field the undo
+    restores, or of a file the undo deletes, are refused with nothing changed."""
+    story = repo.new_story("Send emojis")
+    repo.ok("set", story, "points=3")
+    path = repo.item_path(story)
+    text = path.read_text()
+    path.write_text(text.replace("title:", "# a note kept by hand\ntitle:") + "x-wip: yes\n")
+    repo.ok("undo", "--include-changes")
+    after = path.read_text()
+    assert "points" not in after
+    assert "# a note kept by hand" in after and "x-wip: yes" in after
+    assert repo.git("status", "--porcelain") == ""  # committed with the undo
+    # The same field edited: refused, the edit kept.
+    repo.ok("set", story, "points=5")
+    path.write_text(path.read_text().replace("points: 5", "points: 8"))
+    before = repo.snapshot()
+    repo.refused("undo", "--include-changes", code=3, says="cannot carry")
+    assert "points: 8" in path.read_text() and repo.snapshot() == before
+    # An edited file the undo would delete (undoing its creation): refused.
+    repo.git("checkout", "--", str(path))
+    created = repo.new_story("Show reactions")
+    new_path = repo.item_path(created)
+    new_path.write_text(new_path.read_text() + "x-wip: yes\n")
+    repo.refused("undo", "--include-changes", code=3, says="create or delete")
+    assert "x-wip: yes" in new_path.read_text()

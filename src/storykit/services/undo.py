@@ -48,13 +48,18 @@ def undo_last(ws: Workspace, force: bool, options: CommitOptions) -> Outcome:
                     "`storykit set` or `storykit edit`, or revert by hand with `git revert`",
                 )
         changes = Changeset()
-        for path, (before, _) in changed.items():
+        for path, (before, after) in changed.items():
             where = ws.project.root / path
             current = where.read_bytes() if where.exists() else None
-            if before is None:
+            restored = None if before is None else history.checkout_bytes(parent, path)
+            if options.include_changes:
+                committed = None if after is None else history.checkout_bytes(head, path)
+                if current != committed:  # the user's edits: carried, never thrown away
+                    restored = _carried(ws, path, committed, current, restored)
+            if restored is None:
                 changes.delete(where, expected=current)
             else:
-                changes.write(where, history.checkout_bytes(parent, path), expected=current)
+                changes.write(where, restored, expected=current)
         items = _items_after(ws, changes)
         subject = target.subject.removeprefix(prefix)
         ids = sorted({i for i in (id_from_file_name(p.rsplit("/", 1)[-1]) for p in changed) if i})
@@ -69,6 +74,33 @@ def undo_last(ws: Workspace, force: bool, options: CommitOptions) -> Outcome:
         )
 
     return ws.apply(build, options)
+
+
+def _carried(
+    ws: Workspace, path: str, committed: bytes | None, edited: bytes | None, restored: bytes | None
+) -> bytes:
+    """The undo applied onto a file the user edited since the commit (`--include-changes`):
+    the edits and the undo merged field by field, as the merge driver merges two branches.
+    Refused when they touch the same fields, or the file cannot be merged so."""
+    from storykit.merging import merge_item_file
+    from storykit.model.merge import Labels
+
+    def refuse(why: str) -> RepoStateError:
+        return RepoStateError(
+            f"{path} has uncommitted edits that undo cannot carry: {why}",
+            hint="commit them (`git commit`) or set them aside (`git stash`), then undo",
+        )
+
+    if committed is None or edited is None or restored is None:
+        raise refuse("the undo would create or delete the file")
+    merged = merge_item_file(
+        committed, edited, restored, path, ws.project.config, Labels("your edits", "undo")
+    )
+    if merged.content is None:
+        raise refuse(str(merged.problem))
+    if not merged.clean:
+        raise refuse(f"they change what the undo restores ({', '.join(merged.conflicts)})")
+    return merged.content
 
 
 def _target(commits: list[Marked]) -> Marked:
