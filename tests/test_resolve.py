@@ -229,3 +229,54 @@ def test_init_adds_the_sprint_files_line_to_a_project_made_before_it(repo: Repo)
     assert ".gitattributes: merge driver added" in repo.ok("init").stdout
     attr = repo.git("check-attr", "merge", "--", "backlog/sprints/sprint-1.yaml")
     assert attr.strip().endswith("merge: storykit")
+
+
+@pytest.mark.parametrize("style", ["merge", "diff3", "zdiff3"])
+def test_resolve_never_overwrites_what_the_user_did_to_the_file(repo: Repo, style: str) -> None:
+    """A file settled by hand (markers gone) is left as it is and said so; one edited while
+    still marked is merged, and the user's version kept in a copy whose path is printed;
+    git's conflict as git left it is merged with no copy."""
+    repo.git("config", "merge.conflictStyle", style)
+    story = repo.new_story("Send emojis", "--points", "3")
+    other = repo.new_story("Show reactions", "--points", "2")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.ok("set", story, "owner=dana", "points=8")
+    repo.ok("set", other, "owner=dana")
+    repo.git("switch", "-q", "main")
+    repo.ok("set", story, "owner=eli")
+    repo.ok("set", other, "owner=eli", "points=5")
+    without_driver(repo)
+    subprocess.run(["git", "merge", "feature"], cwd=repo.root, capture_output=True)
+    path, other_path = repo.item_path(story), repo.item_path(other)
+    assert "<<<<<<<" in path.read_text() and "<<<<<<<" in other_path.read_text()
+    # By hand: `story` settled (markers gone), `other` edited but still marked.
+    text = path.read_text()
+    settled = (
+        text.split("<<<<<<<")[0]
+        + "owner: dana\npoints: 8\n"
+        + text.split(">>>>>>>")[1].split("\n", 1)[1]
+    )
+    path.write_text(settled)
+    edited = other_path.read_text().replace("title:", "# looked at this\ntitle:")
+    other_path.write_text(edited)
+    result = repo.run("resolve")
+    assert result.exit_code == 1, result.stdout
+    rel = path.relative_to(repo.root)
+    assert f"{rel}: left: settled by hand" in result.stdout
+    assert f"`git add {rel}`" in result.stdout
+    assert path.read_text() == settled
+    assert "kept in " in result.stdout
+    copy = repo.root / result.stdout.split("kept in ")[1].split()[0]
+    assert copy.read_text() == edited
+    assert "<<<<<<<" in other_path.read_text()  # owner still in conflict
+
+
+def test_resolve_on_git_s_own_conflict_keeps_no_copy(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--points", "3")
+    conflicted_merge(repo, story, ["owner=eli"], ["owner=dana"])
+    result = repo.run("resolve")
+    assert result.exit_code == 1 and "kept in" not in result.stdout
+    assert not (repo.root / ".git" / "storykit" / "kept").exists()
+    again = repo.run("resolve")  # its own markers: the same answer, no copy
+    assert again.stdout.splitlines()[0] == result.stdout.splitlines()[0]
+    assert "kept in" not in again.stdout

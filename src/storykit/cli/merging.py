@@ -37,6 +37,8 @@ def resolve(
     for item in report.files:
         detail = f": {item.detail}" if item.detail else ""
         output.out(f"{item.path}: {item.result}{detail}")
+        if item.kept:
+            output.out(f"  your edits of it, made during the conflict, are kept in {item.kept}")
     if report.clone_set_up:
         output.out("this clone: merge driver set up, so the next merge needs no resolve")
     others = report.elsewhere

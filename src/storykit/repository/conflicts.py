@@ -5,8 +5,11 @@ sides' commits, and staging what was resolved. Never commits.
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from storykit.repository.runner import Git, path_records
 from storykit.repository.state import IN_PROGRESS
@@ -67,3 +70,34 @@ def stage(git: Git, paths: Sequence[str]) -> None:
             "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
             stdin=feed, env={"GIT_LITERAL_PATHSPECS": "1"},
         )  # fmt: skip
+
+
+_MARKERS = re.compile(rb"^(<{7,}|\|{7,}|>{7,})(?: ([^\r\n]*))?\r?$", re.MULTILINE)
+
+
+def as_git_left_it(git: Git, base: bytes, ours: bytes, theirs: bytes, found: bytes) -> bool:
+    """Whether `found` is git's own text merge of the three versions, as a conflicted
+    operation writes it: same labels, marker size and style (a `|||||||` base section for
+    diff3 and zdiff3) as the markers in `found`, line endings aside."""
+    marks: dict[bytes, bytes] = {}
+    for marker, label in _MARKERS.findall(found):
+        marks.setdefault(marker[:1], label)
+    if b"<" not in marks or b">" not in marks:
+        return False
+    size = len(_MARKERS.search(found).group(1))  # type: ignore[union-attr]
+    styles = [["--zdiff3"], ["--diff3"]] if b"|" in marks else [[]]
+    labels = [marks[b"<"], marks.get(b"|", b"base"), marks[b">"]]
+    wanted = found.replace(b"\r\n", b"\n")
+    with tempfile.TemporaryDirectory(prefix="storykit-") as folder:
+        names = []
+        for name, content in (("ours", ours), ("base", base), ("theirs", theirs)):
+            (Path(folder) / name).write_bytes(content)
+            names.append(str(Path(folder) / name))
+        for style in styles:
+            args = ["merge-file", "-p", *style, f"--marker-size={size}"]
+            for label in labels:
+                args += ["-L", label.decode("utf-8", "surrogateescape")]
+            result = git.execute([*args, "--", *names])
+            if 0 <= result.returncode < 128 and result.stdout.replace(b"\r\n", b"\n") == wanted:
+                return True
+    return False

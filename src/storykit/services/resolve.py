@@ -10,12 +10,14 @@ merged title. Nothing outside the backlog folder is touched, and nothing is comm
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storykit.atomic import Changeset, read_bytes
+from storykit.atomic import Changeset, read_bytes, write_atomic
 from storykit.errors import UsageError
 from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.lock import backlog_lock
@@ -37,6 +39,7 @@ class Resolution:
     result: str
     detail: str = ""
     removed: tuple[str, ...] = ()  # the other names of an item both sides retitled
+    kept: str | None = None  # where a copy of the user's edits of the conflicted file is
 
 
 @dataclass
@@ -162,11 +165,11 @@ def _resolve(
     path = stages[2][0] if 2 in stages else group.paths[0]
     if 2 not in stages or 3 not in stages:
         gone = "ours" if 2 not in stages else "theirs"
-        kept = "theirs" if gone == "ours" else "ours"
+        changed = "theirs" if gone == "ours" else "ours"
         return Resolution(
             path,
             "left",
-            f"deleted in {gone}, changed in {kept}: keep it (`git add {path}`) or delete it "
+            f"deleted in {gone}, changed in {changed}: keep it (`git add {path}`) or delete it "
             f"(`git rm {path}`)",
         )
     base = blobs.get(stages[1][1], b"") if 1 in stages else b""
@@ -181,6 +184,16 @@ def _resolve(
     merged = merge_item_file(base, ours, theirs, path, ws.project.config, labels)
     if merged.content is None:
         return Resolution(path, "left", f"not merged field by field: {merged.problem}")
+    kept = None
+    if current is not None and not _as_left(ws, current, merged.content, base, ours, theirs):
+        # The user worked on this file since the conflict: their work, never overwritten.
+        if not _MARKER_RE.search(current):
+            return Resolution(
+                path,
+                "left",
+                f"settled by hand (no conflict markers left): check it, then `git add {path}`",
+            )
+        kept = _keep_copy(ws, path, current)
     target = _target(ws, group, path, merged)
     newline = ws.repo.checkout_newline(target)
     content = merged.content
@@ -194,8 +207,35 @@ def _resolve(
         if found is not None:
             changes.delete(where, expected=found)
     if merged.conflicts:
-        return Resolution(target, "conflict", ", ".join(merged.conflicts), removed)
-    return Resolution(target, "merged", "", removed)
+        return Resolution(target, "conflict", ", ".join(merged.conflicts), removed, kept)
+    return Resolution(target, "merged", "", removed, kept)
+
+
+def _as_left(
+    ws: Workspace, current: bytes, ours_merge: bytes, base: bytes, ours: bytes, theirs: bytes
+) -> bool:
+    """Whether the file is as the conflict left it: the driver's merge (or this command's
+    last one), or git's own text merge of the three versions."""
+    from storykit.repository.conflicts import as_git_left_it
+
+    if current.replace(b"\r\n", b"\n") == ours_merge.replace(b"\r\n", b"\n"):
+        return True
+    return as_git_left_it(ws.repo, base, ours, theirs, current)
+
+
+def _keep_copy(ws: Workspace, path: str, current: bytes) -> str:
+    """A copy of a file the user edited while it was in conflict, before it is merged
+    again: `.git/storykit/kept/<time>-<name>`; its path as the user can open it."""
+    folder = ws.project.state_dir / "kept"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    copy = folder / f"{stamp}-{path.rpartition('/')[2]}"
+    number = 1
+    while copy.exists():
+        number += 1
+        copy = folder / f"{stamp}-{number}-{path.rpartition('/')[2]}"
+    write_atomic(copy, current)
+    return os.path.relpath(copy, Path.cwd())
 
 
 def _target(ws: Workspace, group: _Group, path: str, merged: FileMerge) -> str:
