@@ -505,3 +505,63 @@ def test_sprint_files_are_never_reached_through_symbolic_links(repo: Repo, tmp_p
     )
     repo.refused("sprint", "start", "Elsewhere", "--no-commit", code=1, says="symbolic links")
     assert "started" not in target.read_text()
+
+
+def test_a_shallow_clone_says_its_history_is_cut_and_unshallowed_agrees(
+    repo: Repo, sprint_repo: dict[str, str], tmp_path: Path
+) -> None:
+    """CI's default checkout is shallow: reports refuse to print partial figures as whole,
+    naming `git fetch --unshallow`; after it, the answer is the full clone's, and deleting
+    the caches changes nothing."""
+    first = repo.ok("burndown", S1, "--json").stdout
+    velocity = repo.ok("velocity", "--json").stdout
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "3", f"file://{repo.root}", str(clone))
+    for command in (("burndown", S1), ("velocity",), ("sprint", "list"), ("sprint", "show", S1)):
+        for _ in range(2):  # the lean path keeps no answer of a cut history either
+            ran = subprocess.run(
+                [str(SCRIPT), *command], cwd=clone, capture_output=True, text=True, check=False
+            )
+            assert ran.returncode == 3, (command, ran.stdout, ran.stderr)
+            assert "history is cut short" in ran.stderr and "git fetch --unshallow" in ran.stderr
+            assert ran.stdout == ""
+    shown = repo.ok("show", sprint_repo["A"], cwd=clone).stdout
+    assert re.search(r"captured:\s+unknown", shown) and "git fetch --unshallow" in shown
+    assert (
+        repo.ok("show", sprint_repo["A"], "--json", cwd=clone).json()["item"]["captured_by"] is None
+    )  # type: ignore[index]
+    refused = repo.run("list", "--captured-by", "Pat Owner", cwd=clone)
+    assert refused.exit_code == 3 and "git fetch --unshallow" in refused.stderr
+    refined = repo.run("refine", cwd=clone)
+    assert refined.exit_code == 0 and "not judged" in refined.stderr
+    git(clone, "fetch", "-q", "--unshallow")
+    assert repo.ok("burndown", S1, "--json", cwd=clone).stdout == first
+    assert repo.ok("velocity", "--json", cwd=clone).stdout == velocity
+    assert "Pat Owner" in repo.ok("show", sprint_repo["A"], cwd=clone).stdout
+    shutil.rmtree(clone / ".git" / "storykit")
+    assert repo.ok("burndown", S1, "--json", cwd=clone).stdout == first
+
+
+def test_replace_refs_and_grafts_key_every_kept_answer(
+    repo: Repo, sprint_repo: dict[str, str]
+) -> None:
+    """A replace ref changes the history the same commits show: the kept timeline and the
+    kept printed answer must not be served for it."""
+
+    def burndown_day_12_12() -> tuple[object, object, object]:
+        ran = subprocess.run(
+            [str(SCRIPT), "burndown", S1, "--json"], cwd=repo.root, capture_output=True,
+            text=True, check=True,
+        )  # fmt: skip
+        return days(json.loads(ran.stdout))[5]
+
+    assert burndown_day_12_12() == (21, 5, 16)
+    assert burndown_day_12_12() == (21, 5, 16)  # kept
+    merge = repo.git("log", "--merges", "-1", "--format=%H").strip()
+    repo.git("replace", "--graft", merge, f"{merge}^1")  # `feat` is no longer merged
+    grafted = burndown_day_12_12()
+    assert grafted == (21, 2, 19)  # A done only at the merge, 12-15
+    shutil.rmtree(repo.root / ".git" / "storykit")
+    assert burndown_day_12_12() == grafted
+    repo.git("replace", "-d", merge)
+    assert burndown_day_12_12() == (21, 5, 16)

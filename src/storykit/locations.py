@@ -4,6 +4,7 @@ or validating settings, so that every command can afford it."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 CONFIG_FILE = ".storykit.toml"
@@ -71,3 +72,55 @@ def common_dir(git_dir: Path) -> Path:
         target = Path(pointer.read_text(encoding="utf-8").strip())
         return target if target.is_absolute() else (git_dir / target).resolve()
     return git_dir
+
+
+# What, besides the commits themselves, decides the history git shows.
+_HISTORY_ENV = ("GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE")
+
+
+def history_shape(git_dir: Path) -> str:
+    """A digest of what decides which history git shows beyond the commits: the shallow
+    boundary (`shallow`), grafts (`info/grafts`), replace refs (loose and packed, or the
+    ref table), `core.useReplaceRefs` and the environment that moves or turns them off.
+    Part of the key of every answer kept from history: `git fetch --unshallow` or a new
+    replace ref makes it a different history. Files only, no git."""
+    common = common_dir(git_dir)
+    digest = hashlib.sha1()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"\0{label}\0{len(data)}\0".encode() + data)
+
+    for name in ("shallow", "info/grafts"):
+        add(name, _read_or_empty(common / name))
+    replace = common / "refs" / "replace"
+    if replace.is_dir():
+        for path in sorted(p for p in replace.rglob("*") if p.is_file()):
+            add(path.relative_to(common).as_posix(), _read_or_empty(path))
+    packed = _read_or_empty(common / "packed-refs")
+    add("packed", b"\n".join(line for line in packed.splitlines() if b" refs/replace/" in line))
+    tables = common / "reftable" / "tables.list"
+    add("reftable", _read_or_empty(tables))  # any ref change: kept answers only go stale
+    config = _read_or_empty(common / "config").lower()
+    add("config", b"\n".join(line for line in config.splitlines() if b"usereplacerefs" in line))
+    for name in _HISTORY_ENV:
+        add(name, os.environ.get(name, "\0unset").encode())
+    return digest.hexdigest()[:20]
+
+
+CUT_SHORT = "this clone's history is cut short (a shallow clone)"
+UNSHALLOW_HINT = (
+    "fetch the whole history: `git fetch --unshallow` (in CI, check out every commit, "
+    "e.g. actions/checkout with fetch-depth: 0)"
+)
+
+
+def is_shallow(git_dir: Path) -> bool:
+    """Whether the repository's history is cut short (a shallow clone, CI's default)."""
+    return bool(_read_or_empty(common_dir(git_dir) / "shallow").strip())
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

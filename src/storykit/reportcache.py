@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from storykit.atomic import save_json
-from storykit.locations import CONFIG_FILE, common_dir, find_git_dir, find_project_root
+from storykit.locations import (
+    CONFIG_FILE,
+    common_dir,
+    find_git_dir,
+    find_project_root,
+    history_shape,
+)
 
 _FORMAT = 1
 _KEPT = 32
@@ -93,7 +99,8 @@ class ReportCache:
             config = (self.root / CONFIG_FILE).read_bytes()
         except OSError:
             return None
-        parts = [package_fingerprint(), str(self.root), commit, printing(), *request]
+        shape = history_shape(self.git_dir)
+        parts = [package_fingerprint(), str(self.root), commit, shape, printing(), *request]
         digest = hashlib.sha1(config)
         for part in parts:
             digest.update(b"\0" + part.encode())

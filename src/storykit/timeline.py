@@ -11,6 +11,9 @@ topological order (parents first).
 The incremental cache (`.git/storykit/timeline-cache.json`) keeps each commit's change
 and the ordered commits of the last few tips read, so a report after one more commit
 reads one more commit. It is a speed-up only: without it the same timeline is rebuilt.
+Its key holds the history's shape (shallow boundary, grafts, replace refs), which the same
+commits do not. A timeline read in a shallow clone is `cut`: its first changes are not
+what happened, and whoever reads it says so.
 """
 
 from __future__ import annotations
@@ -23,8 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
 from storykit.atomic import save_json
-from storykit.errors import InvalidDataError
-from storykit.locations import SPRINT_FOLDER, is_item_file
+from storykit.errors import InvalidDataError, RepoStateError
+from storykit.locations import (
+    CUT_SHORT,
+    SPRINT_FOLDER,
+    UNSHALLOW_HINT,
+    history_shape,
+    is_item_file,
+    is_shallow,
+)
 from storykit.model.burndown import Change, Timeline
 from storykit.model.naming import id_from_file_name
 from storykit.project import Project
@@ -40,6 +50,14 @@ _TIPS_KEPT = 4
 
 Fields = dict[str, Any]
 __all__ = ["Change", "Timeline", "read_timeline"]
+
+
+def cut_short(what: str) -> RepoStateError:
+    """The error of an answer that needs the whole history, in a shallow clone."""
+    return RepoStateError(
+        f"{CUT_SHORT}: {what} needs every commit, so its answer would be wrong",
+        hint=UNSHALLOW_HINT,
+    )
 
 
 def read_timeline(project: Project, commit: str, history: Callable[[], History]) -> Timeline:
@@ -67,7 +85,8 @@ def _read(
         fresh = [c for c in logged if c.sha not in cache.commits]
         cache.commits.update(_extract(history, folder, fresh))
         order = known + [c.sha for c in logged]
-    timeline = Timeline([cache.change(sha) for sha in order])
+    cut = project.git_dir is not None and is_shallow(project.git_dir)
+    timeline = Timeline([cache.change(sha) for sha in order], cut=cut)
     cache.remember(commit, order)
     cache.save()
     return timeline
@@ -191,7 +210,9 @@ def _fields(raw: bytes, names: Iterable[str]) -> Fields | None:
 class _Cache:
     def __init__(self, project: Project) -> None:
         self.path: Path | None = None
-        self.key = project.config.backlog_dir
+        # The same commits show another history once unshallowed, grafted or replaced.
+        shape = history_shape(project.git_dir) if project.git_dir is not None else ""
+        self.key = f"{project.config.backlog_dir}\0{shape}"
         self.commits: dict[str, list[Any]] = {}
         self.tips: dict[str, list[str]] = {}
         self.dirty = False

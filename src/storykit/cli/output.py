@@ -13,6 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
+from storykit.locations import CUT_SHORT
 from storykit.model.catalogue import TYPES
 from storykit.printable import printable, printable_lines
 
@@ -195,9 +196,12 @@ def render_item(details: ItemDetails) -> None:
         label = "score:".ljust(width + 1)
         shown = format_points(round(details.score, 2))
         out(f"{label} {shown}", f"[bold]{_esc(label)}[/] {shown}")
-    if details.captured is not None:
-        who, when = details.captured
-        line = f"{who}, {when:%Y-%m-%d %H:%M}"
+    if details.captured is not None or details.history_cut:
+        if details.captured is not None:
+            who, when = details.captured
+            line = f"{who}, {when:%Y-%m-%d %H:%M}"
+        else:
+            line = f"unknown: {CUT_SHORT} (`git fetch --unshallow`)"
         label = "captured:".ljust(width + 1)
         out(f"{label} {line}", f"[bold]{_esc(label)}[/] {_esc(line)}")
     file_line = f"{'file:'.ljust(width + 1)} {printable(item.rel)}"

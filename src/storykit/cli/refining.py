@@ -39,6 +39,8 @@ def refine(
     if as_json and format_ != "text":
         raise UsageError("give either --json or --format, not both")
     found = refinement(workspace(), top)
+    if found.unjudged:
+        output.err(f"warning: {found.unjudged}")
     if as_json:
         envelope.print_json(envelope.refinement(found))
     elif format_ == "markdown":
@@ -98,6 +100,8 @@ def _markdown(found: Refinement) -> str:
         ]
         lines.append("")
     lines += [f"**{_md(_balance_line(found)).capitalize()}**", ""]
+    if found.unjudged:
+        lines += [f"_{_md(found.unjudged).capitalize()}._", ""]
     return fit("\n".join(lines), "`storykit refine` (text or `--json`) prints all of it")
 
 

@@ -41,8 +41,9 @@ class Change:
 class Timeline:
     """Changes ordered by author date (ties keep the order given: parents first)."""
 
-    def __init__(self, changes: list[Change]) -> None:
+    def __init__(self, changes: list[Change], cut: bool = False) -> None:
         self.changes = sorted(changes, key=lambda c: c.time)
+        self.cut = cut  # the history is cut short (a shallow clone): not the whole story
         self.times = [c.time for c in self.changes]
 
     def before(self, when: dt.datetime, *, at: bool = True) -> int:

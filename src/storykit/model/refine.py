@@ -75,6 +75,7 @@ class Refinement:
     top: int
     findings: list[Finding] = field(default_factory=list)
     balance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unjudged: str | None = None  # what could not be judged, and why
 
     @property
     def needs_attention(self) -> bool:

@@ -79,6 +79,7 @@ class ItemDetails:
     linked: dict[str, StoredItem]  # items this one refers to, by ID, for titles
     score: float | None = None
     captured: tuple[str, dt.datetime] | None = None  # who committed its file first, when
+    history_cut: bool = False  # who captured it is unknown: the history is cut short
 
 
 def list_items(ws: Workspace, query: ListQuery) -> ListResult:
@@ -102,7 +103,12 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
     if query.captured_by is not None:
         name = query.captured_by.casefold()
-        theirs = {i for i, (who, _) in captured(ws).items() if who.casefold() == name}
+        who_added = captured(ws)
+        if who_added.cut:
+            from storykit.timeline import cut_short
+
+            raise cut_short("--captured-by (who added each item's file)")
+        theirs = {i for i, (who, _) in who_added.first.items() if who.casefold() == name}
         only = theirs if filters.only is None else filters.only & theirs
         filters = dataclasses.replace(filters, only=frozenset(only))
     chosen = choose(
@@ -146,11 +152,23 @@ def timeline_at_head(ws: Workspace) -> Timeline | None:
     return read_timeline(ws.project, head, history)
 
 
-def captured(ws: Workspace) -> dict[str, tuple[str, dt.datetime]]:
+@dataclass(frozen=True)
+class Captured:
     """{item ID: (author, moment)} of the commit that first added each item's file, on
-    HEAD's history (never stored in the file)."""
+    HEAD's history (never stored in the file). In a shallow clone (`cut`) nothing is
+    known: the first commit seen is not the one that added a file."""
+
+    first: dict[str, tuple[str, dt.datetime]]
+    cut: bool = False
+
+
+def captured(ws: Workspace) -> Captured:
     timeline = timeline_at_head(ws)
-    return _moments(ws, timeline.captured()) if timeline is not None else {}
+    if timeline is None:
+        return Captured({})
+    if timeline.cut:
+        return Captured({}, cut=True)
+    return Captured(_moments(ws, timeline.captured()))
 
 
 def _moments(
@@ -202,7 +220,7 @@ def show_item(
     ws: Workspace,
     query: str,
     records: list[tuple[str, dict[str, Any]]] | None = None,
-    who: dict[str, tuple[str, dt.datetime]] | None = None,
+    who: Captured | None = None,
 ) -> ItemDetails:
     """One item, its children in rank order with their progress, and whether it is overdue."""
     path = ws.store.find(query)
@@ -250,7 +268,8 @@ def show_item(
     since = overdue_since(item.model, clock.now(), workflow)
     score = scores_of(ws, [item])[item.id]
     who = captured(ws) if who is None else who
-    return ItemDetails(item, children, progress, since, linked, score, who.get(item.id))
+    first = who.first.get(item.id)
+    return ItemDetails(item, children, progress, since, linked, score, first, who.cut)
 
 
 WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is a goal

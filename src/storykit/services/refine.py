@@ -8,6 +8,7 @@ import datetime as dt
 
 from storykit import clock
 from storykit.errors import UsageError
+from storykit.locations import CUT_SHORT
 from storykit.model.refine import Refinement, refine
 from storykit.services.priority import suggest
 from storykit.services.query import timeline_at_head
@@ -20,10 +21,13 @@ def refinement(ws: Workspace, top: int = 20) -> Refinement:
     items = ws.store.load_all().items
     zone = ws.project.config.zone
     timeline = timeline_at_head(ws)
-    touched = timeline.last_touched() if timeline is not None else {}
-    captured = timeline.captured() if timeline is not None else {}
+    cut = timeline is not None and timeline.cut
+    if timeline is None or cut:  # a shallow clone's first commits are not when files began
+        touched, captured = {}, {}
+    else:
+        touched, captured = timeline.last_touched(), timeline.captured()
     moves = [(d.item, d.by_rank, d.by_score) for d in suggest(ws, None, items).items]
-    return refine(
+    found = refine(
         items,
         ws.project.config,
         clock.now(),
@@ -32,3 +36,9 @@ def refinement(ws: Workspace, top: int = 20) -> Refinement:
         {i: dt.datetime.fromtimestamp(t, zone) for i, (_, t) in captured.items()},
         moves,
     )
+    if cut:
+        found.unjudged = (
+            f"stale drafts and untouched items were not judged: {CUT_SHORT} "
+            "(`git fetch --unshallow` fetches the rest)"
+        )
+    return found

@@ -22,7 +22,7 @@ from storykit.repository.history import History
 from storykit.services.workspace import Workspace
 from storykit.sprints import parse_sprint
 from storykit.store import StoredItem
-from storykit.timeline import read_timeline
+from storykit.timeline import cut_short, read_timeline
 
 VELOCITY_OVER = 3  # the average is over the last this many closed sprints
 
@@ -115,6 +115,8 @@ def as_of(ws: Workspace, at: str | None = None) -> AsOf:
     ]
     sprints.sort(key=lambda s: (s.model.start, s.model.end, s.name))
     timeline = read_timeline(ws.project, commit, lambda: history)
+    if timeline.cut:
+        raise cut_short("a sprint report")
     zone = ws.project.config.zone
     return AsOf(commit, now, zone, sprints, timeline, made, at is not None)
 
