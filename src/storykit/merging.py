@@ -22,7 +22,20 @@ from storykit.config import Config
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import SPRINT_FOLDER
 from storykit.model.catalogue import COMMON, SPRINT_ORDER, TYPES, type_fields
-from storykit.model.merge import ABSENT, FileMerge, Labels, Side, holds, merge_fields, same
+from storykit.model.merge import (
+    ABSENT,
+    Chunk,
+    Conflict,
+    FileMerge,
+    Labels,
+    Merged,
+    Side,
+    diff3,
+    holds,
+    merge_fields,
+    same,
+)
+from storykit.model.workflow import gate_problems
 from storykit.validate import Locator, file_name_problems, validate_item, validate_sprint
 
 
@@ -41,22 +54,142 @@ def merge_item_file(
         return FileMerge(None, problem=f"a side cannot be read: {where}")
     ours_fields = ours_doc.to_plain()
     merged = merge_fields(base_fields, ours_fields, theirs_fields)
+    if not sprint:
+        _gate_conflicts(merged, (base_fields, ours_fields, theirs_fields), rel, config)
     texts: list[bytes] = []
     sides: tuple[Side, ...] = ("ours", "theirs") if merged.conflicts else ("ours",)
+    layout_clash: bytes | None = None
     for side in sides:
         doc = ours_doc if side == "ours" else yamlio.read_document(ours, rel)
-        _write_fields(doc, ours_fields, merged.resolved(side), sprint)
-        content = doc.dump()
+        resolved = merged.resolved(side)
+        _write_fields(doc, ours_fields, resolved, sprint)
+        content, clash = _with_their_layout(
+            doc.dump(), base, theirs, (base_fields, theirs_fields), resolved, rel, sprint, labels
+        )
+        if clash:
+            if merged.conflicts:  # both a field and the lines around it: git's text merge
+                return FileMerge(
+                    None, problem="both sides changed comments or layout that do not combine"
+                )
+            layout_clash = content
+            break
         problem = _problem(content, rel, config, sprint)
         if problem is not None:
             return FileMerge(None, problem=f"the merged file would not be valid: {problem}")
+        if not _holds_fields(content, rel, resolved):
+            return FileMerge(
+                None, problem="both sides changed comments or layout that do not combine"
+            )
         texts.append(content)
-    conflicts = tuple(conflict.field for conflict in merged.conflicts)
     fields = merged.resolved("ours")
+    if layout_clash is not None:
+        return FileMerge(layout_clash, (LAYOUT,), fields=fields)
+    conflicts = tuple(conflict.field for conflict in merged.conflicts)
     if not conflicts:
         return FileMerge(texts[0], fields=fields)
     marked = _with_markers(texts[0], texts[1], labels, ours_doc.newline)
     return FileMerge(marked, conflicts, fields=fields)
+
+
+LAYOUT = "comments and layout"  # the name of a conflict outside the fields
+
+
+def _with_their_layout(
+    mine: bytes,
+    base: bytes,
+    theirs: bytes,
+    fields: tuple[dict[str, Any], dict[str, Any]],
+    resolved: dict[str, Any],
+    rel: str,
+    sprint: bool,
+    labels: Labels,
+) -> tuple[bytes, bool]:
+    """Our merged file with what theirs changed outside the fields — comments, blank
+    lines, notes by hand, quoting — merged in as `git merge-file` merges lines: the base
+    and theirs are given the merged fields too, so the three texts differ only there.
+    (content, whether lines clash: then marked between conflict markers)."""
+    base_fields, theirs_fields = fields
+    theirs_doc = yamlio.read_document(theirs, rel)
+    _write_fields(theirs_doc, theirs_fields, resolved, sprint)
+    yours = _plain_lines(theirs_doc.dump())
+    lines = _plain_lines(mine)
+    if yours == lines:
+        return mine, False
+    if base:
+        base_doc = yamlio.read_document(base, rel)
+        _write_fields(base_doc, base_fields, resolved, sprint)
+        before = _plain_lines(base_doc.dump())
+        if yours == before:  # theirs changed nothing outside the fields
+            return mine, False
+        chunks = diff3(before, lines, yours)
+    else:  # both sides added the file: nothing to tell whose lines are new
+        chunks = [Chunk(False, [], lines, yours)]
+    newline = "\r\n" if mine.count(b"\r\n") * 2 > mine.count(b"\n") else "\n"
+    out: list[str] = []
+    clash = False
+    for chunk in chunks:
+        if chunk.clean:
+            out += chunk.ours
+            continue
+        if chunk.base or not base:
+            clash = True
+        else:  # both only added lines at one place: all kept, ours first (read back after)
+            out += chunk.ours + [line for line in chunk.theirs if line not in chunk.ours]
+            continue
+        size = labels.marker_size
+        out += [f"{'<' * size} {labels.ours}", *chunk.ours, "=" * size]
+        out += [*chunk.theirs, f"{'>' * size} {labels.theirs}"]
+    ending = newline if mine.endswith(b"\n") or clash else ""
+    return (newline.join(out) + ending).encode("utf-8"), clash
+
+
+def _plain_lines(text: bytes) -> list[str]:
+    return text.decode("utf-8").splitlines()
+
+
+def _holds_fields(content: bytes, rel: str, resolved: dict[str, Any]) -> bool:
+    """Whether a merged text reads back as exactly the merged fields (a line merge that
+    doubled or lost a key does not)."""
+    try:
+        found = _fields(content, rel)
+    except InvalidDataError:
+        return False
+    return same(found, resolved)
+
+
+def _gate_conflicts(
+    merged: Merged,
+    sides: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
+    rel: str,
+    config: Config,
+) -> None:
+    """Two edits that are each fine can merge into an item that fails a workflow gate
+    (a spike closed on one side, its outcome cleared on the other): `check` would reject
+    it, so the status and the field the gate needs become conflicts, each side's value
+    against the other's. A gate that one side already failed is left as it was."""
+    base, ours, theirs = sides
+    found = _gates(merged.resolved("ours"), rel, config)
+    if not found:
+        return
+    known = _gates(ours, rel, config) | _gates(theirs, rel, config)
+    in_conflict = {conflict.field for conflict in merged.conflicts}
+    for needed in sorted(found - known):
+        for name in ("status", needed):
+            if name in in_conflict:
+                continue
+            in_conflict.add(name)
+            o, t = ours.get(name, ABSENT), theirs.get(name, ABSENT)
+            merged.conflicts.append(Conflict(name, base.get(name, ABSENT), o, t, o, t))
+
+
+def _gates(fields: dict[str, Any], rel: str, config: Config) -> set[str]:
+    """The fields the workflow gates of the item's status need and it lacks."""
+    result = validate_item(fields, config, rel, _nowhere)
+    if result.model is None:
+        return set()
+    return {
+        gate.field for gate in gate_problems(result.model, result.model.status, config.workflow)
+    }
 
 
 def _fields(raw: bytes, rel: str) -> dict[str, Any]:

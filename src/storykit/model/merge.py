@@ -71,7 +71,7 @@ def value_key(value: Any) -> Any:
     if isinstance(value, list):
         return ("list", tuple(value_key(entry) for entry in value))
     if isinstance(value, dict):
-        return ("map", tuple((str(k), value_key(v)) for k, v in value.items()))
+        return ("map", tuple(sorted((str(k), value_key(v)) for k, v in value.items())))
     if isinstance(value, float):
         return ("float", repr(value))  # nan is the same as nan, 0.0 is not -0.0
     if value is ABSENT:
