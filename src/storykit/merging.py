@@ -109,6 +109,8 @@ def _with_their_layout(
     and theirs are given the merged fields too, so the three texts differ only there.
     (content, whether lines clash: then marked between conflict markers)."""
     base_fields, theirs_fields = fields
+    if base and _only_fields_changed(base, theirs, base_fields, theirs_fields):
+        return mine, False  # the common case, told without reading the files again
     theirs_doc = yamlio.read_document(theirs, rel)
     _write_fields(theirs_doc, theirs_fields, resolved, sprint)
     yours = _plain_lines(theirs_doc.dump())
@@ -141,6 +143,70 @@ def _with_their_layout(
         out += [*chunk.theirs, f"{'>' * size} {labels.theirs}"]
     ending = newline if mine.endswith(b"\n") or clash else ""
     return (newline.join(out) + ending).encode("utf-8"), clash
+
+
+def _only_fields_changed(
+    base: bytes, theirs: bytes, base_fields: dict[str, Any], theirs_fields: dict[str, Any]
+) -> bool:
+    """Whether every line theirs changed belongs to a field whose value theirs changed,
+    and every comment is where it was: then theirs changed nothing outside the fields.
+    Any doubt says no (the full merge of lines then decides)."""
+    old, new = _plain_lines(base), _plain_lines(theirs)
+    changed = {
+        name
+        for name in set(base_fields) | set(theirs_fields)
+        if not same(base_fields.get(name, ABSENT), theirs_fields.get(name, ABSENT))
+    }
+    owners_old, owners_new = _line_owners(old), _line_owners(new)
+    old_code, old_notes = _comments(old, owners_old, changed)
+    new_code, new_notes = _comments(new, owners_new, changed)
+    if old_notes != new_notes:
+        return False
+    matcher = difflib.SequenceMatcher(None, old_code, new_code, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            moved = [owners_old[at] for at in range(i1, i2)] + [
+                owners_new[at] for at in range(j1, j2)
+            ]
+            if any(owner not in changed for owner in moved):
+                return False
+    return True
+
+
+def _comments(
+    lines: list[str], owners: list[str | None], changed: set[str]
+) -> tuple[list[str], list[tuple[str | None, str | None, str]]]:
+    """Each line without its comment, and the comments with where they are: the field they
+    sit in and, in a field that did not change, the line they end."""
+    code: list[str] = []
+    notes: list[tuple[str | None, str | None, str]] = []
+    for line, owner in zip(lines, owners, strict=True):
+        at = line.find("#")
+        if at == 0 or (at > 0 and line[at - 1] in " \t"):
+            before = line[:at].rstrip()
+            notes.append((owner, None if owner in changed else before, line[at:]))
+            code.append(before)
+        else:
+            code.append(line)
+    return code, notes
+
+
+def _line_owners(lines: list[str]) -> list[str | None]:
+    """The top-level key each line belongs to (its own line, or the indented lines and
+    list entries under it); None for blank lines, comments and anything else."""
+    owners: list[str | None] = []
+    current: str | None = None
+    for line in lines:
+        if line[:1] in (" ", "-") and current is not None and line.strip():
+            owners.append(current)
+            continue
+        key, colon, _ = line.partition(":")
+        if colon and key and key == key.strip() and not key.startswith(("#", "-", "'", '"')):
+            current = key
+        else:
+            current = None
+        owners.append(current)
+    return owners
 
 
 def _plain_lines(text: bytes) -> list[str]:
