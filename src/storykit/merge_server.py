@@ -94,6 +94,7 @@ def ask(
         base64.b64decode(content) if isinstance(content, str) else None,
         tuple(answer.get("conflicts") or ()),
         answer.get("problem"),
+        told=tuple(str(line) for line in answer.get("told") or ()),
     )
 
 
@@ -163,7 +164,12 @@ def _answer(raw: bytes) -> dict[str, Any]:
     except Exception as exc:  # the driver then merges in its own process
         return {"error": f"{type(exc).__name__}: {exc}"}
     content = base64.b64encode(result.content).decode() if result.content is not None else None
-    return {"content": content, "conflicts": list(result.conflicts), "problem": result.problem}
+    return {
+        "content": content,
+        "conflicts": list(result.conflicts),
+        "problem": result.problem,
+        "told": list(result.told),
+    }
 
 
 def _receive(connection: socket.socket) -> bytes:

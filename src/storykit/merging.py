@@ -29,21 +29,32 @@ from storykit.model.merge import (
     FileMerge,
     Labels,
     Merged,
+    Settlement,
     Side,
     diff3,
     holds,
     merge_fields,
     same,
+    settle,
+    tell,
 )
 from storykit.model.workflow import gate_problems
 from storykit.validate import Locator, file_name_problems, validate_item, validate_sprint
 
 
 def merge_item_file(
-    base: bytes, ours: bytes, theirs: bytes, rel: str, config: Config, labels: Labels
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    rel: str,
+    config: Config,
+    labels: Labels,
+    settlement: Settlement | None = None,
 ) -> FileMerge:
     """Merge two edits of the item file at `rel` (an empty base: both sides added it), or
-    of a sprint file (`<backlog>/sprints/`): the same field rules, the sprint's fields."""
+    of a sprint file (`<backlog>/sprints/`): the same field rules, the sprint's fields.
+    `settlement`: conflicts a person settled (NotInConflict for a field that is not one);
+    a settled item must then pass its workflow gates as any write must."""
     sprint = rel.rpartition("/")[0] == f"{config.backlog_dir}/{SPRINT_FOLDER}"
     try:
         base_fields = _fields(base, rel) if base else {}
@@ -54,8 +65,16 @@ def merge_item_file(
         return FileMerge(None, problem=f"a side cannot be read: {where}")
     ours_fields = ours_doc.to_plain()
     merged = merge_fields(base_fields, ours_fields, theirs_fields)
+    settled = settlement.names() if settlement is not None else []
+    if settlement is not None:
+        settle(merged, settlement, ours_fields, theirs_fields)
     if not sprint:
-        _gate_conflicts(merged, (base_fields, ours_fields, theirs_fields), rel, config)
+        versions = (base_fields, ours_fields, theirs_fields)
+        _gate_conflicts(merged, versions, rel, config, settled)
+        if settled and not merged.conflicts:
+            gaps = _gate_gaps(merged.resolved("ours"), ours_fields, rel, config)
+            if gaps:
+                return FileMerge(None, problem="; ".join(gaps))
     texts: list[bytes] = []
     sides: tuple[Side, ...] = ("ours", "theirs") if merged.conflicts else ("ours",)
     layout_clash: bytes | None = None
@@ -83,12 +102,14 @@ def merge_item_file(
         texts.append(content)
     fields = merged.resolved("ours")
     if layout_clash is not None:
-        return FileMerge(layout_clash, (LAYOUT,), fields=fields)
+        told = f"{LAYOUT}: both sides changed the lines between the markers"
+        return FileMerge(layout_clash, (LAYOUT,), fields=fields, told=(told,))
     conflicts = tuple(conflict.field for conflict in merged.conflicts)
     if not conflicts:
         return FileMerge(texts[0], fields=fields)
     marked = _with_markers(texts[0], texts[1], labels, ours_doc.newline)
-    return FileMerge(marked, conflicts, fields=fields)
+    told_all = tuple(tell(conflict, labels) for conflict in merged.conflicts)
+    return FileMerge(marked, conflicts, fields=fields, told=told_all)
 
 
 LAYOUT = "comments and layout"  # the name of a conflict outside the fields
@@ -228,6 +249,7 @@ def _gate_conflicts(
     sides: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
     rel: str,
     config: Config,
+    settled: list[str],
 ) -> None:
     """Two edits that are each fine can merge into an item that fails a workflow gate
     (a spike closed on one side, its outcome cleared on the other): `check` would reject
@@ -241,7 +263,7 @@ def _gate_conflicts(
     in_conflict = {conflict.field for conflict in merged.conflicts}
     for needed in sorted(found - known):
         for name in ("status", needed):
-            if name in in_conflict:
+            if name in in_conflict or name in settled:
                 continue
             in_conflict.add(name)
             o, t = ours.get(name, ABSENT), theirs.get(name, ABSENT)
@@ -250,12 +272,23 @@ def _gate_conflicts(
 
 def _gates(fields: dict[str, Any], rel: str, config: Config) -> set[str]:
     """The fields the workflow gates of the item's status need and it lacks."""
+    return set(_gate_messages(fields, rel, config))
+
+
+def _gate_messages(fields: dict[str, Any], rel: str, config: Config) -> dict[str, str]:
     result = validate_item(fields, config, rel, _nowhere)
     if result.model is None:
-        return set()
-    return {
-        gate.field for gate in gate_problems(result.model, result.model.status, config.workflow)
-    }
+        return {}
+    found = gate_problems(result.model, result.model.status, config.workflow)
+    return {gate.field: f"{gate.message} (`{gate.fix}`)" for gate in found}
+
+
+def _gate_gaps(fields: dict[str, Any], ours: dict[str, Any], rel: str, config: Config) -> list[str]:
+    """What a settled item lacks for its status that our side did not already lack."""
+    before = _gates(ours, rel, config)
+    return [
+        text for name, text in _gate_messages(fields, rel, config).items() if name not in before
+    ]
 
 
 def _fields(raw: bytes, rel: str) -> dict[str, Any]:

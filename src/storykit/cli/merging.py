@@ -12,33 +12,53 @@ from storykit.cli.options import workspace
 
 
 def resolve(
-    paths: Annotated[
+    args: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[PATH]...",
-            help="Conflicted backlog files to resolve (default: all of them).",
+            metavar="[ID|PATH]... [FIELD=VALUE]...",
+            help="Conflicted items or backlog files (default: all of them), and values that "
+            "settle their conflicted fields (`owner=dana`; `owner=` clears it).",
         ),
     ] = None,
+    ours: Annotated[
+        list[str] | None,
+        typer.Option("--ours", metavar="FIELD", help="Take our side's value of FIELD."),
+    ] = None,
+    theirs: Annotated[
+        list[str] | None,
+        typer.Option("--theirs", metavar="FIELD", help="Take their side's value of FIELD."),
+    ] = None,
 ) -> None:
-    """Merge conflicted backlog files field by field, during a merge, rebase, cherry-pick or
-    revert that stopped on them.
+    """Settle conflicted backlog files during a merge, rebase, cherry-pick or revert.
 
-    For conflicts git made without the merge driver (a clone not set up yet, a hosting
-    site's merge button): each file is merged from git's base, ours and theirs, written,
-    and staged when clean; true conflicts keep markers around their fields only. Never
-    touches files outside the backlog folder and never commits; sets the merge driver up
-    in this clone if it lacks it. Exit 0 when everything is resolved, 1 while conflicts
-    remain."""
-    from storykit.services.resolve import resolve_conflicts
+    Without values: each conflicted file is merged field by field from git's base, ours and
+    theirs (for conflicts git made without the merge driver), written, and staged when
+    clean; a true conflict keeps markers around its fields only, and each is told with both
+    values. With `ID FIELD=VALUE…`, `--ours FIELD`, `--theirs FIELD`: those conflicts are
+    settled, the item validated like any write, and staged once nothing is left in
+    conflict. A file you edited since the conflict is never overwritten. Never touches
+    files outside the backlog folder and never commits; sets the merge driver up in this
+    clone if it lacks it. Exit 0 when everything is resolved, 1 while conflicts remain."""
+    from storykit.services.resolve import resolve_conflicts, said_of
 
-    report = resolve_conflicts(workspace(), paths or [])
+    words = args or []
+    assignments = [word for word in words if "=" in word]
+    targets = [word for word in words if "=" not in word]
+    said = said_of(assignments, ours or [], theirs or [])
+    report = resolve_conflicts(workspace(), targets, said if said.values or said.sides else None)
     if not report.files:
         output.out("nothing to resolve: no backlog file is in conflict")
     for item in report.files:
         detail = f": {item.detail}" if item.detail else ""
         output.out(f"{item.path}: {item.result}{detail}")
+        for line in item.told:
+            output.out(f"  {line}")
+        if item.settle:
+            output.out(f"  settle: {item.settle}")
         if item.kept:
             output.out(f"  your edits of it, made during the conflict, are kept in {item.kept}")
+    for line in report.lost:
+        output.err(f"warning: {line}")
     if report.clone_set_up:
         output.out("this clone: merge driver set up, so the next merge needs no resolve")
     others = report.elsewhere
@@ -50,8 +70,8 @@ def resolve(
             output.out(f"next: {report.go_on}")
         return
     output.out(
-        "next: fix the marked fields (or the files left as git left them), `git add` them, "
-        f"then {report.go_on}"
+        "next: settle the fields in conflict (as said above), or edit the files and `git add` "
+        f"them, then {report.go_on}"
     )
     raise typer.Exit(1)
 

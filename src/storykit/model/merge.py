@@ -234,6 +234,71 @@ def _sync_regions(
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """How a person settles conflicted fields (`storykit resolve ID FIELD=VALUE`, `--ours
+    FIELD`, `--theirs FIELD`): a value each (ABSENT clears the field), or one side's."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    sides: dict[str, Side] = field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        return [*self.values, *self.sides]
+
+
+class NotInConflict(ValueError):
+    """Fields given to settle that are not in conflict."""
+
+    def __init__(self, names: list[str], conflicted: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+        self.conflicted = conflicted
+
+
+def settle(
+    merged: Merged, settlement: Settlement, ours: dict[str, Any], theirs: dict[str, Any]
+) -> None:
+    """Settle conflicts of `merged` as a person said; a field not in conflict is refused
+    (NotInConflict: it merged on its own)."""
+    conflicted = [conflict.field for conflict in merged.conflicts]
+    stray = [name for name in settlement.names() if name not in conflicted]
+    if stray:
+        raise NotInConflict(stray, conflicted)
+    for name in settlement.names():
+        if name in settlement.values:
+            value = settlement.values[name]
+        else:
+            value = (ours if settlement.sides[name] == "ours" else theirs).get(name, ABSENT)
+        merged.conflicts = [conflict for conflict in merged.conflicts if conflict.field != name]
+        if value is ABSENT:
+            merged.fields.pop(name, None)
+        else:
+            merged.fields[name] = value
+
+
+def tell(conflict: Conflict, labels: Labels) -> str:
+    """A conflict in words a person can decide on: `owner: eli on HEAD, dana on feature`.
+    A text or a list conflicts in places (between the markers); a rank is a key, shown by
+    those who know the backlog as positions."""
+    name = conflict.field
+    if name == "rank":
+        return "rank: moved on both sides"
+    values = (conflict.ours, conflict.theirs)
+    if any(isinstance(v, (list, dict)) or (isinstance(v, str) and "\n" in v) for v in values):
+        return f"{name}: changed on both sides (the lines between the markers)"
+    mine, yours = shown(conflict.ours), shown(conflict.theirs)
+    return f"{name}: {mine} on {labels.ours}, {yours} on {labels.theirs}"
+
+
+def shown(value: Any) -> str:
+    """A field's value as a person reads it in a sentence."""
+    if value is ABSENT or value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
 class Labels:
     """What the conflict markers name: our side and theirs, as git labels them."""
 
@@ -251,6 +316,7 @@ class FileMerge:
     conflicts: tuple[str, ...] = ()
     problem: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # merged; conflicts as ours
+    told: tuple[str, ...] = ()  # each conflict in words (`tell`), in the order of `conflicts`
 
     @property
     def clean(self) -> bool:

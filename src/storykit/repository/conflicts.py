@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storykit.repository.runner import Git, path_records
+from storykit.repository.runner import Git, path_records, pathspecs
 from storykit.repository.state import IN_PROGRESS
 
 # The commit whose changes are being brought in, by the operation that stopped: the
@@ -33,6 +33,8 @@ class Operation:
     what: str
     go_on: str
     theirs: str
+    theirs_label: str = "theirs"  # as git labels that side in its markers
+    base: str | None = None  # the base of the three-way merge (None: the merge-base)
 
 
 @dataclass
@@ -49,8 +51,73 @@ def operation(git: Git) -> Operation | None:
         if marker in _THEIRS and (git.git_dir / marker).exists():
             # `git merge` stops for the commit itself; its --continue is `git commit`.
             step = "git commit" if marker == "MERGE_HEAD" else go_on
-            return Operation(what, step, _THEIRS[marker])
+            theirs = _THEIRS[marker]
+            if marker == "MERGE_HEAD":
+                return Operation(what, step, theirs, _merged_name(git), None)
+            if marker == "REVERT_HEAD":
+                label = f"parent of {_commit_label(git, 'REVERT_HEAD')}"
+                return Operation(what, step, theirs, label, "REVERT_HEAD")
+            return Operation(what, step, theirs, _commit_label(git, theirs), f"{theirs}^")
     return None
+
+
+def _merged_name(git: Git) -> str:
+    """What `git merge` named the branch it merges (in MERGE_MSG), as its markers do."""
+    try:
+        first = (git.git_dir / "MERGE_MSG").read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        first = ""
+    match = re.match(r"Merge (?:remote-tracking )?(?:branch|tag|commit) '([^']+)'", first)
+    return match.group(1) if match else _commit_label(git, "MERGE_HEAD").split()[0]
+
+
+def _commit_label(git: Git, rev: str) -> str:
+    """`1a2b3c4 (subject)`, as git labels a commit it replays."""
+    status, out, _ = git.run("log", "-1", "--format=%h%x00%s", rev, "--", check=False)
+    short, _, subject = out.rstrip("\n").partition("\0")
+    return f"{short} ({subject})" if status == 0 and short else rev
+
+
+def both_changed(
+    git: Git, current: Operation, folder: str
+) -> list[tuple[str, tuple[str | None, str | None, str | None]]]:
+    """The files in `folder` both sides changed since the base: (path, (base, ours, theirs)
+    blob SHAs, None where absent)."""
+    from storykit.repository.history import History
+
+    history = History(git.root)
+    theirs = history.commit_of(current.theirs)
+    if current.base is None:
+        base = history.merge_base(history.commit_of("HEAD"), theirs)
+    else:
+        base = history.commit_of(current.base)
+    ours = {p: v for p, v in history.changed_files("HEAD", base).items() if _inside(p, folder)}
+    other = history.changed_files(theirs, base)
+    return [
+        (path, (before, after, other[path][1]))
+        for path, (before, after) in sorted(ours.items())
+        if path in other
+    ]
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(f"{folder}/")
+
+
+def staged_blobs(git: Git, paths: Sequence[str]) -> dict[str, str]:
+    """{path: blob SHA} of the paths staged as resolved (stage 0) in the index."""
+    if not paths:
+        return {}
+    wanted = set(paths)
+    _, out, _ = git.run(
+        "ls-files", "-s", "-z", "--", *pathspecs(sorted(wanted)),
+        env={"GIT_LITERAL_PATHSPECS": "1"},
+    )  # fmt: skip
+    return {
+        path: sha
+        for (_mode, sha, number), path in path_records(out)
+        if number == "0" and path in wanted
+    }
 
 
 def unmerged(git: Git) -> list[Unmerged]:

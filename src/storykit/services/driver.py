@@ -104,9 +104,26 @@ def _helper_socket(project_root: Path) -> Path | None:
 
 
 def _conflict_line(rel: str, result: FileMerge) -> str | None:
+    """The conflicts in words, and the commands that settle them."""
     if result.clean:
         return None
-    return f"{rel}: conflict: {', '.join(result.conflicts)}"
+    item_id = id_from_file_name(rel.rpartition("/")[2])
+    lines = [f"{rel}: conflict: {', '.join(result.conflicts)}"]
+    lines += [f"  {line}" for line in result.told]
+    lines.append(f"  settle: {settle_command(item_id or rel, result.conflicts)}")
+    return "\n".join(lines)
+
+
+def settle_command(target: str, conflicts: tuple[str, ...]) -> str:
+    """The commands that settle an item's conflicts (its ID, or a sprint file's path)."""
+    fields = [name for name in conflicts if " " not in name]  # not "comments and layout"
+    if not fields:
+        return "edit the lines between the markers, then `git add` the file"
+    first = fields[0]
+    return (
+        f"`storykit resolve {target} {first}=VALUE`, or take a side: "
+        f"`storykit resolve {target} --ours {first}` / `--theirs {first}`"
+    )
 
 
 def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels) -> int:
