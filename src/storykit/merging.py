@@ -65,13 +65,11 @@ def merge_item_file(
         return FileMerge(None, problem=f"a side cannot be read: {where}")
     ours_fields = ours_doc.to_plain()
     merged = merge_fields(base_fields, ours_fields, theirs_fields)
-    settled = settlement.names() if settlement is not None else []
+    if not sprint:
+        _gate_conflicts(merged, (base_fields, ours_fields, theirs_fields), rel, config)
     if settlement is not None:
         settle(merged, settlement, ours_fields, theirs_fields)
-    if not sprint:
-        versions = (base_fields, ours_fields, theirs_fields)
-        _gate_conflicts(merged, versions, rel, config, settled)
-        if settled and not merged.conflicts:
+        if not sprint and not merged.conflicts:
             gaps = _gate_gaps(merged.resolved("ours"), ours_fields, rel, config)
             if gaps:
                 return FileMerge(None, problem="; ".join(gaps))
@@ -249,7 +247,6 @@ def _gate_conflicts(
     sides: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
     rel: str,
     config: Config,
-    settled: list[str],
 ) -> None:
     """Two edits that are each fine can merge into an item that fails a workflow gate
     (a spike closed on one side, its outcome cleared on the other): `check` would reject
@@ -263,7 +260,7 @@ def _gate_conflicts(
     in_conflict = {conflict.field for conflict in merged.conflicts}
     for needed in sorted(found - known):
         for name in ("status", needed):
-            if name in in_conflict or name in settled:
+            if name in in_conflict:
                 continue
             in_conflict.add(name)
             o, t = ours.get(name, ABSENT), theirs.get(name, ABSENT)

@@ -26,7 +26,7 @@ from storykit.model.workflow import gate_problems, overdue_since
 from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
 from storykit.store import StoredItem
-from storykit.yamlio import Document
+from storykit.yamlio import CONFLICT_MARKER, Document
 
 
 @dataclass
@@ -119,6 +119,7 @@ def _check_all(ws: Workspace) -> CheckReport:
                 )
             )
 
+    report.problems = _conflicts_told(ws, report.problems)
     report.problems.extend(_name_clashes([item.rel for item in backlog.items] + backlog.invalid))
     report.problems.extend(_rank_warnings(backlog.items, locate))
     report.problems.extend(_parent_types(backlog.items, locate))
@@ -241,6 +242,28 @@ def _missing_driver(ws: Workspace) -> list[Diagnostic]:
             "no-merge-driver",
         )
     ]
+
+
+def _conflicts_told(ws: Workspace, problems: list[Diagnostic]) -> list[Diagnostic]:
+    """A file with conflict markers during a merge, rebase or cherry-pick: each conflict
+    in words, with the command that settles it, instead of the marker alone."""
+    marked = {p.path for p in problems if p.message.startswith(CONFLICT_MARKER)}
+    if not marked or ws.project.git_dir is None:
+        return problems
+    from storykit.services.resolve import conflicts_told
+
+    told = conflicts_told(ws)
+    out = []
+    for problem in problems:
+        if problem.path not in marked or problem.path not in told:
+            out.append(problem)
+            continue
+        for line, settle in told.pop(problem.path):
+            message = f"in conflict: {line} (settle: {settle})"
+            out.append(
+                Diagnostic(problem.path, problem.line, problem.col, message, code="conflict")
+            )
+    return out
 
 
 def _name_clashes(rels: list[str]) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ from typing import Any
 from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError, UsageError
 from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
+from storykit.model.naming import id_from_file_name
 from storykit.rank import moved_items
 from storykit.repository.history import History
 from storykit.services.workspace import Move, Workspace
@@ -183,9 +184,21 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
         new = next(((c.path, c.new) for c in commit.changes if c.new), None)
         if old is None and new is None:
             continue
+        merge = any(c.others for c in commit.changes)
+        if old is None and merge and commit.parent:
+            # A merge of a branch that renamed the item: the first parent had it under its
+            # old name (git's combined diff lists only the new one). Not created here.
+            old = _file_at(history, commit.parent, folder, item_id)
+            if old is not None:
+                parsed.update(payloads.get_pairs({old}))
         entry = LogEntry(commit.sha, commit.author, commit.date, commit.subject)
         entry.created, entry.deleted = old is None, new is None
-        if old and new and old[0] != new[0]:
+        renamed_by_branch = (
+            merge
+            and new is not None
+            and any(c.path == new[0] and any(c.others) for c in commit.changes)
+        )
+        if old and new and old[0] != new[0] and not renamed_by_branch:
             entry.renamed = (old[0], new[0])
         old_payload = parsed[old] if old else None
         new_payload = parsed[new] if new else None
@@ -214,6 +227,14 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
         entries.append(entry)
     payloads.save()
     return ItemLog(item_id, entries, _current(ws, item_id))
+
+
+def _file_at(history: History, commit: str, folder: str, item_id: str) -> tuple[str, str] | None:
+    """(path, blob) of the item's file at `commit`, under whatever name it had there."""
+    for path, sha in history.tree_files(commit, folder).items():
+        if id_from_file_name(path.rpartition("/")[2]) == item_id:
+            return path, sha
+    return None
 
 
 def _current(ws: Workspace, item_id: str) -> StoredItem | None:

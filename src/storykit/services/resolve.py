@@ -197,7 +197,7 @@ def resolve_conflicts(
     current = operation(git)
     report = ResolveReport(go_on=current.go_on if current else "git commit")
     groups = _groups(ws, queries, report)
-    if said is not None and len(groups) != 1:
+    if said is not None and (not queries or len(groups) != 1):
         raise UsageError(
             "name the one conflicted item to settle, e.g. `storykit resolve SK-7K2M points=5`",
             hint="`storykit resolve` lists the conflicts",
@@ -241,10 +241,10 @@ def resolve_conflicts(
     return report
 
 
-def conflicts_told(ws: Workspace) -> dict[str, tuple[str, ...]]:
-    """{path: each conflict in words, then the command that settles them} of the
-    conflicted backlog files, as `resolve` would leave them (nothing is written): what
-    `check` says of a file with conflict markers."""
+def conflicts_told(ws: Workspace) -> dict[str, list[tuple[str, str]]]:
+    """{path: [(each conflict in words, the command that settles it)]} of the conflicted
+    backlog files, as `resolve` would leave them (nothing is written): what `check` says
+    of a file with conflict markers."""
     from storykit.repository.conflicts import operation
 
     current = operation(ws.repo)
@@ -255,13 +255,16 @@ def conflicts_told(ws: Workspace) -> dict[str, tuple[str, ...]]:
     blobs = ws.repo.read_blobs(_names(list(groups.values()), current.theirs))
     places = _Places(ws, current.theirs)
     saved = _SaidStore(ws, current)
-    told: dict[str, tuple[str, ...]] = {}
+    told: dict[str, list[tuple[str, str]]] = {}
     for group in groups.values():
         said = saved.files.get(_path_of(group), Said())
         merged, path, labels, _ = _merge_group(ws, group, blobs, current, said)
         if merged is not None and merged.conflicts:
             lines = _told(merged, group.item_id, labels, places)
-            told[path] = (*lines, f"settle: {settle_command(group.item_id, merged.conflicts)}")
+            told[path] = [
+                (line, settle_command(group.item_id, (name,)))
+                for name, line in zip(merged.conflicts, lines, strict=True)
+            ]
     places.save()
     return told
 
@@ -591,9 +594,16 @@ def _target(ws: Workspace, group: _Group, path: str, merged: FileMerge) -> str:
 def _labels(current: bytes | None, operation: Operation | None) -> Labels:
     """The labels of the two sides: those git's markers in the file use, else those git
     gives them in the operation that stopped (HEAD, and the branch being merged or the
-    commit being replayed)."""
+    commit being replayed). A driver on git before 2.44 outside a merge has no name for
+    their side and writes `theirs`: the operation's name is better."""
     found = {marker[:1]: label for marker, label in _MARKER_RE.findall(current or b"")}
-    ours = found.get(b"<", b"").decode("utf-8", "replace").split(":")[0]
-    theirs = found.get(b">", b"").decode("utf-8", "replace").split(":")[0]
+    ours = _without_path(found.get(b"<", b"").decode("utf-8", "replace"))
+    theirs = _without_path(found.get(b">", b"").decode("utf-8", "replace"))
     fallback = operation.theirs_label if operation is not None else "theirs"
-    return Labels(ours or "HEAD", theirs or fallback)
+    return Labels(ours or "HEAD", fallback if theirs in ("", "theirs") else theirs)
+
+
+def _without_path(label: str) -> str:
+    """A marker's label without the `:path` git adds when the file was renamed."""
+    name, colon, path = label.rpartition(":")
+    return name if colon and "/" in path and is_item_file(path.rpartition("/")[2]) else label

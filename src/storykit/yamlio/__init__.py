@@ -6,9 +6,17 @@ round-trip; `fast` is the C loader where it reads exactly as the strict reader d
 
 from storykit.yamlio.document import Document, lines, new_document, read_document
 from storykit.yamlio.fast import fast_load, fast_loader_available, nesting_bound
-from storykit.yamlio.strict import MAX_DEPTH, MAX_FILE_BYTES, decode_text, nfc, to_plain
+from storykit.yamlio.strict import (
+    CONFLICT_MARKER,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    decode_text,
+    nfc,
+    to_plain,
+)
 
 __all__ = [
+    "CONFLICT_MARKER",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "Document",

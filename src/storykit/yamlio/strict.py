@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 20
 BOM = "\ufeff"
+CONFLICT_MARKER = "merge conflict marker"
 _CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ufffe\uffff]")
 _DIRECTIVE_RE = re.compile(r"^%(\S+)[ \t]*(\S*)", re.MULTILINE)
@@ -98,7 +99,11 @@ def decode_text(raw: bytes, path: str) -> tuple[str, bool, str]:
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     text = text.replace("\r\n", "\n")
     checks: list[tuple[re.Pattern[str], str]] = [
-        (_CONFLICT_RE, "merge conflict marker; resolve the conflict first (`storykit resolve`)"),
+        (
+            _CONFLICT_RE,
+            f"{CONFLICT_MARKER}: settle the conflict (`storykit resolve ID FIELD=VALUE`, or "
+            "`--ours FIELD` / `--theirs FIELD`), or edit the file and `git add` it",
+        ),
     ]
     for pattern, message in checks:
         match = pattern.search(text)
