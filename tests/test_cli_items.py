@@ -73,12 +73,15 @@ def test_story_new_writes_canonical_file_and_one_commit(repo: Repo) -> None:
     path = repo.item_path(item_id)
     assert path.name == f"{item_id}-send-emojis-in-messages.yaml"
     assert repo.last_commit_files() == [f"backlog/{path.name}"]
+    # The first key, a0, with four digits drawn from the ID (two clones never share one).
+    rank = re.search(r"^rank: (a0[0-9A-Za-z]{4})$", path.read_text(), re.MULTILINE)
+    assert rank is not None, path.read_text()
     assert path.read_text() == (
         f"id: {item_id}\n"
         "type: story\n"
         "title: Send emojis in messages\n"
         "status: draft\n"
-        "rank: a0\n"
+        f"rank: {rank.group(1)}\n"
         "created: 2026-11-21\n"
         "points: 5\n"
         "value: 8\n"

@@ -186,3 +186,33 @@ def test_log_shows_a_settled_merge_as_its_changes_when_one_side_renamed(
     merge_entry = log.split("Merge branch 'feature'\n")[1].split("\n")[0]
     assert merge_entry == "    points: 5 → 13", log
     assert log.count("created") == 1  # the story's first commit only
+
+
+def test_two_clones_adding_at_the_bottom_leave_no_rank_tie(repo: Repo, tmp_path: Path) -> None:
+    """Each clone adds an item at the bottom of the same backlog (the same spot): their keys
+    differ, so the merged backlog has no tie for `check` to warn about in every CI run."""
+    repo.new_story("Send emojis")
+    other = tmp_path / "other"
+    repo.git("clone", "-q", str(repo.root), str(other))
+    for clone in (repo.root, other):
+        subprocess.run(["git", "config", "user.name", "Dev"], cwd=clone, check=True)
+        subprocess.run(["git", "config", "user.email", "dev@example.com"], cwd=clone, check=True)
+    mine = repo.new_story("Show reactions")
+    theirs = repo.ok(
+        "story",
+        "new",
+        "Recent emojis",
+        "--as-a",
+        "user",
+        "--i-want",
+        "recent",
+        "--so-that",
+        "fast",
+        "--json",
+        cwd=other,
+    ).json()["item"]["id"]  # type: ignore[index]
+    repo.git("pull", "-q", "--no-rebase", "--no-edit", str(other), "main")
+    checked = repo.run("check")
+    assert checked.exit_code == 0 and "same key" not in checked.stdout, checked.stdout
+    order = [i["id"] for i in repo.ok("list", "--json").json()["items"]]  # type: ignore[index]
+    assert set(order[1:]) == {mine, theirs}

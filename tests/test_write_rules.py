@@ -56,8 +56,9 @@ def test_edit_is_held_to_the_same_rules(repo: Repo, fake_editor: Callable[..., P
     task = _id(repo, "task", "new", "Migrate the table", "--parent", tech)
     path = repo.item_path(tech)
     text = path.read_text()
+    rank_line = next(line for line in text.splitlines() if line.startswith("rank:"))
     fake_editor(
-        text.replace("rank: a0", "rank: zz") + "depends_on: [SK-XXXX]\n",
+        text.replace(rank_line, "rank: zz") + "depends_on: [SK-XXXX]\n",
         text.replace("type: tech", "type: epic").replace("why:", "goal:"),
     )
     result = repo.run("edit", tech)

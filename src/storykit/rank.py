@@ -36,6 +36,25 @@ def keys_between(before: str | None, after: str | None, count: int) -> list[str]
         raise RankError(f"cannot place keys between {before!r} and {after!r}: {exc}") from None
 
 
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SPREAD = 4  # digits a new key gets beyond its place: 62**4 = 14.8 million ways
+
+
+def unshared(key: str, low: str | None, high: str | None, spread: str) -> str:
+    """`key` with `spread` digits after it, when that still sorts between `low` and `high`
+    and is a key: two clones that place an item at the same spot (both at the bottom of the
+    same backlog) practically never pick the same key, so their merge has no tie."""
+    below = key_between(low, key) if low is None or low < key else None
+    for start in (key, low, below):  # right after `key`, else after `low`, else just below
+        if start is None:
+            continue
+        candidate = start + spread
+        fits = (low is None or low < candidate) and (high is None or candidate < high)
+        if fits and is_valid_key(candidate):
+            return candidate
+    return key
+
+
 def is_valid_key(key: str) -> bool:
     try:
         generate_key_between(key, None)

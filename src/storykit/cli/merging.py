@@ -39,7 +39,8 @@ def resolve(
     conflict. A file you edited since the conflict is never overwritten. Never touches
     files outside the backlog folder and never commits; sets the merge driver up in this
     clone if it lacks it. Exit 0 when everything is resolved, 1 while conflicts remain."""
-    from storykit.services.resolve import resolve_conflicts, said_of
+    from storykit.services.resolve import resolve_conflicts
+    from storykit.services.settling import said_of
 
     words = args or []
     assignments = [word for word in words if "=" in word]

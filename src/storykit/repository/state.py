@@ -26,9 +26,15 @@ def check_can_commit(git: Git, backlog_rel: str) -> str:
     the branch to commit to otherwise."""
     for marker, what, go_on, abort in IN_PROGRESS:
         if (git.git_dir / marker).exists():
+            settle = (
+                "settle backlog conflicts with `storykit resolve ID FIELD=VALUE` (or `--ours "
+                "FIELD` / `--theirs FIELD`), then "
+                if marker != "BISECT_LOG"
+                else ""
+            )
             raise RepoStateError(
                 f"{what} is in progress; storykit will not commit in the middle of it",
-                hint=f"finish it (`{go_on}`) or abort it (`{abort}`), then run this again",
+                hint=f"{settle}finish it (`{go_on}`) or abort it (`{abort}`), then run this again",
             )
     branch = git.branch_ref()
     settings = git.settings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 from dataclasses import dataclass
 
 from storykit.atomic import Changeset
@@ -9,12 +11,15 @@ from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.printable import printable
 from storykit.rank import (
+    DIGITS,
+    SPREAD,
     Entry,
     RankError,
     key_for_move,
     keys_for_block,
     plan_rebalance,
     plan_reorder,
+    unshared,
 )
 from storykit.services.editing import EditSession
 from storykit.services.workspace import (
@@ -55,7 +60,26 @@ def rank_for_new(
     """The key of a new item: the bottom unless a placement says otherwise."""
     place = placement or Placement("bottom")
     target = ws.store.ids_for(place.target) if place.target else None
-    return _key(ws.store.order() if order is None else order, new_id, place, target)
+    order = ws.store.order() if order is None else order
+    return _spread(order, new_id, _key(order, new_id, place, target))
+
+
+def _spread(order: list[Entry], item_id: str, key: str) -> str:
+    """The key with a few digits more (`rank.unshared`), between its neighbours, drawn from
+    the item's ID: IDs are minted at random, so two clones placing two items at one spot
+    get two keys, and the same item placed at one spot gets one."""
+    others = [entry for entry in order if entry[1] != item_id]
+    keys = sorted(entry[0] for entry in others)
+    at = bisect.bisect_right(keys, key)
+    low = keys[at - 1] if at > 0 else None
+    high = keys[at] if at < len(keys) else None
+    number = int.from_bytes(hashlib.sha256(f"{item_id}\0{key}".encode()).digest()[:8], "big")
+    digits = ""
+    for _ in range(SPREAD - 1):
+        number, digit = divmod(number, len(DIGITS))
+        digits += DIGITS[digit]
+    last = DIGITS[1 + number % (len(DIGITS) - 1)]  # a key never ends in the lowest digit
+    return unshared(key, low, high, digits + last)
 
 
 def move_items(
@@ -77,7 +101,7 @@ def move_items(
         except RankError as exc:
             raise _tie_error(exc) from None
         if len(ids) == 1:
-            return _rewrite(ws, order, {ids[0]: keys[0]}, title=None)
+            return _rewrite(ws, order, {ids[0]: _spread(order, ids[0], keys[0])}, title=None)
         where = placement.where if target is None else f"{placement.where} {target}"
         where = {"top": "to the top", "bottom": "to the bottom"}.get(where, where)
         return _rewrite(

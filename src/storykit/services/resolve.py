@@ -14,45 +14,35 @@ outside the backlog folder is touched, and nothing is committed.
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from storykit.atomic import Changeset, read_bytes, save_json, write_atomic
+from storykit.atomic import Changeset, read_bytes, write_atomic
 from storykit.errors import InvalidDataError, UsageError
 from storykit.locations import SPRINT_FOLDER, is_item_file
 from storykit.lock import backlog_lock
 from storykit.merging import merge_item_file
 from storykit.model.ids import looks_like_query
 from storykit.model.merge import (
-    ABSENT,
     FileMerge,
     Labels,
     NotInConflict,
-    Settlement,
-    merge_fields,
-    same,
-    shown,
 )
 from storykit.model.naming import id_from_file_name
-from storykit.model.values import ValueProblem, parse_value
 from storykit.services.clone import driver_missing, set_up_clone
 from storykit.services.driver import settle_command
+from storykit.services.settling import Places, Said, SaidStore, lost_in_staged, told_lines
 from storykit.services.workspace import Workspace
-from storykit.store import StoredItem
 
 if TYPE_CHECKING:
     from storykit.repository.conflicts import Operation
-    from storykit.snapshot import BlobPayloads
 
 _MARKER_RE = re.compile(rb"^(<{7}|>{7}) ([^\r\n]*)", re.MULTILINE)
-_ASSIGNMENT_RE = re.compile(r"^([A-Za-z_][\w-]*)=(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -91,103 +81,6 @@ class _Group:
     stages: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def settlement_of(
-    assignments: Sequence[str], ours: Sequence[str], theirs: Sequence[str]
-) -> Settlement | None:
-    """`FIELD=VALUE` (an empty value clears the field) and the fields to take from one
-    side, as a Settlement (None when nothing was said)."""
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for text in assignments:
-        match = _ASSIGNMENT_RE.match(text)
-        if match is None:
-            raise UsageError(f"{text!r} is not FIELD=VALUE", hint="e.g. `points=5`, `owner=`")
-        name, raw = match.group(1), match.group(2)
-        try:
-            values[name] = parse_value(name, raw) if raw != "" else ABSENT
-        except ValueProblem as exc:
-            problems.append(str(exc))
-    if problems:
-        raise InvalidDataError("invalid values:\n  " + "\n  ".join(problems))
-    sides: dict[str, Any] = {name: "ours" for name in ours}
-    for name in theirs:
-        if name in sides:
-            raise UsageError(f"{name}: given with both --ours and --theirs")
-        sides[name] = "theirs"
-    twice = sorted(set(values) & set(sides))
-    if twice:
-        raise UsageError(f"{', '.join(twice)}: given a value and a side; give one")
-    if not values and not sides:
-        return None
-    return Settlement(values, sides)
-
-
-@dataclass
-class Said:
-    """What a person said to settle an item's conflicts, as typed: kept (in
-    `.git/storykit/settled.json`, for this HEAD and incoming commit) until the file is
-    staged, so that settling one field after another never undoes the last one."""
-
-    values: dict[str, str] = field(default_factory=dict)  # FIELD: VALUE as typed
-    sides: dict[str, str] = field(default_factory=dict)  # FIELD: ours | theirs
-
-    def joined(self, later: Said) -> Said:
-        names = set(later.values) | set(later.sides)
-        values = {k: v for k, v in self.values.items() if k not in names} | later.values
-        sides = {k: v for k, v in self.sides.items() if k not in names} | later.sides
-        return Said(values, sides)
-
-    def without(self, names: Sequence[str]) -> Said:
-        return Said(
-            {k: v for k, v in self.values.items() if k not in names},
-            {k: v for k, v in self.sides.items() if k not in names},
-        )
-
-    def settlement(self) -> Settlement | None:
-        ours = [k for k, v in self.sides.items() if v == "ours"]
-        theirs = [k for k, v in self.sides.items() if v == "theirs"]
-        return settlement_of([f"{k}={v}" for k, v in self.values.items()], ours, theirs)
-
-
-def said_of(assignments: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> Said:
-    """What was typed, checked (a value that cannot be read is refused now)."""
-    settlement_of(assignments, ours, theirs)
-    values = {}
-    for text in assignments:
-        name, _, raw = text.partition("=")
-        values[name] = raw
-    return Said(values, {**{n: "ours" for n in ours}, **{n: "theirs" for n in theirs}})
-
-
-class _SaidStore:
-    """Settlements said so far in the operation that stopped, by path."""
-
-    def __init__(self, ws: Workspace, current: Operation | None) -> None:
-        self.path = ws.project.state_dir / "settled.json"
-        self.key = ""
-        self.files: dict[str, Said] = {}
-        if current is None:
-            return
-        try:
-            head = ws.repo.run("rev-parse", "-q", "--verify", "HEAD", check=False)[1].strip()
-            theirs = ws.repo.run("rev-parse", "-q", "--verify", current.theirs, check=False)[
-                1
-            ].strip()
-            self.key = f"{head}:{theirs}"
-            data = json.loads(self.path.read_bytes())
-            if data.get("key") == self.key:
-                for rel, entry in dict(data["files"]).items():
-                    self.files[str(rel)] = Said(dict(entry["values"]), dict(entry["sides"]))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass
-
-    def save(self) -> None:
-        if not self.key:
-            return
-        files = {rel: {"values": s.values, "sides": s.sides} for rel, s in self.files.items()}
-        save_json(self.path, {"key": self.key, "files": files})
-
-
 def resolve_conflicts(
     ws: Workspace, queries: Sequence[str] = (), said: Said | None = None
 ) -> ResolveReport:
@@ -207,8 +100,8 @@ def resolve_conflicts(
         blobs = git.read_blobs(_names(list(groups.values()), theirs))
         changes = Changeset()
         staged: list[str] = []
-        places = _Places(ws, theirs)
-        saved = _SaidStore(ws, current)
+        places = Places(ws, theirs)
+        saved = SaidStore(ws, current)
         for group in groups.values():
             path = _path_of(group)
             before = saved.files.get(path, Said())
@@ -253,14 +146,14 @@ def conflicts_told(ws: Workspace) -> dict[str, list[tuple[str, str]]]:
     report = ResolveReport()
     groups = _groups(ws, (), report)
     blobs = ws.repo.read_blobs(_names(list(groups.values()), current.theirs))
-    places = _Places(ws, current.theirs)
-    saved = _SaidStore(ws, current)
+    places = Places(ws, current.theirs)
+    saved = SaidStore(ws, current)
     told: dict[str, list[tuple[str, str]]] = {}
     for group in groups.values():
         said = saved.files.get(_path_of(group), Said())
         merged, path, labels, _ = _merge_group(ws, group, blobs, current, said)
         if merged is not None and merged.conflicts:
-            lines = _told(merged, group.item_id, labels, places)
+            lines = told_lines(merged, group.item_id, labels, places)
             told[path] = [
                 (line, settle_command(group.item_id, (name,)))
                 for name, line in zip(merged.conflicts, lines, strict=True)
@@ -392,7 +285,7 @@ def _resolve(
     changes: Changeset,
     current: Operation | None,
     said: Said,
-    places: _Places,
+    places: Places,
     fresh: Sequence[str] = (),
     before: Said | None = None,
 ) -> tuple[Resolution, Said]:
@@ -441,116 +334,11 @@ def _resolve(
         if found is not None:
             changes.delete(where, expected=found)
     if merged.conflicts:
-        told = _told(merged, group.item_id, labels, places)
+        told = told_lines(merged, group.item_id, labels, places)
         settle = settle_command(group.item_id, merged.conflicts)
         detail = ", ".join(merged.conflicts)
         return Resolution(target, "conflict", detail, removed, kept, told, settle), said
     return Resolution(target, "merged", "", removed, kept), said
-
-
-def _told(merged: FileMerge, item_id: str, labels: Labels, places: _Places) -> tuple[str, ...]:
-    """Each conflict in words; a rank as the item's places in the open list."""
-    lines = []
-    for name, line in zip(merged.conflicts, merged.told, strict=False):
-        if name == "rank":
-            line = places.told(item_id, labels)
-        lines.append(line)
-    return tuple(lines)
-
-
-class _Places:
-    """The item's place in the open list on each side: what a rank key means."""
-
-    def __init__(self, ws: Workspace, theirs: str | None) -> None:
-        self.ws = ws
-        self.theirs = theirs
-        self._payloads: BlobPayloads | None = None
-
-    @functools.cached_property
-    def payloads(self) -> BlobPayloads:
-        from storykit.repository.history import History
-        from storykit.snapshot import BlobPayloads
-
-        self._payloads = BlobPayloads(self.ws.store, History(self.ws.project.root))
-        return self._payloads
-
-    def told(self, item_id: str, labels: Labels) -> str:
-        ours = self._place("HEAD", item_id)
-        theirs = self._place(self.theirs, item_id) if self.theirs else None
-        shown_ours = f"#{ours}" if ours else "not open"
-        shown_theirs = f"#{theirs}" if theirs else "not open"
-        return f"rank: {shown_ours} on {labels.ours}, {shown_theirs} on {labels.theirs}"
-
-    def _place(self, rev: str, item_id: str) -> int | None:
-        from storykit.snapshot import snapshot_at
-
-        try:
-            commit = self.ws.repo.run("rev-parse", "--verify", "-q", f"{rev}^{{commit}}")[1]
-            snapshot = snapshot_at(self.ws.store, self.payloads, commit.strip(), rev)
-        except Exception:  # a place is a courtesy: never worth failing the command
-            return None
-        workflow = self.ws.project.config.workflow
-        open_items = [
-            item
-            for item in snapshot.items.values()
-            if item.model.status not in (workflow.done, workflow.dropped)
-        ]
-        order = [item.id for item in sorted(open_items, key=StoredItem.sort_key)]
-        return order.index(item_id) + 1 if item_id in order else None
-
-    def save(self) -> None:
-        if self._payloads is not None:
-            self._payloads.save()
-
-
-def lost_in_staged(ws: Workspace, current: Operation) -> list[str]:
-    """Staged resolutions of items that lost what merged cleanly: a field one side changed
-    and the other kept, or both changed alike, that the staged file does not hold — as
-    `git checkout --theirs FILE` (a whole side) does. Each as a line with the fix."""
-    from storykit.repository.conflicts import both_changed, staged_blobs
-
-    try:
-        files = both_changed(ws.repo, current, ws.project.config.backlog_dir)
-    except Exception:  # a warning is a courtesy: never worth failing the command
-        return []
-    if not files:
-        return []
-    staged = staged_blobs(ws.repo, [path for path, _ in files])
-    names = [sha for _, shas in files for sha in shas if sha] + list(staged.values())
-    blobs = ws.repo.read_blobs(names)
-    found = []
-    for path, (base_sha, ours_sha, theirs_sha) in files:
-        if path not in staged or not is_item_file(path.rpartition("/")[2]):
-            continue
-        sides = [blobs.get(sha, b"") if sha else b"" for sha in (base_sha, ours_sha, theirs_sha)]
-        lost = _lost_fields(sides, blobs.get(staged[path], b""))
-        if lost:
-            found.append(
-                f"{path}: the staged file lost what merged cleanly ({', '.join(lost)}); "
-                f"`git checkout -m {path}` brings the conflict back, then settle it with "
-                "`storykit resolve`"
-            )
-    return found
-
-
-def _lost_fields(sides: list[bytes], staged: bytes) -> list[str]:
-    from storykit.yamlio import fast_load
-
-    fields = [fast_load(side) if side else {} for side in sides]
-    now = fast_load(staged)
-    if now is None or any(f is None for f in fields):
-        return []
-    base, ours, theirs = (f or {} for f in fields)
-    merged = merge_fields(base, ours, theirs)
-    conflicted = {conflict.field for conflict in merged.conflicts}
-    lost = []
-    for name in sorted(set(merged.fields) | set(now)):
-        if name in conflicted:
-            continue
-        want, have = merged.fields.get(name, ABSENT), now.get(name, ABSENT)
-        if not same(want, have):
-            lost.append(f"{name}: {shown(want)}")
-    return lost
 
 
 def _as_left(
