@@ -146,3 +146,32 @@ def test_a_spike_closed_on_one_side_and_its_outcome_cleared_on_the_other(repo: R
     assert "conflict: status, outcome" in done.stderr or "conflict: outcome, status" in done.stderr
     text = repo.item_path(spike).read_text()
     assert "<<<<<<< HEAD" in text and "status: done" in text and "status: in-progress" in text
+
+
+def test_a_side_over_the_size_limit_or_not_yaml_is_left_to_git() -> None:
+    from storykit.yamlio import MAX_FILE_BYTES
+
+    huge = BASE + "description: |\n" + ("  " + "x" * 100 + "\n") * (MAX_FILE_BYTES // 100)
+    for theirs in (huge, "title: [unclosed\n"):
+        result = merge_item_file(
+            BASE.encode(), OURS_POINTS.encode(), theirs.encode(), REL, Config(), LABELS
+        )
+        assert result.content is None and result.problem and "cannot be read" in result.problem
+
+
+def test_the_driver_merges_in_a_repository_without_settings(tmp_path: Path) -> None:
+    """No `.storykit.toml` (a clone of a project that lost it): default settings, and the
+    merge still keeps both sides."""
+    from tests.helpers import SCRIPT, make_repo
+
+    root = make_repo(tmp_path / "plain")
+    names = {"base": BASE, "ours": OURS_POINTS, "theirs": BASE.replace("title:", "# hi\ntitle:")}
+    for name, text in names.items():
+        (root / name).write_text(text)
+    ran = subprocess.run(
+        [str(SCRIPT), "merge-driver", "base", "ours", "theirs", "7", REL],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    merged_text = (root / "ours").read_text()
+    assert "# hi\ntitle:" in merged_text and "points: 5" in merged_text
