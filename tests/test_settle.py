@@ -112,6 +112,7 @@ def test_a_rank_conflict_is_told_as_places_never_as_keys(repo: Repo) -> None:
     repo.ok("rank", story, "--after", others[1]["id"])
     merged = git_run(repo.root, "merge", "--no-edit", "feature")
     assert merged.returncode == 1
+    assert "rank: #3 on HEAD, #1 on feature" in merged.stderr, merged.stderr  # the driver
     told = repo.run("resolve")
     assert "rank: #3 on HEAD, #1 on feature" in told.stdout, told.stdout
     keys = {

@@ -281,12 +281,19 @@ def tell(conflict: Conflict, labels: Labels) -> str:
     those who know the backlog as positions."""
     name = conflict.field
     if name == "rank":
-        return "rank: moved on both sides"
+        return "rank: moved on both sides (`storykit resolve` says to which places)"
     values = (conflict.ours, conflict.theirs)
     if any(isinstance(v, (list, dict)) or (isinstance(v, str) and "\n" in v) for v in values):
         return f"{name}: changed on both sides (the lines between the markers)"
     mine, yours = shown(conflict.ours), shown(conflict.theirs)
     return f"{name}: {mine} on {labels.ours}, {yours} on {labels.theirs}"
+
+
+def tell_places(ours: int | None, theirs: int | None, labels: Labels) -> str:
+    """A rank conflict told as the item's places in the open list on each side."""
+    mine = f"#{ours}" if ours else "not open"
+    yours = f"#{theirs}" if theirs else "not open"
+    return f"rank: {mine} on {labels.ours}, {yours} on {labels.theirs}"
 
 
 def shown(value: Any) -> str:

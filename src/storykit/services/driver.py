@@ -19,7 +19,7 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
-from storykit.model.merge import FileMerge, Labels
+from storykit.model.merge import FileMerge, Labels, tell_places
 from storykit.model.naming import id_from_file_name
 
 # What git passes, configured after `storykit merge-driver` (see cli/fastmerge.py).
@@ -59,7 +59,7 @@ def run_driver(
             "check it, then `git add` it",
         )
     ours.write_bytes(result.content)
-    return DriverResult(0 if result.clean else 1, _conflict_line(rel, result))
+    return DriverResult(0 if result.clean else 1, _conflict_line(root, rel, result, labels))
 
 
 def mergeable(rel: str) -> bool:
@@ -103,15 +103,42 @@ def _helper_socket(project_root: Path) -> Path | None:
     return merge_server.socket_path(common_dir(git_dir) / "storykit")
 
 
-def _conflict_line(rel: str, result: FileMerge) -> str | None:
+def _conflict_line(root: Path, rel: str, result: FileMerge, labels: Labels) -> str | None:
     """The conflicts in words, and the commands that settle them."""
     if result.clean:
         return None
     item_id = id_from_file_name(rel.rpartition("/")[2])
     lines = [f"{rel}: conflict: {', '.join(result.conflicts)}"]
-    lines += [f"  {line}" for line in result.told]
+    for name, line in zip(result.conflicts, result.told, strict=False):
+        if name == "rank" and item_id is not None:
+            line = _rank_places(root, item_id, labels) or line
+        lines.append(f"  {line}")
     lines.append(f"  settle: {settle_command(item_id or rel, result.conflicts)}")
     return "\n".join(lines)
+
+
+def _rank_places(root: Path, item_id: str, labels: Labels) -> str | None:
+    """A rank conflict as the item's places in the open list at HEAD and at the commit
+    `git merge` is merging (it names it in GITHEAD_<sha>); None when that is not known (a
+    rebase, a cherry-pick: `storykit resolve` tells them). Read only for a rank conflict."""
+    merging = [key.removeprefix("GITHEAD_") for key in os.environ if key.startswith("GITHEAD_")]
+    if len(merging) != 1:
+        return None
+    try:
+        from storykit.places import open_places
+        from storykit.project import settings_or_defaults
+        from storykit.repository.history import History
+
+        config = settings_or_defaults(root)
+        closed = (config.workflow.done, config.workflow.dropped)
+        history = History(root)
+        places = [
+            open_places(history, config.backlog_dir, history.commit_of(rev), closed)
+            for rev in ("HEAD", merging[0])
+        ]
+    except Exception:  # a place is a courtesy: the conflict is told without it
+        return None
+    return tell_places(places[0].get(item_id), places[1].get(item_id), labels)
 
 
 def settle_command(target: str, conflicts: tuple[str, ...]) -> str:

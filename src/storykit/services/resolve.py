@@ -124,7 +124,6 @@ def resolve_conflicts(
             changes.rollback()
             raise
         changes.discard_backups()
-        places.save()
         saved.save()
     report.files.sort(key=lambda item: item.path)
     if current is not None and not queries:
@@ -158,7 +157,6 @@ def conflicts_told(ws: Workspace) -> dict[str, list[tuple[str, str]]]:
                 (line, settle_command(group.item_id, (name,)))
                 for name, line in zip(merged.conflicts, lines, strict=True)
             ]
-    places.save()
     return told
 
 

@@ -7,7 +7,6 @@ of the fields that merged cleanly. Used by `services/resolve.py`.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Sequence
@@ -17,14 +16,21 @@ from typing import TYPE_CHECKING, Any
 from storykit.atomic import save_json
 from storykit.errors import InvalidDataError, UsageError
 from storykit.locations import is_item_file
-from storykit.model.merge import ABSENT, FileMerge, Labels, Settlement, merge_fields, same, shown
+from storykit.model.merge import (
+    ABSENT,
+    FileMerge,
+    Labels,
+    Settlement,
+    merge_fields,
+    same,
+    shown,
+    tell_places,
+)
 from storykit.model.values import ValueProblem, parse_value
 from storykit.services.workspace import Workspace
-from storykit.store import StoredItem
 
 if TYPE_CHECKING:
     from storykit.repository.conflicts import Operation
-    from storykit.snapshot import BlobPayloads
 
 _ASSIGNMENT_RE = re.compile(r"^([A-Za-z_][\w-]*)=(.*)$", re.DOTALL)
 
@@ -127,48 +133,33 @@ class SaidStore:
 
 
 class Places:
-    """The item's place in the open list on each side: what a rank key means."""
+    """The item's place in the open list on each side: what a rank key means. Each side's
+    places are read once per command."""
 
     def __init__(self, ws: Workspace, theirs: str | None) -> None:
         self.ws = ws
         self.theirs = theirs
-        self._payloads: BlobPayloads | None = None
-
-    @functools.cached_property
-    def payloads(self) -> BlobPayloads:
-        from storykit.repository.history import History
-        from storykit.snapshot import BlobPayloads
-
-        self._payloads = BlobPayloads(self.ws.store, History(self.ws.project.root))
-        return self._payloads
+        self._read: dict[str, dict[str, int]] = {}
 
     def told(self, item_id: str, labels: Labels) -> str:
         ours = self._place("HEAD", item_id)
         theirs = self._place(self.theirs, item_id) if self.theirs else None
-        shown_ours = f"#{ours}" if ours else "not open"
-        shown_theirs = f"#{theirs}" if theirs else "not open"
-        return f"rank: {shown_ours} on {labels.ours}, {shown_theirs} on {labels.theirs}"
+        return tell_places(ours, theirs, labels)
 
     def _place(self, rev: str, item_id: str) -> int | None:
-        from storykit.snapshot import snapshot_at
+        from storykit.places import open_places
+        from storykit.repository.history import History
 
-        try:
-            commit = self.ws.repo.run("rev-parse", "--verify", "-q", f"{rev}^{{commit}}")[1]
-            snapshot = snapshot_at(self.ws.store, self.payloads, commit.strip(), rev)
-        except Exception:  # a place is a courtesy: never worth failing the command
-            return None
-        workflow = self.ws.project.config.workflow
-        open_items = [
-            item
-            for item in snapshot.items.values()
-            if item.model.status not in (workflow.done, workflow.dropped)
-        ]
-        order = [item.id for item in sorted(open_items, key=StoredItem.sort_key)]
-        return order.index(item_id) + 1 if item_id in order else None
-
-    def save(self) -> None:
-        if self._payloads is not None:
-            self._payloads.save()
+        if rev not in self._read:
+            try:
+                history = History(self.ws.project.root)
+                workflow = self.ws.project.config.workflow
+                closed = (workflow.done, workflow.dropped)
+                folder = self.ws.project.config.backlog_dir
+                self._read[rev] = open_places(history, folder, history.commit_of(rev), closed)
+            except Exception:  # a place is a courtesy: never worth failing the command
+                self._read[rev] = {}
+        return self._read[rev].get(item_id)
 
 
 def lost_in_staged(ws: Workspace, current: Operation) -> list[str]:
