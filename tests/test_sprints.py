@@ -534,6 +534,8 @@ def test_a_shallow_clone_says_its_history_is_cut_and_unshallowed_agrees(
     assert refused.exit_code == 3 and "git fetch --unshallow" in refused.stderr
     refined = repo.run("refine", cwd=clone)
     assert refined.exit_code == 0 and "not judged" in refined.stderr
+    logged = repo.run("log", sprint_repo["A"], cwd=clone)
+    assert logged.exit_code == 0 and "older changes are not shown" in logged.stderr
     git(clone, "fetch", "-q", "--unshallow")
     assert repo.ok("burndown", S1, "--json", cwd=clone).stdout == first
     assert repo.ok("velocity", "--json", cwd=clone).stdout == velocity

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from storykit.cli import envelope
+from storykit.cli import envelope, output
 from storykit.cli.options import (
     IdArg,
     JsonOpt,
     workspace,
 )
 from storykit.errors import UsageError
+from storykit.locations import CUT_SHORT
 
 
 def log(item: IdArg, as_json: JsonOpt = False) -> None:
@@ -21,6 +22,11 @@ def log(item: IdArg, as_json: JsonOpt = False) -> None:
     from storykit.services.history import item_log
 
     result = item_log(workspace(), item)
+    if result.cut:
+        output.err(
+            f"warning: {CUT_SHORT}: older changes are not shown, and the oldest one shown "
+            "may not be where the item began (`git fetch --unshallow` fetches the rest)"
+        )
     if as_json:
         envelope.print_json(report.log_json(result))
     else:

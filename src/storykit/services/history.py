@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError, UsageError
+from storykit.locations import is_shallow
 from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.naming import id_from_file_name
@@ -155,6 +156,7 @@ class ItemLog:
     item_id: str
     entries: list[LogEntry]
     current: StoredItem | None = None  # the item as it is now (None: deleted or invalid)
+    cut: bool = False  # a shallow clone: older commits are not there to show
 
 
 def item_log(ws: Workspace, query: str) -> ItemLog:
@@ -226,7 +228,9 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
                 continue
         entries.append(entry)
     payloads.save()
-    return ItemLog(item_id, entries, _current(ws, item_id))
+    git_dir = ws.project.git_dir
+    cut = git_dir is not None and is_shallow(git_dir)
+    return ItemLog(item_id, entries, _current(ws, item_id), cut)
 
 
 def _file_at(history: History, commit: str, folder: str, item_id: str) -> tuple[str, str] | None:
