@@ -7,7 +7,7 @@ every file would give.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
 from storykit.errors import Diagnostic, RepoStateError
@@ -16,8 +16,24 @@ from storykit.model.naming import id_from_file_name
 
 if TYPE_CHECKING:
     import os
+    from pathlib import Path
 
-    from storykit.store import ItemStore
+    from storykit.project import Project
+
+
+class Files(Protocol):
+    """What the cache reads through: the item store's folder and its parser (store.py
+    hands itself in; this module never imports it)."""
+
+    project: Project
+    folder: Path
+
+    def entries(self) -> list[os.DirEntry[str]]: ...
+
+    def remember_ids(self, ids: dict[str, str], duplicates: dict[str, list[str]]) -> None: ...
+
+    def parse_file(self, path: Path) -> dict[str, Any]: ...
+
 
 # Beyond this many files changed since an index was written, read the whole cache instead
 # (and rewrite them all): parsing a few files beats loading it, many files do not.
@@ -27,7 +43,7 @@ INDEX_MISSES = 64
 class CachedReads:
     """The whole backlog of one store, read through the cache."""
 
-    def __init__(self, store: ItemStore) -> None:
+    def __init__(self, store: Files) -> None:
         self.store = store
 
     def indexed(self, kind: str) -> list[tuple[str, str, Any]]:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from storykit.cli.output import format_points, status_style, styled, type_style
+from storykit.cli.style import format_points, status_style, styled, type_style
 from storykit.printable import printable
 
 if TYPE_CHECKING:

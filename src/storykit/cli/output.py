@@ -12,9 +12,9 @@ import traceback
 from functools import cache
 from typing import TYPE_CHECKING
 
+from storykit.cli.style import format_points, status_style, styled, type_style
 from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
 from storykit.locations import CUT_SHORT
-from storykit.model.catalogue import TYPES
 from storykit.printable import printable, printable_lines
 
 if TYPE_CHECKING:
@@ -23,24 +23,6 @@ if TYPE_CHECKING:
     from storykit.model.diffs import FieldDiff
     from storykit.services.query import ItemDetails
     from storykit.services.workspace import Outcome
-
-_STATUS_STYLE = {
-    "draft": "dim",
-    "ready": "cyan",
-    "in-progress": "yellow",
-    "done": "green",
-    "dropped": "dim strike",
-}
-_TYPE_STYLE = {item_type: spec.style for item_type, spec in TYPES.items()}
-
-
-def styled() -> bool:
-    """Colours on a terminal, unless NO_COLOR is set or the terminal is `dumb`."""
-    return (
-        sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-        and os.environ.get("TERM", "") != "dumb"
-    )
 
 
 @cache
@@ -123,15 +105,6 @@ def _report(exc: BaseException) -> int:
     return 1
 
 
-def type_style(item_type: str) -> str:
-    """How a terminal shows a type's name (the catalogue's style)."""
-    return _TYPE_STYLE.get(item_type, "")
-
-
-def status_style(status: str) -> str:
-    return _STATUS_STYLE.get(status, "")
-
-
 def status_markup(status: str) -> str:
     """A status in Rich markup, coloured as `list` colours it."""
     style = status_style(status)
@@ -145,12 +118,6 @@ def change_markup(change: FieldDiff) -> str:
     return _esc(change.text())
 
 
-def format_points(points: float | None) -> str:
-    if points is None:
-        return ""
-    return str(int(points)) if float(points).is_integer() else str(points)
-
-
 def render_item(details: ItemDetails) -> None:
     """`show`: the item's story first, every field that is set, then its children."""
     item = details.item
@@ -158,8 +125,8 @@ def render_item(details: ItemDetails) -> None:
     data = item.to_json()
     out(
         f"{item.id}  {item.type}  {model.status}",
-        f"[bold]{item.id}[/]  [{_TYPE_STYLE.get(item.type, '')}]{item.type}[/]  "
-        f"[{_STATUS_STYLE.get(model.status, '')}]{_esc(model.status)}[/]",
+        f"[bold]{item.id}[/]  [{type_style(item.type)}]{item.type}[/]  "
+        f"[{status_style(model.status)}]{_esc(model.status)}[/]",
     )
     out(model.title, f"[bold]{_esc(model.title)}[/]")
     if details.overdue_since is not None:
@@ -210,7 +177,7 @@ def render_item(details: ItemDetails) -> None:
         progress = details.progress
         out("")
         out(f"children ({len(details.children)}):", f"[bold]children ({len(details.children)}):[/]")
-        from storykit.cli.columns import render_list  # it prints through this module
+        from storykit.cli.columns import render_list
 
         render_list(details.children)
         if progress is not None:
@@ -238,7 +205,7 @@ def render_change(result: Outcome, verb: str) -> None:
     for index, item in enumerate(items):
         last = where if index == len(items) - 1 else ""
         head = f"{item.type} {item.id}"
-        head_markup = f"[{_TYPE_STYLE.get(item.type, '')}]{item.type}[/] [bold]{item.id}[/]"
+        head_markup = f"[{type_style(item.type)}]{item.type}[/] [bold]{item.id}[/]"
         if verb == "status":
             status = item.model.status
             label = f"{head} → {status}: {item.model.title}"

@@ -16,6 +16,7 @@ import typer
 
 from storykit.cli import charts, envelope, output
 from storykit.cli.options import JsonOpt, workspace
+from storykit.cli.style import styled
 from storykit.errors import UsageError
 from storykit.model.points import number
 
@@ -77,7 +78,7 @@ def burndown(
             model = shown.sprint.model
             output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
             figures_line(shown)
-            output.chart(charts.burndown_terminal(shown, width(), output.styled()))
+            output.chart(charts.burndown_terminal(shown, width(), styled()))
 
 
 def velocity(
@@ -118,7 +119,7 @@ def _velocity_text(found: Velocity) -> None:
             f"committed {number(figures.committed)}  completed {number(figures.completed)}"
         )
     output.out(f"average (last 3 closed sprints): {number(found.average)}")
-    output.chart(charts.velocity_terminal(found, width(), output.styled()))
+    output.chart(charts.velocity_terminal(found, width(), styled()))
 
 
 def figures_line(shown: SprintReport) -> None:

@@ -32,6 +32,7 @@ from storykit.cli.reports import (
     velocity,
     width,
 )
+from storykit.cli.style import styled
 from storykit.model.points import number
 
 if TYPE_CHECKING:
@@ -258,7 +259,7 @@ def show(
     counts = ", ".join(f"{status} {n}" for status, n in found.by_status.items() if n)
     output.out(f"items by status: {counts or 'none'}")
     _planning(found.planning)
-    output.chart(charts.burndown_terminal(shown, width(), output.styled()))
+    output.chart(charts.burndown_terminal(shown, width(), styled()))
     if found.items:
         columns.render_list(found.items)
 
