@@ -16,7 +16,7 @@ from pathlib import Path
 from storykit.config import default_config_text
 from storykit.model.ids import mint_id
 from storykit.model.naming import file_name
-from storykit.rank import keys_between
+from storykit.model.rank import keys_between
 
 FEATURES = [
     "emoji", "reactions", "voice notes", "read receipts", "group chats", "message search",

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
-from storykit import merge_server
+from storykit.merging import helper as merge_server
 
 STORYKIT = str(Path(sys.executable).parent / "storykit")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storykit import atomic
-from storykit.atomic import Changeset
 from storykit.errors import StorykitError
+from storykit.storage import atomic
+from storykit.storage.atomic import Changeset
 
 
 def test_rename_moves_the_content_in_one_step(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from storykit.cache import SUMMARY_FIELDS
-from storykit.cli import fastnew, output
+from storykit.cli import fastnew, style
 from storykit.cli.app import app
 from storykit.config import Config, parse_config
 from storykit.errors import InvalidDataError
@@ -30,7 +29,8 @@ from storykit.model.items import MODELS
 from storykit.model.records import complete
 from storykit.model.values import is_list_field, parse_scalar
 from storykit.services.schema import item_schema
-from storykit.validate import validate_item
+from storykit.storage.cache import SUMMARY_FIELDS
+from storykit.storage.validate import validate_item
 from tests.helpers import Repo
 
 TYPE_FIELD_PAIRS = [(t, name) for t in ITEM_TYPES for name in type_fields(t)]
@@ -116,7 +116,7 @@ def test_kinds_and_fields_agree() -> None:
         assert set(spec.parents) <= set(TYPES)
         for fields in spec.gates.values():
             assert all(FIELDS[name].fix for name in fields)
-        assert output._TYPE_STYLE[item_type] == spec.style
+        assert style.type_style(item_type) == spec.style
 
 
 def test_values_on_the_command_line_follow_the_kind() -> None:

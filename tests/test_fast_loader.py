@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from storykit import yamlio
 from storykit.errors import InvalidDataError
-from storykit.store import ItemStore
+from storykit.storage.store import ItemStore
 from tests.helpers import Repo
 from tests.review_scenario import BASE_FILES
 from tests.test_bad_files import CASES

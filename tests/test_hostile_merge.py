@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storykit import merge_server
+from storykit.merging import helper as merge_server
 from tests.helpers import Repo, git
 
 # Module names the driver or the helper import after start-up; each planted one, if ever

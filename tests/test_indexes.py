@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storykit import cached_reads
 from storykit.services.workspace import Workspace
+from storykit.storage import cached_reads
 from tests.helpers import SCRIPT, Repo
 
 STATE = Path(".git") / "storykit"

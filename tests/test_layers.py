@@ -46,6 +46,8 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         "locations": 0,
         "clock": 0,
         "printable": 0,
+        "interpreter": 0,
+        # the mechanisms: storage, history, merging, repository, yamlio, editor, project (1)
         "services": 2,
         "cli": 3,
     }
@@ -85,3 +87,51 @@ def test_no_module_is_over_400_lines() -> None:
     for path in SRC.rglob("*.py"):
         lines = len(path.read_text().splitlines())
         assert lines <= 400, (path.relative_to(SRC), lines)
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """{module: the storykit modules it imports}, type-only and function-level imports
+    included, read from the code."""
+    names = {
+        ".".join(("storykit", *p.relative_to(SRC).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        ): p
+        for p in SRC.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            found |= {t for t in targets if t in names and t != name}
+        graph[name] = found
+    return graph
+
+
+def test_no_import_circles() -> None:
+    """No two modules need each other, however indirectly (what they share lives below
+    both); a package's face (`__init__`) imports nothing of its own package."""
+    graph = _module_graph()
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                raise AssertionError(" -> ".join([*path[path.index(target) :], target]))
+            if target not in state:
+                visit(target, [*path, target])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+
+
+def test_the_package_root_holds_the_bottom_floor_and_little_else() -> None:
+    loose = sorted(p.stem for p in SRC.glob("*.py") if not p.stem.startswith("__"))
+    assert len(loose) <= 9, loose

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storykit.config import Config
-from storykit.merging import Labels, merge_item_file
+from storykit.merging.files import Labels, merge_item_file
 from storykit.model.catalogue import type_fields
 from storykit.yamlio import read_document
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storykit.config import Config
-from storykit.merging import LAYOUT, merge_item_file
+from storykit.merging.files import LAYOUT, merge_item_file
 from storykit.model.merge import Labels
 from storykit.yamlio import read_document
 from tests.helpers import Repo

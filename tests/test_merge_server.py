@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from storykit import merge_server
 from storykit.config import Config
-from storykit.merging import merge_item_file
+from storykit.merging import helper as merge_server
+from storykit.merging.files import merge_item_file
 from storykit.model.merge import Labels
 from tests.helpers import Repo
 
@@ -29,7 +29,7 @@ CLASH = BASE + b"owner: eli\n"
 
 def start_helper(path: Path, idle: float = 30) -> subprocess.Popen[bytes]:
     helper = subprocess.Popen(
-        [sys.executable, "-m", "storykit.merge_server", str(path), str(idle)],
+        [sys.executable, "-m", "storykit.merging.helper", str(path), str(idle)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from storykit.rank import longest_increasing_run
+from storykit.model.rank import longest_increasing_run
 from tests.helpers import Repo, make_repo
 
 EditorInstaller = Callable[..., Path]

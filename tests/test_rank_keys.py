@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storykit.rank import (
+from storykit.model.rank import (
     RankError,
     is_valid_key,
     key_for_move,

@@ -9,7 +9,7 @@ import pytest
 
 from storykit import yamlio
 from storykit.config import Config, parse_config
-from storykit.validate import validate_item
+from storykit.storage.validate import validate_item
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 EXAMPLES = [

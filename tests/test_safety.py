@@ -20,7 +20,7 @@ def _hold_lock(repo: Repo) -> subprocess.Popen[str]:
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from storykit.lock import backlog_lock\n"
+        "from storykit.storage.lock import backlog_lock\n"
         "with backlog_lock(Path(sys.argv[1]), 'storykit set SK-TEST'):\n"
         "    print('held', flush=True)\n"
         "    time.sleep(60)\n"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from storykit import atomic
 from storykit.repository.commit import GitRepo
 from storykit.repository.runner import Completed
+from storykit.storage import atomic
 from tests.helpers import SCRIPT, Repo, make_repo
 
 

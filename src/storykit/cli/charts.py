@@ -200,7 +200,7 @@ def _save(figure: Figure, path: Path) -> None:
     """Render, then write the file atomically: a failure never leaves half a chart."""
     import io
 
-    from storykit.atomic import write_atomic
+    from storykit.storage.atomic import write_atomic
 
     figure.tight_layout()
     rendered = io.BytesIO()

@@ -15,7 +15,7 @@ from storykit.printable import printable
 if TYPE_CHECKING:
     from storykit.model.selection import Match
     from storykit.services.query import Board
-    from storykit.store import StoredItem
+    from storykit.storage.store import StoredItem
 
 Row = tuple[str, str, str, str, str, str, bool]  # id, type, status, points, owner, title, late
 OVERDUE_MARK = "[overdue]"

@@ -17,14 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cache import (
-    SUMMARY_FIELDS,
-    ItemCache,
-    ItemIndex,
-    Signature,
-    cache_key,
-    signature_of,
-)
 from storykit.cli.columns import list_row, render_lines
 from storykit.cli.envelope import envelope, listed, print_json
 from storykit.locations import (
@@ -48,6 +40,14 @@ from storykit.model.selection import (
     scorer,
     sort_key,
     with_extras,
+)
+from storykit.storage.cache import (
+    SUMMARY_FIELDS,
+    ItemCache,
+    ItemIndex,
+    Signature,
+    cache_key,
+    signature_of,
 )
 
 _VALUE_OPTIONS = (

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from storykit import clock
-from storykit.reportcache import open_cache
+from storykit.history.reportcache import open_cache
 
 # command → (value options, flags) it answers; anything else goes to the full command.
 _FORMS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -52,9 +52,9 @@ def try_suggest(argv: list[str]) -> int | None:
     if limit < 1:
         return None  # the full command says why
     try:
-        from storykit.cache import SUMMARY_FIELDS
         from storykit.cli.fastlist import cached_records
         from storykit.model.score import disagreements, names, parse
+        from storykit.storage.cache import SUMMARY_FIELDS
 
         records = cached_records(full=False)
         if records is None or "score" not in records[0]:

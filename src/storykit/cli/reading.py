@@ -232,7 +232,7 @@ def schema(
     if output_file is None:
         sys.stdout.write(text)
         return
-    from storykit.atomic import write_atomic
+    from storykit.storage.atomic import write_atomic
 
     try:
         write_atomic(output_file, text.encode("utf-8"))

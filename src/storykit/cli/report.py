@@ -12,7 +12,7 @@ from storykit.printable import printable
 
 if TYPE_CHECKING:
     from storykit.services.history import BacklogDiff, ItemLog
-    from storykit.store import StoredItem
+    from storykit.storage.store import StoredItem
 
 
 def summary(diff: BacklogDiff) -> str:

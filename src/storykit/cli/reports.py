@@ -196,7 +196,7 @@ class _Tee(io.TextIOBase):
 def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[None]:
     """Print a report and keep what was printed for the lean path (`reportcache.py`)."""
     from storykit.cli.fastreport import report_request
-    from storykit.reportcache import ReportCache
+    from storykit.history.reportcache import ReportCache
 
     wanted = report_request(command, **options)  # type: ignore[arg-type]
     git_dir = ws.project.git_dir

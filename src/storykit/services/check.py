@@ -14,6 +14,7 @@ from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import is_item_file
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
+from storykit.model.rank import LONG_KEY, is_valid_key
 from storykit.model.relations import (
     RANK_FIX,
     cycle_message,
@@ -23,9 +24,8 @@ from storykit.model.relations import (
     wrong_parent,
 )
 from storykit.model.workflow import gate_problems, overdue_since
-from storykit.rank import LONG_KEY, is_valid_key
 from storykit.services.workspace import Workspace
-from storykit.store import StoredItem
+from storykit.storage.store import StoredItem
 from storykit.yamlio import CONFLICT_MARKER, Document
 
 
@@ -169,7 +169,7 @@ def _sprints(
     """Every sprint file (and how many there are), and every item's `sprint:` naming one
     of them."""
     from storykit.model.sprints import unknown_sprint
-    from storykit.sprints import SprintStore
+    from storykit.storage.sprint_files import SprintStore
 
     loaded = SprintStore(ws.project).load_all()
     found = list(loaded.problems)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from storykit import clock, yamlio
-from storykit.atomic import Changeset
 from storykit.errors import BusyError, InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES, required_fields, type_fields
 from storykit.model.ids import mint_id
@@ -15,7 +14,8 @@ from storykit.model.values import ValueProblem, is_list_field, parse_scalar
 from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
-from storykit.store import StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import StoredItem
 
 STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
 STAND_IN_RANK = "a0"

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from storykit import merge_server
 from storykit.errors import GitError, UsageError
 from storykit.locations import (
     SPRINT_FOLDER,
@@ -19,6 +18,7 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
+from storykit.merging import helper as merge_server
 from storykit.model.merge import FileMerge, Labels, tell_places
 from storykit.model.naming import id_from_file_name
 
@@ -83,7 +83,7 @@ def merge_sides(
         if answer is not None:
             return answer
     try:
-        from storykit.merging import merge_item_file
+        from storykit.merging.files import merge_item_file
         from storykit.project import settings_or_defaults
 
         result = merge_item_file(*sides, rel, settings_or_defaults(root), labels)
@@ -125,7 +125,7 @@ def _rank_places(root: Path, item_id: str, labels: Labels) -> str | None:
     if len(merging) != 1:
         return None
     try:
-        from storykit.places import open_places
+        from storykit.history.places import open_places
         from storykit.project import settings_or_defaults
         from storykit.repository.history import History
 

@@ -10,10 +10,10 @@ from storykit.locations import is_shallow
 from storykit.model.diffs import FieldDiff, field_diffs
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.naming import id_from_file_name
-from storykit.rank import moved_items
+from storykit.model.rank import moved_items
 from storykit.repository.history import History
 from storykit.services.workspace import Move, Workspace
-from storykit.snapshot import (
+from storykit.storage.snapshot import (
     BlobPayloads,
     Snapshot,
     item_id_of,
@@ -21,7 +21,7 @@ from storykit.snapshot import (
     snapshot_at,
     snapshot_worktree,
 )
-from storykit.store import StoredItem
+from storykit.storage.store import StoredItem
 
 
 @dataclass(frozen=True)

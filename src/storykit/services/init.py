@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from storykit.atomic import Changeset
 from storykit.config import Config, default_config_text, parse_config
 from storykit.errors import UsageError
 from storykit.locations import CONFIG_FILE
@@ -19,6 +18,7 @@ from storykit.services.clone import (
     set_up_clone,
 )
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
+from storykit.storage.atomic import Changeset
 
 BACKLOG_README = """\
 # Backlog

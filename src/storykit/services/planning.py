@@ -4,7 +4,6 @@ The kept lines are the sprint; one commit adds and removes what changed."""
 
 from __future__ import annotations
 
-from storykit.atomic import Changeset
 from storykit.errors import UsageError
 from storykit.model.points import number
 from storykit.printable import printable
@@ -13,8 +12,9 @@ from storykit.services.ranking import parse_order
 from storykit.services.sprints import SprintOutcome, after_change, set_sprint
 from storykit.services.update import load_many
 from storykit.services.workspace import CommitOptions, Plan, Workspace
-from storykit.sprints import SprintStore
-from storykit.store import StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.sprint_files import SprintStore
+from storykit.storage.store import StoredItem
 
 PLAN_HELP = """\
 # Plan sprint {name} ({start} → {end}, capacity {capacity}).

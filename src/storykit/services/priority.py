@@ -7,13 +7,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storykit.cache import SUMMARY_FIELDS
 from storykit.errors import UsageError
 from storykit.model.score import disagreements, names, parse
 from storykit.model.selection import Getter, with_extras
 from storykit.services.ranking import reorder
 from storykit.services.workspace import CommitOptions, Outcome, Workspace
-from storykit.store import StoredItem
+from storykit.storage.cache import SUMMARY_FIELDS
+from storykit.storage.store import StoredItem
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from storykit.model.selection import (
 )
 from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
-from storykit.store import StoredItem
+from storykit.storage.store import StoredItem
 
 if TYPE_CHECKING:
     from storykit.model.burndown import Timeline
@@ -105,7 +105,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         name = query.captured_by.casefold()
         who_added = captured(ws)
         if who_added.cut:
-            from storykit.timeline import cut_short
+            from storykit.history.timeline import cut_short
 
             raise cut_short("--captured-by (who added each item's file)")
         theirs = {i for i, (who, _) in who_added.first.items() if who.casefold() == name}
@@ -137,9 +137,9 @@ def timeline_at_head(ws: Workspace) -> Timeline | None:
     """The history of HEAD through the timeline cache (None: no commits yet). At a HEAD
     already read no git runs (HEAD is read from git's files); after a new commit git reads
     that commit only."""
-    from storykit.reportcache import head_commit
+    from storykit.history.reportcache import head_commit
+    from storykit.history.timeline import read_timeline
     from storykit.repository.history import History
-    from storykit.timeline import read_timeline
 
     git_dir = ws.project.git_dir
     head = head_commit(git_dir) if git_dir is not None else None  # a file read, not git

@@ -6,11 +6,9 @@ import bisect
 import hashlib
 from dataclasses import dataclass
 
-from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
-from storykit.printable import printable
-from storykit.rank import (
+from storykit.model.rank import (
     DIGITS,
     SPREAD,
     Entry,
@@ -21,6 +19,7 @@ from storykit.rank import (
     plan_reorder,
     unshared,
 )
+from storykit.printable import printable
 from storykit.services.editing import EditSession
 from storykit.services.workspace import (
     CommitOptions,
@@ -31,7 +30,8 @@ from storykit.services.workspace import (
     ids_text,
     subject_of,
 )
-from storykit.store import Backlog, StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import Backlog, StoredItem
 
 PLACEMENTS = ("top", "bottom", "before", "after")
 REORDER_HELP = """\

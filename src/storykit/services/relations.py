@@ -17,6 +17,7 @@ from storykit import yamlio
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
+from storykit.model.rank import is_valid_key
 from storykit.model.relations import (
     cycle_message,
     dangling,
@@ -25,11 +26,10 @@ from storykit.model.relations import (
     wrong_parent,
 )
 from storykit.model.sprints import unknown_sprint
-from storykit.rank import is_valid_key
 
 if TYPE_CHECKING:
-    from storykit.atomic import Changeset
-    from storykit.store import ItemStore
+    from storykit.storage.atomic import Changeset
+    from storykit.storage.store import ItemStore
 
 Fields = dict[str, Any]
 Problem = tuple[Path, list[str | int], str]  # the file, where in it, the message
@@ -96,7 +96,7 @@ def refuse_broken_relations(
 
 
 def _sprint_names(store: ItemStore) -> set[str]:
-    from storykit.sprints import SprintStore
+    from storykit.storage.sprint_files import SprintStore
 
     return {sprint.name for sprint in SprintStore(store.project).load_all().sprints}
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, StorykitError
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.services.update import load_for_update, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
-from storykit.store import StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import StoredItem
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 from storykit import clock
 from storykit.errors import Diagnostic, RepoStateError, UsageError
+from storykit.history.timeline import cut_short, read_timeline
 from storykit.locations import SPRINT_FOLDER
 from storykit.model.burndown import Burndown, Timeline, burndown, moments
 from storykit.model.planning import Planning, plan_summary
 from storykit.model.sprints import Sprint, State
 from storykit.repository.history import History
 from storykit.services.workspace import Workspace
-from storykit.sprints import parse_sprint
-from storykit.store import StoredItem
-from storykit.timeline import cut_short, read_timeline
+from storykit.storage.sprint_files import parse_sprint
+from storykit.storage.store import StoredItem
 
 VELOCITY_OVER = 3  # the average is over the last this many closed sprints
 

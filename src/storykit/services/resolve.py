@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storykit.atomic import Changeset, read_bytes, write_atomic
 from storykit.errors import InvalidDataError, UsageError
 from storykit.locations import SPRINT_FOLDER, is_item_file
-from storykit.lock import backlog_lock
-from storykit.merging import merge_item_file
+from storykit.merging.files import merge_item_file
 from storykit.model.ids import looks_like_query
 from storykit.model.merge import (
     FileMerge,
@@ -38,6 +36,8 @@ from storykit.services.clone import driver_missing, set_up_clone
 from storykit.services.driver import settle_command
 from storykit.services.settling import Places, Said, SaidStore, lost_in_staged, told_lines
 from storykit.services.workspace import Workspace
+from storykit.storage.atomic import Changeset, read_bytes, write_atomic
+from storykit.storage.lock import backlog_lock
 
 if TYPE_CHECKING:
     from storykit.repository.conflicts import Operation

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storykit.atomic import save_json
 from storykit.errors import InvalidDataError, UsageError
 from storykit.locations import is_item_file
 from storykit.model.merge import (
@@ -28,6 +27,7 @@ from storykit.model.merge import (
 )
 from storykit.model.values import ValueProblem, parse_value
 from storykit.services.workspace import Workspace
+from storykit.storage.atomic import save_json
 
 if TYPE_CHECKING:
     from storykit.repository.conflicts import Operation
@@ -147,7 +147,7 @@ class Places:
         return tell_places(ours, theirs, labels)
 
     def _place(self, rev: str, item_id: str) -> int | None:
-        from storykit.places import open_places
+        from storykit.history.places import open_places
         from storykit.repository.history import History
 
         if rev not in self._read:

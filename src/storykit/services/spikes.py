@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from storykit import clock
-from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import ITEM_TYPES, type_fields
 from storykit.model.ids import mint_id
+from storykit.model.rank import keys_between
 from storykit.model.timebox import timebox_delta
 from storykit.model.workflow import overdue_since
-from storykit.rank import keys_between
 from storykit.services.editing import EditSession
 from storykit.services.update import apply_status, load_for_update, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, subject_of
-from storykit.store import LoadedFile, StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import LoadedFile, StoredItem
 
 OUTCOME_TEMPLATE = """\
 

@@ -8,7 +8,7 @@ from storykit import clock
 from storykit.errors import UsageError
 from storykit.model.catalogue import SPLIT_INHERITED, type_fields
 from storykit.model.ids import mint_id
-from storykit.rank import keys_between
+from storykit.model.rank import keys_between
 from storykit.services.update import apply_status, load_for_update, plan_update
 from storykit.services.workspace import (
     CommitOptions,

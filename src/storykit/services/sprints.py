@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from storykit import clock
-from storykit.atomic import Changeset
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import SPRINT_ORDER, type_fields
 from storykit.model.sprints import Sprint
@@ -21,8 +20,9 @@ from storykit.model.timebox import (
 )
 from storykit.services.update import load_many, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
-from storykit.sprints import LoadedSprint, SprintStore
-from storykit.store import LoadedFile
+from storykit.storage.atomic import Changeset
+from storykit.storage.sprint_files import LoadedSprint, SprintStore
+from storykit.storage.store import LoadedFile
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ over, unless they touched the same files (then the undo would throw their work a
 
 from __future__ import annotations
 
-from storykit.atomic import Changeset
 from storykit.errors import RepoStateError, StorykitError
 from storykit.model.naming import id_from_file_name
 from storykit.repository.history import History, Marked
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
-from storykit.store import StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import StoredItem
 
 UNDOABLE_PAST = ("init",)  # what undo will not take back: use git for that
 
@@ -82,7 +82,7 @@ def _carried(
     """The undo applied onto a file the user edited since the commit (`--include-changes`):
     the edits and the undo merged field by field, as the merge driver merges two branches.
     Refused when they touch the same fields, or the file cannot be merged so."""
-    from storykit.merging import merge_item_file
+    from storykit.merging.files import merge_item_file
     from storykit.model.merge import Labels
 
     def refuse(why: str) -> RepoStateError:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from storykit import clock, yamlio
-from storykit.atomic import Changeset
 from storykit.config import WorkflowConfig
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.catalogue import type_fields
@@ -24,7 +23,8 @@ from storykit.services.workspace import (
     Workspace,
     ids_text,
 )
-from storykit.store import LoadedFile, StoredItem
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import LoadedFile, StoredItem
 
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(\+=|-=|=)(.*)$", re.DOTALL)
 _FIXED = ("id", "type")

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
-from storykit.atomic import Changeset, sweep_leftovers
 from storykit.errors import InvalidDataError, RepoStateError, StorykitError
-from storykit.lock import backlog_lock
 from storykit.model.catalogue import type_fields
 from storykit.project import Project, find_project
 from storykit.services.relations import refuse_broken_relations
-from storykit.store import ItemStore, StoredItem
+from storykit.storage.atomic import Changeset, sweep_leftovers
+from storykit.storage.lock import backlog_lock
+from storykit.storage.store import ItemStore, StoredItem
 
 if TYPE_CHECKING:
     from storykit.repository.commit import GitRepo

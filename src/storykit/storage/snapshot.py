@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit.atomic import save_json
 from storykit.errors import Diagnostic
 from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.repository.history import History
-from storykit.store import ItemStore, StoredItem
+from storykit.storage.atomic import save_json
+from storykit.storage.store import ItemStore, StoredItem
 
 _BLOB_CACHE_FORMAT = 5  # as CACHE_FORMAT
 

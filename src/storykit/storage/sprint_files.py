@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.atomic import read_regular
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import SPRINT_FOLDER, backlog_folder_problem, is_item_file
 from storykit.model.catalogue import SPRINT_ORDER
 from storykit.model.sprints import Sprint, sprint_file_name
 from storykit.project import Project
-from storykit.validate import Locator, validate_sprint
+from storykit.storage.atomic import read_regular
+from storykit.storage.validate import Locator, validate_sprint
 
 
 @dataclass

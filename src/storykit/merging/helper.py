@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storykit.history.reportcache import package_fingerprint
 from storykit.interpreter import neutral_folder, python_argv
 from storykit.model.merge import FileMerge, Labels
-from storykit.reportcache import package_fingerprint
 
 IDLE_SECONDS = 10.0
 _ANSWER_SECONDS = 30.0
@@ -110,7 +110,7 @@ def start(path: Path) -> None:
         return
     try:
         subprocess.Popen(
-            [*python_argv("storykit.merge_server"), str(path)],
+            [*python_argv("storykit.merging.helper"), str(path)],
             cwd=neutral_folder(),  # never the work tree (docs/architecture.md)
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -152,7 +152,7 @@ def serve(path: Path, idle: float = IDLE_SECONDS) -> None:
 
 def _answer(raw: bytes) -> dict[str, Any]:
     try:
-        from storykit.merging import merge_item_file
+        from storykit.merging.files import merge_item_file
         from storykit.project import settings_or_defaults
 
         request = json.loads(raw)

@@ -25,7 +25,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
-from storykit.atomic import save_json
 from storykit.errors import InvalidDataError, RepoStateError
 from storykit.locations import (
     CUT_SHORT,
@@ -39,6 +38,7 @@ from storykit.model.burndown import Change, Timeline
 from storykit.model.naming import id_from_file_name
 from storykit.project import Project
 from storykit.repository.history import History, LogCommit, RawChange
+from storykit.storage.atomic import save_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storykit.atomic import write_atomic
 from storykit.model.catalogue import FIELDS
+from storykit.storage.atomic import write_atomic
 
 CACHE_FORMAT = 6  # bumped whenever what a cache holds changes (6: value and risk listed)
 RACY_SECONDS = 2.0

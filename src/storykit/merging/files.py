@@ -39,7 +39,7 @@ from storykit.model.merge import (
     tell,
 )
 from storykit.model.workflow import gate_problems
-from storykit.validate import Locator, file_name_problems, validate_item, validate_sprint
+from storykit.storage.validate import Locator, file_name_problems, validate_item, validate_sprint
 
 
 def merge_item_file(

@@ -9,10 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from storykit.cache import INDEXES, ItemCache, ItemIndex, cache_key, index_file, signature_of
 from storykit.errors import Diagnostic, RepoStateError
 from storykit.locations import cache_file
 from storykit.model.naming import id_from_file_name
+from storykit.storage.cache import (
+    INDEXES,
+    ItemCache,
+    ItemIndex,
+    cache_key,
+    index_file,
+    signature_of,
+)
 
 if TYPE_CHECKING:
     import os

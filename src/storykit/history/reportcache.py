@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from storykit.atomic import save_json
 from storykit.locations import (
     CONFIG_FILE,
     common_dir,
@@ -29,6 +28,7 @@ from storykit.locations import (
     find_project_root,
     history_shape,
 )
+from storykit.storage.atomic import save_json
 
 _FORMAT = 1
 _KEPT = 32
@@ -39,7 +39,7 @@ def package_fingerprint() -> str:
     """This storykit: its version and the size and time of each of its files."""
     from storykit import __version__
 
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # the whole storykit package
     digest = hashlib.sha1(__version__.encode())
     for folder, _dirs, files in sorted(os.walk(package)):
         for name in sorted(files):

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from storykit import yamlio
-from storykit.atomic import read_regular
-from storykit.cached_reads import CachedReads, ids_of
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import backlog_folder_problem, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
@@ -20,7 +18,9 @@ from storykit.model.items import ItemModel, model_from_plain
 from storykit.model.naming import file_name, id_from_file_name
 from storykit.model.records import item_json, jsonable
 from storykit.project import Project
-from storykit.validate import Locator, file_name_problems, validate_item
+from storykit.storage.atomic import read_regular
+from storykit.storage.cached_reads import CachedReads, ids_of
+from storykit.storage.validate import Locator, file_name_problems, validate_item
 
 
 @dataclass(frozen=True)
