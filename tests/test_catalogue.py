@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from storykit.cli import fastnew, style
 from storykit.cli.app import app
+from storykit.cli.lean import creating as fastnew
+from storykit.cli.render import style
 from storykit.config import Config, parse_config
 from storykit.errors import InvalidDataError
 from storykit.model.catalogue import (

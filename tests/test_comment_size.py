@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storykit.cli.comment import LIMIT, fit
+from storykit.cli.render.comment import LIMIT, fit
 from tests.helpers import Repo
 
 

@@ -1,5 +1,5 @@
 """Shell completion: IDs as they are typed, statuses, fields, option values, open spikes —
-answered by the lean path (cli/fastcomplete.py) without Typer, like the lean `list`."""
+answered by the lean path (cli/lean/completion.py) without Typer, like the lean `list`."""
 
 from __future__ import annotations
 

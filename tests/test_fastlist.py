@@ -1,4 +1,4 @@
-"""The lean `list` (cli/fastlist.py) prints exactly what the full command prints."""
+"""The lean `list` (cli/lean/listing.py) prints exactly what the full command prints."""
 
 from __future__ import annotations
 

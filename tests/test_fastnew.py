@@ -1,4 +1,4 @@
-"""The lean `TYPE new` (cli/fastnew.py) does exactly what the full command does."""
+"""The lean `TYPE new` (cli/lean/creating.py) does exactly what the full command does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storykit.cli.fastnew import try_new
+from storykit.cli.lean.creating import try_new
 from tests.helpers import Repo
 
 STORY = ["--as-a", "user", "--i-want", "to send emojis", "--so-that", "I can express emotions"]

@@ -13,7 +13,7 @@ ALLOWED = {
     "git": {"repository/runner.py"},
     "ruamel": {"yamlio"},
     "typer": {"cli"},
-    "rich": {"cli/output.py"},
+    "rich": {"cli/render/output.py"},
 }
 
 

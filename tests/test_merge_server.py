@@ -110,7 +110,7 @@ def test_a_driver_the_helper_answers_loads_neither_pydantic_nor_yaml_nor_git(
         (tmp_path / name).write_bytes(content)
     code = (
         "import sys\n"
-        "from storykit.cli.fastmerge import try_merge_driver\n"
+        "from storykit.cli.lean.merge_driver import try_merge_driver\n"
         f"args = ['merge-driver', {str(tmp_path / 'base')!r}, {str(tmp_path / 'ours')!r},"
         f" {str(tmp_path / 'theirs')!r}, '7', {REL!r}]\n"
         "code = try_merge_driver(args)\n"

@@ -1,6 +1,6 @@
 """The `storykit` command: the Typer application and the order of its commands. The
-commands live in `reading`, `changing`, `ranking`, `history`, `merging`, `new` and
-`spike`; each reads options, calls one service function and renders its result. Services
+commands live in `commands/` (one module per group); each reads options, calls one service
+function and renders its result through `render/`. Services
 are imported inside the commands, so `--help` stays fast and imports neither GitPython nor
 ruamel.yaml.
 """
@@ -14,8 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 from storykit import __version__
-from storykit.cli import output
 from storykit.cli.options import summary
+from storykit.cli.render import output
 
 
 class StorykitGroup(TyperGroup):
@@ -61,8 +61,17 @@ def _root(
 
 def _register() -> None:
     """Every command, in the order `--help` lists them."""
-    from storykit.cli import changing, history, merging, ranking, reading, refining, spike, sprint
-    from storykit.cli.new import register
+    from storykit.cli.commands import (
+        changing,
+        history,
+        merging,
+        ranking,
+        reading,
+        refining,
+        spike,
+        sprint,
+    )
+    from storykit.cli.commands.new import register
 
     app.command(short_help=summary(changing.init.__doc__))(changing.init)
     app.command("list", short_help=summary(reading.list_.__doc__))(reading.list_)

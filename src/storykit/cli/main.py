@@ -10,30 +10,30 @@ import sys
 
 def main() -> None:
     if "_STORYKIT_COMPLETE" in os.environ:
-        from storykit.cli.fastcomplete import try_complete
+        from storykit.cli.lean.completion import try_complete
 
         code = try_complete()
         if code is not None:
             sys.exit(code)
-    from storykit.cli.fastmerge import try_merge_driver
+    from storykit.cli.lean.merge_driver import try_merge_driver
 
     code = try_merge_driver(sys.argv[1:])
     if code is not None:
         sys.exit(code)
-    from storykit.cli.fastlist import try_list
+    from storykit.cli.lean.listing import try_list
 
     code = try_list(sys.argv[1:])
     if code is None:
-        from storykit.cli.fastnew import try_new
+        from storykit.cli.lean.creating import try_new
 
         code = try_new(sys.argv[1:])
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if code is None and command in ("burndown", "velocity", "sprint"):
-        from storykit.cli.fastreport import try_report
+        from storykit.cli.lean.kept_reports import try_report
 
         code = try_report(sys.argv[1:])
     if code is None and command == "rank":
-        from storykit.cli.fastsuggest import try_suggest
+        from storykit.cli.lean.suggestion import try_suggest
 
         code = try_suggest(sys.argv[1:])
     if code is not None:

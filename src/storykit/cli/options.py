@@ -38,7 +38,7 @@ def summary(doc: str | None) -> str:
 
 def complete_ids(incomplete: str) -> list[str]:
     """Shell completion of item IDs, from file names alone (no YAML, no git), when the
-    lean completion (cli/fastcomplete.py) could not answer."""
+    lean completion (cli/lean/completion.py) could not answer."""
     from pathlib import Path
 
     from storykit.model.naming import id_from_file_name
@@ -49,7 +49,7 @@ def complete_ids(incomplete: str) -> list[str]:
         names = [entry.name for entry in project.backlog_dir.iterdir()]
     except Exception:  # completion must never fail loudly
         return []
-    from storykit.cli.fastcomplete import matching
+    from storykit.cli.lean.completion import matching
 
     ids = sorted({i for i in (id_from_file_name(name) for name in names) if i})
     return matching(ids, incomplete)  # the lean completion's rule: as typed, ID or code

@@ -103,7 +103,7 @@ class ItemCache:
         self.dirty = False
 
 
-# What the lean `list` (cli/fastlist.py) needs of an item: a fifth of the cache's size.
+# What the lean `list` (cli/lean/listing.py) needs of an item: a fifth of the cache's size.
 SUMMARY_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.listed)
 
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storykit.cli.comment import fit
+from storykit.cli.render.comment import fit
 from storykit.model.points import number
 from storykit.printable import printable
 

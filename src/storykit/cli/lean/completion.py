@@ -150,7 +150,7 @@ def _summary() -> tuple[dict[str, Any], Summary]:
     """The settings and every item's summary from the read cache, or an exception. A file
     changed since it was cached counts with the ID its name gives (a completion is a hint:
     it does not wait for the cache to be refreshed)."""
-    from storykit.cli.fastlist import cached_records
+    from storykit.cli.lean.listing import cached_records
 
     found = cached_records(full=False, partial=True)
     if found is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from storykit.cli import output
-from storykit.cli.comment import fit
-from storykit.cli.envelope import envelope
+from storykit.cli.render import output
+from storykit.cli.render.comment import fit
+from storykit.cli.render.envelope import envelope
 from storykit.printable import printable
 
 if TYPE_CHECKING:

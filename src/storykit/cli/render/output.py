@@ -12,7 +12,7 @@ import traceback
 from functools import cache
 from typing import TYPE_CHECKING
 
-from storykit.cli.style import format_points, status_style, styled, type_style
+from storykit.cli.render.style import format_points, status_style, styled, type_style
 from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
 from storykit.locations import CUT_SHORT
 from storykit.printable import printable, printable_lines
@@ -59,7 +59,7 @@ def out(plain: str, markup: str | None = None) -> None:
 
 
 def chart(text: str) -> None:
-    """A chart drawn by a plotting library (cli/charts.py), written as it is: its colour
+    """A chart drawn by a plotting library (cli/render/charts.py), written as it is: its colour
     codes are the library's own, and every label in it went through `printable`."""
     sys.stdout.write(text.rstrip("\n") + "\n")
 
@@ -177,7 +177,7 @@ def render_item(details: ItemDetails) -> None:
         progress = details.progress
         out("")
         out(f"children ({len(details.children)}):", f"[bold]children ({len(details.children)}):[/]")
-        from storykit.cli.columns import render_list
+        from storykit.cli.render.columns import render_list
 
         render_list(details.children)
         if progress is not None:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IdsArg,
     JsonOpt,
     workspace,
 )
+from storykit.cli.render import columns, envelope, output
 from storykit.errors import UsageError
 from storykit.model.catalogue import ITEM_TYPES
 from storykit.model.selection import SORTS, ListFilter

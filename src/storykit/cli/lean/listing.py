@@ -4,7 +4,7 @@ It answers only when everything it needs is already known — simple options, an
 cache written for these exact settings that serves every item file unchanged — and
 otherwise returns None so the full command runs, which also refreshes the cache and
 reports any problem. Rows and JSON come from the same data and the same formatting as the
-full path (`cli/output.py`, coloured on a terminal); `tests/test_fastlist.py` compares the
+full path (`cli/render/output.py`, coloured on a terminal); `tests/test_fastlist.py` compares the
 two byte for byte, in a pipe and on a terminal.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cli.columns import list_row, render_lines
-from storykit.cli.envelope import envelope, listed, print_json
+from storykit.cli.render.columns import list_row, render_lines
+from storykit.cli.render.envelope import envelope, listed, print_json
 from storykit.locations import (
     CONFIG_FILE,
     backlog_folder_problem,

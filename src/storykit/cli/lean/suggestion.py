@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storykit.cli import output
+from storykit.cli.render import output
 from storykit.model.points import number
 
 
@@ -52,7 +52,7 @@ def try_suggest(argv: list[str]) -> int | None:
     if limit < 1:
         return None  # the full command says why
     try:
-        from storykit.cli.fastlist import cached_records
+        from storykit.cli.lean.listing import cached_records
         from storykit.model.score import disagreements, names, parse
         from storykit.storage.cache import SUMMARY_FIELDS
 

@@ -1,5 +1,5 @@
 """Commands about merging branches: `resolve`, and `merge-driver` (git runs it; the lean
-path in cli/fastmerge.py answers it, this one only shows its help)."""
+path in cli/lean/merge_driver.py answers it, this one only shows its help)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from storykit.cli import output
 from storykit.cli.options import workspace
+from storykit.cli.render import output
 
 
 def resolve(
@@ -89,6 +89,6 @@ def merge_driver(
     clone's merge.storykit.driver runs `storykit merge-driver %O %A %B %L %P %X %Y`. It
     merges field by field into OURS; exit 0 when clean, 1 on a conflict (markers around
     the field) or when it let git merge the file as text."""
-    from storykit.cli.fastmerge import try_merge_driver
+    from storykit.cli.lean.merge_driver import try_merge_driver
 
     raise typer.Exit(try_merge_driver(["merge-driver", *(args or [])]) or 0)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IncludeOpt,
     JsonOpt,
@@ -17,6 +16,7 @@ from storykit.cli.options import (
     summary,
     workspace,
 )
+from storykit.cli.render import columns, envelope, output
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Outcome

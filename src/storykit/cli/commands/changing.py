@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import columns, envelope, output
 from storykit.cli.options import (
     IdArg,
     IdsArg,
@@ -21,6 +20,7 @@ from storykit.cli.options import (
     complete_ids,
     workspace,
 )
+from storykit.cli.render import columns, envelope, output
 from storykit.errors import UsageError
 
 if TYPE_CHECKING:

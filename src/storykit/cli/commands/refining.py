@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import envelope, output
-from storykit.cli.comment import fit
 from storykit.cli.options import JsonOpt, workspace
+from storykit.cli.render import envelope, output
+from storykit.cli.render.comment import fit
 from storykit.errors import UsageError
 
 if TYPE_CHECKING:

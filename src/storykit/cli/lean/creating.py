@@ -33,7 +33,7 @@ def try_new(argv: list[str]) -> int | None:
         return None
     values, flags, placement = parsed
 
-    from storykit.cli import output
+    from storykit.cli.render import output
     from storykit.services.create import create_item, missing_fields
     from storykit.services.ranking import Placement
     from storykit.services.workspace import CommitOptions, Workspace

@@ -1,5 +1,5 @@
 """`storykit sprint new|list|add|remove|plan|start|close|show`: sprints, one commit per
-change (their reports: `cli/reports.py`)."""
+change (their reports: `cli/commands/reports.py`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import charts, columns, envelope, output
-from storykit.cli.options import (
-    IdsArg,
-    IncludeOpt,
-    JsonOpt,
-    NoCommitOpt,
-    NoVerifyOpt,
-    commit_options,
-    read_text_arg,
-    summary,
-    workspace,
-)
-from storykit.cli.reports import (
+from storykit.cli.commands.reports import (
     AtOpt,
     Format,
     FormatOpt,
@@ -32,7 +20,19 @@ from storykit.cli.reports import (
     velocity,
     width,
 )
-from storykit.cli.style import styled
+from storykit.cli.options import (
+    IdsArg,
+    IncludeOpt,
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
+    commit_options,
+    read_text_arg,
+    summary,
+    workspace,
+)
+from storykit.cli.render import charts, columns, envelope, output
+from storykit.cli.render.style import styled
 from storykit.model.points import number
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import charts, envelope, output
 from storykit.cli.options import JsonOpt, workspace
-from storykit.cli.style import styled
+from storykit.cli.render import charts, envelope, output
+from storykit.cli.render.style import styled
 from storykit.errors import UsageError
 from storykit.model.points import number
 
@@ -195,7 +195,7 @@ class _Tee(io.TextIOBase):
 @contextlib.contextmanager
 def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[None]:
     """Print a report and keep what was printed for the lean path (`reportcache.py`)."""
-    from storykit.cli.fastreport import report_request
+    from storykit.cli.lean.kept_reports import report_request
     from storykit.history.reportcache import ReportCache
 
     wanted = report_request(command, **options)  # type: ignore[arg-type]

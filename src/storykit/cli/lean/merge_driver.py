@@ -53,7 +53,7 @@ def try_merge_driver(argv: list[str]) -> int | None:
 
         result = run_driver(root, base, ours, theirs, rel, labels)
     except (Exception, KeyboardInterrupt) as exc:
-        from storykit.cli import output
+        from storykit.cli.render import output
 
         # Any failure exits non-zero: git marks the file conflicted, never silently wrong.
         return output.report_failure(exc) or 1

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli import envelope, output
-from storykit.cli.fastsuggest import render
+from storykit.cli.lean.suggestion import render
 from storykit.cli.options import (
     AfterOpt,
     BeforeOpt,
@@ -23,6 +22,7 @@ from storykit.cli.options import (
     read_text_arg,
     workspace,
 )
+from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
 
 if TYPE_CHECKING:

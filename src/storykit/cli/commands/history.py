@@ -6,19 +6,19 @@ from typing import Annotated
 
 import typer
 
-from storykit.cli import envelope, output
 from storykit.cli.options import (
     IdArg,
     JsonOpt,
     workspace,
 )
+from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
 from storykit.locations import CUT_SHORT
 
 
 def log(item: IdArg, as_json: JsonOpt = False) -> None:
     """The item's history from git, newest first, as field-level changes."""
-    from storykit.cli import report
+    from storykit.cli.render import review as report
     from storykit.services.history import item_log
 
     result = item_log(workspace(), item)
@@ -63,7 +63,7 @@ def diff(
 ) -> None:
     """What a change means for the backlog: items added and removed, fields changed, status
     transitions, rank moves as positions, spikes closed with their outcomes."""
-    from storykit.cli import report
+    from storykit.cli.render import review as report
     from storykit.services.history import diff_backlog
 
     if format_ not in ("text", "markdown", "json"):

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from storykit.cli import envelope, output
 from storykit.cli.options import commit_options, placement_of, summary, workspace
+from storykit.cli.render import envelope, output
 from storykit.model.catalogue import (
     FIELDS,
     ITEM_TYPES,

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from storykit.cli.style import format_points, status_style, styled, type_style
+from storykit.cli.render.style import format_points, status_style, styled, type_style
 from storykit.printable import printable
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def list_lines(rows: list[Row], colours: bool = False, width: int | None = None)
     """The lines of `list`: ID, type, status, points, owner (when any row has one) and
     title, aligned; with `colours`, for a terminal (the same columns, the same text); with
     `width`, titles are cut with … to fit, never wrapped under the ID. Shared by the lean
-    path in `cli/fastlist.py`, so both print the same."""
+    path in `cli/lean/listing.py`, so both print the same."""
     if not rows:
         return []
     paint = _sgr if colours else _unstyled
