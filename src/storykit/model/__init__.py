@@ -1,1 +1,2 @@
-"""Plain data: item models, IDs, file names and workflow rules. No files, no git."""
+"""Plain data and pure computations: the catalogue, item and sprint models, IDs, values,
+workflow rules, scores, rank keys. Imports only the bottom floor: no files, no git."""

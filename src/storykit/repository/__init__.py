@@ -1,3 +1,2 @@
-"""git, behind one package: `runner` runs it (through GitPython, the one module importing
-it), `state` reads what a change depends on, `commit` is the commit protocol and `history`
-reads the past."""
+"""git, behind one package (GitPython only in `runner`): the repository's state, the commit
+protocol, its past, conflicts. Imports the bottom floor and model/; never storage/."""

@@ -1,1 +1,2 @@
-"""Use cases: create, change, check, query, init. No printing; results are plain data."""
+"""Use cases: create, change, check, query, merge, report. No printing; results are plain
+data. Imports the mechanisms (storage/, history/, merging/, repository/) and model/."""
