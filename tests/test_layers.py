@@ -46,7 +46,7 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         "locations": 0,
         "clock": 0,
         "printable": 0,
-        "interpreter": 0,
+        "processes": 0,
         # the mechanisms: storage, history, merging, repository, yamlio, editor, project (1)
         "services": 2,
         "cli": 3,

@@ -69,7 +69,7 @@ def _register() -> None:
         reading,
         refining,
         spike,
-        sprint,
+        sprints,
     )
     from storykit.cli.commands.new import register
 
@@ -103,7 +103,7 @@ def _register() -> None:
     )
     groups = register(app)
     spike.register(groups["spike"])
-    sprint.register(app)
+    sprints.register(app)
 
 
 _register()

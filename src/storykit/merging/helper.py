@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from storykit.history.reportcache import package_fingerprint
-from storykit.interpreter import neutral_folder, python_argv
 from storykit.model.merge import FileMerge, Labels
+from storykit.processes import neutral_folder, python_argv
 
 IDLE_SECONDS = 10.0
 _ANSWER_SECONDS = 30.0

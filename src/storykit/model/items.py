@@ -29,7 +29,7 @@ from storykit.model.records import with_dates
 from storykit.model.timebox import DATE_RANGE_MESSAGE, TIMEBOX_PATTERN, date_in_range
 
 if TYPE_CHECKING:
-    from storykit.config import Config
+    from storykit.model.settings import Settings
 
 
 def _in_range(value: Any) -> Any:
@@ -129,7 +129,7 @@ def model_from_plain(fields: dict[str, Any]) -> ItemModel:
     return MODELS[fields["type"]].model_construct(**with_dates(dict(fields)))
 
 
-def _config(info: ValidationInfo) -> Config | None:
+def _config(info: ValidationInfo) -> Settings | None:
     context = info.context
     if isinstance(context, dict):
         config = context.get("config")

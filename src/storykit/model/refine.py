@@ -13,8 +13,8 @@ from storykit.model.planning import balance
 from storykit.model.workflow import gate_problems, overdue_since
 
 if TYPE_CHECKING:
-    from storykit.config import Config
     from storykit.model.items import ItemModel
+    from storykit.model.settings import Settings
 
 
 class Item(Protocol):
@@ -84,7 +84,7 @@ class Refinement:
 
 def refine(
     items: Sequence[Item],
-    config: Config,
+    config: Settings,
     now: dt.datetime,
     top: int,
     touched: dict[str, dt.datetime],

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from storykit.config import WorkflowConfig
 from storykit.model import selection
 from storykit.model.catalogue import ALWAYS_REQUIRED, FIELDS, TYPES, required_fields
 from storykit.model.items import ItemModel
+from storykit.model.settings import Workflow
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class GateProblem:
     fix: str  # the command that adds what is missing
 
 
-def reaches(status: str, role_status: str, workflow: WorkflowConfig) -> bool:
+def reaches(status: str, role_status: str, workflow: Workflow) -> bool:
     """True if `status` is at or past `role_status` in the workflow (dropped reaches nothing)."""
     if status == workflow.dropped:
         return False
@@ -27,7 +27,7 @@ def reaches(status: str, role_status: str, workflow: WorkflowConfig) -> bool:
     return order.index(status) >= order.index(role_status)
 
 
-def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> list[GateProblem]:
+def gate_problems(item: ItemModel, status: str, workflow: Workflow) -> list[GateProblem]:
     """Everything `item` lacks to be in `status`. Gates are cumulative along the workflow,
     except the in-progress one, which holds only while in progress: a spike closed without
     ever being started has no start time, and none is invented."""
@@ -54,7 +54,7 @@ def gate_problems(item: ItemModel, status: str, workflow: WorkflowConfig) -> lis
     return problems
 
 
-def needed_fields(item_type: str, status: str, workflow: WorkflowConfig) -> tuple[str, ...]:
+def needed_fields(item_type: str, status: str, workflow: Workflow) -> tuple[str, ...]:
     """Fields an item of this type must have in `status`: in the initial (draft) status
     and once dropped only the basics, otherwise its type's own too."""
     if status in (workflow.initial, workflow.dropped):
@@ -62,9 +62,7 @@ def needed_fields(item_type: str, status: str, workflow: WorkflowConfig) -> tupl
     return required_fields(item_type)
 
 
-def overdue_since(
-    item: ItemModel, now: dt.datetime, workflow: WorkflowConfig
-) -> dt.datetime | None:
+def overdue_since(item: ItemModel, now: dt.datetime, workflow: Workflow) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
     return selection.overdue_since(
         lambda name: getattr(item, name, None), workflow.in_progress, now

@@ -22,9 +22,9 @@ from typing import Any
 
 from storykit import clock
 from storykit.errors import BusyError, GitError, HookRejectedError, StorykitError
+from storykit.processes import pid_alive
 from storykit.repository import state
 from storykit.repository.runner import Git, is_true, pathspecs
-from storykit.storage.lock import pid_alive
 
 ZERO_OID = "0" * 40
 _INDEX_LOCK_WAIT = 2.0

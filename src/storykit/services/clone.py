@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.config import Config
-from storykit.interpreter import is_isolated, python_argv
 from storykit.locations import SPRINT_FOLDER
+from storykit.processes import is_isolated, python_argv
 from storykit.services.driver import DRIVER_ARGS
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def driver_problem(command: str | None) -> str | None:
 def driver_command() -> str:
     """How git runs this storykit, whatever PATH holds when git runs, importing nothing
     from the work tree it runs in: this Python by its absolute path, isolated, running the
-    package (storykit/interpreter.py)."""
+    package (storykit/processes.py)."""
     program = " ".join(shlex.quote(word) for word in python_argv("storykit"))
     return f"{program} merge-driver {DRIVER_ARGS}"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storykit.errors import BusyError, StorykitError
-from storykit.storage.lock import pid_alive
+from storykit.processes import pid_alive
 
 _DEFAULT_MODE = 0o666
 

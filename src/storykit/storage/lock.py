@@ -98,16 +98,3 @@ def _holder(path: Path) -> tuple[int, str] | None:
         return int(pid_text), purpose
     except (OSError, ValueError):
         return None
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this PID exists (a leftover of a dead one may be removed)."""
-    if pid <= 0:
-        return True  # not a real PID: never treat as dead
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,4 +1,5 @@
-"""YAML 1.2 in and out: the only package that imports ruamel.yaml (lazily).
+"""YAML 1.2 in and out: the only package that imports ruamel.yaml (lazily). Imports only
+the bottom floor (errors, locations).
 
 `strict` reads item-file bytes under the reading rules; `document` edits a file
 round-trip; `fast` is the C loader where it reads exactly as the strict reader does.

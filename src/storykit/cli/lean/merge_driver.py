@@ -38,10 +38,10 @@ def try_merge_driver(argv: list[str]) -> int | None:
         return 2
     # git starts the driver in the work tree, whose files upstream controls: take the
     # paths git named from there, then leave it, so nothing imported later can come from it
-    # (the command itself runs Python isolated: storykit/interpreter.py).
+    # (the command itself runs Python isolated: storykit/processes.py).
     root = Path.cwd()
     base, ours, theirs = (root / arg for arg in args[:3])
-    from storykit.interpreter import neutral_folder
+    from storykit.processes import neutral_folder
 
     os.chdir(neutral_folder())
     size = int(args[3]) if len(args) > 3 else 7

@@ -1,4 +1,6 @@
-"""How storykit starts Python for the processes git starts on its own: the merge driver
+"""The processes storykit starts and watches: whether a PID still lives (a lock or temp
+file left by a killed storykit), and how storykit starts Python for the processes git
+starts on its own: the merge driver
 (`merge.storykit.driver`) and the merge helper (docs/architecture.md, "Merging branches").
 
 Those run inside a work tree whose files an upstream collaborator controls, during a
@@ -57,3 +59,16 @@ def is_isolated(words: list[str]) -> bool:
         return True
     flags = words[1 : words.index("-m")]
     return any(flag.startswith("-") and ("I" in flag or "P" in flag) for flag in flags)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this PID exists (a leftover of a dead one may be removed)."""
+    if pid <= 0:
+        return True  # not a real PID: never treat as dead
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
