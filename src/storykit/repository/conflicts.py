@@ -142,13 +142,20 @@ def stage(git: Git, paths: Sequence[str]) -> None:
 _MARKERS = re.compile(rb"^(<{7,}|\|{7,}|>{7,})(?: ([^\r\n]*))?\r?$", re.MULTILINE)
 
 
+def marker_labels(text: bytes) -> dict[bytes, bytes]:
+    """{b"<" | b"|" | b">": the label} of the first conflict markers of each kind in a file
+    (empty: no markers, nothing left of a conflict)."""
+    marks: dict[bytes, bytes] = {}
+    for marker, label in _MARKERS.findall(text):
+        marks.setdefault(marker[:1], label)
+    return marks
+
+
 def as_git_left_it(git: Git, base: bytes, ours: bytes, theirs: bytes, found: bytes) -> bool:
     """Whether `found` is git's own text merge of the three versions, as a conflicted
     operation writes it: same labels, marker size and style (a `|||||||` base section for
     diff3 and zdiff3) as the markers in `found`, line endings aside."""
-    marks: dict[bytes, bytes] = {}
-    for marker, label in _MARKERS.findall(found):
-        marks.setdefault(marker[:1], label)
+    marks = marker_labels(found)
     if b"<" not in marks or b">" not in marks:
         return False
     size = len(_MARKERS.search(found).group(1))  # type: ignore[union-attr]

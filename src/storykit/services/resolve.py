@@ -15,7 +15,6 @@ outside the backlog folder is touched, and nothing is committed.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,8 +40,6 @@ from storykit.storage.lock import backlog_lock
 
 if TYPE_CHECKING:
     from storykit.repository.conflicts import Operation
-
-_MARKER_RE = re.compile(rb"^(<{7}|>{7}) ([^\r\n]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -315,7 +312,9 @@ def _resolve(
         written += [earlier.content] if earlier is not None and earlier.content else []
     if current_bytes is not None and not _as_left(ws, current_bytes, written, base, ours, theirs):
         # The user worked on this file since the conflict: their work, never overwritten.
-        if not _MARKER_RE.search(current_bytes):
+        from storykit.repository.conflicts import marker_labels
+
+        if not {b"<", b">"} & marker_labels(current_bytes).keys():
             by_hand = f"settled by hand (no conflict markers left): check it, then `git add {path}`"
             return Resolution(path, "left", by_hand), said
         kept = _keep_copy(ws, path, current_bytes)
@@ -382,7 +381,9 @@ def _labels(current: bytes | None, operation: Operation | None) -> Labels:
     gives them in the operation that stopped (HEAD, and the branch being merged or the
     commit being replayed). A driver on git before 2.44 outside a merge has no name for
     their side and writes `theirs`: the operation's name is better."""
-    found = {marker[:1]: label for marker, label in _MARKER_RE.findall(current or b"")}
+    from storykit.repository.conflicts import marker_labels
+
+    found = marker_labels(current or b"")
     ours = _without_path(found.get(b"<", b"").decode("utf-8", "replace"))
     theirs = _without_path(found.get(b">", b"").decode("utf-8", "replace"))
     fallback = operation.theirs_label if operation is not None else "theirs"
