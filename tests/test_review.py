@@ -69,15 +69,15 @@ story SK-GGGG added; story SK-DDDD removed; SK-AAAA ready → in-progress; SK-BB
 
 ### Added
 
-| Type | ID | Title | Status |
-|---|---|---|---|
-| story | SK-GGGG | Emoji picker | draft |
+| Type | ID | Title | Status | Points | Sprint |
+|---|---|---|---|---|---|
+| story | SK-GGGG | Emoji picker | draft |  |  |
 
 ### Removed
 
-| Type | ID | Title |
-|---|---|---|
-| story | SK-DDDD | Old idea |
+| Type | ID | Title | Status | Points | Sprint |
+|---|---|---|---|---|---|
+| story | SK-DDDD | Old idea | draft |  |  |
 
 ### Changed
 

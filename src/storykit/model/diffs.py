@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from storykit.model.catalogue import FIELDS, TYPES, type_fields
+from storykit.model.points import points_text
 
 _NOT_FIELDS = ("path", "rank")  # rank moves are reported as positions, not as keys
+CONTEXT = 2  # unchanged lines shown around a changed line of a text
+MOST_LINES = 12  # a text's changed lines shown at most; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class FieldDiff:
     removed: list[Any] = dataclasses.field(default_factory=list)
 
     def text(self) -> str:
+        if self.kind == "list" and self.lines():
+            return f"{self.field}: {len(self.added)} added, {len(self.removed)} removed"
         if self.kind == "list":
             # U+2212, a real minus sign reads better than a hyphen.
             shown = [f"+ {_show(v, self.field)}" for v in self.added]
@@ -36,6 +43,23 @@ class FieldDiff:
         if _is_long(self.old) or _is_long(self.new):
             return f"{self.field}: changed"
         return f"{self.field}: {_show(self.old, self.field)} → {_show(self.new, self.field)}"
+
+    def lines(self) -> list[str]:
+        """A text's change as lines under `text()`: `- old line`, `+ new line` and a few
+        unchanged lines around them, a long change shortened with a count. Empty for a
+        value that reads on one line (`points: 3 → 5`)."""
+        if self.kind == "list":
+            values = self.added + self.removed
+            if not any(isinstance(v, str) and _is_long(v) for v in values):
+                return []
+            shown = [f"+ {line}" for v in self.added for line in str(v).splitlines()]
+            shown += [f"- {line}" for v in self.removed for line in str(v).splitlines()]
+            return _shortened(shown)
+        old, new = self.old, self.new
+        texts = (old is None or isinstance(old, str)) and (new is None or isinstance(new, str))
+        if not texts or not (_is_long(old) or _is_long(new)):
+            return []
+        return text_lines(old or "", new or "")
 
     def short(self) -> str:
         """As a commit subject says it: `points 3 → 5`, `owner alice`, `tags +ux \u2212api`."""
@@ -88,11 +112,40 @@ def field_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
     return changes
 
 
+def text_lines(old: str, new: str, context: int = CONTEXT) -> list[str]:
+    """The lines that changed between two texts, as a reviewer reads them: `- ` for a line
+    gone, `+ ` for a line come, `  ` for a line around them, `…` between distant parts."""
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), n=context, lineterm="")
+    shown: list[str] = []
+    for line in diff:
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            if shown:
+                shown.append("…")
+            continue
+        shown.append(f"{line[:1]} {line[1:]}".rstrip())
+    return _shortened(shown)
+
+
+def _shortened(lines: list[str]) -> list[str]:
+    """At most MOST_LINES changed lines; the rest counted on one line."""
+    changed = 0
+    for at, line in enumerate(lines):
+        if line[:1] in ("+", "-"):
+            changed += 1
+            if changed > MOST_LINES:
+                rest = sum(1 for other in lines[at:] if other[:1] in ("+", "-"))
+                return [*lines[:at], f"… {rest} more changed line{'s' if rest != 1 else ''}"]
+    return lines
+
+
 def _empty(value: Any) -> Any:
     return None if value in (None, "", []) else value
 
 
 def _is_long(value: Any) -> bool:
+    """A text shown as lines rather than in a sentence."""
     return isinstance(value, str) and ("\n" in value.strip() or len(value) > 60)
 
 
@@ -104,3 +157,56 @@ def _show(value: Any, name: str = "") -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+@dataclass
+class SprintScope:
+    """Points that came into a sprint and points that left it between two versions (an
+    item added to it, moved in or out, re-estimated, dropped, deleted)."""
+
+    sprint: str
+    entering: float = 0.0
+    leaving: float = 0.0
+
+    def text(self) -> str:
+        parts = []
+        if self.entering:
+            parts.append(f"+{points_text(self.entering)} into {self.sprint}")
+        if self.leaving:
+            parts.append(f"\u2212{points_text(self.leaving)} out of {self.sprint}")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sprint": self.sprint, "entering": self.entering, "leaving": self.leaving}
+
+
+def sprint_scope(
+    pairs: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]], dropped: str
+) -> list[SprintScope]:
+    """How each sprint's scope moved, from (fields before, fields after) of every item
+    that changed (None: not there). An item counts in its sprint unless dropped, as the
+    burndown counts it."""
+    found: dict[str, SprintScope] = {}
+
+    def share(fields: dict[str, Any] | None) -> tuple[str, float] | None:
+        if not fields or not fields.get("sprint") or fields.get("status") == dropped:
+            return None
+        points = fields.get("points")
+        number = float(points) if isinstance(points, (int, float)) else 0.0
+        return str(fields["sprint"]), number
+
+    for before, after in pairs:
+        was, now = share(before), share(after)
+        if was is not None and now is not None and was[0] == now[0]:
+            delta = now[1] - was[1]
+            scope = found.setdefault(now[0], SprintScope(now[0]))
+            if delta > 0:
+                scope.entering += delta
+            elif delta < 0:
+                scope.leaving -= delta
+            continue
+        if was is not None and was[1]:
+            found.setdefault(was[0], SprintScope(was[0])).leaving += was[1]
+        if now is not None and now[1]:
+            found.setdefault(now[0], SprintScope(now[0])).entering += now[1]
+    return [found[name] for name in sorted(found) if found[name].text()]

@@ -9,3 +9,9 @@ def number(value: float | None) -> int | float | None:
         return None
     value = round(value, 2)
     return int(value) if float(value).is_integer() else value
+
+
+def points_text(value: float) -> str:
+    """`5 points`, `1 point`, `0.5 points`."""
+    shown = number(value)
+    return f"{shown} point{'' if shown == 1 else 's'}"

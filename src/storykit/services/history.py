@@ -7,7 +7,7 @@ from typing import Any
 
 from storykit.errors import Diagnostic, InvalidDataError, UnknownItemError, UsageError
 from storykit.locations import is_shallow
-from storykit.model.diffs import FieldDiff, field_diffs
+from storykit.model.diffs import FieldDiff, SprintScope, field_diffs, sprint_scope
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.naming import id_from_file_name
 from storykit.model.rank import moved_items
@@ -45,6 +45,7 @@ class BacklogDiff:
     moved: list[Move] = field(default_factory=list)
     closed_spikes: list[StoredItem] = field(default_factory=list)
     invalid: list[tuple[str, str, list[Diagnostic]]] = field(default_factory=list)
+    scope: list[SprintScope] = field(default_factory=list)  # points into and out of sprints
 
     @property
     def empty(self) -> bool:
@@ -84,7 +85,8 @@ def diff_backlog(
     else:
         after = snapshot_at(ws.store, payloads, history.commit_of(head), head)
     payloads.save()
-    return compare(before, after, ws.project.config.workflow.done)
+    workflow = ws.project.config.workflow
+    return compare(before, after, workflow.done, workflow.dropped)
 
 
 def _range(text: str) -> tuple[str | None, str, bool]:
@@ -96,7 +98,7 @@ def _range(text: str) -> tuple[str | None, str, bool]:
     return left or None, right or "HEAD", merge_base
 
 
-def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
+def compare(before: Snapshot, after: Snapshot, done: str, dropped: str) -> BacklogDiff:
     diff = BacklogDiff(before, after)
     common = [i for i in after.order() if i in before.items]
     # An item whose file is invalid on one side was neither added nor removed: it is named
@@ -125,6 +127,12 @@ def compare(before: Snapshot, after: Snapshot, done: str) -> BacklogDiff:
         newly_done = was is None or was.model.status != done
         if item.type == "spike" and item.model.status == done and newly_done:
             diff.closed_spikes.append(item)
+    pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = [
+        (None, _fields(i)) for i in diff.added
+    ]
+    pairs += [(_fields(i), None) for i in diff.removed]
+    pairs += [(_fields(c.before), _fields(c.after)) for c in diff.changed]
+    diff.scope = sprint_scope(pairs, dropped)
     # A file broken on both sides is named once, as it is now.
     for path, problems in sorted(before.invalid.items()):
         if path not in after.invalid:

@@ -118,6 +118,12 @@ def change_markup(change: FieldDiff) -> str:
     return _esc(change.text())
 
 
+def diff_line_markup(line: str) -> str:
+    """A line of a text's change (`FieldDiff.lines`): gone in red, come in green."""
+    style = {"-": "red", "+": "green"}.get(line[:1])
+    return f"[{style}]{_esc(line)}[/]" if style else _esc(line)
+
+
 def render_item(details: ItemDetails) -> None:
     """`show`: the item's story first, every field that is set, then its children."""
     item = details.item

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from storykit.cli.render import output
 from storykit.cli.render.comment import fit
 from storykit.cli.render.envelope import envelope
+from storykit.model.points import number, points_text
 from storykit.printable import printable
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def summary(diff: BacklogDiff) -> str:
             parts.append(f"{change.after.id} changed ({fields})")
     parts += [f"spike {i.id} closed: outcome recorded" for i in diff.closed_spikes]
     parts += [f"{m.item.id} moved from #{m.before} to #{m.after}" for m in diff.moved]
+    parts += [scope.text() for scope in diff.scope]
     return "; ".join(parts) if parts else "no changes"
 
 
@@ -62,6 +64,21 @@ def _row(item: StoredItem) -> str:
     return f"{item.type:<5}  {item.id}  {item.model.title}"
 
 
+def _sized(item: StoredItem) -> str:
+    """An added or removed item's line: its points and sprint too (what scope it moves)."""
+    return _row(item) + (f"  ({_size(item)})" if _size(item) else "")
+
+
+def _size(item: StoredItem) -> str:
+    points, sprint = item.field("points"), item.field("sprint")
+    parts = []
+    if points is not None:
+        parts.append(points_text(points))
+    if sprint:
+        parts.append(f"in {sprint}")
+    return ", ".join(parts)
+
+
 def render_diff_text(diff: BacklogDiff) -> None:
     out = output.out
     out(f"backlog changes: {diff.base.named} → {diff.head.named}")
@@ -70,8 +87,8 @@ def render_diff_text(diff: BacklogDiff) -> None:
         return
     out(summary(diff))
     sections: list[tuple[str, list[str]]] = [
-        ("added", [_row(i) for i in diff.added]),
-        ("removed", [_row(i) for i in diff.removed]),
+        ("added", [_sized(i) for i in diff.added]),
+        ("removed", [_sized(i) for i in diff.removed]),
     ]
     changed: list[str] = []
     markups: dict[str, str] = {}  # a line → the same line coloured for a terminal
@@ -80,10 +97,12 @@ def render_diff_text(diff: BacklogDiff) -> None:
         if change.renamed:
             line += f"  (renamed from {change.before.rel})"
         changed.append(line)
-        changed += [f"    {c.text()}" for c in change.changes]
-        markups.update(
-            {f"    {c.text()}": f"    {output.change_markup(c)}" for c in change.changes}
-        )
+        for c in change.changes:
+            changed.append(f"    {c.text()}")
+            markups[f"    {c.text()}"] = f"    {output.change_markup(c)}"
+            for text_line in c.lines():
+                changed.append(f"      {text_line}")
+                markups[f"      {text_line}"] = f"      {output.diff_line_markup(text_line)}"
     sections.append(("changed", changed))
     sections.append(("moved", [f"{_row(m.item)}  #{m.before} → #{m.after}" for m in diff.moved]))
     closed: list[str] = []
@@ -112,22 +131,18 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
     if not diff.empty:
         lines += [_md(summary(diff)), ""]
     if diff.added:
-        lines += ["### Added", "", "| Type | ID | Title | Status |", "|---|---|---|---|"]
-        lines += [
-            f"| {i.type} | {i.id} | {_md(i.model.title)} | {i.model.status} |" for i in diff.added
-        ]
-        lines.append("")
+        lines += ["### Added", "", *_md_items(diff.added), ""]
     if diff.removed:
-        lines += ["### Removed", "", "| Type | ID | Title |", "|---|---|---|"]
-        lines += [f"| {i.type} | {i.id} | {_md(i.model.title)} |" for i in diff.removed]
-        lines.append("")
+        lines += ["### Removed", "", *_md_items(diff.removed), ""]
     if diff.changed:
         lines += ["### Changed", ""]
         for change in diff.changed:
             item = change.after
             renamed = f" (renamed from {_code(change.before.rel)})" if change.renamed else ""
             lines.append(f"- **{item.type} {item.id}** {_md(item.model.title)}{renamed}")
-            lines += [f"  - {_md(c.text())}" for c in change.changes]
+            for c in change.changes:
+                lines.append(f"  - {_md(c.text())}")
+                lines += _md_block(c.lines(), "    ")
         lines.append("")
     if diff.moved:
         lines += ["### Moved", "", "| ID | Title | From | To |", "|---|---|---|---|"]
@@ -167,6 +182,7 @@ def diff_json(diff: BacklogDiff) -> dict[str, Any]:
             "head": {"label": diff.head.label, "commit": diff.head.commit},
             "summary": summary(diff),
             "counts": counts(diff),
+            "scope": [scope.to_json() for scope in diff.scope],
             "added": [i.to_json() for i in diff.added],
             "removed": [i.to_json() for i in diff.removed],
             "changed": [
@@ -224,6 +240,9 @@ def render_log_text(log: ItemLog) -> None:
                 continue
             details.append(change.text())
             markups[change.text()] = output.change_markup(change)
+            for text_line in change.lines():
+                details.append(f"  {text_line}")
+                markups[f"  {text_line}"] = f"  {output.diff_line_markup(text_line)}"
         if entry.rank:
             details.append(f"rank: #{entry.rank[0]} → #{entry.rank[1]}")
         if entry.invalid:
@@ -282,6 +301,30 @@ def _code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_items(items: list[StoredItem]) -> list[str]:
+    head = ["| Type | ID | Title | Status | Points | Sprint |", "|---|---|---|---|---|---|"]
+    rows = []
+    for i in items:
+        points = i.field("points")
+        shown = "" if points is None else str(number(points))
+        sprint = _md(str(i.field("sprint") or ""))
+        rows.append(
+            f"| {i.type} | {i.id} | {_md(i.model.title)} | {i.model.status} | {shown} | {sprint} |"
+        )
+    return head + rows
+
+
+def _md_block(lines: list[str], indent: str) -> list[str]:
+    """A text's changed lines as a `diff` code block (indented under its list item), its
+    fence longer than any run of backticks inside, control characters shown as escapes."""
+    if not lines:
+        return []
+    shown = [printable(line) for line in lines]
+    longest = max((len(run) for line in shown for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{indent}{fence}diff", *(f"{indent}{line}" for line in shown), f"{indent}{fence}"]
 
 
 def _problems(count: int) -> str:

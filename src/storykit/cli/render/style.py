@@ -8,6 +8,7 @@ import os
 import sys
 
 from storykit.model.catalogue import TYPES
+from storykit.model.points import number
 
 _STATUS_STYLE = {
     "draft": "dim",
@@ -40,4 +41,4 @@ def status_style(status: str) -> str:
 def format_points(points: float | None) -> str:
     if points is None:
         return ""
-    return str(int(points)) if float(points).is_integer() else str(points)
+    return str(number(points))
