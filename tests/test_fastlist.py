@@ -67,12 +67,18 @@ ARGS = [
     ("--sort", "title", "--limit", "2"),
     ("--sort=status", "--all"),
     ("--sort", "created", "--json"),
+    ("--sort", "score"),
+    ("--columns", "score,tags,owner,sprint,parent,points,value,risk", "--all"),
+    ("--columns=Tags,SPRINT",),
+    ("--columns", "parent", "--sort", "score"),
     # Errors: the lean path steps aside and the full command says what is wrong.
     ("--type", "bogus"),
     ("--status", "finished"),
     ("--tag", "nope"),
     ("--sort", "value"),
     ("--limit", "0"),
+    ("--columns", "bogus"),
+    ("--columns", ","),
 ]
 
 

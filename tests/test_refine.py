@@ -87,7 +87,19 @@ def test_each_planted_problem_is_found_with_its_fix(
     assert repo.run("refine", "--exit-code").exit_code == 1
     markdown = repo.ok("refine", "--format", "markdown").stdout
     assert markdown.startswith("## Backlog refinement (top 20)")
-    assert f"- [ ] epic {epic}: all 1 children are done — `storykit done {epic}`" in markdown
+    assert f'- [ ] epic {epic} "Emoji": all 1 children are done — `storykit done {epic}`' in (
+        markdown
+    )
+    # Every finding names its item's title, and no command is quoted inside another.
+    for line in text.splitlines():
+        if line.startswith("  ") and "SK-" in line.split("(")[0]:
+            assert '"' in line, line
+    assert f"(`storykit edit {untouched}` or `storykit drop {untouched}`)" in text
+    assert "`)`" not in text and "(or `" not in text
+    data = repo.ok("refine", "--json").json()
+    assert isinstance(data, dict)
+    finding = next(f for f in data["findings"] if f["code"] == "stale-draft")
+    assert finding["title"] and finding["alternative"] == f"storykit drop {old_draft}"
 
 
 def test_the_balance_of_the_top(repo: Repo) -> None:

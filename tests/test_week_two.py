@@ -75,3 +75,70 @@ def test_diff_counts_scope_entering_and_leaving_sprints(repo: Repo) -> None:
     assert {"sprint": "Sprint 9", "entering": 14.0, "leaving": 0.0} in data["scope"]
     markdown = repo.ok("diff", base, "HEAD", "--format", "markdown").stdout
     assert "| Points | Sprint |" in markdown and "| 8 | Sprint 9 |" in markdown
+
+
+# --- one numbering, and finding things ------------------------------------------------------
+
+
+def _listed(repo: Repo) -> list[str]:
+    return [line.split()[0] for line in repo.ok("list").stdout.splitlines()]
+
+
+def test_every_position_is_a_place_in_list(repo: Repo) -> None:
+    done = [repo.new_story(f"Done {n}", "--points", "1") for n in range(3)]
+    for item in done:
+        repo.ok("set", item, "acceptance_criteria+=works", "status=done")
+    a, b, c = (repo.new_story(f"Open {n}") for n in range(3))
+    assert _listed(repo) == [a, b, c]
+    base = repo.head()
+    moved = repo.ok("rank", c, "--top")
+    assert "#3 → #1" in moved.stdout
+    assert repo.git("log", "-1", "--format=%s").startswith(f"backlog: rank story {c} #3 → #1")
+    data = repo.ok("rank", a, "--bottom", "--json").json()
+    assert isinstance(data, dict)
+    assert data["moves"] == [{"id": a, "from": 2, "to": 3}]
+    diff = repo.ok("diff", base, "HEAD").stdout
+    assert f"{c} moved from #3 to #1" in diff
+    log = repo.ok("log", c).stdout
+    assert "rank: #3 → #1" in log
+    ranked_done = repo.ok("rank", done[0], "--top").stdout
+    assert "closed → closed" in ranked_done
+
+
+def test_rank_suggest_leaves_epics_aside(repo: Repo) -> None:
+    repo.ok("epic", "new", "Emoji support", "--goal", "express emotions", "--value", "1")
+    low = repo.new_story("Low value", "--value", "1", "--risk", "1", "--points", "8")
+    high = repo.new_story("High value", "--value", "9", "--risk", "9", "--points", "1")
+    text = repo.ok("rank", "--suggest").stdout
+    assert "Emoji support" not in text  # neither scored nor "without a score"
+    assert f"{high}  #3 by rank → #2 by score" in text
+    assert f"{low}  #2 by rank → #3 by score" in text
+
+
+def test_search_reads_tags_owner_sprint_and_referred_ids(repo: Repo) -> None:
+    _sprint(repo, "Sprint 9")
+    epic = repo.ok("epic", "new", "Emoji support", "--goal", "g", "--json").json()
+    assert isinstance(epic, dict)
+    parent = epic["item"]["id"]
+    story = repo.new_story("Send", "--tag", "mobile-ux", "--owner", "Dana", "--parent", parent)
+    other = repo.new_story("Receive", "--sprint", "Sprint 9", "--depends-on", story)
+    assert story in repo.ok("search", "MOBILE").stdout
+    assert story in repo.ok("search", "dana").stdout
+    assert other in repo.ok("search", "sprint 9").stdout
+    found = repo.ok("search", story.lower()).stdout
+    assert other in found and "depends_on:" in found
+    assert story in repo.ok("search", parent).stdout
+    nothing = repo.ok("search", "no such words")
+    assert nothing.stdout == ""
+    assert "no item holds 'no such words'" in nothing.stderr
+
+
+def test_list_columns_and_the_score_column(repo: Repo) -> None:
+    low = repo.new_story("Low", "--value", "2", "--risk", "1", "--points", "8", "--tag", "ux")
+    high = repo.new_story("High", "--value", "9", "--risk", "6", "--points", "2")
+    by_score = repo.ok("list", "--sort", "score").stdout.splitlines()
+    assert by_score[0].split()[0] == high
+    assert by_score[0].split()[4] == "7.5"  # points, then the score: (9 + 6) / 2
+    chosen = repo.ok("list", "--columns", "value,risk,tags").stdout.splitlines()
+    assert chosen[0].split()[:6] == [low, "story", "draft", "2", "1", "ux"]
+    repo.refused("list", "--columns", "colour", code=2, says="no column named 'colour'")

@@ -12,6 +12,7 @@ from storykit import yamlio
 from storykit.errors import InvalidDataError
 from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
+from storykit.model.rank import places
 from storykit.repository.history import History
 
 
@@ -25,14 +26,16 @@ def open_places(
         if is_item_file(PurePosixPath(path).name)
     }
     blobs = history.read_blobs(sorted(set(files.values())))
-    entries = []
+    entries, shut = [], set()
     for path, sha in files.items():
         item_id = id_from_file_name(PurePosixPath(path).name)
         data = _fields(blobs.get(sha, b""), path)
-        rank, status = data.get("rank"), data.get("status")
-        if item_id and isinstance(rank, str) and status not in closed:
+        rank = data.get("rank")
+        if item_id and isinstance(rank, str):
             entries.append((rank, item_id))
-    return {item_id: at + 1 for at, (_, item_id) in enumerate(sorted(entries))}
+            if data.get("status") in closed:
+                shut.add(item_id)
+    return places(entries, shut)
 
 
 def _fields(raw: bytes, path: str) -> dict[str, Any]:

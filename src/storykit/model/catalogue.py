@@ -137,6 +137,7 @@ _FIELDS = (
         "id",
         "Parent item: an epic (a task's parent is a story or tech).",
         split_inherited=True,
+        listed=True,
     ),
     FieldSpec("depends_on", "id", "An item that must be done first (repeatable).", many=True),
     FieldSpec("sprint", "line", "Sprint name.", split_inherited=True, listed=True),

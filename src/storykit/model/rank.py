@@ -9,7 +9,7 @@ Pure functions: no files, no git.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from fractional_indexing import FIError, generate_key_between, generate_n_keys_between
 
@@ -221,3 +221,15 @@ def moved_items(before: Sequence[str], after: Sequence[str], rekeyed: set[str]) 
         kept.add(after[current])
         current = best[current][1]
     return set(after) - kept
+
+
+def places(order: Iterable[Entry], closed: Container[str]) -> dict[str, int]:
+    """{ID: its 1-based place in the open backlog, as `storykit list` numbers it} for every
+    item not in `closed` (IDs of done and dropped items, which have no place)."""
+    ids = (item_id for _, item_id in sorted(order) if item_id not in closed)
+    return {item_id: at for at, item_id in enumerate(ids, start=1)}
+
+
+def place_text(place: int | None) -> str:
+    """`#3`, or `closed` for an item that has no place in the open backlog."""
+    return "closed" if place is None else f"#{place}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from storykit.model.catalogue import FIELDS
 from storykit.model.planning import balance
+from storykit.model.score import ASIDE
 from storykit.model.workflow import gate_problems, overdue_since
 
 if TYPE_CHECKING:
@@ -51,10 +52,20 @@ MOVED = 5  # a score disagreement worth a finding: this many places or more
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding: what is wrong (naming the item by ID and title, as `list` does) and the
+    command that fixes it, perhaps another that also would, and a note on the fix."""
+
     code: str
     message: str
     fix: str
     item: str | None = None  # the item's ID
+    title: str | None = None  # the item's title
+    alternative: str = ""  # another command that fixes it
+    note: str = ""  # what the fix means (`ID` in it: which item to choose)
+
+    def fixes(self) -> list[str]:
+        """The commands, each on its own (never one quoted inside another)."""
+        return [self.fix, *([self.alternative] if self.alternative else [])]
 
     @property
     def severity(self) -> str:
@@ -65,8 +76,11 @@ class Finding:
             "code": self.code,
             "severity": self.severity,
             "id": self.item,
+            "title": self.title,
             "message": self.message,
             "fix": self.fix,
+            "alternative": self.alternative or None,
+            "note": self.note or None,
         }
 
 
@@ -100,7 +114,7 @@ def refine(
     report = Refinement(top)
     add = report.findings.append
     for place, item in enumerate(head, start=1):
-        if item.type == "epic":
+        if item.type in ASIDE:
             continue  # a goal that groups work, never "ready" itself
         model = item.model
         lacks = gate_problems(model, workflow.ready, workflow)
@@ -113,8 +127,8 @@ def refine(
             needs.insert(0, f"is a {workflow.initial}")
             fixes.append(f"storykit status {item.id} {workflow.ready}")
         if needs:
-            message = f"{item.id} (#{place} of the open items) {', '.join(needs)}"
-            add(Finding("not-ready", message, fixes[0], item.id))
+            message = f"{_named(item)} (#{place} of the open items) {', '.join(needs)}"
+            add(Finding("not-ready", message, fixes[0], item.id, _title(item)))
     stale_draft = dt.timedelta(days=config.stale_draft_days)
     stale = dt.timedelta(days=config.stale_days)
     for item in open_items:
@@ -125,9 +139,11 @@ def refine(
             add(
                 Finding(
                     "stale-draft",
-                    f"{item.id} has been a draft for {days} days",
-                    f"storykit status {item.id} {workflow.ready}  (or `storykit drop {item.id}`)",
+                    f"{_named(item)} has been a draft for {days} days",
+                    f"storykit status {item.id} {workflow.ready}",
                     item.id,
+                    _title(item),
+                    alternative=f"storykit drop {item.id}",
                 )
             )
         last = touched.get(item.id)
@@ -135,9 +151,11 @@ def refine(
             add(
                 Finding(
                     "untouched",
-                    f"{item.id}: no commit touched it for {(now - last).days} days",
-                    f"storykit edit {item.id}  (or `storykit drop {item.id}`)",
+                    f"{_named(item)}: no commit touched it for {(now - last).days} days",
+                    f"storykit edit {item.id}",
                     item.id,
+                    _title(item),
+                    alternative=f"storykit drop {item.id}",
                 )
             )
     for item in open_items:
@@ -148,9 +166,10 @@ def refine(
                 add(
                     Finding(
                         "broken-dependency",
-                        f"{item.id} depends on {dep} ({why})",
+                        f"{_named(item)} depends on {dep} ({why})",
                         f"storykit set {item.id} depends_on-={dep}",
                         item.id,
+                        _title(item),
                     )
                 )
         parent = by_id.get(item.model.parent) if item.model.parent else None
@@ -158,9 +177,11 @@ def refine(
             add(
                 Finding(
                     "closed-parent",
-                    f"{item.id} is open, its parent {parent.id} is {parent.model.status}",
-                    f"storykit set {item.id} parent=  (or `storykit drop {item.id}`)",
+                    f"{_named(item)} is open, its parent {parent.id} is {parent.model.status}",
+                    f"storykit set {item.id} parent=",
                     item.id,
+                    _title(item),
+                    alternative=f"storykit drop {item.id}",
                 )
             )
     children: dict[str, list[Item]] = {}
@@ -173,9 +194,10 @@ def refine(
             add(
                 Finding(
                     "finished-epic",
-                    f"epic {item.id}: all {len(kids)} children are done",
+                    f"epic {_named(item)}: all {len(kids)} children are done",
                     f"storykit done {item.id}",
                     item.id,
+                    _title(item),
                 )
             )
     for item in items:
@@ -184,10 +206,11 @@ def refine(
             add(
                 Finding(
                     "overdue-spike",
-                    f"spike {item.id}: its timebox ran out {since:%Y-%m-%d %H:%M}",
-                    f'storykit spike close {item.id} --outcome "…"  (or `storykit spike '
-                    f"extend {item.id} --timebox 1d`)",
+                    f"spike {_named(item)}: its timebox ran out {since:%Y-%m-%d %H:%M}",
+                    f'storykit spike close {item.id} --outcome "…"',
                     item.id,
+                    _title(item),
+                    alternative=f"storykit spike extend {item.id} --timebox 1d",
                 )
             )
         model = item.model
@@ -200,9 +223,10 @@ def refine(
             add(
                 Finding(
                     "no-follow-up",
-                    f"spike {item.id} is done, its outcome names no decision and no follow-up",
+                    f"spike {_named(item)} is done, its outcome names no decision and no follow-up",
                     f'storykit set {item.id} decision="…"',
                     item.id,
+                    _title(item),
                 )
             )
     report.balance = balance(head)
@@ -212,7 +236,8 @@ def refine(
             Finding(
                 "balance",
                 f"technical work overshadowed: no technical story or spike in the top {top}",
-                "storykit rank ID --top  (a technical story or spike that matters)",
+                "storykit rank ID --top",
+                note="ID: a technical story or spike that matters",
             )
         )
     if spike > story:
@@ -221,7 +246,8 @@ def refine(
                 "balance",
                 f"{spike} spikes and {story} user stories in the top {top}: more research "
                 "than deliverable work",
-                "storykit spike close ID --outcome …  (or rank stories up)",
+                'storykit spike close ID --outcome "…"',
+                note="or rank stories up",
             )
         )
     for item, by_rank, by_score in moves:
@@ -229,14 +255,25 @@ def refine(
             add(
                 Finding(
                     "score-disagrees",
-                    f"{item.id} is #{by_rank} by rank but #{by_score} by score",
-                    f"storykit rank {item.id} --before …  (or `storykit rank --suggest --apply`)",
+                    f"{_named(item)} is #{by_rank} by rank but #{by_score} by score",
+                    f"storykit rank {item.id} --before ID",
                     item.id,
+                    _title(item),
+                    alternative="storykit rank --suggest --apply",
                 )
             )
     order = list(KINDS)
     report.findings.sort(key=lambda f: order.index(f.code))
     return report
+
+
+def _title(item: Item) -> str:
+    return str(item.model.title)
+
+
+def _named(item: Item) -> str:
+    """An item as a finding names it: `SK-7K2M "Send emojis in messages"`."""
+    return f'{item.id} "{item.model.title}"'
 
 
 def _midnight(day: dt.date | None, now: dt.datetime) -> dt.datetime | None:

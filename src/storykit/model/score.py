@@ -167,6 +167,9 @@ class _Parser:
         raise ScoreError(f"unexpected {word!r}", column)
 
 
+ASIDE = ("epic",)  # a goal that groups work: ranked by hand, never by score, never "ready"
+
+
 def order_by_score(ranked: list[str], scores: dict[str, float | None]) -> list[str]:
     """The open backlog re-ordered by score: the scored items, highest first (ties keep
     their rank order), take the places scored items hold; items without a score keep
@@ -190,9 +193,12 @@ class Disagreements:
 def disagreements(
     rows: Sequence[tuple[str, Callable[[str], Any]]], expression: str
 ) -> Disagreements:
-    """`rows`: (ID, a getter of its fields) of the open items in rank order."""
+    """`rows`: (ID, a getter of its fields) of the open items in rank order. Items of the
+    types set `ASIDE` are never scored: they keep their places and are not counted as
+    lacking a score. Places are places in the open backlog, as `list` numbers them."""
     tree = parse(expression)
-    scores = {item_id: evaluate(tree, get) for item_id, get in rows}
+    aside = {item_id for item_id, get in rows if get("type") in ASIDE}
+    scores = {item_id: None if item_id in aside else evaluate(tree, get) for item_id, get in rows}
     ranked = [item_id for item_id, _ in rows]
     order = order_by_score(ranked, scores)
     place = {item_id: index + 1 for index, item_id in enumerate(order)}
@@ -206,6 +212,6 @@ def disagreements(
     unscored = [
         (item_id, [n for n in wanted if evaluate(("name", n), get) is None])
         for item_id, get in rows
-        if scores[item_id] is None
+        if scores[item_id] is None and item_id not in aside
     ]
     return Disagreements(moved, unscored, order)

@@ -17,8 +17,11 @@ Getter = Callable[[str], Any]  # a field's value by name (None when unset)
 T = TypeVar("T")
 
 SORTS = ("rank", "score", "created", "points", "status", "title")
-# The fields `--grep` reads: every field of text (the title, the acceptance criteria…).
-TEXT_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind in ("line", "text"))
+# The fields `search` and `--grep` read: every field of text (the title, the acceptance
+# criteria, owner, sprint…), the tags, and the IDs an item refers to (parent, dependencies…).
+TEXT_FIELDS = tuple(
+    name for name, spec in FIELDS.items() if spec.kind in ("line", "text", "tag") or spec.refers
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from storykit.storage.snapshot import (
     BlobPayloads,
     Snapshot,
     item_id_of,
-    positions_at,
+    places_at,
     snapshot_at,
     snapshot_worktree,
 )
@@ -100,6 +100,7 @@ def _range(text: str) -> tuple[str | None, str, bool]:
 
 def compare(before: Snapshot, after: Snapshot, done: str, dropped: str) -> BacklogDiff:
     diff = BacklogDiff(before, after)
+    closed = (done, dropped)
     common = [i for i in after.order() if i in before.items]
     # An item whose file is invalid on one side was neither added nor removed: it is named
     # among the invalid files instead.
@@ -116,11 +117,14 @@ def compare(before: Snapshot, after: Snapshot, done: str, dropped: str) -> Backl
         changes = field_diffs(_fields(old), _fields(new))
         if changes or old.rel != new.rel:
             diff.changed.append(ItemChange(old, new, changes))
-    rekeyed = {i for i in common if before.items[i].model.rank != after.items[i].model.rank}
-    common_before = [i for i in before.order() if i in after.items]
-    moved = moved_items(common_before, common, rekeyed)
-    old_pos, new_pos = before.positions(), after.positions()
-    diff.moved = [Move(after.items[i], old_pos[i], new_pos[i]) for i in common if i in moved]
+    # A move is told in the open backlog, as `storykit list` numbers it: among the items
+    # open on both sides (an item closing or reopening is a status change, not a move).
+    old_pos, new_pos = before.places(closed), after.places(closed)
+    staying = [i for i in common if i in old_pos and i in new_pos]
+    rekeyed = {i for i in staying if before.items[i].model.rank != after.items[i].model.rank}
+    staying_before = sorted(staying, key=old_pos.__getitem__)
+    moved = moved_items(staying_before, staying, rekeyed)
+    diff.moved = [Move(after.items[i], old_pos[i], new_pos[i]) for i in staying if i in moved]
     for item_id in after.order():
         item = after.items[item_id]
         was = before.items.get(item_id)
@@ -231,7 +235,7 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
             ]
             moved = all(other.get("rank") != new_fields.get("rank") for other in parents)
             if moved and commit.parent:
-                entry.rank = _positions(ws, payloads, commit.parent, commit.sha, item_id)
+                entry.rank = _places(ws, payloads, commit.parent, commit.sha, item_id)
             if len(parents) > 1 and not entry.changes and not moved:
                 continue
         entries.append(entry)
@@ -258,11 +262,14 @@ def _current(ws: Workspace, item_id: str) -> StoredItem | None:
         return None
 
 
-def _positions(
+def _places(
     ws: Workspace, payloads: BlobPayloads, parent: str, commit: str, item_id: str
 ) -> tuple[int, int] | None:
-    before = positions_at(ws.store, payloads, parent)
-    after = positions_at(ws.store, payloads, commit)
+    """The item's places in the open backlog before and after a commit that re-ranked it
+    (None when it was closed on either side: closed items have no place)."""
+    closed = ws.project.config.workflow.closed
+    before = places_at(ws.store, payloads, parent, closed)
+    after = places_at(ws.store, payloads, commit, closed)
     if item_id in before and item_id in after:
         return before[item_id], after[item_id]
     return None

@@ -15,6 +15,8 @@ from storykit.model.rank import (
     RankError,
     key_for_move,
     keys_for_block,
+    place_text,
+    places,
     plan_rebalance,
     plan_reorder,
     unshared,
@@ -48,10 +50,6 @@ class Placement:
 
     where: str
     target: str | None = None
-
-
-def positions(order: list[Entry]) -> dict[str, int]:
-    return {item_id: index + 1 for index, (_, item_id) in enumerate(order)}
 
 
 def rank_for_new(
@@ -226,12 +224,15 @@ def _rewrite(
         item = ws.store.validate_document(loaded.document, loaded.path)
         changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)
         moved.append(item)
-    new_order = sorted([(new_keys.get(item_id, key), item_id) for key, item_id in order])
-    before, after = positions(order), positions(new_order)
-    moved.sort(key=lambda item: after[item.id])
-    moves = [Move(item, before[item.id], after[item.id]) for item in moved]
+    new_order = [(new_keys.get(item_id, key), item_id) for key, item_id in order]
+    closed = ws.closed_ids()
+    before, after = places(order, closed), places(new_order, closed)
+    ranked = {item_id: at for at, (_, item_id) in enumerate(sorted(new_order))}
+    moved.sort(key=lambda item: ranked[item.id])
+    moves = [Move(item, before.get(item.id), after.get(item.id)) for item in moved]
     if title is None:
         (move,) = moves
-        subject = subject_of("rank", move.item, f"#{move.before} → #{move.after}")
+        detail = f"{place_text(move.before)} → {place_text(move.after)}"
+        subject = subject_of("rank", move.item, detail)
         return Plan(changes, "rank", move.item, subject=subject, items=moved, moves=moves)
     return Plan(changes, "rank", None, subject=title, items=moved, moves=moves)

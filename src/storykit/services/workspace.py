@@ -36,11 +36,12 @@ class CommitOptions:
 
 @dataclass(frozen=True)
 class Move:
-    """An item's place in the backlog before and after (1-based)."""
+    """An item's place in the open backlog before and after (1-based, as `storykit list`
+    numbers it; None: closed, so not in it)."""
 
     item: StoredItem
-    before: int
-    after: int
+    before: int | None
+    after: int | None
 
 
 @dataclass
@@ -108,6 +109,15 @@ class Workspace:
     @classmethod
     def open(cls, start: Path | None = None) -> Workspace:
         return cls(find_project(start))
+
+    def closed_ids(self) -> set[str]:
+        """The IDs of done and dropped items (read from the `list` summary index)."""
+        closed = self.project.config.workflow.closed
+        return {
+            item_id
+            for _, item_id, summary in self.store.reads.indexed("summary")
+            if summary.get("status") in closed
+        }
 
     @property
     def repo(self) -> GitRepo:

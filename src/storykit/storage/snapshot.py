@@ -13,6 +13,7 @@ from typing import Any
 from storykit.errors import Diagnostic
 from storykit.locations import is_item_file
 from storykit.model.naming import id_from_file_name
+from storykit.model.rank import places
 from storykit.repository.history import History
 from storykit.storage.atomic import save_json
 from storykit.storage.store import ItemStore, StoredItem
@@ -44,8 +45,10 @@ class Snapshot:
         ranked = sorted(self.items.values(), key=StoredItem.sort_key)
         return [item.id for item in ranked]
 
-    def positions(self) -> dict[str, int]:
-        return {item_id: index + 1 for index, item_id in enumerate(self.order())}
+    def places(self, closed: tuple[str, ...]) -> dict[str, int]:
+        """{ID: place in the open backlog} (`rank.places`)."""
+        shut = {i for i, item in self.items.items() if item.model.status in closed}
+        return places(((item.model.rank, i) for i, item in self.items.items()), shut)
 
 
 class BlobPayloads:
@@ -101,17 +104,15 @@ def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: st
     return snapshot
 
 
-def positions_at(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, int]:
-    """1-based backlog positions at `commit`, from (rank, id) alone (no item models)."""
+def places_at(
+    store: ItemStore, payloads: BlobPayloads, commit: str, closed: tuple[str, ...]
+) -> dict[str, int]:
+    """Places in the open backlog at `commit` (`rank.places`), from the items' rank, ID and
+    status alone (no item models)."""
     files = _item_blobs(store, payloads, commit)
-    entries = sorted(
-        {
-            (payload["item"]["rank"], payload["item"]["id"])
-            for payload in payloads.get_many(files).values()
-            if "item" in payload
-        }
-    )
-    return {item_id: index + 1 for index, (_, item_id) in enumerate(entries)}
+    items = [payload["item"] for payload in payloads.get_many(files).values() if "item" in payload]
+    shut = {item["id"] for item in items if item["status"] in closed}
+    return places({(item["rank"], item["id"]) for item in items}, shut)
 
 
 def _item_blobs(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, str]:

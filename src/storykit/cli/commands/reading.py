@@ -14,6 +14,7 @@ from storykit.cli.options import (
     workspace,
 )
 from storykit.cli.render import columns, envelope, output
+from storykit.cli.render.columns import COLUMNS, chosen_columns
 from storykit.errors import UsageError
 from storykit.model.catalogue import ITEM_TYPES
 from storykit.model.selection import SORTS, ListFilter
@@ -33,6 +34,14 @@ SortOpt = Annotated[
 
 
 LimitOpt = Annotated[int | None, typer.Option(metavar="N", help="At most N items.")]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME,…",
+        help=f"The columns between status and title, of {', '.join(COLUMNS)} "
+        "(default: points, owner; with --sort score, the score too).",
+    ),
+]
 
 
 def list_(
@@ -78,6 +87,7 @@ def list_(
     sort: SortOpt = "rank",
     limit: LimitOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and dropped items.")] = False,
+    columns: ColumnsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The open backlog in rank order (done and dropped hidden unless --all)."""
@@ -89,24 +99,30 @@ def list_(
         tuple(type_ or ()), tuple(status or ()), tuple(tag or ()), parent, owner, sprint, grep,
         all=all_,
     )  # fmt: skip
-    _list(ListQuery(filters, mine, since, sort, limit, captured_by), as_json)
+    shown = chosen_columns(columns, sort)
+    _list(ListQuery(filters, mine, since, sort, limit, captured_by), as_json, shown)
 
 
 def search(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The text to look for (any case).")],
     sort: SortOpt = "rank",
     limit: LimitOpt = None,
+    columns: ColumnsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Items holding TEXT in any text field, closed ones too, each with the lines found."""
+    """Items holding TEXT in any text field, tag, owner, sprint or referred ID, closed ones
+    too, each with the lines found."""
     from storykit.services.query import ListQuery
 
     if not text.strip():
         raise UsageError("give the text to search for")
-    _list(ListQuery(ListFilter(grep=text, all=True), sort=sort, limit=limit), as_json)
+    query = ListQuery(ListFilter(grep=text, all=True), sort=sort, limit=limit)
+    if not _list(query, as_json, chosen_columns(columns, sort)):
+        output.err(f"no item holds {text!r} (closed items were searched too)")
 
 
-def _list(query: ListQuery, as_json: bool) -> None:
+def _list(query: ListQuery, as_json: bool, shown: tuple[str, ...]) -> bool:
+    """Print the items the query selects; whether there were any."""
     from storykit.services.query import list_items
 
     result = list_items(workspace(), query)
@@ -123,7 +139,7 @@ def _list(query: ListQuery, as_json: bool) -> None:
         ]
         envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
     else:
-        columns.render_list(result.items, result.overdue, found)
+        columns.render_list(result.items, result.overdue, found, shown, result.scores)
     if result.skipped:
         count = len(result.skipped)
         output.err(
@@ -131,6 +147,7 @@ def _list(query: ListQuery, as_json: bool) -> None:
             f"({', '.join(result.skipped[:3])}{', …' if count > 3 else ''}); "
             "run `storykit check` for details"
         )
+    return bool(result.items)
 
 
 def show(items: IdsArg, as_json: JsonOpt = False) -> None:

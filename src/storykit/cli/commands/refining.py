@@ -79,12 +79,19 @@ def _text(found: Refinement) -> None:
         )
         for finding in findings:
             mark = "warning: " if finding.severity == "warning" else ""
+            fix = _fix_text(finding)
             output.out(
-                f"  {mark}{finding.message}  (`{finding.fix}`)",
+                f"  {mark}{finding.message}  ({fix})",
                 f"  [yellow]{mark}[/]{output.escape(finding.message)}  "
-                f"[dim](`{output.escape(finding.fix)}`)[/]",
+                f"[dim]({output.escape(fix)})[/]",
             )
     output.out(_balance_line(found))
+
+
+def _fix_text(finding: Finding) -> str:
+    """`cmd`, or `cmd` or `other`, then the note: every command its own code span."""
+    text = " or ".join(f"`{command}`" for command in finding.fixes())
+    return f"{text}: {finding.note}" if finding.note else text
 
 
 def _markdown(found: Refinement) -> str:
@@ -94,10 +101,7 @@ def _markdown(found: Refinement) -> str:
         lines += ["Nothing to refine.", ""]
     for title, findings in groups.items():
         lines += [f"### {title[:1].upper()}{title[1:]} ({len(findings)})", ""]
-        lines += [
-            f"- [ ] {_md(finding.message)} — `{finding.fix.replace('`', '')}`"
-            for finding in findings
-        ]
+        lines += [f"- [ ] {_md(finding.message)} — {_fix_text(finding)}" for finding in findings]
         lines.append("")
     lines += [f"**{_md(_balance_line(found)).capitalize()}**", ""]
     if found.unjudged:
@@ -109,4 +113,5 @@ def _md(text: str) -> str:
     """Text that Markdown shows as it is (the printable form of a title)."""
     from storykit.printable import printable
 
-    return printable(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    text = printable(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    return text.replace("`", "\\`")

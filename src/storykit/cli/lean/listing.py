@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit import clock
-from storykit.cli.render.columns import list_row, render_lines
+from storykit.cli.render.columns import chosen_columns, list_row, render_lines
 from storykit.cli.render.envelope import envelope, listed, print_json
 from storykit.locations import (
     CONFIG_FILE,
@@ -59,6 +59,7 @@ _VALUE_OPTIONS = (
     "--grep",
     "--sort",
     "--limit",
+    "--columns",
 )
 _REPEATABLE = ("--type", "--status", "--tag")
 _FLAGS = ("--all", "--json")
@@ -74,6 +75,7 @@ def try_list(argv: list[str]) -> int | None:
     try:
         # JSON and --grep need every field; the lines need only the summary, a tenth of it.
         full = bool(options.get("--json") or options.get("--grep"))
+        shown = chosen_columns(options.get("--columns"), options.get("--sort", "rank"))
         records = cached_records(full=full)
         if records is None or "score" not in records[0]:
             return None
@@ -105,8 +107,19 @@ def try_list(argv: list[str]) -> int | None:
         print_json(envelope("items", items, skipped=[]))
         return 0
     render_lines(
-        [list_row(payload["item"].get, rel in late) for rel, payload in rows],
+        [
+            list_row(
+                payload["item"].get,
+                rel in late,
+                shown,
+                score(with_extras(payload["item"].get, payload.get("extras", {})))
+                if "score" in shown
+                else None,
+            )
+            for rel, payload in rows
+        ],
         [found[rel] for rel, _ in rows] if grep is not None else None,
+        shown,
     )
     return 0
 

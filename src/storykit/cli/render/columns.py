@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storykit.cli.render.style import format_points, status_style, styled, type_style
+from storykit.errors import UsageError
 from storykit.printable import printable
 
 if TYPE_CHECKING:
@@ -17,7 +19,68 @@ if TYPE_CHECKING:
     from storykit.services.query import Board
     from storykit.storage.store import StoredItem
 
-Row = tuple[str, str, str, str, str, str, bool]  # id, type, status, points, owner, title, late
+Getter = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column `list` may show between an item's status and its title."""
+
+    cell: Callable[[Getter, float | None], str]  # (the item's fields, its score) → the text
+    right: bool = False  # numbers align right
+    least: int = 0  # its narrowest width; a column of empty cells is left out unless > 0
+    style: str = ""
+
+
+def _text(name: str) -> Callable[[Getter, float | None], str]:
+    return lambda get, score: str(get(name) or "")
+
+
+def _number(name: str) -> Callable[[Getter, float | None], str]:
+    return lambda get, score: format_points(get(name))
+
+
+# Every column `list --columns` offers, by name (ID, type, status and title always show).
+COLUMNS: dict[str, Column] = {
+    "points": Column(_number("points"), right=True, least=3),
+    "score": Column(lambda get, score: format_points(score), right=True),
+    "value": Column(_number("value"), right=True),
+    "risk": Column(_number("risk"), right=True),
+    "owner": Column(_text("owner"), style="dim"),
+    "sprint": Column(_text("sprint")),
+    "parent": Column(_text("parent")),
+    "tags": Column(lambda get, score: ",".join(get("tags") or ())),
+}
+DEFAULT_COLUMNS = ("points", "owner")
+
+
+def chosen_columns(requested: str | None, sort: str = "rank") -> tuple[str, ...]:
+    """The columns asked for (`score,tags`: any of COLUMNS, comma-separated), else the
+    default: points and owner, and the score when sorting by it."""
+    if requested is None:
+        return ("points", "score", "owner") if sort == "score" else DEFAULT_COLUMNS
+    names = [name.strip().casefold() for name in requested.split(",") if name.strip()]
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown or not names:
+        raise UsageError(
+            f"no column named {unknown[0]!r}" if unknown else "give at least one column",
+            hint=f"columns: {', '.join(COLUMNS)} (ID, type, status and title always show)",
+        )
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of `list`: the fixed columns, the chosen ones' cells, the title."""
+
+    id: str
+    type: str
+    status: str
+    cells: tuple[str, ...]
+    title: str
+    late: bool
+
+
 OVERDUE_MARK = "[overdue]"
 
 
@@ -52,70 +115,84 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)].rstrip() + "…"
 
 
-def list_lines(rows: list[Row], colours: bool = False, width: int | None = None) -> list[str]:
-    """The lines of `list`: ID, type, status, points, owner (when any row has one) and
-    title, aligned; with `colours`, for a terminal (the same columns, the same text); with
-    `width`, titles are cut with … to fit, never wrapped under the ID. Shared by the lean
-    path in `cli/lean/listing.py`, so both print the same."""
+def list_lines(
+    rows: list[Row],
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    colours: bool = False,
+    width: int | None = None,
+) -> list[str]:
+    """The lines of `list`: ID, type, status, the chosen columns (one whose cells are all
+    empty left out, points always shown) and the title, aligned; with `colours`, for a
+    terminal (the same columns, the same text); with `width`, titles are cut with … to
+    fit, never wrapped under the ID. Shared by the lean path in `cli/lean/listing.py`, so
+    both print the same."""
     if not rows:
         return []
     paint = _sgr if colours else _unstyled
-    id_width = max(len(row[0]) for row in rows)
-    status_width = max(len(row[2]) for row in rows)
-    owner_width = max(len(printable(row[4])) for row in rows)
+    id_width = max(len(row.id) for row in rows)
+    status_width = max(len(row.status) for row in rows)
+    widths = []
+    for at, name in enumerate(columns):
+        widths.append(max(COLUMNS[name].least, *(len(printable(r.cells[at])) for r in rows)))
     lines = []
-    for item_id, kind, status, points, owner, title, late in rows:
+    for row in rows:
         head = (
-            f"{paint('bold', item_id.ljust(id_width))}  "
-            f"{paint(type_style(kind), kind.ljust(5))}  "
-            f"{paint(status_style(status), status.ljust(status_width))}  "
-            f"{points.rjust(3)}  "
+            f"{paint('bold', row.id.ljust(id_width))}  "
+            f"{paint(type_style(row.type), row.type.ljust(5))}  "
+            f"{paint(status_style(row.status), row.status.ljust(status_width))}  "
         )
-        used = id_width + 5 + status_width + 3 + 8
-        if owner_width:
-            head += (paint("dim", printable(owner)) if owner else "") + " " * (
-                owner_width - len(printable(owner)) + 2
-            )
-            used += owner_width + 2
-        mark = f"  {paint('bold red', OVERDUE_MARK)}" if late else ""
-        text = printable(title)
+        used = id_width + 5 + status_width + 6
+        for name, cell_width, cell in zip(columns, widths, row.cells, strict=True):
+            if not cell_width:
+                continue
+            column, text = COLUMNS[name], printable(cell)
+            pad = " " * (cell_width - len(text))
+            painted = paint(column.style, text) if column.style and text else text
+            head += (pad + painted if column.right else painted + pad) + "  "
+            used += cell_width + 2
+        mark = f"  {paint('bold red', OVERDUE_MARK)}" if row.late else ""
+        text = printable(row.title)
         if width is not None:
-            text = fit(text, max(10, width - used - (len(OVERDUE_MARK) + 2 if late else 0)))
+            text = fit(text, max(10, width - used - (len(OVERDUE_MARK) + 2 if row.late else 0)))
         lines.append(head + text + mark)
     return lines
 
 
-def list_row(get: Callable[[str], Any], late: bool) -> Row:
+def list_row(
+    get: Getter, late: bool, columns: tuple[str, ...] = DEFAULT_COLUMNS, score: float | None = None
+) -> Row:
     """The row of `list` for an item, from its field values (a model's or a payload's)."""
-    return (
-        get("id"),
-        get("type"),
-        get("status"),
-        format_points(get("points")),
-        get("owner") or "",
-        get("title"),
-        late,
-    )
+    cells = tuple(COLUMNS[name].cell(get, score) for name in columns)
+    return Row(get("id"), get("type"), get("status"), cells, get("title"), late)
 
 
 def render_list(
     items: list[StoredItem],
     overdue: set[str] | None = None,
     matches: dict[str, list[Match]] | None = None,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    scores: dict[str, float | None] | None = None,
 ) -> None:
-    """One line per item: ID, type, status, points, owner, title — aligned, streamed; with
+    """One line per item: ID, type, status, the columns, title — aligned, streamed; with
     `matches` (search), the lines that matched under each item."""
-    overdue = overdue or set()
-    rows = [list_row(item.field, item.id in overdue) for item in items]
-    render_lines(rows, [matches.get(item.id, []) for item in items] if matches else None)
+    overdue, scores = overdue or set(), scores or {}
+    rows = [
+        list_row(item.field, item.id in overdue, columns, scores.get(item.id)) for item in items
+    ]
+    found = [matches.get(item.id, []) for item in items] if matches else None
+    render_lines(rows, found, columns)
 
 
-def render_lines(rows: list[Row], found: list[list[Match]] | None = None) -> None:
+def render_lines(
+    rows: list[Row],
+    found: list[list[Match]] | None = None,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+) -> None:
     """`list`'s lines (the lean path prints through this too); `found`, row by row: the
     lines `--grep` matched, up to three under each item."""
     width = terminal_width()
     paint = _sgr if styled() else _unstyled
-    lines = list_lines(rows, colours=styled(), width=width)
+    lines = list_lines(rows, columns, colours=styled(), width=width)
     if found is not None:
         shown = []
         for line, matched in zip(lines, found, strict=True):

@@ -246,6 +246,8 @@ def render_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 def render_rank(result: Outcome, rebalance: bool = False) -> None:
+    from storykit.model.rank import place_text
+
     if not result.changed:
         out("nothing to do: the order is unchanged")
         return
@@ -253,7 +255,7 @@ def render_rank(result: Outcome, rebalance: bool = False) -> None:
     if result.item is not None:
         (move,) = result.moves
         item = move.item
-        label = f"rank {item.type} {item.id}: #{move.before} → #{move.after}"
+        label = f"rank {item.type} {item.id}: {place_text(move.before)} → {place_text(move.after)}"
         out(label + where, _esc(label) + f"[dim]{_esc(where)}[/]")
         return
     count = len(result.moves)
@@ -262,7 +264,8 @@ def render_rank(result: Outcome, rebalance: bool = False) -> None:
         return
     out(f"ranked {count} item{'s' if count != 1 else ''}{where}")
     for move in result.moves:
-        line = f"  {move.item.id}  #{move.before} → #{move.after}  {move.item.model.title}"
+        places = f"{place_text(move.before)} → {place_text(move.after)}"
+        line = f"  {move.item.id}  {places}  {move.item.model.title}"
         out(line, _esc(line))
 
 
