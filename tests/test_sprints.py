@@ -411,19 +411,22 @@ def test_a_report_asked_again_is_the_answer_kept(
         assert _lean(repo, *argv) == full
         loaded = modules_after(repo.root, *argv, env={"STORYKIT_NOW": "2027-01-05T09:00:00"})
         assert not loaded & {"typer", "pydantic", "git", "ruamel"}, argv
-    # Another day: Sprint 3 (starting 2027-01-06) becomes active, and the answer changes.
+    # Another day: Sprint 3 (starting 2027-01-06, never started by the command) is planned
+    # through its first day and active after it, and the answer changes.
     at(monkeypatch, "2027-01-05T10:00:00")
     repo.ok("sprint", "new", "Sprint 3", "--start", "2027-01-06")
     before = _lean(repo, "sprint", "list", "--json")
     assert json.loads(before)["sprints"][-1]["state"] == "planned"
-    after = _lean(repo, "sprint", "list", "--json", now="2027-01-06T08:00:00+00:00")
+    first_day = _lean(repo, "sprint", "list", "--json", now="2027-01-06T08:00:00+00:00")
+    assert json.loads(first_day)["sprints"][-1]["state"] == "planned"
+    after = _lean(repo, "sprint", "list", "--json", now="2027-01-07T08:00:00+00:00")
     assert json.loads(after)["sprints"][-1]["state"] == "active"
-    at(monkeypatch, "2027-01-06T08:00:00")
+    at(monkeypatch, "2027-01-07T08:00:00")
     assert after == repo.ok("sprint", "list", "--json").stdout
     # Other settings: the kept answer is not used.
     config = repo.root / ".storykit.toml"
     config.write_text(config.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
-    assert _lean(repo, "sprint", "list", "--json", now="2027-01-06T08:00:00+00:00") == (
+    assert _lean(repo, "sprint", "list", "--json", now="2027-01-07T08:00:00+00:00") == (
         repo.ok("sprint", "list", "--json").stdout
     )
     # A kept answer at an old revision stays right: "now" is then that commit's time.

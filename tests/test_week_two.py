@@ -4,6 +4,8 @@ planning sessions, and a machine set up once."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import Repo
 
 
@@ -142,3 +144,105 @@ def test_list_columns_and_the_score_column(repo: Repo) -> None:
     chosen = repo.ok("list", "--columns", "value,risk,tags").stdout.splitlines()
     assert chosen[0].split()[:6] == [low, "story", "draft", "2", "1", "ux"]
     repo.refused("list", "--columns", "colour", code=2, says="no column named 'colour'")
+
+
+# --- the stand-up and the sprint ------------------------------------------------------------
+
+
+def _at(monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    monkeypatch.setenv("STORYKIT_NOW", f"{moment}+00:00")
+
+
+def test_the_sprint_board_and_its_filters(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sprint(repo, "Sprint 9")
+    mine = repo.new_story("Mine", "--sprint", "Sprint 9", "--owner", "alice", "--tag", "ux")
+    theirs = repo.new_story("Theirs", "--sprint", "Sprint 9", "--owner", "Bob", "--points", "3")
+    finished = repo.new_story("Finished", "--sprint", "Sprint 9", "--points", "2")
+    repo.ok("set", finished, "acceptance_criteria+=works", "status=done")
+    elsewhere = repo.new_story("Elsewhere")
+    board = repo.ok("board", "--sprint", "sprint 9").stdout
+    assert "done (1)" in board and finished in board and elsewhere not in board
+    assert "dropped" not in board
+    assert elsewhere in repo.ok("board").stdout and "done (" not in repo.ok("board").stdout
+    only_bob = repo.ok("board", "--owner", "bob").stdout
+    assert theirs in only_bob and mine not in only_bob
+    repo.git("config", "user.name", "alice")
+    own = repo.ok("board", "--mine", "--sprint", "Sprint 9").stdout
+    assert mine in own and theirs not in own
+    tagged = repo.ok("board", "--tag", "UX").stdout
+    assert mine in tagged and theirs not in tagged
+    assert theirs in repo.ok("board", "--type", "story", "--owner", "Bob").stdout
+    data = repo.ok("board", "--sprint", "Sprint 9", "--json").json()
+    assert isinstance(data, dict)
+    assert {i["id"] for i in data["items"]} == {mine, theirs, finished}
+    repo.refused("board", "--sprint", "Sprint 99", code=2, says="no sprint named 'sprint 99'")
+
+
+def test_a_piped_card_title_never_looks_like_another_card(repo: Repo) -> None:
+    first = repo.new_story("SK-AAAA is what this long title starts with and then it goes on and on")
+    repo.new_story("Short")
+    lines = repo.ok("board").stdout.splitlines()
+    starts = [line.split()[0] for line in lines[2:] if line and not line.startswith(" ")]
+    assert starts[0] == first and all(s.startswith("SK-") for s in starts)
+    assert "SK-AAAA" not in starts and len(starts) == 2
+
+
+def test_a_sprint_not_started_is_planned_through_its_first_day(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _at(monkeypatch, "2026-12-06T09:00:00")
+    _sprint(repo, "Sprint 9", "2026-12-07")
+    repo.new_story("In it", "--sprint", "Sprint 9", "--points", "13")
+    repo.new_story("Also in it", "--sprint", "Sprint 9", "--points", "13")
+    before = repo.ok("sprint", "show", "Sprint 9").stdout.splitlines()[0]
+    assert "planned" in before and "starts in 1 day" in before
+    _at(monkeypatch, "2026-12-07T15:00:00")
+    first_day = repo.ok("sprint", "show", "Sprint 9").stdout
+    assert "planned" in first_day.splitlines()[0] and "starts today" in first_day
+    assert "Sprint 9" in repo.ok("burndown").stdout  # the one meant on its first day
+    repo.ok("sprint", "start", "Sprint 9")
+    assert "active" in repo.ok("sprint", "show", "Sprint 9").stdout.splitlines()[0]
+    _at(monkeypatch, "2026-12-21T09:00:00")
+    repo.ok("sprint", "close", "Sprint 9")
+    closed = repo.ok("sprint", "show", "Sprint 9").stdout
+    assert "closed" in closed.splitlines()[0]
+    assert "left" not in closed and "warning:" not in closed  # 26 points over 20 capacity
+    data = repo.ok("sprint", "show", "Sprint 9", "--json").json()
+    assert isinstance(data, dict)
+    assert data["days_left"] is None
+
+
+def test_an_undone_change_leaves_no_trace_in_the_sprint_figures(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _at(monkeypatch, "2026-12-06T09:00:00")
+    _sprint(repo, "Sprint 9", "2026-12-07")
+    item = repo.new_story("Estimated", "--sprint", "Sprint 9", "--points", "5")
+    _at(monkeypatch, "2026-12-07T09:00:00")
+    repo.ok("sprint", "start", "Sprint 9")
+    _at(monkeypatch, "2026-12-08T09:00:00")
+    repo.ok("set", item, "points=13")  # a mistake…
+    _at(monkeypatch, "2026-12-08T09:05:00")
+    repo.ok("undo")  # …undone
+    _at(monkeypatch, "2026-12-08T10:00:00")
+    other = repo.new_story("Slipped in", "--sprint", "Sprint 9", "--points", "2")
+    _at(monkeypatch, "2026-12-08T11:00:00")
+    repo.ok("set", other, "points=3")  # a real re-estimate stays
+    data = repo.ok("burndown", "--json").json()
+    assert isinstance(data, dict)
+    figures = data.get("burndown", data)
+    assert (figures["committed"], figures["added"], figures["removed"]) == (5, 3, 0)
+
+
+def test_spike_extend_says_the_deadline(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    _at(monkeypatch, "2026-12-01T09:00:00")
+    spike = repo.new_spike("Research emoji fonts")  # a 2d timebox
+    repo.ok("spike", "start", spike)
+    _at(monkeypatch, "2026-12-05T09:00:00")
+    still = repo.ok("spike", "extend", spike, "--timebox", "1d").stdout
+    assert "deadline 2026-12-04 09:00: still overdue" in still
+    again = repo.ok("spike", "extend", spike, "--timebox", "2d").stdout
+    assert "deadline 2026-12-06 09:00: 1d left, not overdue" in again
+    data = repo.ok("spike", "extend", spike, "--timebox", "4h", "--json").json()
+    assert isinstance(data, dict)
+    assert data["deadline"].startswith("2026-12-06T13:00") and data["overdue"] is False

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 TRACKED = ("type", "title", "points", "status", "sprint")
 MOMENTS = ("name", "started", "closed")  # of a sprint file
-_FORMAT = 4
+_FORMAT = 5
 _TIPS_KEPT = 4
 
 Fields = dict[str, Any]
@@ -101,7 +101,8 @@ def _best_base(cache: _Cache, history: History, commit: str) -> str | None:
 
 
 def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[str, list[Any]]:
-    """Each commit's change as the cache stores it: [time, items, sprints, author]."""
+    """Each commit's change as the cache stores it: [time, items, sprints, author, the
+    commit it undoes]."""
     blobs = {
         sha
         for commit in commits
@@ -140,7 +141,7 @@ def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[st
             if delta is not False:
                 items[item_id] = delta  # type: ignore[assignment]
         time = dt.datetime.fromisoformat(commit.date).timestamp()
-        found[commit.sha] = [time, items, sprints, commit.author]
+        found[commit.sha] = [time, items, sprints, commit.author, commit.undoes]
     return found
 
 
@@ -226,8 +227,8 @@ class _Cache:
             pass
 
     def change(self, sha: str) -> Change:
-        time, items, sprints, author = self.commits[sha]
-        return Change(sha, float(time), items, sprints, str(author))
+        time, items, sprints, author, undoes = self.commits[sha]
+        return Change(sha, float(time), items, sprints, str(author), str(undoes))
 
     def remember(self, tip: str, order: list[str]) -> None:
         if next(reversed(self.tips), None) == tip:

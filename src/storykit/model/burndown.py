@@ -36,6 +36,7 @@ class Change:
     items: dict[str, Fields | None]
     sprints: dict[str, Fields | None]
     author: str = ""  # the commit's author name
+    undoes: str = ""  # the commit it reverts, when `storykit undo` made it
 
 
 class Timeline:
@@ -78,6 +79,40 @@ class Timeline:
         return None
 
     @functools.cached_property
+    def cancelled(self) -> frozenset[str]:
+        """The commits that leave no trace in a sprint's figures: a change and the
+        `storykit undo` that reverted it, when the undo put every item it touched back as
+        it was before the change and nothing else touched those items in between (a
+        mistaken re-estimate, undone, is not churn). Checked on the replayed fields, so a
+        trailer alone never hides a change."""
+        where = {change.sha: at for at, change in enumerate(self.changes)}
+        wanted = {c.undoes for c in self.changes if c.undoes in where}
+        state: dict[str, Fields] = {}
+        before: dict[str, dict[str, Fields | None]] = {}  # undone commit → its items before
+        last: dict[str, int] = {}  # item → index of the last change to it
+        found: set[str] = set()
+        for at, change in enumerate(self.changes):
+            if change.sha in wanted:
+                before[change.sha] = {i: state.get(i) for i in change.items}
+            target = where.get(change.undoes) if change.undoes in before else None
+            prior = before.get(change.undoes, {})
+            quiet = target is not None and all(
+                last.get(i, -1) == target for i in set(prior) | set(change.items)
+            )
+            for item_id, delta in change.items.items():
+                after = None if delta is None else {**state.get(item_id, {}), **delta}
+                if after is None:
+                    state.pop(item_id, None)
+                else:
+                    state[item_id] = after
+                last[item_id] = at
+            if quiet and set(change.items) == set(prior):
+                restored = all(_tracked(state.get(i)) == _tracked(old) for i, old in prior.items())
+                if restored:
+                    found |= {change.sha, change.undoes}
+        return frozenset(found)
+
+    @functools.cached_property
     def _moments(self) -> dict[tuple[str, str], list[tuple[int, str]]]:
         """(sprint, moment) → (index, value) of every change to a sprint file recording it."""
         found: dict[tuple[str, str], list[tuple[int, str]]] = {}
@@ -89,6 +124,13 @@ class Timeline:
                         key = (str(fields.get("name")), name)
                         found.setdefault(key, []).append((index, text))
         return found
+
+
+def _tracked(fields: Fields | None) -> dict[str, Any] | None:
+    """The fields a report reads, unset ones left out (None: no item)."""
+    if fields is None:
+        return None
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -158,6 +200,7 @@ def burndown(
             k = max(min(timeline.before(last), window), start_k)
             marks.setdefault(k, []).append(index)
     scope = _Scope(sprint.name, *statuses)
+    cancelled = timeline.cancelled
     result = Burndown(sprint, started=start_at <= now)
     figures: dict[int, tuple[float, float, float]] = {}
     state: dict[str, Fields] = {}
@@ -170,7 +213,10 @@ def burndown(
             figures[index] = (scope.scope, scope.completed, scope.scope - scope.completed)
         if k == len(timeline.changes) or k >= now_k:
             break
-        for item_id, delta in timeline.changes[k].items.items():
+        change = timeline.changes[k]
+        if change.sha in cancelled:
+            continue  # a change undone: it leaves no trace, and the state is as it was
+        for item_id, delta in change.items.items():
             before = state.get(item_id)
             after = None if delta is None else {**(before or {}), **delta}
             if start_k <= k < window and result.started:

@@ -73,13 +73,14 @@ class Sprint:
 
     def state(self, now: dt.datetime, zone: ZoneInfo) -> State:
         """From the recorded moments; a sprint never started or closed by the commands
-        goes by its dates."""
+        goes by its dates: planned until its first day is over (the burndown takes its
+        commitment then, `burndown._start`), active until its last, closed after."""
         if self.model.closed is not None:
             return "closed"
         if self.model.started is not None:
             return "active"
         today = now.astimezone(zone).date()
-        if today < self.model.start:
+        if today <= self.model.start:
             return "planned"
         return "active" if today <= self.model.end else "closed"
 

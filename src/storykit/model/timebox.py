@@ -43,19 +43,26 @@ def timebox_delta(timebox: str) -> dt.timedelta:
     }[unit]
 
 
-def deadline_passed(
-    started: dt.date | dt.datetime | None, timebox: str | None, now: dt.datetime
+def deadline(
+    started: dt.date | dt.datetime | None, timebox: str | None, zone: dt.tzinfo | None
 ) -> dt.datetime | None:
-    """When `started + timebox` ran out, if it has by `now`. Never raises: a start or a
-    timebox that cannot be read (refused elsewhere, with its location) has no deadline."""
+    """`started + timebox` (a bare date or time read in `zone`), or None when either is
+    missing or cannot be read (refused elsewhere, with its location). Never raises."""
     if not started or not timebox:
         return None
     try:
         if not isinstance(started, dt.datetime):
-            started = dt.datetime.combine(started, dt.time(), tzinfo=now.tzinfo)
+            started = dt.datetime.combine(started, dt.time(), tzinfo=zone)
         elif started.tzinfo is None:
-            started = started.replace(tzinfo=now.tzinfo)
-        deadline = started + timebox_delta(timebox)
-        return deadline if now > deadline else None
+            started = started.replace(tzinfo=zone)
+        return started + timebox_delta(timebox)
     except (OverflowError, ValueError):
         return None
+
+
+def deadline_passed(
+    started: dt.date | dt.datetime | None, timebox: str | None, now: dt.datetime
+) -> dt.datetime | None:
+    """When `started + timebox` ran out, if it has by `now`."""
+    end = deadline(started, timebox, now.tzinfo)
+    return end if end is not None and now > end else None

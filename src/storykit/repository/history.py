@@ -33,6 +33,7 @@ class LogCommit:
     date: str  # ISO 8601
     subject: str
     changes: list[RawChange]
+    undoes: str = ""  # the commit a `storykit undo` commit reverts (its Storykit-Undoes)
 
 
 class History:
@@ -238,7 +239,8 @@ class History:
         args = [
             "-c", "log.showSignature=false", "log", "--raw", "--no-abbrev", "--no-renames",
             "--diff-merges=combined", "--no-color", "-z",
-            "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00",
+            "--format=%x00%H%x00%P%x00%an%x00%aI%x00%s%x00"
+            "%(trailers:key=Storykit-Undoes,valueonly,separator=%x20)%x00",
         ]  # fmt: skip
         if not newest_first:
             args.append("--reverse")
@@ -296,17 +298,18 @@ def _raw_change(meta: str, path: str) -> RawChange | None:
 
 def _parse_log(fields: list[str]) -> list[LogCommit]:
     """`git log -z --raw` output split at NUL: each commit is blank fields, then SHA,
-    parents, author, date and subject, a blank one, then (`:meta`, path) pairs."""
+    parents, author, date, subject and the Storykit-Undoes trailer, a blank one, then
+    (`:meta`, path) pairs."""
     commits: list[LogCommit] = []
     index = 0
     while index < len(fields):
         if not fields[index]:
             index += 1
             continue
-        if index + 5 > len(fields) or not _is_sha(fields[index]):
+        if index + 6 > len(fields) or not _is_sha(fields[index]):
             raise GitError("git log printed a record storykit cannot read")
-        sha, parents, author, date, subject = fields[index : index + 5]
-        index += 5
+        sha, parents, author, date, subject, undoes = fields[index : index + 6]
+        index += 6
         changes = []
         while index < len(fields) and not fields[index]:  # blank fields after the header
             index += 1
@@ -317,5 +320,6 @@ def _parse_log(fields: list[str]) -> list[LogCommit]:
             index += 2
             changes.append(change)
         parent = parents.split()[0] if parents.strip() else None
-        commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes))
+        undone = undoes.strip() if _is_sha(undoes.strip()) else ""
+        commits.append(LogCommit(sha, parent, author, date, subject.strip(), changes, undone))
     return commits

@@ -20,6 +20,7 @@ from storykit.model.selection import (
     choose,
     matches,
     scorer,
+    selects,
     sort_key,
     with_extras,
 )
@@ -90,15 +91,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
     if query.limit is not None and query.limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {query.limit}")
     backlog = ws.store.load_all()
-    filters = canonical(
-        query.filters,
-        workflow.statuses,
-        lambda: {tag for item in backlog.items for tag in item.model.tags},
-    )
-    if filters.parent:
-        filters = dataclasses.replace(filters, parent=ws.store.ids_for(filters.parent))
-    if query.mine:
-        filters = dataclasses.replace(filters, owner=_me(ws).casefold())
+    filters = _resolved(ws, backlog.items, query.filters, query.mine)
     if query.since is not None:
         filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
     if query.captured_by is not None:
@@ -182,6 +175,23 @@ def scores_of(ws: Workspace, items: list[StoredItem]) -> dict[str, float | None]
     """Each item's score by the project's expression (`[priority] score`)."""
     score = scorer(ws.project.config.priority.expression)
     return {item.id: score(with_extras(item.field, item.extras)) for item in items}
+
+
+def _resolved(
+    ws: Workspace, items: list[StoredItem], filters: ListFilter, mine: bool
+) -> ListFilter:
+    """The filter as the rules compare it (`selection.canonical`), the parent's full ID,
+    and `--mine` as the owner."""
+    filters = canonical(
+        filters,
+        ws.project.config.workflow.statuses,
+        lambda: {tag for item in items for tag in item.model.tags},
+    )
+    if filters.parent:
+        filters = dataclasses.replace(filters, parent=ws.store.ids_for(filters.parent))
+    if mine:
+        filters = dataclasses.replace(filters, owner=_me(ws).casefold())
+    return filters
 
 
 def _me(ws: Workspace) -> str:
@@ -314,14 +324,39 @@ class Board:
     scores: dict[str, float | None] = field(default_factory=dict)  # by ID
 
 
-def board(ws: Workspace, show_all: bool = False) -> Board:
-    """One column per status (closed ones only with `show_all`), items in rank order."""
+def board(
+    ws: Workspace, show_all: bool = False, filters: ListFilter | None = None, mine: bool = False
+) -> Board:
+    """One column per status, items in rank order: the open ones, or those of one sprint
+    (its done column too), or everything with `show_all`; filtered as `list` filters."""
     workflow = ws.project.config.workflow
     backlog = ws.store.load_all()
-    statuses = [s for s in workflow.statuses if show_all or s not in workflow.closed]
+    wanted = _resolved(ws, backlog.items, filters or ListFilter(), mine)
+    if wanted.sprint is not None:
+        _known_sprint(ws, wanted.sprint)
+    shown_closed = workflow.closed if show_all else (workflow.done,) if wanted.sprint else ()
+    statuses = [s for s in workflow.statuses if s not in workflow.closed or s in shown_closed]
+    every = dataclasses.replace(wanted, all=True)
+    chosen = [
+        item
+        for item in backlog.items
+        if selects(with_extras(item.field, item.extras), every, workflow.closed, item.extras)
+    ]
     columns = [
-        BoardColumn(status, [i for i in backlog.items if i.model.status == status])
-        for status in statuses
+        BoardColumn(status, [i for i in chosen if i.model.status == status]) for status in statuses
     ]
     shown = [item for column in columns for item in column.items]
     return Board(columns, _overdue(ws, backlog.items), backlog.invalid, scores_of(ws, shown))
+
+
+def _known_sprint(ws: Workspace, folded: str) -> None:
+    """A board of a sprint nobody created is a typo: say which sprints there are."""
+    from storykit.storage.sprint_files import SprintStore
+
+    names = [s.name for s in SprintStore(ws.project).load_all().sprints]
+    if folded not in {name.casefold() for name in names}:
+        known = ", ".join(names[-5:]) or "none yet"
+        raise UsageError(
+            f"no sprint named {folded!r} (sprints: {known})",
+            hint="`storykit sprint list` lists them",
+        )

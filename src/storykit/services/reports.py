@@ -8,6 +8,7 @@ revision is the same on every clone, every day.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -67,7 +68,7 @@ class SprintReport:
     sprint: Sprint
     state: State
     burndown: Burndown
-    days_left: int
+    days_left: int | None  # None once closed
     found: AsOf  # what it was computed from
 
 
@@ -128,7 +129,8 @@ def report(ws: Workspace, found: AsOf, sprint: Sprint) -> SprintReport:
     state = found.state(sprint)
     today = found.now.astimezone(config.zone).date()
     left = (sprint.model.end - max(today, sprint.model.start)).days + 1
-    return SprintReport(sprint, state, figures, 0 if state == "closed" else max(left, 0), found)
+    days_left = None if state == "closed" else max(left, 0)
+    return SprintReport(sprint, state, figures, days_left, found)
 
 
 def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
@@ -144,6 +146,11 @@ def pick(ws: Workspace, found: AsOf, name: str | None) -> Sprint:
             "`storykit sprint list` lists them",
         )
     active = [s for s in found.sprints if found.state(s) == "active"]
+    if not active:  # on its first day, a sprint not started yet is the one meant
+        today = found.now.astimezone(found.zone).date()
+        active = [
+            s for s in found.sprints if s.model.start == today and found.state(s) == "planned"
+        ]
     if not active:
         raise UsageError("no sprint is active", hint="name one (`storykit sprint list` lists them)")
     return active[-1]
@@ -179,6 +186,8 @@ def show_sprint(ws: Workspace, name: str | None = None, at: str | None = None) -
 
 def details(ws: Workspace, shown: SprintReport, backlog: list[StoredItem]) -> SprintDetails:
     items, planning = planning_of(ws, shown.sprint, backlog)
+    if shown.state == "closed":  # advice on filling a sprint that is over helps nobody
+        planning = dataclasses.replace(planning, warnings=[])
     by_status = {status: 0 for status in ws.project.config.workflow.statuses}
     for item in items:
         by_status[item.model.status] = by_status.get(item.model.status, 0) + 1

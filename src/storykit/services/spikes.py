@@ -12,7 +12,7 @@ from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import ITEM_TYPES, type_fields
 from storykit.model.ids import mint_id
 from storykit.model.rank import keys_between
-from storykit.model.timebox import timebox_delta
+from storykit.model.timebox import deadline, timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.services.editing import EditSession
 from storykit.services.update import apply_status, load_for_update, plan_update
@@ -142,6 +142,25 @@ def extend_spike(ws: Workspace, query: str, extra: str, options: CommitOptions) 
         return plan
 
     return ws.apply(build, options)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a spike's timebox runs out (None: not started, or no timebox), and whether
+    it already has."""
+
+    at: dt.datetime | None
+    overdue: bool
+    left: dt.timedelta  # until it runs out (zero once it has)
+
+
+def deadline_of(ws: Workspace, item: StoredItem) -> Deadline:
+    now = clock.now()
+    model = item.model
+    at = deadline(getattr(model, "started", None), getattr(model, "timebox", None), now.tzinfo)
+    late = overdue_since(model, now, ws.project.config.workflow) is not None
+    left = max(at - now, dt.timedelta()) if at else dt.timedelta()
+    return Deadline(at.astimezone(ws.project.config.zone) if at else None, late, left)
 
 
 def overdue_spikes(ws: Workspace) -> list[Overdue]:

@@ -181,13 +181,34 @@ def next_(
 
 
 def board(
+    sprint: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="A sprint's board: its items, the done column too."),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")
+    ] = False,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", metavar="TYPE", help="Only this type; repeatable."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(metavar="TAG", help="Only items with this tag; repeatable.")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Add the done and dropped columns.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Columns by status, items in rank order; overdue spikes are marked."""
+    """Columns by status, items in rank order; overdue spikes are marked. The stand-up's
+    board: `storykit board --sprint "Sprint 9"`, `--mine`, `--owner`, `--type`, `--tag`."""
     from storykit.services.query import board as build_board
 
-    result = build_board(workspace(), all_)
+    if mine and owner is not None:
+        raise UsageError("give --owner or --mine, not both")
+    filters = ListFilter(
+        types=tuple(type_ or ()), tags=tuple(tag or ()), owner=owner, sprint=sprint
+    )
+    result = build_board(workspace(), all_, filters, mine)
     if as_json:
         envelope.print_json(envelope.board(result))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -107,13 +108,38 @@ def extend(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Extend a spike's timebox (recorded in git history like every change)."""
-    from storykit.services.spikes import extend_spike
+    """Extend a spike's timebox (recorded in git history like every change); says the new
+    deadline and whether the spike is still overdue."""
+    from storykit.services.spikes import deadline_of, extend_spike
 
-    result = extend_spike(
-        workspace(), spike, timebox, commit_options(no_commit, no_verify, include_changes)
-    )
+    ws = workspace()
+    result = extend_spike(ws, spike, timebox, commit_options(no_commit, no_verify, include_changes))
+    if result.item is None:
+        _show(result, "extended", as_json)
+        return
+    found = deadline_of(ws, result.item)
+    if as_json:
+        at = found.at.isoformat() if found.at else None
+        envelope.print_json(envelope.outcome(result, deadline=at, overdue=found.overdue))
+        return
     _show(result, "extended", as_json)
+    if found.at is None:
+        output.out("deadline: when the spike starts (`storykit spike start` records it)")
+        return
+    when = found.at.strftime("%Y-%m-%d %H:%M")
+    if found.overdue:
+        line = f"deadline {when}: still overdue; close it or extend it again"
+        output.out(line, f"[bold red]{output.escape(line)}[/]")
+    else:
+        output.out(f"deadline {when}: {_left(found.left)} left, not overdue")
+
+
+def _left(span: dt.timedelta) -> str:
+    """`2d 3h`, `5h`, `under an hour`."""
+    hours = int(span.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    parts = ([f"{days}d"] if days else []) + ([f"{hours}h"] if hours else [])
+    return " ".join(parts) or "under an hour"
 
 
 def overdue(as_json: JsonOpt = False) -> None:

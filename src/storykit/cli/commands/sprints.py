@@ -247,11 +247,11 @@ def show(
     ):
         return
     model = shown.sprint.model
-    left = f"{shown.days_left} day{'s' if shown.days_left != 1 else ''} left"
+    left = _days_left(shown)
     output.out(
-        f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}  ({left})",
+        f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}{left}",
         f"[bold]{output.escape(shown.sprint.name)}[/]  {shown.state}  {model.start} → "
-        f"{model.end}  [dim]({left})[/]",
+        f"{model.end}[dim]{left}[/]",
     )
     if model.goal:
         output.out(f"goal: {model.goal}")
@@ -262,6 +262,19 @@ def show(
     output.chart(charts.burndown_terminal(shown, width(), styled()))
     if found.items:
         columns.render_list(found.items)
+
+
+def _days_left(shown: SprintReport) -> str:
+    """`  (9 days left)`; a sprint not started yet says when it starts; a closed one
+    nothing."""
+    if shown.days_left is None:
+        return ""
+    if shown.state == "planned":
+        today = shown.found.now.astimezone(shown.found.zone).date()
+        days = (shown.sprint.model.start - today).days
+        when = "starts today" if days <= 0 else f"starts in {days} day{'s' if days != 1 else ''}"
+        return f"  ({when})"
+    return f"  ({shown.days_left} day{'s' if shown.days_left != 1 else ''} left)"
 
 
 def _changed(result: SprintOutcome, verb: str, as_json: bool) -> None:

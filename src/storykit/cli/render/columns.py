@@ -258,7 +258,8 @@ def _board_cells(
     cut: bool,
 ) -> list[Cell]:
     """Each card: its ID, type, points, OVERDUE and owner (wrapped by word, never cut),
-    then its title (cut with … on a terminal, wrapped when piped)."""
+    then its title indented (cut with … on a terminal, wrapped when piped), so that only a
+    card's first line starts at the column's edge."""
     import textwrap
 
     lines: list[Cell] = []
@@ -284,9 +285,10 @@ def _board_cells(
         lines.append(_joined(line))
         title = printable(item.model.title)
         if cut:
-            lines.append((fit(title, width),) * 2)
+            lines.append(("  " + fit(title, width - 2),) * 2)
         else:
-            lines.extend((part, part) for part in textwrap.wrap(title, width) or [""])
+            parts = textwrap.wrap(title, max(1, width - 2)) or [""]
+            lines.extend(("  " + part, "  " + part) for part in parts)
     return lines
 
 
