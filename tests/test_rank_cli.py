@@ -133,7 +133,7 @@ def test_editor_reorder_changes_only_what_must_move(
     count = repo.commit_count()
     result = repo.ok("rank")
     shown = (log / "shown-0.txt").read_text()
-    assert shown.splitlines()[0] == f"{ids[0]}  story  Story 0"
+    assert shown.splitlines()[0] == f"{ids[0]}  story  -  value -  score -  Story 0"
     assert "# Reorder the open backlog" in shown
     assert _ids(repo) == desired
     assert repo.commit_count() == count + 1

@@ -316,7 +316,7 @@ def test_plan_in_the_editor_lists_ready_items_with_a_running_total(
     log = fake_editor(f"{two}\n")  # type: ignore[operator]
     repo.ok("sprint", "plan", S1)
     shown = (log / "shown-0.txt").read_text()
-    assert f"{one}    3 pts  total 3/6" in shown and f"{two}    5 pts  total 8/6" in shown
+    assert f"{one}  3 pts  total 3/6  story" in shown and f"{two}  5 pts  total 8/6  story" in shown
     items = repo.ok("list", "--sprint", S1, "--json").json()["items"]  # type: ignore[index]
     assert [i["id"] for i in items] == [two]
     assert repo.last_commit_files() == [str(repo.item_path(two).relative_to(repo.root))]

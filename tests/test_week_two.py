@@ -4,6 +4,8 @@ planning sessions, and a machine set up once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import Repo
@@ -246,3 +248,97 @@ def test_spike_extend_says_the_deadline(repo: Repo, monkeypatch: pytest.MonkeyPa
     data = repo.ok("spike", "extend", spike, "--timebox", "4h", "--json").json()
     assert isinstance(data, dict)
     assert data["deadline"].startswith("2026-12-06T13:00") and data["overdue"] is False
+
+
+# --- capturing and planning -------------------------------------------------------------
+
+
+def test_follow_ups_land_at_the_bottom_unless_placed(repo: Repo) -> None:
+    spike = repo.new_spike("Research emoji encoding")
+    repo.ok("rank", spike, "--top")
+    ranked = [repo.new_story(f"Ranked {n}") for n in range(3)]
+    repo.ok("spike", "start", spike)
+    closed = repo.ok("spike", "close", spike, "--outcome", "utf8mb4", "--follow-up", "story: A",
+                     "--follow-up", "tech: B").stdout  # fmt: skip
+    assert "drafts at #4 to #5 of the open backlog" in closed
+    assert "storykit rank" in closed
+    order = [line.split()[0] for line in repo.ok("list").stdout.splitlines()]
+    assert order[:3] == ranked
+    data = repo.ok("spike", "close", _spike_in_progress(repo), "--outcome", "o",
+                   "--follow-up", "story: C", "--follow-ups-at", "top", "--json").json()  # fmt: skip
+    assert isinstance(data, dict)
+    top = [line.split()[0] for line in repo.ok("list").stdout.splitlines()][0]
+    assert top == data["follow_ups"][0]["id"]
+    repo.refused("spike", "close", _spike_in_progress(repo), "--outcome", "o",
+                 "--follow-ups-at", "middle", code=2, says="--follow-ups-at must be one of")  # fmt: skip
+
+
+def _spike_in_progress(repo: Repo) -> str:
+    spike = repo.new_spike("Another question")
+    repo.ok("spike", "start", spike)
+    return spike
+
+
+def test_split_parts_keep_the_user_and_a_refusal_names_every_fix(repo: Repo) -> None:
+    story = repo.new_story("Send emojis", "--tag", "ux")
+    made = repo.ok("split", story, "Send from the picker", "Paste emoji", "--json").json()
+    assert isinstance(made, dict)
+    for part in made["parts"]:
+        assert (part["as_a"], part["i_want"], part["so_that"]) == (
+            "user", "to send emojis", "I can express emotions",
+        )  # fmt: skip
+        assert part["tags"] == ["ux"]
+    spike = repo.new_spike("Which encoding?")
+    refused = repo.refused("status", spike, "done", code=1, says="cannot be done")
+    assert "storykit spike close" in refused.stderr
+
+
+def test_a_refused_move_names_the_command_for_every_missing_field(repo: Repo) -> None:
+    follow = repo.new_spike("Question")
+    repo.ok("spike", "start", follow)
+    repo.ok("spike", "close", follow, "--outcome", "o", "--follow-up", "story: Bare story")
+    bare = [line.split()[0] for line in repo.ok("list").stdout.splitlines()][-1]
+    refused = repo.refused("status", bare, "ready", code=1, says="was not changed")
+    assert f'storykit set {bare} as_a="…" i_want="…" so_that="…"' in refused.stderr
+    assert "points=3" in refused.stderr and 'acceptance_criteria+="…"' in refused.stderr
+    repo.ok("set", bare, "as_a=user", "i_want=x", "so_that=y")
+    gates = repo.refused("status", bare, "ready", code=1, says="cannot be ready")
+    assert f"all at once: `storykit set {bare} acceptance_criteria+=" in gates.stderr
+
+
+def test_set_takes_groups_and_a_csv(repo: Repo, tmp_path: Path) -> None:
+    a, b, c = (repo.new_story(f"Story {n}") for n in range(3))
+    count = repo.commit_count()
+    repo.ok("set", a, "points=2", b, c, "points=5", "owner=dana")
+    assert repo.commit_count() == count + 1
+    shown = repo.ok("list", "--columns", "points,owner").stdout
+    assert f"{a}  story  draft    2  " in shown and f"{c}  story  draft    5  dana" in shown
+    sheet = tmp_path / "estimates.csv"
+    sheet.write_text(f"id,points,tags+\n{a},3,ux\n{b},,api\n\n{c},8,\n")
+    repo.ok("set", "--from-file", str(sheet))
+    assert repo.commit_count() == count + 2
+    data = repo.ok("show", a, b, c, "--json").json()
+    assert isinstance(data, dict)
+    got = [(i["points"], i["tags"]) for i in data["items"]]
+    assert got == [(3, ["ux"]), (5, ["api"]), (8, [])]
+    sheet.write_text(f"id,points\n{a},5\nSK-NOPE,3\n")
+    repo.refused("set", "--from-file", str(sheet), code=2, says="estimates.csv:3: no item")
+    sheet.write_text(f"id,points\n{a},4\n")
+    repo.refused("set", "--from-file", str(sheet), code=1, says="estimates.csv:2: ")
+    sheet.write_text(f"item,points\n{a},5\n")
+    repo.refused("set", "--from-file", str(sheet), code=1, says="estimates.csv:1:1: error")
+    repo.refused("set", a, "points=2", a, "points=3", code=2, says="named twice")
+    repo.refused("set", a, "points=2", b, code=2, says=f"nothing to set for {b}")
+
+
+def test_a_title_captured_twice_is_pointed_out(repo: Repo) -> None:
+    first = repo.new_story("Send emojis")
+    second = repo.run("story", "new", "send  EMOJIS", "--as-a", "u", "--i-want", "x",
+                      "--so-that", "y")  # fmt: skip
+    assert second.exit_code == 0
+    assert f"note: {first} has the same title" in second.stderr
+    other_type = repo.run("tech", "new", "Send emojis", "--why", "w")
+    assert "same title" not in other_type.stderr
+    repo.ok("drop", first)
+    assert "same title" in repo.run("story", "new", "Send emojis", "--as-a", "u", "--i-want",
+                                    "x", "--so-that", "y").stderr  # fmt: skip

@@ -39,3 +39,19 @@ def has_control(text: str, *, lines: bool = False) -> str | None:
     """The first control character in `text` (newlines and tabs allowed with `lines`)."""
     match = (_UNSAFE_KEEP_LINES if lines else _UNSAFE).search(text)
     return match.group() if match else None
+
+
+def aligned(rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    """Rows of cells as lines whose columns line up however long a cell grows (the
+    columns in `right` aligned to the right), cells made printable, two spaces apart."""
+    shown = [[printable(cell) for cell in row] for row in rows]
+    widths = [max((len(row[at]) for row in shown if at < len(row)), default=0) for at in
+              range(max((len(row) for row in shown), default=0))]  # fmt: skip
+    lines = []
+    for row in shown:
+        cells = [
+            cell.rjust(widths[at]) if at in right else cell.ljust(widths[at])
+            for at, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines

@@ -83,6 +83,15 @@ class FieldSpec:
         return "text" if self.kind == "text" else "scalar"
 
     @property
+    def assignment(self) -> str | None:
+        """How `storykit set` fills it (`points=3`, `as_a="…"`), None when another command
+        does (`storykit spike start`)."""
+        if self.fix:
+            prefix = "storykit set {id} "
+            return self.fix[len(prefix) :] if self.fix.startswith(prefix) else None
+        return f'{self.name}{"+" if self.many else ""}="…"'
+
+    @property
     def option_name(self) -> str:
         return self.option or "--" + self.name.replace("_", "-")
 
@@ -166,9 +175,9 @@ _FIELDS = (
         many=True,
         auto=True,
     ),
-    FieldSpec("as_a", "line", "Story: the role — As a …"),
-    FieldSpec("i_want", "text", "Story: the want — I want …"),
-    FieldSpec("so_that", "text", "Story: the benefit — so that …"),
+    FieldSpec("as_a", "line", "Story: the role — As a …", split_inherited=True),
+    FieldSpec("i_want", "text", "Story: the want — I want …", split_inherited=True),
+    FieldSpec("so_that", "text", "Story: the benefit — so that …", split_inherited=True),
     FieldSpec(
         "acceptance_criteria",
         "text",
@@ -314,7 +323,7 @@ TYPES: dict[str, TypeSpec] = {spec.name: spec for spec in _TYPES}
 ITEM_TYPES = tuple(TYPES)  # story, tech, spike, epic, task as `type:` values and commands
 ALWAYS_REQUIRED = tuple(name for name in COMMON if FIELDS[name].required)
 REFERENCE_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.refers)
-SPLIT_INHERITED = tuple(name for name in COMMON if FIELDS[name].split_inherited)
+SPLIT_INHERITED = tuple(name for name, spec in FIELDS.items() if spec.split_inherited)
 
 
 def type_fields(item_type: str) -> tuple[str, ...]:

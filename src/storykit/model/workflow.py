@@ -54,6 +54,30 @@ def gate_problems(item: ItemModel, status: str, workflow: Workflow) -> list[Gate
     return problems
 
 
+def missing_fields(
+    item_type: str, data: dict[str, object], status: str, workflow: Workflow
+) -> list[str]:
+    """Every field an item of this type lacks (in `data`, its plain values) to be in
+    `status`: the fields its type requires there and those the gates ask for."""
+    wanted = list(needed_fields(item_type, status, workflow)) if item_type in TYPES else []
+    if item_type in TYPES and status in workflow.statuses:
+        for role, names in TYPES[item_type].gates.items():
+            role_status = getattr(workflow, role)
+            if reaches(status, role_status, workflow) and (
+                role != "in_progress" or status == role_status
+            ):
+                wanted += [name for name in names if name not in wanted]
+    return [name for name in wanted if data.get(name) in (None, "", [])]
+
+
+def fixing_commands(item_id: str, names: list[str]) -> list[str]:
+    """The commands that fill `names`: one `storykit set ID a=… b=…` for all the fields
+    `set` fills, then the others' own commands (`storykit spike start ID`)."""
+    sets = [FIELDS[n].assignment for n in names if FIELDS[n].assignment is not None]
+    others = [FIELDS[n].fix.format(id=item_id) for n in names if FIELDS[n].assignment is None]
+    return ([f"storykit set {item_id} {' '.join(a for a in sets if a)}"] if sets else []) + others
+
+
 def needed_fields(item_type: str, status: str, workflow: Workflow) -> tuple[str, ...]:
     """Fields an item of this type must have in `status`: in the initial (draft) status
     and once dropped only the basics, otherwise its type's own too."""

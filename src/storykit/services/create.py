@@ -174,6 +174,28 @@ def _creation(
         path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
         changes = Changeset()
         changes.write(path, content, expected=None)
-        return Plan(changes, "new", item)
+        return Plan(changes, "new", item, notes=same_title(ws, item))
 
     return build
+
+
+def same_title(ws: Workspace, item: StoredItem) -> list[str]:
+    """A note when an open item of the new item's type already has its title (any case,
+    spaces aside): perhaps it was captured twice. The new one is made all the same."""
+    closed = ws.project.config.workflow.closed
+    wanted = " ".join(str(item.model.title).split()).casefold()
+    found = sorted(
+        item_id
+        for _, item_id, summary in ws.store.reads.indexed("summary")
+        if item_id != item.id
+        and summary.get("type") == item.type
+        and summary.get("status") not in closed
+        and " ".join(str(summary.get("title", "")).split()).casefold() == wanted
+    )
+    if not found:
+        return []
+    return [
+        f"note: {', '.join(found)} {'has' if len(found) == 1 else 'have'} the same title "
+        f"(open, {item.type}): `storykit show {found[0]}`; `storykit rm {item.id}` if this "
+        "one is a duplicate"
+    ]

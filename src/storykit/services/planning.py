@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from storykit.errors import UsageError
 from storykit.model.points import number
-from storykit.printable import printable
+from storykit.printable import aligned
 from storykit.services.editing import EditSession
 from storykit.services.ranking import parse_order
 from storykit.services.sprints import SprintOutcome, after_change, set_sprint
@@ -49,19 +49,20 @@ def plan_listing(ws: Workspace, name: str, capacity: float | None) -> str:
     items = ws.store.load_all().items
     members = [i for i in items if i.model.sprint == name]
     ready = [i for i in items if i.model.status == workflow.ready and i.model.sprint != name]
-    lines, total = [], 0.0
-    width = max((len(i.id) for i in members + ready), default=0)
+    rows: list[list[str]] = []
+    total = 0.0
+    limit = f"/{number(capacity)}" if capacity else ""
     for item in members + ready:
         points = item.model.points
         total += points or 0
-        limit = f"/{number(capacity)}" if capacity else ""
         shown = "-" if points is None else str(number(points))
-        lines.append(
-            f"{item.id:<{width}}  {shown:>3} pts  total {number(total)}{limit:<4}  "
-            f"{item.type:<5}  {item.model.status:<11}  {printable(item.model.title)}"
-        )
-        if members and item is members[-1] and ready:
-            lines.append("# ready items, not in the sprint yet:")
+        rows.append(
+            [item.id, f"{shown} pts", f"total {number(total)}{limit}", item.type,
+             item.model.status, item.model.title]
+        )  # fmt: skip
+    lines = aligned(rows, right=(1,))
+    if members and ready:
+        lines.insert(len(members), "# ready items, not in the sprint yet:")
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
+from storykit.model.points import number
 from storykit.model.rank import (
     DIGITS,
     SPREAD,
@@ -21,7 +22,8 @@ from storykit.model.rank import (
     plan_reorder,
     unshared,
 )
-from storykit.printable import printable
+from storykit.model.selection import scorer, with_extras
+from storykit.printable import aligned
 from storykit.services.editing import EditSession
 from storykit.services.workspace import (
     CommitOptions,
@@ -120,7 +122,7 @@ def reorder(
         return _reorder(ws, options, text)
     ws.preflight(options)
     open_items = _open_items(ws, ws.store.load_all())
-    listing = "".join(f"{i.id}  {i.type:<5}  {printable(i.model.title)}\n" for i in open_items)
+    listing = "".join(line + "\n" for line in _editor_lines(ws, open_items))
     with EditSession("storykit-rank.txt") as session:
         return _reorder(ws, options, session.edit_text(listing + "\n" + REORDER_HELP))
 
@@ -176,6 +178,27 @@ def _tie_error(exc: RankError) -> StorykitError:
     )
 
 
+def _editor_lines(ws: Workspace, items: list[StoredItem]) -> list[str]:
+    """The reorder editor's lines: ID, type, points, value and score, aligned, then the
+    title (only the ID at the start of a line counts when it is read back)."""
+    score = scorer(ws.project.config.priority.expression)
+    rows = []
+    for item in items:
+        points, value = item.model.points, item.model.value
+        scored = score(with_extras(item.field, item.extras))
+        rows.append(
+            [
+                item.id,
+                item.type,
+                "-" if points is None else f"{number(points)} pts",
+                "value -" if value is None else f"value {value}",
+                "score -" if scored is None else f"score {number(scored)}",
+                item.model.title,
+            ]
+        )
+    return aligned(rows, right=(2,))
+
+
 def _open_items(ws: Workspace, backlog: Backlog) -> list[StoredItem]:
     closed = ws.project.config.workflow.closed
     return [item for item in backlog.items if item.model.status not in closed]
@@ -185,19 +208,19 @@ def parse_order(ws: Workspace, text: str) -> list[str]:
     wanted: list[str] = []
     seen: dict[str, int] = {}
     problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for at, line in enumerate(text.splitlines(), start=1):
         words = line.split()
         if not words or words[0].startswith("#"):
             continue
         try:
             item_id = ws.store.ids_for(words[0])
         except UsageError as exc:
-            problems.append(f"line {number}: {exc.message}")
+            problems.append(f"line {at}: {exc.message}")
             continue
         if item_id in seen:
-            problems.append(f"line {number}: {item_id} is already on line {seen[item_id]}")
+            problems.append(f"line {at}: {item_id} is already on line {seen[item_id]}")
             continue
-        seen[item_id] = number
+        seen[item_id] = at
         wanted.append(item_id)
     if problems:
         raise UsageError(

@@ -11,12 +11,19 @@ from storykit import clock
 from storykit.errors import InvalidDataError, UsageError
 from storykit.model.catalogue import ITEM_TYPES, type_fields
 from storykit.model.ids import mint_id
-from storykit.model.rank import keys_between
+from storykit.model.rank import keys_between, places
 from storykit.model.timebox import deadline, timebox_delta
 from storykit.model.workflow import overdue_since
 from storykit.services.editing import EditSession
 from storykit.services.update import apply_status, load_for_update, plan_update
-from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, subject_of
+from storykit.services.workspace import (
+    CommitOptions,
+    Move,
+    Outcome,
+    Plan,
+    Workspace,
+    subject_of,
+)
 from storykit.storage.atomic import Changeset
 from storykit.storage.store import LoadedFile, StoredItem
 
@@ -65,12 +72,19 @@ def close_spike(
     outcome: str | None = None,
     decision: str | None = None,
     follow_ups: list[str] | None = None,
+    place: str = "bottom",
 ) -> Outcome:
     """Record the outcome, mark the spike done and create its follow-ups: one commit.
-    Without an outcome, it is written in the editor (kept if the command then fails)."""
+    Without an outcome, it is written in the editor (kept if the command then fails).
+    The follow-ups land where any new item lands, at the bottom of the open backlog,
+    unless `place` is `top` or `after-spike` (where the spike was)."""
+    if place not in FOLLOW_UP_PLACES:
+        raise UsageError(
+            f"--follow-ups-at must be one of {', '.join(FOLLOW_UP_PLACES)}, not {place!r}"
+        )
     wanted = [parse_follow_up(text) for text in follow_ups or []]
     if outcome is not None:
-        return _close(ws, query, options, outcome, decision, wanted)
+        return _close(ws, query, options, outcome, decision, wanted, place)
     loaded = _load_spike(ws, query)
     ws.preflight(options, [loaded.path])
     spike = loaded.item
@@ -82,7 +96,7 @@ def close_spike(
         outcome = "\n".join(
             line for line in written.splitlines() if not line.lstrip().startswith("#")
         ).strip()
-        return _close(ws, query, options, outcome, decision, wanted)
+        return _close(ws, query, options, outcome, decision, wanted, place)
 
 
 def _close(
@@ -92,6 +106,7 @@ def _close(
     outcome: str,
     decision: str | None,
     wanted: list[tuple[str, str]],
+    place: str,
 ) -> Outcome:
     if not outcome.strip():
         raise InvalidDataError(
@@ -108,7 +123,8 @@ def _close(
         if decision:
             doc.set("decision", decision.strip(), order)
         changes = Changeset()
-        created = _follow_up_items(ws, spike, outcome.strip(), wanted, changes)
+        ranked = ws.store.order()
+        created = _follow_up_items(ws, spike, outcome.strip(), wanted, changes, ranked, place)
         for item in created:
             doc.list_append("follow_ups", item.id, order)
         apply_status(ws, doc, spike, ws.project.config.workflow.done)
@@ -117,6 +133,10 @@ def _close(
             assert content is not None
             plan.writes.write(path, content, expected=None)
         plan.items = created
+        # Where they landed, as `storykit list` numbers it (the spike, now done, has none).
+        closed = ws.closed_ids() | {spike.id}
+        now = places([*ranked, *((item.model.rank, item.id) for item in created)], closed)
+        plan.moves = [Move(item, None, now.get(item.id)) for item in created]
         return plan
 
     return ws.apply(build, options)
@@ -185,6 +205,9 @@ def format_timebox(delta: dt.timedelta) -> str:
     return f"{hours}h"
 
 
+FOLLOW_UP_PLACES = ("bottom", "top", "after-spike")
+
+
 def _load_spike(ws: Workspace, query: str) -> LoadedFile:
     loaded = load_for_update(ws, query)
     if loaded.item.type != "spike":
@@ -201,13 +224,21 @@ def _follow_up_items(
     outcome: str,
     wanted: list[tuple[str, str]],
     changes: Changeset,
+    order: list[tuple[str, str]],
+    place: str,
 ) -> list[StoredItem]:
-    """Draft items right after the spike in rank order, each linked back to it."""
+    """Draft items, each linked back to the spike, at the bottom of the backlog (or its
+    top, or right after the spike)."""
     if not wanted:
         return []
-    ranks = [key for key, _ in ws.store.order()]
-    following = next((key for key in ranks if key > spike.model.rank), None)
-    keys = keys_between(spike.model.rank, following, len(wanted))
+    ranks = [key for key, _ in order]
+    if place == "top":
+        low, high = None, (ranks[0] if ranks else None)
+    elif place == "after-spike":
+        low, high = spike.model.rank, next((key for key in ranks if key > spike.model.rank), None)
+    else:
+        low, high = (ranks[-1] if ranks else None), None
+    keys = keys_between(low, high, len(wanted))
     taken = set(ws.store.ids())
     epic_parent = _epic_parent(ws, spike)
     created = []

@@ -54,7 +54,7 @@ def split_item(ws: Workspace, query: str, titles: list[str], options: CommitOpti
                 "created": clock.today(),
             }
             for name in SPLIT_INHERITED:
-                value = getattr(original.model, name)
+                value = getattr(original.model, name, None)  # of its type only
                 if value:
                     fields[name] = value
             fields["split_from"] = original.id

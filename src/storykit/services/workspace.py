@@ -59,6 +59,7 @@ class Plan:
     others: list[StoredItem] = field(default_factory=list)  # changed on the way (`rm --force`)
     ids: list[str] | None = None  # the items it is about, when not `item` or `items`
     trailers: dict[str, str] = field(default_factory=dict)  # more trailers (`undoes`)
+    notes: list[str] = field(default_factory=list)  # worth telling, not a failure (stderr)
 
     def commit_subject(self) -> str:
         return self.subject or (subject_of(self.verb, self.item) if self.item else self.verb)
@@ -96,6 +97,7 @@ class Outcome:
     commit: str | None = None
     subject: str = ""
     changed: bool = True
+    notes: list[str] = field(default_factory=list)  # worth telling, not a failure (stderr)
 
 
 class Workspace:
@@ -237,6 +239,7 @@ class Workspace:
                 paths,
                 others=plan.others,
                 subject=message.split("\n")[0],
+                notes=plan.notes,
             )
             if repo is None:
                 return done

@@ -18,6 +18,7 @@ from storykit.cli.options import (
     NoVerifyOpt,
     commit_options,
     complete_ids,
+    read_text_arg,
     workspace,
 )
 from storykit.cli.render import columns, envelope, output
@@ -84,31 +85,43 @@ def init(
 
 def set_(
     arguments: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="ID FIELD=VALUE",
+            metavar="ID… FIELD=VALUE… [ID… FIELD=VALUE…]…",
             help="The items, then FIELD=VALUE (set), FIELD+=VALUE (append to a list), "
-            "FIELD-=VALUE (remove), FIELD= (clear).",
+            "FIELD-=VALUE (remove), FIELD= (clear); more groups of items and their values "
+            "may follow, all in one commit.",
             autocompletion=complete_ids,
         ),
-    ],
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file",
+            metavar="FILE|-",
+            help="A CSV with a header `id,FIELD,…` and one row per item (- reads stdin); "
+            "an empty cell leaves that field as it is.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Change fields of items: `storykit set SK-7K2M points=5 tags+=ux owner=`."""
-    from storykit.services.update import parse_assignment, set_fields
+    """Change fields of items: `storykit set SK-7K2M points=5 tags+=ux owner=`; an
+    estimation session in one commit: `storykit set A points=2 B points=5 C points=3`."""
+    from storykit.services.update import groups_from_csv, set_fields, set_groups
 
-    split = next((i for i, text in enumerate(arguments) if "=" in text), len(arguments))
-    ids, assignments = arguments[:split], arguments[split:]
-    if not assignments and len(ids) > 1:
-        parse_assignment(ids[-1])  # says what FIELD=VALUE looks like
-    if not ids:
+    if from_file is not None:
+        if arguments:
+            raise UsageError("give the changes as arguments or with --from-file, not both")
+        name = "<stdin>" if from_file == "-" else from_file
+        groups = groups_from_csv(read_text_arg(from_file), name)
+    elif not arguments:
         raise UsageError("name the item to change first: `storykit set SK-7K2M points=5`")
-    result = set_fields(
-        workspace(), ids, assignments, commit_options(no_commit, no_verify, include_changes)
-    )
+    else:
+        groups = set_groups(arguments)
+    result = set_fields(workspace(), groups, commit_options(no_commit, no_verify, include_changes))
     show_change(result, "set", as_json)
 
 

@@ -50,8 +50,19 @@ def _show(result: Outcome, what: str, as_json: bool) -> None:
     timebox = f" (timebox {getattr(spike.model, 'timebox', '')})" if what == "extended" else ""
     output.out(f"{what} spike {spike.id}{timebox}: {spike.model.title}{commit}")
     if result.items:
-        output.out(f"follow-ups ({len(result.items)}):")
+        landed = [m.after for m in result.moves if m.after is not None]
+        where = (
+            f" at #{landed[0]}" + (f" to #{landed[-1]}" if len(landed) > 1 else "")
+            if landed
+            else ""
+        )
+        output.out(f"follow-ups ({len(result.items)}), drafts{where} of the open backlog:")
         columns.render_list(result.items)
+        first = result.items[0].id
+        output.out(
+            f"rank them where they belong: `storykit rank {first} --before ID` "
+            "(or `storykit rank` to reorder in the editor)"
+        )
 
 
 def start(
@@ -81,6 +92,14 @@ def close(
             help='An item the outcome produced, e.g. "story: Send emoji" (repeatable).',
         ),
     ] = None,
+    follow_ups_at: Annotated[
+        str,
+        typer.Option(
+            "--follow-ups-at",
+            metavar="bottom|top|after-spike",
+            help="Where the follow-ups go in the backlog (default: the bottom, as any new item).",
+        ),
+    ] = "bottom",
     as_json: JsonOpt = False,
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
@@ -96,6 +115,7 @@ def close(
         outcome=outcome,
         decision=decision,
         follow_ups=follow_up or [],
+        place=follow_ups_at,
     )
     _show(result, "closed", as_json)
 

@@ -201,6 +201,8 @@ def commit_note(result: Outcome) -> str:
 def render_change(result: Outcome, verb: str) -> None:
     """A line per item saying what happened, and the commit if one was made: `new story
     SK-7K2M: …`, or for a status change `story SK-7K2M → ready: …`."""
+    for note in result.notes:
+        err(note)
     if not result.changed:
         out("nothing to do: no change")
         return
