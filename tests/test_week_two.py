@@ -264,10 +264,11 @@ def test_follow_ups_land_at_the_bottom_unless_placed(repo: Repo) -> None:
     assert "storykit rank" in closed
     order = [line.split()[0] for line in repo.ok("list").stdout.splitlines()]
     assert order[:3] == ranked
-    data = repo.ok("spike", "close", _spike_in_progress(repo), "--outcome", "o",
-                   "--follow-up", "story: C", "--follow-ups-at", "top", "--json").json()  # fmt: skip
+    spike = _spike_in_progress(repo)
+    data = repo.ok("spike", "close", spike, "--outcome", "o", "--follow-up", "story: C",
+                   "--follow-ups-at", "top", "--json").json()  # fmt: skip
     assert isinstance(data, dict)
-    top = [line.split()[0] for line in repo.ok("list").stdout.splitlines()][0]
+    top = repo.ok("list").stdout.split()[0]
     assert top == data["follow_ups"][0]["id"]
     repo.refused("spike", "close", _spike_in_progress(repo), "--outcome", "o",
                  "--follow-ups-at", "middle", code=2, says="--follow-ups-at must be one of")  # fmt: skip
