@@ -270,8 +270,10 @@ def test_follow_ups_land_at_the_bottom_unless_placed(repo: Repo) -> None:
     assert isinstance(data, dict)
     top = repo.ok("list").stdout.split()[0]
     assert top == data["follow_ups"][0]["id"]
-    repo.refused("spike", "close", _spike_in_progress(repo), "--outcome", "o",
-                 "--follow-ups-at", "middle", code=2, says="--follow-ups-at must be one of")  # fmt: skip
+    another = _spike_in_progress(repo)
+    says = "--follow-ups-at must be one of"
+    repo.refused("spike", "close", another, "--outcome", "o", "--follow-ups-at", "middle",
+                 code=2, says=says)  # fmt: skip
 
 
 def _spike_in_progress(repo: Repo) -> str:
