@@ -186,7 +186,7 @@ def test_a_fresh_clone_is_set_up_by_init_or_any_change_and_check_warns(
     clone.git("config", "user.email", "dev@example.com")
     checked = clone.run("check")
     assert ".gitattributes:1:1: warning: this clone has no merge driver" in checked.stdout
-    assert "`storykit init` sets it up" in checked.stdout
+    assert "`storykit setup` sets it up" in checked.stdout
     commits = clone.commit_count()
     assert "this clone: merge driver set up" in clone.ok("init").stdout
     assert clone.commit_count() == commits

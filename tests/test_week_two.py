@@ -345,3 +345,47 @@ def test_a_title_captured_twice_is_pointed_out(repo: Repo) -> None:
     repo.ok("drop", first)
     assert "same title" in repo.run("story", "new", "Send emojis", "--as-a", "u", "--i-want",
                                     "x", "--so-that", "y").stderr  # fmt: skip
+
+
+# --- machines, clones, editors and scripts --------------------------------------------------
+
+
+def test_setup_global_makes_every_clone_merge_by_field(repo: Repo, tmp_path: Path) -> None:
+    item = repo.new_story("Send emojis", "--points", "3")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", str(repo.root), str(clone))
+    for key, value in (("user.name", "bob"), ("user.email", "bob@example.com")):
+        repo.git("-C", str(clone), "config", key, value)
+    assert "merge driver set up in your git configuration" in repo.ok(
+        "setup", "--global", cwd=tmp_path
+    ).stdout
+    assert "already set up" in repo.ok("setup", "--global", cwd=tmp_path).stdout
+    # No storykit command runs in the clone: plain git edits, commits and merges.
+    path = next((clone / "backlog").glob(f"{item}-*.yaml"))
+    text = path.read_text()
+    repo.git("-C", str(clone), "switch", "-q", "-c", "feature")
+    path.write_text(text.replace("points: 3\n", "points: 3\nowner: dana\n"))
+    repo.git("-C", str(clone), "commit", "-qam", "owner")
+    repo.git("-C", str(clone), "switch", "-q", "-")
+    path.write_text(text.replace("points: 3\n", "points: 5\n"))
+    repo.git("-C", str(clone), "commit", "-qam", "points")
+    repo.git("-C", str(clone), "merge", "-q", "--no-edit", "feature")  # clean: field by field
+    merged = path.read_text()
+    assert "points: 5" in merged and "owner: dana" in merged and "<<<<<<<" not in merged
+
+
+def test_check_reports_a_driver_that_no_longer_runs_and_setup_repairs_it(
+    repo: Repo, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    empty = tmp_path / "gone"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(empty)], check=True)
+    stale = f"{empty}/bin/python -I -m storykit merge-driver %O %A %B %L %P"
+    repo.git("config", "merge.storykit.driver", stale)
+    warned = repo.run("check").stdout
+    assert "no longer starts storykit" in warned and "`storykit setup`" in warned
+    fixed = repo.ok("setup").stdout
+    assert "replaces one that runs a program that no longer starts storykit" in fixed
+    assert "merge driver" not in repo.run("check").stdout

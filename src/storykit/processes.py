@@ -72,3 +72,21 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def runs_storykit(argv: list[str]) -> bool:
+    """Whether a command that should start storykit does (`ARGV --version` succeeds, run
+    from a neutral folder): a virtual environment deleted, or one storykit was removed
+    from, does not."""
+    try:
+        probe = subprocess.run(
+            [*argv, "--version"],
+            cwd=neutral_folder(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0 and probe.stdout.startswith(b"storykit")

@@ -92,6 +92,7 @@ def _register() -> None:
     app.command(short_help=summary(history.log.__doc__))(history.log)
     app.command(short_help=summary(history.diff.__doc__))(history.diff)
     app.command(short_help=summary(merging.resolve.__doc__))(merging.resolve)
+    app.command(short_help=summary(merging.setup.__doc__))(merging.setup)
     app.command(short_help=summary(ranking.rank.__doc__))(ranking.rank)
     app.command(short_help=summary(reading.board.__doc__))(reading.board)
     app.command(short_help=summary(refining.refine.__doc__))(refining.refine)

@@ -193,6 +193,11 @@ class Git:
                 values[key] = value if newline else None
         return values
 
+    def local_setting(self, key: str) -> str | None:
+        """One setting of this clone's own `.git/config` (None when it has none)."""
+        status, out, _ = self.run("config", "--local", "--get", key, expect=(0, 1))
+        return out.strip() if status == 0 else None
+
     def set_setting(self, key: str, value: str) -> None:
         """Write one setting to this clone's `.git/config`."""
         self.run("config", "--local", key, value)
@@ -225,6 +230,24 @@ class Git:
                 hint="switch to a branch first: `git switch <branch>` (or `git switch -c <new>`)",
             )
         return out.strip()
+
+
+def user_setting(key: str, value: str | None = None) -> str | None:
+    """Read (or, given `value`, write) one setting of the user's own git configuration
+    (`git config --global`), which every repository on this machine reads; git runs in a
+    neutral folder, outside any repository."""
+    import git as gitpython
+
+    from storykit.processes import neutral_folder
+
+    runner = gitpython.Git(neutral_folder())
+    args = ["git", "config", "--global", key] + ([value] if value is not None else [])
+    status, out, err = runner.execute(
+        args, with_extended_output=True, with_exceptions=False, env={"GIT_TERMINAL_PROMPT": "0"}
+    )
+    if value is not None and status != 0:
+        raise GitError(f"git config --global failed: {str(err).strip()}")
+    return str(out).strip() if value is None and status == 0 else None
 
 
 def path_records(out: str) -> list[tuple[list[str], str]]:

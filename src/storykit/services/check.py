@@ -217,18 +217,22 @@ def _missing_driver(ws: Workspace) -> list[Diagnostic]:
         ATTRIBUTES_FILE,
         DRIVER_KEY,
         SET_UP_COMMAND,
-        driver_missing,
+        attributes_text,
         driver_problem,
+        names_driver,
     )
 
     if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         return []
-    if ws.project.git_dir is None or not driver_missing(ws.project.root, lambda: ws.repo):
+    if ws.project.git_dir is None or not names_driver(attributes_text(ws.project.root)):
         return []
     configured = ws.repo.settings().get(DRIVER_KEY)
+    wrong = driver_problem(configured, deep=True)
+    if wrong is None:
+        return []
     problem = (
-        f"this clone's merge driver {driver_problem(configured)} ({configured}), so git "
-        "cannot merge backlog files safely"
+        f"this clone's merge driver {wrong} ({configured}), so git cannot merge backlog "
+        "files safely"
         if configured
         else "this clone has no merge driver for backlog files, so git merges them as text"
     )

@@ -15,12 +15,15 @@ import os
 import shlex
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.config import Config
+from storykit.errors import RepoStateError
 from storykit.locations import SPRINT_FOLDER
-from storykit.processes import is_isolated, python_argv
+from storykit.processes import is_isolated, python_argv, runs_storykit
+from storykit.repository.runner import user_setting
 from storykit.services.driver import DRIVER_ARGS
 
 if TYPE_CHECKING:
@@ -31,7 +34,7 @@ ATTRIBUTE = "merge=storykit"
 DRIVER_KEY = "merge.storykit.driver"
 NAME_KEY = "merge.storykit.name"
 DRIVER_NAME = "storykit: backlog items merged field by field"
-SET_UP_COMMAND = "storykit init"
+SET_UP_COMMAND = "storykit setup"
 
 
 def attributes_lines(config: Config) -> list[str]:
@@ -86,10 +89,12 @@ def runnable(command: str | None) -> bool:
     return driver_problem(command) is None
 
 
-def driver_problem(command: str | None) -> str | None:
+def driver_problem(command: str | None, deep: bool = False) -> str | None:
     """What is wrong with a driver command, or None. git runs a missing program as a failed
     merge that leaves our side in the file (theirs would be lost on `git add`); an older
-    set-up's `python -m storykit` put the work tree first on Python's path."""
+    set-up's `python -m storykit` put the work tree first on Python's path. `deep` also
+    starts it (`--version`): a Python that is there but no longer has storykit fails too
+    (`check` and `setup` ask that; every other command only looks)."""
     try:
         words = shlex.split(command or "")
     except ValueError:
@@ -103,7 +108,80 @@ def driver_problem(command: str | None) -> str | None:
         found = os.access(program, os.X_OK) and not os.path.isdir(program)
     else:
         found = shutil.which(program) is not None
-    return None if found else "runs a program that is not there"
+    if not found:
+        return "runs a program that is not there"
+    if deep:
+        starts = words[: words.index("merge-driver")] if "merge-driver" in words else words
+        if not runs_storykit(starts):
+            return "runs a program that no longer starts storykit"
+    return None
+
+
+@dataclass(frozen=True)
+class SetUp:
+    """What `storykit setup` did: where the driver is set (this clone, or the user's git
+    configuration), whether it wrote it, the command, and what it replaced."""
+
+    where: str
+    wrote: bool
+    command: str
+    replaced: str | None = None
+    replaced_problem: str | None = None
+    note: str | None = None
+
+
+def set_up_here(machine: bool) -> SetUp:
+    """`storykit setup [--global]` from the current folder (any clone: storykit need not
+    have been started in it; with --global, outside any repository too)."""
+    from storykit.repository.runner import Git
+
+    try:
+        git: Git | None = Git(Path.cwd())
+    except RepoStateError:
+        if not machine:
+            raise
+        git = None
+    return set_up(git, machine)
+
+
+def set_up(git: Git | None, machine: bool) -> SetUp:
+    """Set the merge driver up for this clone, or (`machine`) in the user's own git
+    configuration, which every clone on this machine reads — unless one that runs
+    storykit is already there. A broken one (a deleted environment, an older set-up) is
+    replaced."""
+    command = driver_command()
+    if machine:
+        current = user_setting(DRIVER_KEY)
+        where = "your git configuration (~/.gitconfig), for every clone on this machine"
+    else:
+        if git is None:
+            raise RepoStateError(
+                "not in a git repository: `storykit setup` sets up this clone",
+                hint="run it in a clone, or `storykit setup --global` for every clone",
+            )
+        current = git.settings().get(DRIVER_KEY)
+        own = git.local_setting(DRIVER_KEY) is not None
+        where = "this clone (.git/config)" if own else "your git configuration (~/.gitconfig)"
+    problem = driver_problem(current, deep=True) if current else "is not set"
+    note = None
+    if machine and git is not None:
+        local = git.local_setting(DRIVER_KEY)
+        if local and driver_problem(local, deep=True):
+            note = (
+                "this clone's own setting overrides it and does not run: "
+                "`storykit setup` (without --global) here repairs it"
+            )
+    if problem is None:
+        return SetUp(where, False, current or command, note=note)
+    if machine:
+        user_setting(DRIVER_KEY, command)
+        user_setting(NAME_KEY, DRIVER_NAME)
+    else:
+        assert git is not None
+        git.set_setting(DRIVER_KEY, command)
+        git.set_setting(NAME_KEY, DRIVER_NAME)
+        where = "this clone (.git/config)"
+    return SetUp(where, True, command, current, problem if current else None, note)
 
 
 def driver_command() -> str:

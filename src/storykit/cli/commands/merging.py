@@ -92,3 +92,28 @@ def merge_driver(
     from storykit.cli.lean.merge_driver import try_merge_driver
 
     raise typer.Exit(try_merge_driver(["merge-driver", *(args or [])]) or 0)
+
+
+def setup(
+    machine: Annotated[
+        bool,
+        typer.Option(
+            "--global",
+            help="In your own git configuration: every clone on this machine, once.",
+        ),
+    ] = False,
+) -> None:
+    """Set up the merge driver that merges backlog files field by field: for this clone,
+    or with --global for every clone on this machine (as `git lfs install` does)."""
+    from storykit.services.clone import set_up_here
+
+    done = set_up_here(machine)
+    if done.wrote:
+        output.out(f"merge driver set up in {done.where}")
+        output.out(f"  {done.command}")
+        if done.replaced:
+            output.out(f"  replaces one that {done.replaced_problem}: {done.replaced}")
+    else:
+        output.out(f"merge driver already set up in {done.where}: nothing to do")
+    if done.note:
+        output.err(f"note: {done.note}")
