@@ -4,6 +4,7 @@ planning sessions, and a machine set up once."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -356,9 +357,10 @@ def test_setup_global_makes_every_clone_merge_by_field(repo: Repo, tmp_path: Pat
     repo.git("clone", "-q", str(repo.root), str(clone))
     for key, value in (("user.name", "bob"), ("user.email", "bob@example.com")):
         repo.git("-C", str(clone), "config", key, value)
-    assert "merge driver set up in your git configuration" in repo.ok(
-        "setup", "--global", cwd=tmp_path
-    ).stdout
+    assert (
+        "merge driver set up in your git configuration"
+        in repo.ok("setup", "--global", cwd=tmp_path).stdout
+    )
     assert "already set up" in repo.ok("setup", "--global", cwd=tmp_path).stdout
     # No storykit command runs in the clone: plain git edits, commits and merges.
     path = next((clone / "backlog").glob(f"{item}-*.yaml"))
@@ -389,3 +391,53 @@ def test_check_reports_a_driver_that_no_longer_runs_and_setup_repairs_it(
     fixed = repo.ok("setup").stdout
     assert "replaces one that runs a program that no longer starts storykit" in fixed
     assert "merge driver" not in repo.run("check").stdout
+
+
+def test_svg_without_matplotlib_says_how_to_get_it(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    _sprint(repo, "Sprint 9", "2026-11-16")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    chart = tmp_path / "burndown.svg"
+    refused = repo.refused(
+        "burndown", "Sprint 9", "--format", "svg", "--output", str(chart), code=2,
+        says="--format svg draws with matplotlib, which is not installed",
+    )  # fmt: skip
+    assert "storykit[svg]" in refused.stderr and not chart.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["rank"], "storykit rank --from-file FILE"),
+        (["sprint", "plan", "Sprint 9"], "--from-file FILE"),
+        (["edit", "ITEM"], "storykit set"),
+        (["spike", "close", "SPIKE"], "--outcome"),
+        (["story", "new", "T", "--as-a", "u", "--i-want", "x", "--so-that", "y", "--edit"],
+         "without --edit"),
+    ],
+)  # fmt: skip
+def test_no_terminal_and_no_editor_is_refused_at_once(
+    repo: Repo, argv: list[str], names: str
+) -> None:
+    import subprocess
+
+    from tests.helpers import SCRIPT
+
+    item = repo.new_story("Send emojis")
+    spike = repo.new_spike("Research")
+    repo.ok("spike", "start", spike)
+    _sprint(repo, "Sprint 9")
+    args = [item if a == "ITEM" else spike if a == "SPIKE" else a for a in argv]
+    before = repo.snapshot()
+    env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "VISUAL")}
+    done = subprocess.run(
+        [str(SCRIPT), *args], cwd=repo.root, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "there is no terminal and neither $VISUAL nor $EDITOR is set" in done.stderr
+    assert names in done.stderr
+    assert repo.snapshot() == before

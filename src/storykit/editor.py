@@ -5,9 +5,24 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 from storykit.errors import UsageError
+
+
+def check_editor(instead: str) -> None:
+    """Refuse at once, before anything is written, to open an editor nobody can use: no
+    $VISUAL or $EDITOR and no terminal (a script, CI, an agent). The default `vi` would
+    wait for keys that never come."""
+    if os.environ.get("VISUAL") or os.environ.get("EDITOR"):
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    raise UsageError(
+        "this opens an editor, but there is no terminal and neither $VISUAL nor $EDITOR is set",
+        hint=f"{instead}; or set $EDITOR",
+    )
 
 
 def launch_editor(path: Path) -> int:

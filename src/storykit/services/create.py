@@ -138,7 +138,7 @@ def create_item(
         doc = yamlio.read_document(body, ws.project.rel(path))
         return ws.store.renamed_for_title(ws.store.validate_document(doc, path))
 
-    with EditSession(path.name) as session:
+    with EditSession(path.name, "give the fields as options, without --edit") as session:
         content, edited = session.edit_until_valid(content, validate)
         if edited is not None:
             item = edited

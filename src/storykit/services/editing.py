@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from storykit.editor import launch_editor
+from storykit.editor import check_editor, launch_editor
 from storykit.errors import Diagnostic, InvalidDataError, StorykitError
 from storykit.printable import printable
 
@@ -32,7 +32,9 @@ class EditSession:
     on success, or when nothing was typed, the folder is removed; on a failure after the
     user typed something, it is kept and the exception notes where."""
 
-    def __init__(self, file_name: str) -> None:
+    def __init__(self, file_name: str, instead: str) -> None:
+        """`instead`: how to do the same without an editor (said when there is none)."""
+        check_editor(instead)
         self.folder = Path(tempfile.mkdtemp(prefix="storykit-edit-"))
         self.path = self.folder / file_name
         self.presented: bytes | None = None  # what the editor was first given

@@ -39,7 +39,11 @@ def plan_sprint(
             end=sprint.model.end,
             capacity=number(sprint.model.capacity) if sprint.model.capacity else "not set",
         )
-        with EditSession("storykit-plan.txt") as session:
+        instead = (
+            f'give the items with `storykit sprint plan "{sprint.name}" --from-file FILE` '
+            "(- reads stdin)"
+        )
+        with EditSession("storykit-plan.txt", instead) as session:
             return _apply(ws, name, options, session.edit_text(header + listing))
     return _apply(ws, name, options, text)
 

@@ -123,7 +123,11 @@ def reorder(
     ws.preflight(options)
     open_items = _open_items(ws, ws.store.load_all())
     listing = "".join(line + "\n" for line in _editor_lines(ws, open_items))
-    with EditSession("storykit-rank.txt") as session:
+    instead = (
+        "give the order with `storykit rank --from-file FILE` (- reads stdin), or move one "
+        "item: `storykit rank ID --before ID`"
+    )
+    with EditSession("storykit-rank.txt", instead) as session:
         return _reorder(ws, options, session.edit_text(listing + "\n" + REORDER_HELP))
 
 

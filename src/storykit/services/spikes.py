@@ -91,7 +91,8 @@ def close_spike(
     template = OUTCOME_TEMPLATE.format(
         id=spike.id, title=spike.model.title, question=spike.model.question or "-"
     )
-    with EditSession(f"{spike.id}-outcome.txt") as session:
+    instead = f'give it with `storykit spike close {spike.id} --outcome "what we learned"`'
+    with EditSession(f"{spike.id}-outcome.txt", instead) as session:
         written = session.edit_text(template)
         outcome = "\n".join(
             line for line in written.splitlines() if not line.lstrip().startswith("#")

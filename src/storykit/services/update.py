@@ -12,6 +12,7 @@ from storykit.config import WorkflowConfig
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.model.diffs import field_diffs
+from storykit.model.naming import id_from_file_name
 from storykit.model.relations import article
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import (
@@ -305,7 +306,8 @@ def edit_item(ws: Workspace, query: str, options: CommitOptions) -> Outcome:
         return body, ws.store.renamed_for_title(checked)
 
     before = _valid_or_none(ws, path)
-    with EditSession(path.name) as session:
+    instead = f"change fields with `storykit set {id_from_file_name(path.name)} FIELD=VALUE`"
+    with EditSession(path.name, instead) as session:
         content, result = session.edit_until_valid(raw, validate)
         if result is None or content == raw:
             return Outcome(before, changed=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.cli.render.comment import fit
+from storykit.errors import UsageError
 from storykit.model.points import number
 from storykit.printable import printable
 
@@ -151,8 +152,19 @@ def velocity_markdown(found: Velocity) -> str:
     return fit("\n".join([*rows, "", average, "", *chart]) + "\n", _WHOLE)
 
 
+SVG_EXTRA = (
+    "install it beside storykit: `pipx inject storykit matplotlib`, "
+    "`uv tool install 'storykit[svg]'` or `pip install 'storykit[svg]'`"
+)
+
+
 def _figure() -> tuple[Figure, Axes]:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # an optional extra: the base install stays slim
+        raise UsageError(
+            "--format svg draws with matplotlib, which is not installed", hint=SVG_EXTRA
+        ) from None
 
     matplotlib.rcParams["svg.hashsalt"] = "storykit"  # the same chart, the same file
     from matplotlib.figure import Figure
