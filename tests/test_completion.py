@@ -84,9 +84,23 @@ def test_a_file_changed_since_it_was_cached_is_still_offered(
     repo: Repo, backlog: dict[str, str]
 ) -> None:
     new = repo.new_spike("Just captured")  # fresh: not in the cache yet
+    story = repo.new_story("Just captured too")
     assert new in _complete(repo, "storykit show ")
-    assert new in _complete(repo, "storykit spike close ")  # its type unknown: offered
+    assert new in _complete(repo, "storykit spike close ")  # its own lines say: a spike
+    assert story not in _complete(repo, "storykit spike close ")  # a story never leaks in
     assert backlog["closed"] not in _complete(repo, "storykit spike close ")
+
+
+def test_sprint_names_after_sprint_commands_and_sprint_options(
+    repo: Repo, backlog: dict[str, str]
+) -> None:
+    repo.ok("sprint", "new", "Sprint 2", "--start", "2026-11-30")
+    for command in ("show", "start", "close", "plan", "add", "remove"):
+        assert _complete(repo, f"storykit sprint {command} ") == ["S1", "Sprint 2"], command
+    assert _complete(repo, "storykit sprint show spr") == ["Sprint 2"]
+    assert backlog["story"] in _complete(repo, "storykit sprint add S1 ")
+    assert _complete(repo, "storykit board --sprint ") == ["S1", "Sprint 2"]
+    assert _complete(repo, "storykit list --sprint ") == ["S1", "Sprint 2"]
 
 
 def test_typers_id_completion_follows_the_same_rule(

@@ -55,6 +55,46 @@ def complete_ids(incomplete: str) -> list[str]:
     return matching(ids, incomplete)  # the lean completion's rule: as typed, ID or code
 
 
+def complete_open_spikes(incomplete: str) -> list[str]:
+    """Shell completion of the open spikes (`spike start|close|extend`), each file's own
+    `type:` and `status:` lines read as text, when the lean completion could not answer."""
+    from pathlib import Path
+
+    from storykit.cli.lean.completion import matching, peek
+    from storykit.model.naming import id_from_file_name
+    from storykit.project import find_project
+
+    try:
+        project = find_project(Path.cwd())
+        closed = project.config.workflow.closed
+        found = []
+        for path in project.backlog_dir.glob("*.yaml"):
+            item_id = id_from_file_name(path.name)
+            fields = peek(path, ("type", "status"))
+            if item_id and fields.get("type") == "spike" and fields.get("status") not in closed:
+                found.append(item_id)
+    except Exception:  # completion must never fail loudly
+        return []
+    return matching(sorted(found), incomplete)
+
+
+def complete_sprints(incomplete: str) -> list[str]:
+    """Shell completion of sprint names (their files' `name:` lines), when the lean
+    completion could not answer."""
+    from pathlib import Path
+
+    from storykit.cli.lean.completion import matching, peek
+    from storykit.locations import SPRINT_FOLDER
+    from storykit.project import find_project
+
+    try:
+        folder = find_project(Path.cwd()).backlog_dir / SPRINT_FOLDER
+        names = {peek(path, ("name",)).get("name") for path in folder.glob("*.yaml")}
+    except Exception:  # completion must never fail loudly
+        return []
+    return matching(sorted(n for n in names if n), incomplete)
+
+
 IdArg = Annotated[
     str,
     typer.Argument(

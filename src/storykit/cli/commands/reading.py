@@ -11,6 +11,7 @@ import typer
 from storykit.cli.options import (
     IdsArg,
     JsonOpt,
+    complete_sprints,
     workspace,
 )
 from storykit.cli.render import columns, envelope, output
@@ -62,7 +63,10 @@ def list_(
         bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")
     ] = False,
     sprint: Annotated[
-        str | None, typer.Option(metavar="NAME", help="Only items of this sprint.")
+        str | None,
+        typer.Option(
+            metavar="NAME", help="Only items of this sprint.", autocompletion=complete_sprints
+        ),
     ] = None,
     parent: Annotated[
         str | None, typer.Option(metavar="ID", help="Only children of this item.")
@@ -183,7 +187,11 @@ def next_(
 def board(
     sprint: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="A sprint's board: its items, the done column too."),
+        typer.Option(
+            metavar="NAME",
+            help="A sprint's board: its items, the done column too.",
+            autocompletion=complete_sprints,
+        ),
     ] = None,
     owner: Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")] = None,
     mine: Annotated[

@@ -13,7 +13,7 @@ from storykit.cli.options import (
     NoCommitOpt,
     NoVerifyOpt,
     commit_options,
-    complete_ids,
+    complete_open_spikes,
     summary,
     workspace,
 )
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 SpikeArg = Annotated[
     str,
     typer.Argument(
-        metavar="ID", help="The spike's ID (or a unique prefix).", autocompletion=complete_ids
+        metavar="ID",
+        help="The spike's ID (or a unique prefix).",
+        autocompletion=complete_open_spikes,
     ),
 ]
 

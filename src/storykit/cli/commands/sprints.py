@@ -27,6 +27,7 @@ from storykit.cli.options import (
     NoCommitOpt,
     NoVerifyOpt,
     commit_options,
+    complete_sprints,
     read_text_arg,
     summary,
     workspace,
@@ -40,7 +41,10 @@ if TYPE_CHECKING:
     from storykit.services.reports import SprintReport
     from storykit.services.sprints import SprintOutcome
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The sprint's name.")]
+NameArg = Annotated[
+    str,
+    typer.Argument(metavar="NAME", help="The sprint's name.", autocompletion=complete_sprints),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -222,7 +226,12 @@ def close(
 
 def show(
     name: Annotated[
-        str | None, typer.Argument(metavar="[NAME]", help="The sprint (default: the active one).")
+        str | None,
+        typer.Argument(
+            metavar="[NAME]",
+            help="The sprint (default: the active one).",
+            autocompletion=complete_sprints,
+        ),
     ] = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,

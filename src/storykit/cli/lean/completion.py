@@ -20,6 +20,7 @@ from storykit.model.catalogue import FIELDS, ITEM_TYPES
 VARIABLE = "_STORYKIT_COMPLETE"
 ID_COMMANDS = ("show", "set", "status", "start", "done", "drop", "rm", "edit", "log", "split")
 ID_OPTIONS = ("--parent", "--before", "--after", "--depends-on", "--supports", "--follow-up")
+SPRINT_COMMANDS = ("show", "start", "close", "plan", "add", "remove")  # NAME comes first
 Summary = list[dict[str, Any]]
 
 
@@ -82,6 +83,9 @@ def _option_values(
         settings, items = summary()
         if option == "--status":
             return [str(status) for status in settings["statuses"]]
+        if option == "--sprint":
+            named = {str(i["sprint"]) for i in items if i.get("sprint")}
+            return sorted(set(settings.get("sprints", ())) | named)
         if option in ID_OPTIONS:
             return [item["id"] for item in items]
         name = {"--tag": "tags", "--owner": "owner", "--sprint": "sprint"}[option]
@@ -99,9 +103,15 @@ def _positional(
         settings, items = summary()
         closed = set(settings["closed"])
         return [
-            i["id"] for i in items if i.get("type", "spike") == "spike"
-            and i.get("status") not in closed
-        ]  # fmt: skip
+            i["id"] for i in items if i.get("type") == "spike" and i.get("status") not in closed
+        ]
+    if command == "sprint" and before[:1] and before[0] in SPRINT_COMMANDS:
+        settings, items = summary()
+        if len(before) == 1:
+            return list(settings.get("sprints", ()))
+        if before[0] in ("add", "remove"):
+            return [item["id"] for item in items]
+        return []
     if command == "rank":
         return [item["id"] for item in summary()[1]]
     if command not in ID_COMMANDS:
@@ -150,13 +160,44 @@ def _summary() -> tuple[dict[str, Any], Summary]:
     """The settings and every item's summary from the read cache, or an exception. A file
     changed since it was cached counts with the ID its name gives (a completion is a hint:
     it does not wait for the cache to be refreshed)."""
+    from pathlib import Path
+
     from storykit.cli.lean.listing import cached_records
+    from storykit.locations import SPRINT_FOLDER, find_project_root
 
     found = cached_records(full=False, partial=True)
-    if found is None:
+    root = find_project_root(Path.cwd().resolve())
+    if found is None or root is None:
         raise LookupError("no read cache for these settings")
     settings, records = found
-    return settings, [payload["item"] for _, payload in records]
+    items = []
+    for rel, payload in records:
+        item = payload["item"]
+        if "type" not in item:  # changed since it was cached: its own lines say what it is
+            item = {**peek(root / rel, ("type", "status")), **item}
+        items.append(item)
+    folder = root / settings["backlog_dir"] / SPRINT_FOLDER
+    names = [peek(path, ("name",)).get("name") for path in sorted(folder.glob("*.yaml"))]
+    return {**settings, "sprints": sorted({n for n in names if n})}, items
+
+
+def peek(path: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """Top-level `name: value` lines of a small YAML file, read as plain text (a hint for
+    completion, never a reader of the backlog: `check` is)."""
+    found: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            text = file.read(65536)
+    except OSError:
+        return found
+    for line in text.splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key in names and key not in found:
+            value = value.split(" #", 1)[0].strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            found[key] = value
+    return found
 
 
 def _words(shell: str) -> tuple[list[str], str]:
