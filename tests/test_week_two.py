@@ -441,3 +441,30 @@ def test_no_terminal_and_no_editor_is_refused_at_once(
     assert "there is no terminal and neither $VISUAL nor $EDITOR is set" in done.stderr
     assert names in done.stderr
     assert repo.snapshot() == before
+
+
+def test_with_json_an_error_is_json_on_stdout_too(repo: Repo) -> None:
+    import json
+
+    repo.new_story("Send emojis")
+    for argv, code in (
+        (["show", "SK-NOPE", "--json"], 2),
+        (["list", "--bogus", "--json"], 2),
+        (["status", "SK-NOPE", "ready", "--json"], 2),
+        (["check", "--format", "json", "--since", "no-such-rev"], None),
+    ):
+        result = repo.run(*argv)
+        if code is None:
+            code = result.exit_code
+        assert result.exit_code == code != 0, argv
+        data = json.loads(result.stdout)
+        assert set(data) == {"schema_version", "error"}, argv
+        assert set(data["error"]) == {"message", "hint", "exit_code"}
+        assert data["error"]["exit_code"] == code
+        assert data["error"]["message"] in result.stderr
+    story = repo.new_story("Send emojis again")
+    refused = repo.run("status", story, "ready", "--json")
+    data = json.loads(refused.stdout)
+    assert data["error"]["exit_code"] == refused.exit_code == 1
+    assert "storykit set" in data["error"]["hint"]
+    assert repo.run("show", "SK-NOPE").stdout == ""  # without --json: text only

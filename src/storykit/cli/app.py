@@ -15,19 +15,36 @@ from typer.core import TyperGroup
 
 from storykit import __version__
 from storykit.cli.options import summary
-from storykit.cli.render import output
+from storykit.cli.render import envelope, output
+from storykit.errors import StorykitError
 
 
 class StorykitGroup(TyperGroup):
     """Turns expected failures into `error:`/`hint:` lines and their exit codes."""
 
+    words: tuple[str, ...] = ()  # the command line of this run (what JSON errors look at)
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        words = list(sys.argv[1:] if args is None else args)
+        self.words = tuple(words)
+        return super().main(words, *rest, **options)
+
     def invoke(self, ctx: Any) -> Any:
+        json_wanted = envelope.wants_json(list(self.words))
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:  # a usage error the parser found
+            if json_wanted and hasattr(exc, "format_message"):
+                envelope.print_error(exc.format_message(), None, getattr(exc, "exit_code", 2))
             raise
         except (Exception, KeyboardInterrupt) as exc:
-            raise typer.Exit(output.report_failure(exc)) from None
+            code = output.report_failure(exc)
+            if json_wanted:
+                hint = exc.hint if isinstance(exc, StorykitError) else None
+                envelope.print_error(output.error_text(exc), hint, code)
+            raise typer.Exit(code) from None
 
 
 app = typer.Typer(

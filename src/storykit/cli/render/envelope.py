@@ -48,6 +48,24 @@ def print_json(data: dict[str, Any]) -> None:
     sys.stdout.write(text.translate(_UNSAFE) + "\n")
 
 
+def wants_json(words: list[str]) -> bool:
+    """Whether a command line asks for JSON (`--json`, `--format json`), options only."""
+    for at, word in enumerate(words):
+        if word == "--":
+            return False
+        if word == "--json" or word == "--format=json":
+            return True
+        if word == "--format" and words[at + 1 : at + 2] == ["json"]:
+            return True
+    return False
+
+
+def print_error(message: str, hint: str | None, exit_code: int) -> None:
+    """An error as a script reads it, on stdout (the text is on stderr too)."""
+    error = {"message": message, "hint": hint, "exit_code": exit_code}
+    print_json(envelope(None, error=error))
+
+
 def listed(
     data: dict[str, Any], overdue: bool, found: list[Match] | None, score: float | None
 ) -> dict[str, Any]:

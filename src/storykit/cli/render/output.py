@@ -86,18 +86,27 @@ def report_failure(exc: BaseException) -> int:
     return code
 
 
+def error_text(exc: BaseException) -> str:
+    """What went wrong, in the words `error:` says it."""
+    if isinstance(exc, StorykitError):
+        return exc.message
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted; nothing was changed"
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
 def _report(exc: BaseException) -> int:
     if isinstance(exc, StorykitError):
         print_error(exc)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
-        err("error: interrupted; nothing was changed")
+        err(f"error: {error_text(exc)}")
         return EXIT_INTERRUPTED
     if isinstance(exc, BrokenPipeError):
         return 0
     if os.environ.get("STORYKIT_DEBUG"):
         traceback.print_exception(exc)
-    err(f"error: internal error: {type(exc).__name__}: {exc}")
+    err(f"error: {error_text(exc)}")
     err(
         "hint: this is a bug in storykit; please report it with the command you ran "
         "(set STORYKIT_DEBUG=1 to see the traceback)"
