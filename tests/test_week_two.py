@@ -248,7 +248,7 @@ def test_spike_extend_says_the_deadline(repo: Repo, monkeypatch: pytest.MonkeyPa
     assert "deadline 2026-12-06 09:00: 1d left, not overdue" in again
     data = repo.ok("spike", "extend", spike, "--timebox", "4h", "--json").json()
     assert isinstance(data, dict)
-    assert data["deadline"].startswith("2026-12-06T13:00") and data["overdue"] is False
+    assert data["deadline"] == "2026-12-06 13:00:00+00:00" and data["overdue"] is False
 
 
 # --- capturing and planning -------------------------------------------------------------

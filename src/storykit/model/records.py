@@ -41,12 +41,21 @@ def with_dates(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def date_text(value: dt.date | dt.datetime) -> str:
+    """A date or a moment as item files write it, and so as storykit prints it everywhere
+    (text and JSON): `2026-11-21`, `2026-11-21 14:30:00+00:00`."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return value.isoformat()
+
+
 def jsonable(value: Any) -> Any:
-    """Plain data with dates as ISO text, as JSON and the cache keep them."""
+    """Plain data with dates as files write them (`date_text`), as JSON and the cache
+    keep them."""
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
+        return date_text(value)
     return value

@@ -1,10 +1,9 @@
-"""Changing items: `set`, `status` (and start/done/drop), `edit`."""
+"""Changing items: `status` (and start/done/drop), `edit`, and what every change to an
+item shares (assignments, gates, the plan that writes it); `set` is in setting.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from storykit import clock, yamlio
@@ -13,8 +12,7 @@ from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.model.diffs import field_diffs
 from storykit.model.naming import id_from_file_name
-from storykit.model.relations import article
-from storykit.model.values import ValueProblem, is_list_field, parse_scalar, parse_value
+from storykit.model.values import is_list_field, parse_scalar, parse_value
 from storykit.model.workflow import (
     GateProblem,
     fixing_commands,
@@ -34,194 +32,8 @@ from storykit.services.workspace import (
 from storykit.storage.atomic import Changeset
 from storykit.storage.store import LoadedFile, StoredItem
 
-_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(\+=|-=|=)(.*)$", re.DOTALL)
-_FIXED = ("id", "type")
+FIXED = ("id", "type")  # fields `set` never changes
 SHORTCUTS = {"start": "in_progress", "done": "done", "drop": "dropped"}
-
-
-def parse_assignment(text: str) -> tuple[str, str, str]:
-    match = _ASSIGN_RE.match(text)
-    if not match:
-        raise UsageError(
-            f"{text!r} is not FIELD=VALUE",
-            hint="e.g. `points=5`, `tags+=ux`, `tags-=ux`, `owner=` (clears it)",
-        )
-    return match.group(1), match.group(2), match.group(3)
-
-
-@dataclass(frozen=True)
-class SetGroup:
-    """Items and the assignments they all take; `where` locates the group in a file
-    (`estimates.csv:3`) for messages."""
-
-    queries: list[str]
-    assignments: list[str]
-    where: str = ""
-
-
-def set_groups(arguments: list[str]) -> list[SetGroup]:
-    """`A B points=3 C points=5 owner=dana` → (A B: points=3), (C: points=5 owner=dana):
-    each group is items then their assignments (an assignment holds `=`, an ID never)."""
-    groups: list[SetGroup] = []
-    queries: list[str] = []
-    assignments: list[str] = []
-    for text in arguments:
-        if "=" in text:
-            if not queries and not groups:
-                raise UsageError("name the item to change first: `storykit set SK-7K2M points=5`")
-            if not queries:
-                groups[-1].assignments.append(text)
-                continue
-            assignments.append(text)
-        else:
-            if assignments:
-                groups.append(SetGroup(queries, assignments))
-                queries, assignments = [], []
-            queries.append(text)
-    if queries and not assignments:
-        if not groups and len(queries) > 1:
-            parse_assignment(queries[-1])  # says what FIELD=VALUE looks like
-        raise UsageError(
-            f"nothing to set for {', '.join(queries)}",
-            hint="give FIELD=VALUE after the items: `storykit set SK-7K2M points=5`",
-        )
-    if queries:
-        groups.append(SetGroup(queries, assignments))
-    return groups
-
-
-def groups_from_csv(text: str, rel: str) -> list[SetGroup]:
-    """`set --from-file`: a CSV whose header names `id` then the fields (as the left side
-    of an assignment: `points`, `tags+`, `x-jira`), one row per item; an empty cell
-    leaves that field as it is. A bad header or row is `rel:line:col: error: …`."""
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(text)))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise InvalidDataError(f"{rel}: the file is empty", hint=CSV_HINT)
-    header = [cell.strip() for cell in rows[0]]
-    problems: list[Diagnostic] = []
-    if not header or header[0].casefold() != "id":
-        problems.append(Diagnostic(rel, 1, 1, "the first column must be `id`"))
-    for at, name in enumerate(header[1:], start=1):
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*[+-]?", name):
-            column = 1 + sum(len(cell) + 1 for cell in rows[0][:at])
-            problems.append(Diagnostic(rel, 1, column, f"{name!r} is not a field name"))
-    groups: list[SetGroup] = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            column = 1 + sum(len(cell) + 1 for cell in row[: len(header)])
-            problems.append(Diagnostic(rel, line, column, "more cells than the header names"))
-            continue
-        if not row[0].strip():
-            problems.append(Diagnostic(rel, line, 1, "the id cell is empty"))
-            continue
-        assignments = [
-            f"{name}={cell}"
-            for name, cell in zip(header[1:], row[1:], strict=False)
-            if cell.strip()
-        ]
-        if assignments:
-            groups.append(SetGroup([row[0].strip()], assignments, f"{rel}:{line}"))
-    if problems:
-        raise InvalidDataError(f"{rel}: nothing was changed", problems, hint=CSV_HINT)
-    if not groups:
-        raise UsageError(f"{rel}: no row sets anything", hint=CSV_HINT)
-    return groups
-
-
-CSV_HINT = "a header like `id,points,owner` and one row per item: `SK-7K2M,5,dana`"
-
-
-def set_fields(ws: Workspace, groups: list[SetGroup], options: CommitOptions) -> Outcome:
-    """`storykit set ID… FIELD=VALUE… [ID… FIELD=VALUE…]…` — every value validated like
-    the file; each group's assignments to each of its items, in one commit."""
-    if not groups or not all(group.assignments for group in groups):
-        raise UsageError("nothing to set", hint="e.g. `storykit set SK-7K2M points=5 tags+=ux`")
-    parsed = [[parse_assignment(text) for text in group.assignments] for group in groups]
-
-    def build() -> Plan | None:
-        plans: list[tuple[LoadedFile, Plan]] = []
-        changes = Changeset()
-        seen: dict[str, str] = {}
-        for group, assignments in zip(groups, parsed, strict=True):
-            where = f"{group.where}: " if group.where else ""
-            try:
-                loads = load_many(ws, group.queries)
-            except UsageError as exc:  # an unknown ID: say which row named it
-                if not where:
-                    raise
-                raise UsageError(where + str(exc), hint=exc.hint) from None
-            for loaded in loads:
-                item = loaded.item
-                if item.id in seen:
-                    raise UsageError(
-                        f"{where}{item.id} is named twice (also {seen[item.id]})",
-                        hint="give each item once, with all its fields",
-                    )
-                seen[item.id] = group.where or "earlier on the command line"
-                try:
-                    plans.append((loaded, _set_one(ws, loaded, assignments, changes, where)))
-                except InvalidDataError as exc:  # a refused value: say which row gave it
-                    if not where or str(exc).startswith(where):
-                        raise
-                    raise InvalidDataError(where + str(exc), exc.diagnostics, exc.hint) from None
-        if len(groups) == 1:
-            many = "set " + " ".join(groups[0].assignments) + " on {ids}"
-        else:
-            told = "; ".join(f"{' '.join(g.assignments)} on {', '.join(g.queries)}" for g in groups)
-            many = f"set {told}" if len(told) <= 60 else "set fields of {ids}"
-        return combined(plans, changes, "set", many)
-
-    return ws.apply(build, options)
-
-
-def _set_one(
-    ws: Workspace,
-    loaded: LoadedFile,
-    parsed: list[tuple[str, str, str]],
-    changes: Changeset,
-    where: str,
-) -> Plan:
-    doc = loaded.document
-    item = loaded.item
-    order = type_fields(item.type)
-    allowed = set(type_fields(item.type)) | set(ws.project.config.custom_fields)
-    status: str | None = None
-    problems: list[str] = []
-    for name, op, text in parsed:
-        if name in _FIXED:
-            raise UsageError(
-                f"{where}{name} cannot be changed with set",
-                hint=f"use `storykit edit {item.id}` to change an item's {name}",
-            )
-        if name not in allowed and not name.startswith("x-"):
-            raise UsageError(
-                f"{where}{article(item.type)} has no field {name!r}",
-                hint=f"its fields: {', '.join(sorted(allowed - set(_FIXED)))}",
-            )
-        if name == "status":
-            if op != "=" or not text:
-                raise UsageError(f"{where}status takes one value: status=ready")
-            status = text.strip()
-            continue
-        try:
-            _assign(ws, doc, item, name, op, text, order)
-        except ValueProblem as exc:
-            problems.append(str(exc))
-    if problems:
-        raise InvalidDataError(f"{where}invalid values for {item.id}:\n  " + "\n  ".join(problems))
-    if status is not None:
-        apply_status(ws, doc, item, status)
-    plan = plan_update(ws, loaded, doc, "set", changes)
-    if plan.item is not None:
-        plan.subject = changed_subject("set", loaded.item, plan.item)
-    return plan
 
 
 def change_status(
@@ -341,7 +153,7 @@ def _read_for_update(ws: Workspace, path: Path, query: str) -> LoadedFile:
         raise
 
 
-def _assign(
+def assign(
     ws: Workspace,
     doc: yamlio.Document,
     item: StoredItem,

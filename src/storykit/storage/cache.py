@@ -20,7 +20,7 @@ from typing import Any
 from storykit.model.catalogue import FIELDS
 from storykit.storage.atomic import write_atomic
 
-CACHE_FORMAT = 7  # bumped whenever what a cache holds changes (7: parent listed)
+CACHE_FORMAT = 8  # bumped whenever what a cache holds changes (8: dates as files write them)
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int]  # size, mtime_ns, inode

@@ -110,7 +110,7 @@ def set_(
 ) -> None:
     """Change fields of items: `storykit set SK-7K2M points=5 tags+=ux owner=`; an
     estimation session in one commit: `storykit set A points=2 B points=5 C points=3`."""
-    from storykit.services.update import groups_from_csv, set_fields, set_groups
+    from storykit.services.setting import groups_from_csv, set_fields, set_groups
 
     if from_file is not None:
         if arguments:

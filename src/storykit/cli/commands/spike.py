@@ -18,6 +18,7 @@ from storykit.cli.options import (
     workspace,
 )
 from storykit.cli.render import columns, envelope, output
+from storykit.model.records import date_text
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Outcome
@@ -141,7 +142,7 @@ def extend(
         return
     found = deadline_of(ws, result.item)
     if as_json:
-        at = found.at.isoformat() if found.at else None
+        at = date_text(found.at) if found.at else None
         envelope.print_json(envelope.outcome(result, deadline=at, overdue=found.overdue))
         return
     _show(result, "extended", as_json)
@@ -170,7 +171,7 @@ def overdue(as_json: JsonOpt = False) -> None:
 
     found = overdue_spikes(workspace())
     if as_json:
-        items = [{**late.item.to_json(), "overdue_since": late.since.isoformat()} for late in found]
+        items = [{**late.item.to_json(), "overdue_since": date_text(late.since)} for late in found]
         envelope.print_json(envelope.envelope("items", items))
         return
     if not found:

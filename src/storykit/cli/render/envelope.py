@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Literal
 
 from storykit.model.points import number
+from storykit.model.records import date_text
 
 if TYPE_CHECKING:
     from storykit.model.burndown import Burndown
@@ -124,7 +125,7 @@ def _shown(found: ItemDetails) -> dict[str, Any]:
         "overdue": found.overdue_since is not None,
         "score": number(found.score),
         "captured_by": who,
-        "captured_at": when.isoformat() if when else None,
+        "captured_at": date_text(when) if when else None,
     }
 
 

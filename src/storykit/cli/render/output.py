@@ -135,6 +135,8 @@ def diff_line_markup(line: str) -> str:
 
 def render_item(details: ItemDetails) -> None:
     """`show`: the item's story first, every field that is set, then its children."""
+    from storykit.model.records import date_text
+
     item = details.item
     model = item.model
     data = item.to_json()
@@ -181,7 +183,7 @@ def render_item(details: ItemDetails) -> None:
     if details.captured is not None or details.history_cut:
         if details.captured is not None:
             who, when = details.captured
-            line = f"{who}, {when:%Y-%m-%d %H:%M}"
+            line = f"{who}, {date_text(when.replace(microsecond=0))}"
         else:
             line = f"unknown: {CUT_SHORT} (`git fetch --unshallow`)"
         label = "captured:".ljust(width + 1)
