@@ -53,7 +53,7 @@ def test_every_new_option_sets_its_field(repo: Repo, item_type: str) -> None:
     for field, want in expected.items():
         got = item[field]
         if field == "started":
-            assert str(got).startswith("2026-11-20T09:00:00"), got
+            assert str(got).startswith("2026-11-20 09:00:00"), got
         else:
             assert got == want, (field, got, want)
     assert all(FIELDS[f].many or item[f] is not None for f in expected)

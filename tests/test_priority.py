@@ -213,12 +213,12 @@ def test_who_captured_an_item_from_git(repo: Repo, monkeypatch: pytest.MonkeyPat
     shown = repo.ok("show", story, "--json").json()["item"]  # type: ignore[index]
     assert (shown["captured_by"], shown["captured_at"]) == (
         "Pat Owner",
-        "2026-11-21T10:00:00+00:00",
+        "2026-11-21 10:00:00+00:00",
     )
     by_hand = repo.ok("show", "SK-HAND", "--json").json()["item"]  # type: ignore[index]
     assert (by_hand["captured_by"], by_hand["captured_at"]) == (
         "Sam Dev",
-        "2026-11-25T08:30:00+00:00",
+        "2026-11-25 08:30:00+00:00",
     )
     assert "captured:    Sam Dev, 2026-11-25 08:30" in repo.ok("show", "SK-HAND").stdout
     listed = repo.ok("list", "--captured-by", "sam dev", "--json").json()["items"]  # type: ignore[index]
