@@ -168,25 +168,32 @@ def _creation(
     """The change that writes a new item, its ID and rank settled under the lock."""
 
     def build() -> Plan:
-        order = ws.store.order()  # lists the folder afresh: ids() too
+        # One read of the `list` summary (it lists the folder afresh: ids() too) gives the
+        # order to place the item in and the titles to compare its own with.
+        summaries = [
+            (item_id, summary) for _, item_id, summary in ws.store.reads.indexed("summary")
+        ]
+        order = sorted((str(summary["rank"]), item_id) for item_id, summary in summaries)
         new_id = mint_id(ws.project.config.prefix, ws.store.ids())
         rank = rank_for_new(ws, new_id, placement, order)
         path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
         changes = Changeset()
         changes.write(path, content, expected=None)
-        return Plan(changes, "new", item, notes=same_title(ws, item))
+        return Plan(changes, "new", item, notes=same_title(ws, item, summaries))
 
     return build
 
 
-def same_title(ws: Workspace, item: StoredItem) -> list[str]:
+def same_title(
+    ws: Workspace, item: StoredItem, summaries: list[tuple[str, dict[str, Any]]]
+) -> list[str]:
     """A note when an open item of the new item's type already has its title (any case,
     spaces aside): perhaps it was captured twice. The new one is made all the same."""
     closed = ws.project.config.workflow.closed
     wanted = " ".join(str(item.model.title).split()).casefold()
     found = sorted(
         item_id
-        for _, item_id, summary in ws.store.reads.indexed("summary")
+        for item_id, summary in summaries
         if item_id != item.id
         and summary.get("type") == item.type
         and summary.get("status") not in closed

@@ -5,10 +5,11 @@ lean `list` prints through these too, so both paths print the same."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from storykit.cli.render.style import format_points, status_style, styled, type_style
 from storykit.errors import UsageError
@@ -69,9 +70,9 @@ def chosen_columns(requested: str | None, sort: str = "rank") -> tuple[str, ...]
     return tuple(dict.fromkeys(names))
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of `list`: the fixed columns, the chosen ones' cells, the title."""
+class Row(NamedTuple):
+    """One line of `list`: the fixed columns, the chosen ones' cells (printable), the
+    title."""
 
     id: str
     type: str
@@ -131,9 +132,13 @@ def list_lines(
     paint = _sgr if colours else _unstyled
     id_width = max(len(row.id) for row in rows)
     status_width = max(len(row.status) for row in rows)
-    widths = []
+    shown = []  # (index, width, right, style) of each column with something in it
     for at, name in enumerate(columns):
-        widths.append(max(COLUMNS[name].least, *(len(printable(r.cells[at])) for r in rows)))
+        spec = COLUMNS[name]
+        cell_width = max(spec.least, *(len(r.cells[at]) for r in rows))
+        if cell_width:
+            shown.append((at, cell_width, spec.right, spec.style))
+    used = id_width + 5 + status_width + 6 + sum(cell_width + 2 for _, cell_width, _, _ in shown)
     lines = []
     for row in rows:
         head = (
@@ -141,15 +146,11 @@ def list_lines(
             f"{paint(type_style(row.type), row.type.ljust(5))}  "
             f"{paint(status_style(row.status), row.status.ljust(status_width))}  "
         )
-        used = id_width + 5 + status_width + 6
-        for name, cell_width, cell in zip(columns, widths, row.cells, strict=True):
-            if not cell_width:
-                continue
-            column, text = COLUMNS[name], printable(cell)
+        for at, cell_width, right, style in shown:
+            text = row.cells[at]
             pad = " " * (cell_width - len(text))
-            painted = paint(column.style, text) if column.style and text else text
-            head += (pad + painted if column.right else painted + pad) + "  "
-            used += cell_width + 2
+            painted = paint(style, text) if style and text else text
+            head += (pad + painted if right else painted + pad) + "  "
         mark = f"  {paint('bold red', OVERDUE_MARK)}" if row.late else ""
         text = printable(row.title)
         if width is not None:
@@ -162,8 +163,13 @@ def list_row(
     get: Getter, late: bool, columns: tuple[str, ...] = DEFAULT_COLUMNS, score: float | None = None
 ) -> Row:
     """The row of `list` for an item, from its field values (a model's or a payload's)."""
-    cells = tuple(COLUMNS[name].cell(get, score) for name in columns)
+    cells = tuple(printable(cell(get, score)) for cell in _cells(columns))
     return Row(get("id"), get("type"), get("status"), cells, get("title"), late)
+
+
+@functools.cache
+def _cells(columns: tuple[str, ...]) -> tuple[Callable[[Getter, float | None], str], ...]:
+    return tuple(COLUMNS[name].cell for name in columns)
 
 
 def render_list(
