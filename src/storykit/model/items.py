@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     TypeAdapter,
     ValidationInfo,
     create_model,
@@ -25,7 +26,7 @@ from pydantic import (
 
 from storykit.model.catalogue import FIELDS, TYPES, FieldSpec, type_fields
 from storykit.model.ids import ID_PATTERN
-from storykit.model.records import with_dates
+from storykit.model.records import date_text, with_dates
 from storykit.model.timebox import DATE_RANGE_MESSAGE, TIMEBOX_PATTERN, date_in_range
 
 if TYPE_CHECKING:
@@ -56,7 +57,11 @@ _ANNOTATIONS: dict[str, Any] = {
     "number": int | float,  # on the points scale: checked below, with the settings
     "score": Annotated[int, Field(ge=1, le=10)],
     "date": Annotated[dt.date, BeforeValidator(_date_not_datetime), AfterValidator(_in_range)],
-    "datetime": Annotated[dt.datetime | dt.date, AfterValidator(_in_range)],
+    "datetime": Annotated[
+        dt.datetime | dt.date,
+        AfterValidator(_in_range),
+        PlainSerializer(date_text, when_used="json"),  # as files write it
+    ],
     "timebox": Annotated[str, Field(pattern=TIMEBOX_PATTERN)],
     "tag": Annotated[str, Field(min_length=1, max_length=50, pattern=rf"^[^\s,{_CONTROLS}]+$")],
 }

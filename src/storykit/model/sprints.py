@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, create_model, model_validator
 from storykit.model.catalogue import SPRINT_FIELDS
 from storykit.model.items import annotation
 from storykit.model.naming import SUFFIX, slugify
-from storykit.model.records import jsonable
 from storykit.model.timebox import sprint_too_long
 
 State = Literal["planned", "active", "closed"]
@@ -90,7 +89,7 @@ class Sprint:
         return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
     def to_json(self) -> dict[str, Any]:
-        data = jsonable(self.model.model_dump())
+        data = self.model.model_dump(mode="json")
         return {**data, "file": self.rel}
 
 

@@ -93,7 +93,7 @@ def move_items(
         target = ws.store.ids_for(placement.target) if placement.target else None
         if target in ids:
             raise UsageError(f"{target} cannot be placed relative to itself")
-        order = ws.store.order()
+        order, closed = ws.ranked()
         if placement.where not in PLACEMENTS:
             raise UsageError(f"unknown placement {placement.where!r}")
         try:
@@ -101,12 +101,12 @@ def move_items(
         except RankError as exc:
             raise _tie_error(exc) from None
         if len(ids) == 1:
-            return _rewrite(ws, order, {ids[0]: _spread(order, ids[0], keys[0])}, title=None)
+            keyed = {ids[0]: _spread(order, ids[0], keys[0])}
+            return _rewrite(ws, order, keyed, title=None, closed=closed)
         where = placement.where if target is None else f"{placement.where} {target}"
         where = {"top": "to the top", "bottom": "to the bottom"}.get(where, where)
-        return _rewrite(
-            ws, order, dict(zip(ids, keys, strict=True)), title=f"rank {ids_text(ids)} {where}"
-        )
+        keyed = dict(zip(ids, keys, strict=True))
+        return _rewrite(ws, order, keyed, title=f"rank {ids_text(ids)} {where}", closed=closed)
 
     return ws.apply(build, options)
 
@@ -135,7 +135,7 @@ def _reorder(ws: Workspace, options: CommitOptions, text: str) -> Outcome:
     wanted = parse_order(ws, text)
 
     def build() -> Plan | None:
-        order = ws.store.order()
+        order, closed = ws.ranked()
         current = [item_id for _, item_id in order if item_id in set(wanted)]
         if current == wanted:
             return None
@@ -144,9 +144,8 @@ def _reorder(ws: Workspace, options: CommitOptions, text: str) -> Outcome:
         except RankError as exc:
             raise _tie_error(exc) from None
         count = len(new_keys)
-        return _rewrite(
-            ws, order, new_keys, title=f"reorder {count} item{'s' if count != 1 else ''}"
-        )
+        title = f"reorder {count} item{'s' if count != 1 else ''}"
+        return _rewrite(ws, order, new_keys, title=title, closed=closed)
 
     return ws.apply(build, options)
 
@@ -155,14 +154,13 @@ def rebalance(ws: Workspace, options: CommitOptions) -> Outcome:
     """Rewrite every key evenly and short, in the current order: one explicit commit."""
 
     def build() -> Plan | None:
-        order = ws.store.order()
+        order, closed = ws.ranked()
         new_keys = plan_rebalance(order)
         if not new_keys:
             return None
         count = len(new_keys)
-        return _rewrite(
-            ws, order, new_keys, title=f"rebalance {count} key{'s' if count != 1 else ''}"
-        )
+        title = f"rebalance {count} key{'s' if count != 1 else ''}"
+        return _rewrite(ws, order, new_keys, title=title, closed=closed)
 
     return ws.apply(build, options)
 
@@ -240,6 +238,7 @@ def _rewrite(
     new_keys: dict[str, str],
     *,
     title: str | None,
+    closed: set[str],
 ) -> Plan:
     """Write the new keys; `title` names a many-item commit (None: a single move). The
     plan reports the moved items in their new order, with their places before and after."""
@@ -252,7 +251,6 @@ def _rewrite(
         changes.write(loaded.path, loaded.document.dump(), expected=loaded.raw)
         moved.append(item)
     new_order = [(new_keys.get(item_id, key), item_id) for key, item_id in order]
-    closed = ws.closed_ids()
     before, after = places(order, closed), places(new_order, closed)
     ranked = {item_id: at for at, (_, item_id) in enumerate(sorted(new_order))}
     moved.sort(key=lambda item: ranked[item.id])

@@ -124,7 +124,7 @@ def _close(
         if decision:
             doc.set("decision", decision.strip(), order)
         changes = Changeset()
-        ranked = ws.store.order()
+        ranked, closed = ws.ranked()
         created = _follow_up_items(ws, spike, outcome.strip(), wanted, changes, ranked, place)
         for item in created:
             doc.list_append("follow_ups", item.id, order)
@@ -135,8 +135,9 @@ def _close(
             plan.writes.write(path, content, expected=None)
         plan.items = created
         # Where they landed, as `storykit list` numbers it (the spike, now done, has none).
-        closed = ws.closed_ids() | {spike.id}
-        now = places([*ranked, *((item.model.rank, item.id) for item in created)], closed)
+        now = places(
+            [*ranked, *((item.model.rank, item.id) for item in created)], closed | {spike.id}
+        )
         plan.moves = [Move(item, None, now.get(item.id)) for item in created]
         return plan
 

@@ -112,14 +112,18 @@ class Workspace:
     def open(cls, start: Path | None = None) -> Workspace:
         return cls(find_project(start))
 
-    def closed_ids(self) -> set[str]:
-        """The IDs of done and dropped items (read from the `list` summary index)."""
+    def ranked(self) -> tuple[list[tuple[str, str]], set[str]]:
+        """(rank, ID) of every valid item in backlog order, and the IDs of the done and
+        dropped ones (which have no place in the open backlog): one read of the `list`
+        summary index, which lists the folder afresh (`ids()` too)."""
         closed = self.project.config.workflow.closed
-        return {
-            item_id
-            for _, item_id, summary in self.store.reads.indexed("summary")
-            if summary.get("status") in closed
-        }
+        order, shut = [], set()
+        for _, item_id, summary in self.store.reads.indexed("summary"):
+            order.append((str(summary["rank"]), item_id))
+            if summary.get("status") in closed:
+                shut.add(item_id)
+        order.sort()
+        return order, shut
 
     @property
     def repo(self) -> GitRepo:

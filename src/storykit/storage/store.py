@@ -46,7 +46,7 @@ class StoredItem:
 
     def to_json(self) -> dict[str, Any]:
         """All fields (unset ones as null), then the user's own keys, then the path."""
-        return item_json(jsonable(self.model.model_dump()), jsonable(self.extras), self.rel)
+        return item_json(self.model.model_dump(mode="json"), jsonable(self.extras), self.rel)
 
     def field(self, name: str) -> Any:
         """A field's value by name (None when the item's type has no such field)."""
@@ -318,6 +318,6 @@ def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
 
 def _payload_of(item: StoredItem) -> dict[str, Any]:
     """Cacheable plain data: only the fields that are set (defaults are filled on rebuild)."""
-    dump = jsonable(item.model.model_dump())
+    dump = item.model.model_dump(mode="json")
     fields = {key: value for key, value in dump.items() if value is not None and value != []}
     return {"item": fields, "extras": jsonable(item.extras)}

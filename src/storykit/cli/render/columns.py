@@ -8,11 +8,9 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from storykit.cli.render.style import format_points, status_style, styled, type_style
-from storykit.errors import UsageError
 from storykit.printable import printable
 
 if TYPE_CHECKING:
@@ -23,8 +21,7 @@ if TYPE_CHECKING:
 Getter = Callable[[str], Any]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column `list` may show between an item's status and its title."""
 
     cell: Callable[[Getter, float | None], str]  # (the item's fields, its score) → the text
@@ -63,6 +60,8 @@ def chosen_columns(requested: str | None, sort: str = "rank") -> tuple[str, ...]
     names = [name.strip().casefold() for name in requested.split(",") if name.strip()]
     unknown = [name for name in names if name not in COLUMNS]
     if unknown or not names:
+        from storykit.errors import UsageError  # the lean `list` never gets here
+
         raise UsageError(
             f"no column named {unknown[0]!r}" if unknown else "give at least one column",
             hint=f"columns: {', '.join(COLUMNS)} (ID, type, status and title always show)",
