@@ -33,18 +33,8 @@ def python_argv(module: str) -> list[str]:
 def isolation_flags() -> tuple[str, ...]:
     if sys.flags.isolated:
         return ("-I",)
-    try:
-        probe = subprocess.run(
-            [sys.executable, "-I", "-c", "import storykit"],
-            cwd=neutral_folder(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ("-P",)
-    return ("-I",) if probe.returncode == 0 else ("-P",)
+    probe = _probe([sys.executable, "-I", "-c", "import storykit"])
+    return ("-I",) if probe is not None and probe.returncode == 0 else ("-P",)
 
 
 def neutral_folder() -> str:
@@ -78,9 +68,16 @@ def runs_storykit(argv: list[str]) -> bool:
     """Whether a command that should start storykit does (`ARGV --version` succeeds, run
     from a neutral folder): a virtual environment deleted, or one storykit was removed
     from, does not."""
+    probe = _probe([*argv, "--version"])
+    return probe is not None and probe.returncode == 0 and probe.stdout.startswith(b"storykit")
+
+
+def _probe(argv: list[str]) -> subprocess.CompletedProcess[bytes] | None:
+    """Run a short probe of a Python from a neutral folder, no input; None if it could
+    not be started or did not finish in a minute."""
     try:
-        probe = subprocess.run(
-            [*argv, "--version"],
+        return subprocess.run(
+            argv,
             cwd=neutral_folder(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -88,5 +85,4 @@ def runs_storykit(argv: list[str]) -> bool:
             timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
-        return False
-    return probe.returncode == 0 and probe.stdout.startswith(b"storykit")
+        return None

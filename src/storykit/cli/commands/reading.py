@@ -45,23 +45,28 @@ ColumnsOpt = Annotated[
 ]
 
 
+# The filters `list` and `board` share.
+TypesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--type", metavar="TYPE", help=f"Only this type ({', '.join(ITEM_TYPES)}); repeatable."
+    ),
+]
+TagsOpt = Annotated[
+    list[str] | None, typer.Option(metavar="TAG", help="Only items with this tag; repeatable.")
+]
+OwnerOpt = Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")]
+MineOpt = Annotated[bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")]
+
+
 def list_(
-    type_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--type", metavar="TYPE", help=f"Only this type ({', '.join(ITEM_TYPES)}); repeatable."
-        ),
-    ] = None,
+    type_: TypesOpt = None,
     status: Annotated[
         list[str] | None, typer.Option(metavar="STATUS", help="Only this status; repeatable.")
     ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option(metavar="TAG", help="Only items with this tag; repeatable.")
-    ] = None,
-    owner: Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")] = None,
-    mine: Annotated[
-        bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")
-    ] = False,
+    tag: TagsOpt = None,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     sprint: Annotated[
         str | None,
         typer.Option(
@@ -193,17 +198,10 @@ def board(
             autocompletion=complete_sprints,
         ),
     ] = None,
-    owner: Annotated[str | None, typer.Option(metavar="NAME", help="Only this owner's.")] = None,
-    mine: Annotated[
-        bool, typer.Option("--mine", help="Only mine: owner is git's user.name.")
-    ] = False,
-    type_: Annotated[
-        list[str] | None,
-        typer.Option("--type", metavar="TYPE", help="Only this type; repeatable."),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option(metavar="TAG", help="Only items with this tag; repeatable.")
-    ] = None,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
+    type_: TypesOpt = None,
+    tag: TagsOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="Add the done and dropped columns.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
