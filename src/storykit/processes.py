@@ -65,9 +65,13 @@ def pid_alive(pid: int) -> bool:
 
 
 def runs_storykit(argv: list[str]) -> bool:
-    """Whether a command that should start storykit does (`ARGV --version` succeeds, run
-    from a neutral folder): a virtual environment deleted, or one storykit was removed
-    from, does not."""
+    """Whether a command that should start storykit (`PYTHON [-I] -m storykit`, or a
+    `storykit` program) does, run from a neutral folder: a virtual environment deleted,
+    or one storykit was removed from, does not. A Python is asked to import the package
+    (a few hundredths of a second), a program for its `--version`."""
+    if "-m" in argv:
+        probe = _probe([*argv[: argv.index("-m")], "-c", "import storykit"])
+        return probe is not None and probe.returncode == 0
     probe = _probe([*argv, "--version"])
     return probe is not None and probe.returncode == 0 and probe.stdout.startswith(b"storykit")
 
