@@ -450,6 +450,9 @@ def test_with_json_an_error_is_json_on_stdout_too(repo: Repo) -> None:
     for argv, code in (
         (["show", "SK-NOPE", "--json"], 2),
         (["list", "--bogus", "--json"], 2),
+        (["--bogus", "--json"], 2),
+        (["bogus", "--json"], 2),
+        (["sprint", "show", "--bogus", "--json"], 2),
         (["status", "SK-NOPE", "ready", "--json"], 2),
         (["check", "--format", "json", "--since", "no-such-rev"], None),
     ):

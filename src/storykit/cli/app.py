@@ -29,6 +29,15 @@ class StorykitGroup(TyperGroup):
         self.words = tuple(words)
         return super().main(words, *rest, **options)
 
+    def make_context(self, *args: Any, **options: Any) -> Any:
+        """The top level's own options parsed; a usage error there is JSON too."""
+        try:
+            return super().make_context(*args, **options)
+        except typer.TyperException as exc:
+            if envelope.wants_json(list(self.words)) and hasattr(exc, "format_message"):
+                envelope.print_error(exc.format_message(), None, getattr(exc, "exit_code", 2))
+            raise
+
     def invoke(self, ctx: Any) -> Any:
         json_wanted = envelope.wants_json(list(self.words))
         try:
