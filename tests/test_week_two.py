@@ -313,8 +313,10 @@ def test_a_refused_move_names_the_command_for_every_missing_field(repo: Repo) ->
 def test_set_takes_groups_and_a_csv(repo: Repo, tmp_path: Path) -> None:
     a, b, c = (repo.new_story(f"Story {n}") for n in range(3))
     count = repo.commit_count()
-    repo.ok("set", a, "points=2", b, c, "points=5", "owner=dana")
+    repo.ok("set", a.split("-")[1].lower(), "points=2", b, c, "points=5", "owner=dana")
     assert repo.commit_count() == count + 1
+    subject = repo.git("log", "-1", "--format=%s").strip()
+    assert subject.startswith(f"backlog: set points=2 on {a};") or "set fields of" in subject
     shown = repo.ok("list", "--columns", "points,owner").stdout
     assert f"{a}  story  draft    2  " in shown and f"{c}  story  draft    5  dana" in shown
     sheet = tmp_path / "estimates.csv"
@@ -329,6 +331,8 @@ def test_set_takes_groups_and_a_csv(repo: Repo, tmp_path: Path) -> None:
     repo.refused("set", "--from-file", str(sheet), code=2, says="estimates.csv:3: no item")
     sheet.write_text(f"id,points\n{a},4\n")
     repo.refused("set", "--from-file", str(sheet), code=1, says="estimates.csv:2: ")
+    sheet.write_text(f'id,points\n"{a},5\n')
+    repo.refused("set", "--from-file", str(sheet), code=1, says="estimates.csv:2:1: error: not CSV")
     sheet.write_text(f"item,points\n{a},5\n")
     repo.refused("set", "--from-file", str(sheet), code=1, says="estimates.csv:1:1: error")
     repo.refused("set", a, "points=2", a, "points=3", code=2, says="named twice")

@@ -3,10 +3,12 @@ them (`--from-file`)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from storykit.errors import Diagnostic, InvalidDataError, UsageError
+from storykit.errors import Diagnostic, InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.model.relations import article
 from storykit.model.values import ValueProblem
@@ -54,11 +56,8 @@ def set_groups(arguments: list[str]) -> list[SetGroup]:
     assignments: list[str] = []
     for text in arguments:
         if "=" in text:
-            if not queries and not groups:
-                raise UsageError("name the item to change first: `storykit set SK-7K2M points=5`")
             if not queries:
-                groups[-1].assignments.append(text)
-                continue
+                raise UsageError("name the item to change first: `storykit set SK-7K2M points=5`")
             assignments.append(text)
         else:
             if assignments:
@@ -84,7 +83,12 @@ def groups_from_csv(text: str, rel: str) -> list[SetGroup]:
     import csv
     import io
 
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # an unclosed quote, say
+        problem = Diagnostic(rel, reader.line_num, 1, f"not CSV: {exc}")
+        raise InvalidDataError(f"{rel}: nothing was changed", [problem], hint=CSV_HINT) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -136,36 +140,41 @@ def set_fields(ws: Workspace, groups: list[SetGroup], options: CommitOptions) ->
         plans: list[tuple[LoadedFile, Plan]] = []
         changes = Changeset()
         seen: dict[str, str] = {}
+        told: list[str] = []  # each group's assignments and the items they went to
         for group, assignments in zip(groups, parsed, strict=True):
-            where = f"{group.where}: " if group.where else ""
-            try:
+            with _located(group.where):
                 loads = load_many(ws, group.queries)
-            except UsageError as exc:  # an unknown ID: say which row named it
-                if not where:
-                    raise
-                raise UsageError(where + str(exc), hint=exc.hint) from None
-            for loaded in loads:
-                item = loaded.item
-                if item.id in seen:
-                    raise UsageError(
-                        f"{where}{item.id} is named twice (also {seen[item.id]})",
-                        hint="give each item once, with all its fields",
-                    )
-                seen[item.id] = group.where or "earlier on the command line"
-                try:
-                    plans.append((loaded, _set_one(ws, loaded, assignments, changes, where)))
-                except InvalidDataError as exc:  # a refused value: say which row gave it
-                    if not where or str(exc).startswith(where):
-                        raise
-                    raise InvalidDataError(where + str(exc), exc.diagnostics, exc.hint) from None
+                for loaded in loads:
+                    item_id = loaded.item.id
+                    if item_id in seen:
+                        raise UsageError(
+                            f"{item_id} is named twice (also {seen[item_id]})",
+                            hint="give each item once, with all its fields",
+                        )
+                    seen[item_id] = group.where or "earlier on the command line"
+                    plans.append((loaded, _set_one(ws, loaded, assignments, changes)))
+            ids = ", ".join(loaded.item.id for loaded in loads)
+            told.append(f"{' '.join(group.assignments)} on {ids}")
         if len(groups) == 1:
             many = "set " + " ".join(groups[0].assignments) + " on {ids}"
         else:
-            told = "; ".join(f"{' '.join(g.assignments)} on {', '.join(g.queries)}" for g in groups)
-            many = f"set {told}" if len(told) <= 60 else "set fields of {ids}"
+            joined = "; ".join(told)
+            many = f"set {joined}" if len(joined) <= 60 else "set fields of {ids}"
         return combined(plans, changes, "set", many)
 
     return ws.apply(build, options)
+
+
+@contextlib.contextmanager
+def _located(where: str) -> Iterator[None]:
+    """A failure of a group read from a file names the line that gave it
+    (`estimates.csv:3: no item 'SK-NOPE'`)."""
+    try:
+        yield
+    except StorykitError as exc:
+        if where:
+            exc.message = f"{where}: {exc.message}"
+        raise
 
 
 def _set_one(
@@ -173,7 +182,6 @@ def _set_one(
     loaded: LoadedFile,
     parsed: list[tuple[str, str, str]],
     changes: Changeset,
-    where: str,
 ) -> Plan:
     doc = loaded.document
     item = loaded.item
@@ -184,17 +192,17 @@ def _set_one(
     for name, op, text in parsed:
         if name in FIXED:
             raise UsageError(
-                f"{where}{name} cannot be changed with set",
+                f"{name} cannot be changed with set",
                 hint=f"use `storykit edit {item.id}` to change an item's {name}",
             )
         if name not in allowed and not name.startswith("x-"):
             raise UsageError(
-                f"{where}{article(item.type)} has no field {name!r}",
+                f"{article(item.type)} has no field {name!r}",
                 hint=f"its fields: {', '.join(sorted(allowed - set(FIXED)))}",
             )
         if name == "status":
             if op != "=" or not text:
-                raise UsageError(f"{where}status takes one value: status=ready")
+                raise UsageError("status takes one value: status=ready")
             status = text.strip()
             continue
         try:
@@ -202,7 +210,7 @@ def _set_one(
         except ValueProblem as exc:
             problems.append(str(exc))
     if problems:
-        raise InvalidDataError(f"{where}invalid values for {item.id}:\n  " + "\n  ".join(problems))
+        raise InvalidDataError(f"invalid values for {item.id}:\n  " + "\n  ".join(problems))
     if status is not None:
         apply_status(ws, doc, item, status)
     plan = plan_update(ws, loaded, doc, "set", changes)
