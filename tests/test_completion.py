@@ -100,6 +100,7 @@ def test_sprint_names_after_sprint_commands_and_sprint_options(
     assert _complete(repo, "storykit sprint show spr") == ["Sprint 2"]
     assert backlog["story"] in _complete(repo, "storykit sprint add S1 ")
     assert _complete(repo, "storykit board --sprint ") == ["S1", "Sprint 2"]
+    assert _complete(repo, "storykit burndown ") == ["S1", "Sprint 2"]
     assert _complete(repo, "storykit list --sprint ") == ["S1", "Sprint 2"]
 
 

@@ -95,6 +95,16 @@ def complete_sprints(incomplete: str) -> list[str]:
     return matching(sorted(n for n in names if n), incomplete)
 
 
+ActiveSprintArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SPRINT]",
+        help="The sprint (default: the active one).",
+        autocompletion=complete_sprints,
+    ),
+]
+
+
 IdArg = Annotated[
     str,
     typer.Argument(

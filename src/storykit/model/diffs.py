@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +29,7 @@ class FieldDiff:
     removed: list[Any] = dataclasses.field(default_factory=list)
 
     def text(self) -> str:
-        if self.kind == "list" and self.lines():
+        if self.kind == "list" and self.lines:
             return f"{self.field}: {len(self.added)} added, {len(self.removed)} removed"
         if self.kind == "list":
             # U+2212, a real minus sign reads better than a hyphen.
@@ -44,6 +44,7 @@ class FieldDiff:
             return f"{self.field}: changed"
         return f"{self.field}: {_show(self.old, self.field)} → {_show(self.new, self.field)}"
 
+    @functools.cached_property
     def lines(self) -> list[str]:
         """A text's change as lines under `text()`: `- old line`, `+ new line` and a few
         unchanged lines around them, a long change shortened with a count. Empty for a
@@ -115,6 +116,8 @@ def field_diffs(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
 def text_lines(old: str, new: str, context: int = CONTEXT) -> list[str]:
     """The lines that changed between two texts, as a reviewer reads them: `- ` for a line
     gone, `+ ` for a line come, `  ` for a line around them, `…` between distant parts."""
+    import difflib  # only when a long text changed: not on every changing command's start
+
     diff = difflib.unified_diff(old.splitlines(), new.splitlines(), n=context, lineterm="")
     shown: list[str] = []
     for line in diff:

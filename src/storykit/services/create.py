@@ -15,7 +15,7 @@ from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.storage.atomic import Changeset
-from storykit.storage.store import StoredItem
+from storykit.storage.store import StoredItem, order_of
 
 STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
 STAND_IN_RANK = "a0"
@@ -170,10 +170,8 @@ def _creation(
     def build() -> Plan:
         # One read of the `list` summary (it lists the folder afresh: ids() too) gives the
         # order to place the item in and the titles to compare its own with.
-        summaries = [
-            (item_id, summary) for _, item_id, summary in ws.store.reads.indexed("summary")
-        ]
-        order = sorted((str(summary["rank"]), item_id) for item_id, summary in summaries)
+        summaries = ws.store.summaries()
+        order = order_of(summaries)
         new_id = mint_id(ws.project.config.prefix, ws.store.ids())
         rank = rank_for_new(ws, new_id, placement, order)
         path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
@@ -184,16 +182,14 @@ def _creation(
     return build
 
 
-def same_title(
-    ws: Workspace, item: StoredItem, summaries: list[tuple[str, dict[str, Any]]]
-) -> list[str]:
+def same_title(ws: Workspace, item: StoredItem, summaries: dict[str, dict[str, Any]]) -> list[str]:
     """A note when an open item of the new item's type already has its title (any case,
     spaces aside): perhaps it was captured twice. The new one is made all the same."""
     closed = ws.project.config.workflow.closed
     wanted = " ".join(str(item.model.title).split()).casefold()
     found = sorted(
         item_id
-        for item_id, summary in summaries
+        for item_id, summary in summaries.items()
         if item_id != item.id
         and summary.get("type") == item.type
         and summary.get("status") not in closed

@@ -16,7 +16,7 @@ from storykit.project import Project, find_project
 from storykit.services.relations import refuse_broken_relations
 from storykit.storage.atomic import Changeset, sweep_leftovers
 from storykit.storage.lock import backlog_lock
-from storykit.storage.store import ItemStore, StoredItem
+from storykit.storage.store import ItemStore, StoredItem, order_of
 
 if TYPE_CHECKING:
     from storykit.repository.commit import GitRepo
@@ -117,13 +117,9 @@ class Workspace:
         dropped ones (which have no place in the open backlog): one read of the `list`
         summary index, which lists the folder afresh (`ids()` too)."""
         closed = self.project.config.workflow.closed
-        order, shut = [], set()
-        for _, item_id, summary in self.store.reads.indexed("summary"):
-            order.append((str(summary["rank"]), item_id))
-            if summary.get("status") in closed:
-                shut.add(item_id)
-        order.sort()
-        return order, shut
+        summaries = self.store.summaries()
+        shut = {item_id for item_id, s in summaries.items() if s.get("status") in closed}
+        return order_of(summaries), shut
 
     @property
     def repo(self) -> GitRepo:

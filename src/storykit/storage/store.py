@@ -238,6 +238,12 @@ class ItemStore:
         The folder is listed afresh, so `ids()` is fresh afterwards too."""
         return sorted((rank, item_id) for _, item_id, rank in self.reads.indexed("order"))
 
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        """{ID: the fields `list` shows} of every valid item, from the summary index (the
+        folder listed afresh, so `ids()` is fresh afterwards too): what placing an item
+        needs, with its status, type and title besides."""
+        return {item_id: summary for _, item_id, summary in self.reads.indexed("summary")}
+
     def cache_key(self) -> str:
         return self.reads.key()
 
@@ -306,6 +312,11 @@ class ItemStore:
 
     def path_for(self, item_id: str, title: str) -> Path:
         return self.folder / file_name(item_id, title)
+
+
+def order_of(summaries: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """(rank, ID) of the summarised items, in backlog order."""
+    return sorted((str(summary["rank"]), item_id) for item_id, summary in summaries.items())
 
 
 def _symlink_problem(rel: str) -> Diagnostic:

@@ -65,8 +65,7 @@ def _new_command(item_type: str) -> Any:
             workspace(), item_type, values, options, edit=edit, placement=placement
         )
         if as_json:
-            for note in result.notes:
-                output.err(note)
+            output.tell_notes(result)
             envelope.print_json(envelope.outcome(result))
         else:
             output.render_change(result, "new")

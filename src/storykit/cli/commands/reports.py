@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from storykit.cli.options import JsonOpt, workspace
+from storykit.cli.options import ActiveSprintArg, JsonOpt, workspace
 from storykit.cli.render import charts, envelope, output
 from storykit.cli.render.style import styled
 from storykit.errors import UsageError
@@ -50,10 +50,7 @@ OutputOpt = Annotated[
 
 
 def burndown(
-    sprint: Annotated[
-        str | None,
-        typer.Argument(metavar="[SPRINT]", help="The sprint (default: the active one)."),
-    ] = None,
+    sprint: ActiveSprintArg = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,
     format_: FormatOpt = Format.text,

@@ -21,6 +21,7 @@ from storykit.cli.commands.reports import (
     width,
 )
 from storykit.cli.options import (
+    ActiveSprintArg,
     IdsArg,
     IncludeOpt,
     JsonOpt,
@@ -225,14 +226,7 @@ def close(
 
 
 def show(
-    name: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[NAME]",
-            help="The sprint (default: the active one).",
-            autocompletion=complete_sprints,
-        ),
-    ] = None,
+    name: ActiveSprintArg = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,
     format_: FormatOpt = Format.text,

@@ -105,6 +105,8 @@ def _positional(
         return [
             i["id"] for i in items if i.get("type") == "spike" and i.get("status") not in closed
         ]
+    if command == "burndown":
+        return list(summary()[0].get("sprints", ())) if not before else []
     if command == "sprint" and before[:1] and before[0] in SPRINT_COMMANDS:
         settings, items = summary()
         if len(before) == 1:

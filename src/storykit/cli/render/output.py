@@ -209,11 +209,16 @@ def commit_note(result: Outcome) -> str:
     return f"  [{result.commit[:8]}]" if result.commit else "  (not committed)"
 
 
+def tell_notes(result: Outcome) -> None:
+    """What a change found worth telling beside its answer (`note: …`), on stderr."""
+    for note in result.notes:
+        err(note)
+
+
 def render_change(result: Outcome, verb: str) -> None:
     """A line per item saying what happened, and the commit if one was made: `new story
     SK-7K2M: …`, or for a status change `story SK-7K2M → ready: …`."""
-    for note in result.notes:
-        err(note)
+    tell_notes(result)
     if not result.changed:
         out("nothing to do: no change")
         return

@@ -100,7 +100,7 @@ def render_diff_text(diff: BacklogDiff) -> None:
         for c in change.changes:
             changed.append(f"    {c.text()}")
             markups[f"    {c.text()}"] = f"    {output.change_markup(c)}"
-            for text_line in c.lines():
+            for text_line in c.lines:
                 changed.append(f"      {text_line}")
                 markups[f"      {text_line}"] = f"      {output.diff_line_markup(text_line)}"
     sections.append(("changed", changed))
@@ -142,7 +142,7 @@ def render_diff_markdown(diff: BacklogDiff) -> None:
             lines.append(f"- **{item.type} {item.id}** {_md(item.model.title)}{renamed}")
             for c in change.changes:
                 lines.append(f"  - {_md(c.text())}")
-                lines += _md_block(c.lines(), "    ")
+                lines += _md_block(c.lines, "    ")
         lines.append("")
     if diff.moved:
         lines += ["### Moved", "", "| ID | Title | From | To |", "|---|---|---|---|"]
@@ -240,7 +240,7 @@ def render_log_text(log: ItemLog) -> None:
                 continue
             details.append(change.text())
             markups[change.text()] = output.change_markup(change)
-            for text_line in change.lines():
+            for text_line in change.lines:
                 details.append(f"  {text_line}")
                 markups[f"  {text_line}"] = f"  {output.diff_line_markup(text_line)}"
         if entry.rank:
