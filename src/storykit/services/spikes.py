@@ -124,8 +124,7 @@ def _close(
         if decision:
             doc.set("decision", decision.strip(), order)
         changes = Changeset()
-        ranked, closed = ws.ranked()
-        created = _follow_up_items(ws, spike, outcome.strip(), wanted, changes, ranked, place)
+        created, landed = _follow_up_items(ws, spike, outcome.strip(), wanted, changes, place)
         for item in created:
             doc.list_append("follow_ups", item.id, order)
         apply_status(ws, doc, spike, ws.project.config.workflow.done)
@@ -133,12 +132,7 @@ def _close(
         for path, content in changes.writes.items():
             assert content is not None
             plan.writes.write(path, content, expected=None)
-        plan.items = created
-        # Where they landed, as `storykit list` numbers it (the spike, now done, has none).
-        now = places(
-            [*ranked, *((item.model.rank, item.id) for item in created)], closed | {spike.id}
-        )
-        plan.moves = [Move(item, None, now.get(item.id)) for item in created]
+        plan.items, plan.moves = created, landed
         return plan
 
     return ws.apply(build, options)
@@ -226,14 +220,15 @@ def _follow_up_items(
     outcome: str,
     wanted: list[tuple[str, str]],
     changes: Changeset,
-    order: list[tuple[str, str]],
     place: str,
-) -> list[StoredItem]:
+) -> tuple[list[StoredItem], list[Move]]:
     """Draft items, each linked back to the spike, at the bottom of the backlog (or its
-    top, or right after the spike)."""
+    top, or right after the spike), and where they landed as `storykit list` numbers it
+    (the spike, now done, has no place)."""
     if not wanted:
-        return []
-    ranks = [key for key, _ in order]
+        return [], []
+    ranked, closed = ws.ranked()
+    ranks = [key for key, _ in ranked]
     if place == "top":
         low, high = None, (ranks[0] if ranks else None)
     elif place == "after-spike":
@@ -264,7 +259,8 @@ def _follow_up_items(
         path, content, item = ws.new_item(fields, f"the follow-up {title!r}")
         changes.write(path, content, expected=None)
         created.append(item)
-    return created
+    now = places([*ranked, *((item.model.rank, item.id) for item in created)], closed | {spike.id})
+    return created, [Move(item, None, now.get(item.id)) for item in created]
 
 
 def _epic_parent(ws: Workspace, spike: StoredItem) -> str | None:
