@@ -135,19 +135,27 @@ def main() -> None:
         print(f"{args.items} items, {count} commits touching backlog/ ({root})")
         state = root / ".git" / "storykit"
 
-        def cold() -> None:  # no timeline, no kept answer
-            (state / "timeline-cache.json").unlink(missing_ok=True)
-            (state / "reports-cache.json").unlink(missing_ok=True)
+        def cold() -> None:  # a fresh clone: no cache of any kind
+            shutil.rmtree(state, ignore_errors=True)
 
         def timeline_only() -> None:  # history cached, the answer computed again
             (state / "reports-cache.json").unlink(missing_ok=True)
 
+        files = sorted((root / "backlog").glob("*.yaml"))
+        item = files[len(files) // 2]
+        item_id = item.name[: item.name.index("-", 3)]
+        chart = str(root.parent / f"{root.name}-burndown.svg")
         cases = {
             "burndown (Sprint 9)": [STORYKIT, "burndown", "Sprint 9", "--json"],
+            "burndown --format svg": [
+                *(STORYKIT, "burndown", "Sprint 9", "--format", "svg", "--output", chart)
+            ],
             "velocity": [STORYKIT, "velocity", "--json"],
             "sprint list": [STORYKIT, "sprint", "list", "--json"],
+            "show ID (captured by)": [STORYKIT, "show", item_id],
+            "log ID": [STORYKIT, "log", item_id],
         }
-        print(f"{'case':<24} {'cold':>8} {'timeline cached':>16} {'answer kept':>12}  (medians)")
+        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
         for label, argv in cases.items():
             cold_runs = timed(root, argv, args.runs, cold)
             timed(root, argv, 1)
@@ -155,8 +163,8 @@ def main() -> None:
             timed(root, argv, 1)
             warm_runs = timed(root, argv, args.runs)
             print(
-                f"{label:<24} {statistics.median(cold_runs):>7.2f}s "
-                f"{statistics.median(middle):>15.2f}s {statistics.median(warm_runs):>11.2f}s"
+                f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
+                f"{statistics.median(middle):>14.2f}s {statistics.median(warm_runs):>11.2f}s"
             )
         figures = json.loads(
             subprocess.run(cases["burndown (Sprint 9)"], cwd=root, capture_output=True,
@@ -171,7 +179,7 @@ def main() -> None:
         item.write_text(item.read_text() + "notes: one more\n")
         subprocess.run(["git", "commit", "-qam", "one more"], cwd=root, check=True)
         once = timed(root, cases["burndown (Sprint 9)"], 1)
-        print(f"{'burndown, 1 new commit':<24} {'':>8} {once[0]:>15.2f}s")
+        print(f"{'burndown, 1 new commit':<24} {'':>11} {once[0]:>14.2f}s")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

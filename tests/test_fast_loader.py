@@ -178,3 +178,90 @@ def test_cache_fill_uses_the_fast_path_and_prints_the_same(repo: Repo) -> None:
         del os.environ["STORYKIT_NO_FAST_YAML"]
     assert fast == slow
     assert Path(repo.root / "backlog").exists()
+
+
+# The plain reader (yamlio/plain.py) gets documents shaped like the files storykit writes,
+# with the characters and words that could make YAML read them differently mixed in.
+_WORDS = [
+    "Send emojis", "Q&A", "it's", "C#", "a #b", "a: b", "a:b", "http://x/y#z", "Tom & Jerry",
+    "!important", "&anchor", "*alias", "wow!", "é", "😀", "x  y", "end:", "-x", "- x", "?",
+    "TRUE", "True", "tRue", "null", "NULL", "Nope", "~", "=", "<<", "0", "7", "012", "1.5",
+    "1e3", "2026-02-30", "2026-06-01", "2026-6-1", "'single'", "'it''s'", "'bad'quote'",
+    '"double"', '"esc\\n"', '"half', "`tick`", "@at", "%pct", "|", "|-", "|+", ">", "[]",
+    "[a]", "{}", "#", "", " ", "\u00a0nbsp", "\ufeffbom", "a\u00a0: b", "2d", "10w", "0x1f", "1e",
+    "2026-11-20 09:00:00+00:00", "2026-11-20T09:00:00Z", "2026-11-20 09:00:00",
+    "2026-11-20 25:00:00",
+    "2026-11-20 09:00:00-05:30", "2026-11-20 09:00:00+24:00", "2026-11-20 09:00:00-00:00",
+]  # fmt: skip
+_word = st.one_of(st.sampled_from(_WORDS), st.text(max_size=10))
+_plain_key = st.one_of(
+    st.from_regex(r"[a-z_][a-z0-9_-]{0,6}", fullmatch=True), st.sampled_from(_WORDS[:30])
+)
+
+
+@st.composite
+def _storykit_like(draw: st.DrawFn) -> bytes:
+    lines = []
+    for _ in range(draw(st.integers(1, 7))):
+        key = draw(_plain_key)
+        shape = draw(st.integers(0, 5))
+        gap = draw(st.sampled_from(["", "", " ", "  "]))
+        if shape == 0:
+            lines.append(f"{key}:{gap}{draw(_word)}")
+        elif shape == 1:
+            lines.append(f"{key}:{gap}")
+            indent = draw(st.sampled_from(["", "  ", "  ", " ", "    "]))
+            for _ in range(draw(st.integers(0, 3))):
+                lines.append(f"{indent}-{draw(st.sampled_from([' ', ' ', '', '  ']))}{draw(_word)}")
+        elif shape == 2:
+            lines.append(f"{key}: {draw(st.sampled_from(['|', '|-', '|', '|+', '>']))}")
+            indent = draw(st.sampled_from(["  ", "  ", " ", "    "]))
+            for _ in range(draw(st.integers(0, 4))):
+                blank = draw(st.integers(0, 4)) == 0
+                deeper = draw(st.sampled_from(["", "", " ", "   "]))
+                lines.append("" if blank else f"{indent}{deeper}{draw(_word)}")
+        elif shape == 3:
+            lines.append(draw(st.sampled_from(["", "# a comment", "  # indented", "---", "..."])))
+        elif shape == 4:
+            lines.append(f"{key}: {draw(_word)} {draw(_word)}")
+        else:
+            lines.append(f"{draw(st.sampled_from(['', ' ', '  ']))}{draw(_word)}")
+    return ("\n".join(lines) + draw(st.sampled_from(["\n", "\n", "", "\n\n"]))).encode()
+
+
+def _check_plain(raw: bytes) -> None:
+    from storykit.yamlio.plain import plain_load
+
+    try:
+        text = yamlio.decode_text(raw, "x.yaml")[0]
+    except InvalidDataError:
+        return
+    fast = plain_load(text)
+    if fast is None:
+        return
+    slow = _slow(raw)
+    assert slow != "INVALID", f"the plain reader took what the round-trip reader refuses: {raw!r}"
+    assert _same(fast, slow), (raw, fast, slow)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_storykit_like())
+@example(b"a: |\n  x\n\n  y\n\n\nb: 1\n")
+@example(b"a:\n- x\n- 'y'\nb: Q&A\n")
+@example(b"tags:\n  - web\n  - 2026-06-01\n")
+@example(b"a: |-\n  x\n")
+def test_the_plain_reader_reads_the_same_or_declines(raw: bytes) -> None:
+    _check_plain(raw)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_yamlish())
+def test_the_plain_reader_on_general_documents(raw: bytes) -> None:
+    _check_plain(raw)
+
+
+def test_the_plain_reader_takes_the_files_storykit_writes() -> None:
+    from storykit.yamlio.plain import plain_load
+
+    for text in BASE_FILES.values():
+        assert plain_load(text) is not None, text

@@ -15,27 +15,29 @@ def main() -> None:
         code = try_complete()
         if code is not None:
             sys.exit(code)
-    from storykit.cli.lean.merge_driver import try_merge_driver
+    argv = sys.argv[1:]
+    command = argv[0] if argv else ""
+    code = None  # each lean path is imported only for its own command: `--help` needs none
+    if command == "merge-driver":
+        from storykit.cli.lean.merge_driver import try_merge_driver
 
-    code = try_merge_driver(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
-    from storykit.cli.lean.listing import try_list
+        code = try_merge_driver(argv)
+    elif command == "list":
+        from storykit.cli.lean.listing import try_list
 
-    code = try_list(sys.argv[1:])
-    if code is None:
+        code = try_list(argv)
+    elif len(argv) > 1 and argv[1] == "new":
         from storykit.cli.lean.creating import try_new
 
-        code = try_new(sys.argv[1:])
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if code is None and command in ("burndown", "velocity", "sprint"):
+        code = try_new(argv)
+    elif command in ("burndown", "velocity", "sprint"):
         from storykit.cli.lean.kept_reports import try_report
 
-        code = try_report(sys.argv[1:])
-    if code is None and command == "rank":
+        code = try_report(argv)
+    elif command == "rank":
         from storykit.cli.lean.suggestion import try_suggest
 
-        code = try_suggest(sys.argv[1:])
+        code = try_suggest(argv)
     if code is not None:
         sys.exit(code)
     from storykit.cli.app import main as full_main

@@ -102,7 +102,7 @@ def annotation(spec: FieldSpec, item_type: str) -> tuple[Any, Any]:
         return Literal[item_type], ...  # the discriminator
     base = Literal[spec.choices] if spec.kind == "choice" else _ANNOTATIONS[spec.kind]
     if spec.many:
-        return list[base], []  # type: ignore[valid-type]
+        return list[base], Field(default_factory=list)  # type: ignore[valid-type]
     if spec.required:
         return base, ...
     return base | None, None

@@ -89,15 +89,22 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def read_regular(path: Path) -> bytes:
+def read_regular(path: Path, *, follow: bool = True) -> bytes:
     """The bytes of a regular file. Anything else (a folder, a FIFO, a device) raises
-    OSError "not a regular file" without blocking or reading from it."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    OSError "not a regular file" without blocking or reading from it; with `follow`
+    false, so does a symbolic link (ELOOP)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+        chunks = []
+        size = status.st_size + 1  # one read for the whole file, then one to see its end
+        while chunk := os.read(fd, size):
+            chunks.append(chunk)
+            size = 1 << 16
+        return b"".join(chunks)
     finally:
         os.close(fd)
 

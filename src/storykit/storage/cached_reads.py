@@ -16,10 +16,12 @@ from storykit.storage.cache import (
     INDEXES,
     ItemCache,
     ItemIndex,
+    Signature,
     cache_key,
     index_file,
     signature_of,
 )
+from storykit.storage.parallel import forked_map
 
 if TYPE_CHECKING:
     import os
@@ -39,7 +41,7 @@ class Files(Protocol):
 
     def remember_ids(self, ids: dict[str, str], duplicates: dict[str, list[str]]) -> None: ...
 
-    def parse_file(self, path: Path) -> dict[str, Any]: ...
+    def parse_file(self, path: Path, rel: str | None = None) -> dict[str, Any]: ...
 
 
 # Beyond this many files changed since an index was written, read the whole cache instead
@@ -86,7 +88,8 @@ class CachedReads:
             else:
                 self.store.remember_ids(ids, duplicates)
                 for name in changed:
-                    item = self.store.parse_file(self.store.folder / name).get("item")
+                    payload = self.store.parse_file(self.store.folder / name, prefix + name)
+                    item = payload.get("item")
                     if item is not None:
                         found.append((prefix + name, item["id"], value_of(item)))
                 return found
@@ -103,6 +106,8 @@ class CachedReads:
         prefix = self.store.project.rel(self.store.folder) + "/"
         entries = self.store.entries()
         self.store.remember_ids(*ids_of(entries))
+        found: list[tuple[str, dict[str, Any] | None]] = []
+        missed: list[tuple[int, os.DirEntry[str], Signature]] = []
         for entry in entries:
             rel = prefix + entry.name
             names.add(entry.name)
@@ -110,14 +115,23 @@ class CachedReads:
                 stat = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
-                yield rel, {"problems": [problem.to_json()]}
+                found.append((rel, {"problems": [problem.to_json()]}))
                 continue
             signature = signature_of(stat)
             payload = cache.get(entry.name, signature) if cache else None
             if payload is None:
-                payload = self.store.parse_file(self.store.folder / entry.name)
-                if cache is not None and not entry.is_symlink():
-                    cache.put(entry.name, signature, payload)
+                missed.append((len(found), entry, signature))
+            found.append((rel, payload))
+        folder = self.store.folder
+        parsed = forked_map(
+            lambda miss: self.store.parse_file(folder / miss[1].name, found[miss[0]][0]), missed
+        )
+        for (at, entry, signature), payload in zip(missed, parsed, strict=True):
+            found[at] = (found[at][0], payload)
+            if cache is not None and not entry.is_symlink():
+                cache.put(entry.name, signature, payload)
+        for rel, payload in found:
+            assert payload is not None
             yield rel, payload
         if cache is not None:
             cache.keep_only(names)
@@ -140,15 +154,20 @@ class CachedReads:
         except RepoStateError:
             return None
         cache = ItemCache.open(cache_file(state, self.store.project.root), self.key())
-        workflow = self.store.project.config.workflow
-        cache.settings = {
-            "backlog_dir": self.store.project.config.backlog_dir,
-            "closed": list(workflow.closed),
-            "statuses": list(workflow.statuses),
-            "in_progress": workflow.in_progress,
-            "score": self.store.project.config.priority.expression,
-        }
+        cache.settings = self.settings()
         return cache
+
+    def settings(self) -> dict[str, Any]:
+        """The settings the lean commands read with the cache (what decides their answer
+        beyond the items)."""
+        config = self.store.project.config
+        return {
+            "backlog_dir": config.backlog_dir,
+            "closed": list(config.workflow.closed),
+            "statuses": list(config.workflow.statuses),
+            "in_progress": config.workflow.in_progress,
+            "score": config.priority.expression,
+        }
 
 
 def ids_of(entries: list[os.DirEntry[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import os
 from collections.abc import Sequence
@@ -173,39 +174,33 @@ class ItemStore:
     def read(self, path: Path) -> LoadedFile:
         """Read and validate one file; every problem raises InvalidDataError."""
         rel = self.project.rel(path)
-        raw = self.read_raw(path)
+        raw = self.read_raw(path, rel)
         document = yamlio.read_document(raw, rel)
-        item = self._validate(document, path, rel)
+        item = self._validate(document, rel)
         return LoadedFile(path=path, rel=rel, raw=raw, document=document, item=item)
 
-    def read_raw(self, path: Path) -> bytes:
+    def read_raw(self, path: Path, rel: str | None = None) -> bytes:
         """The bytes of an item file; a symbolic link or anything but a regular file (a
         folder, a FIFO…) is refused, never followed or waited on."""
-        rel = self.project.rel(path)
-        if path.is_symlink():
-            raise InvalidDataError(f"{rel} is a symbolic link", [_symlink_problem(rel)])
         try:
-            return read_regular(path)
+            return read_regular(path, follow=False)
         except OSError as exc:
             if isinstance(exc, FileNotFoundError):
                 raise
+            rel = rel or self.project.rel(path)
+            if exc.errno == errno.ELOOP and path.is_symlink():
+                problems = [_symlink_problem(rel)]
+                raise InvalidDataError(f"{rel} is a symbolic link", problems) from None
             problem = Diagnostic(rel, 1, 1, f"cannot read: {exc.strerror}")
             raise InvalidDataError(f"{rel} cannot be read", [problem]) from None
 
-    def _validate(self, document: yamlio.Document, path: Path, rel: str) -> StoredItem:
+    def _validate(self, document: yamlio.Document, rel: str) -> StoredItem:
         def locate(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
             return document.position(loc, key=key)
 
-        return self._validate_data(document.to_plain(), path, rel, locate, document)
+        return self._validate_data(document.to_plain(), rel, locate)
 
-    def _validate_data(
-        self,
-        data: dict[str, Any],
-        path: Path,
-        rel: str,
-        locate: Locator,
-        document: yamlio.Document | None = None,
-    ) -> StoredItem:
+    def _validate_data(self, data: dict[str, Any], rel: str, locate: Locator) -> StoredItem:
         result = validate_item(data, self.project.config, rel, locate)
         problems = list(result.diagnostics) + file_name_problems(data, rel, locate)
         if problems or result.model is None:
@@ -214,7 +209,7 @@ class ItemStore:
         return StoredItem(result.model, result.extras, self.project.root, rel)
 
     def validate_document(self, document: yamlio.Document, path: Path) -> StoredItem:
-        return self._validate(document, path, self.project.rel(path))
+        return self._validate(document, self.project.rel(path))
 
     def load_all(self) -> Backlog:
         """Every item file, in backlog order (unchanged files from the read cache)."""
@@ -251,11 +246,11 @@ class ItemStore:
         """The IDs a fresh listing of the folder found (see `ids`)."""
         self._ids, self._duplicates = ids, duplicates
 
-    def parse_file(self, path: Path) -> dict[str, Any]:
+    def parse_file(self, path: Path, rel: str | None = None) -> dict[str, Any]:
         """One item file as a cache payload: the item's plain fields, or its problems."""
-        rel = self.project.rel(path)
+        rel = rel or self.project.rel(path)
         try:
-            raw = self.read_raw(path)
+            raw = self.read_raw(path, rel)
         except InvalidDataError as exc:
             return {"problems": [d.to_json() for d in exc.diagnostics]}
         except OSError as exc:
@@ -268,18 +263,17 @@ class ItemStore:
         Valid files are read with the fast loader when it accepts them; anything else goes
         through the round-trip reader, whose diagnostics carry exact positions.
         """
-        path = self.project.root / rel
         data = yamlio.fast_load(raw) if self.fast else None
         if data is not None:
             try:
-                item = self._validate_data(data, path, rel, _unlocated)
+                item = self._validate_data(data, rel, _unlocated)
             except InvalidDataError:
                 pass  # read again below, for located diagnostics
             else:
                 return _payload_of(item)
         try:
             document = yamlio.read_document(raw, rel)
-            item = self._validate(document, path, rel)
+            item = self._validate(document, rel)
         except InvalidDataError as exc:
             return {"problems": [d.to_json() for d in exc.diagnostics]}
         return _payload_of(item)
@@ -329,6 +323,6 @@ def _unlocated(loc: Sequence[str | int], key: bool) -> tuple[int, int]:
 
 def _payload_of(item: StoredItem) -> dict[str, Any]:
     """Cacheable plain data: only the fields that are set (defaults are filled on rebuild)."""
-    dump = item.model.model_dump(mode="json")
-    fields = {key: value for key, value in dump.items() if value is not None and value != []}
+    dump = item.model.model_dump(mode="json", exclude_none=True)
+    fields = {key: value for key, value in dump.items() if value != []}
     return {"item": fields, "extras": jsonable(item.extras)}

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from storykit.errors import InvalidDataError
+from storykit.yamlio.plain import plain_load
 from storykit.yamlio.strict import decode_text, to_plain
 
 # What the fast loader leaves to the round-trip path: anything that may be an anchor, alias
@@ -32,6 +33,9 @@ def fast_load(raw: bytes) -> dict[str, Any] | None:
         text, _bom, _newline = decode_text(raw, "")
     except InvalidDataError:
         return None
+    plain = plain_load(text)
+    if plain is not None:
+        return plain
     if _FAST_DECLINE_RE.search(text) or not fast_loader_available():
         return None
     if nesting_bound(text) > _FAST_MAX_BOUND:

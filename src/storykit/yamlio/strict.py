@@ -25,6 +25,10 @@ CONFLICT_MARKER = "merge conflict marker"
 _CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ufffe\uffff]")
 _DIRECTIVE_RE = re.compile(r"^%(\S+)[ \t]*(\S*)", re.MULTILINE)
+# Any of the three above, or a carriage return: one pass finds that a text has none.
+_ANY_RULE_RE = re.compile(
+    "|".join((_CONFLICT_RE.pattern, _CONTROL_RE.pattern, r"\r", r"^%")), re.MULTILINE
+)
 
 
 @dataclass
@@ -95,6 +99,8 @@ def decode_text(raw: bytes, path: str) -> tuple[str, bool, str]:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
+    if not _ANY_RULE_RE.search(text):
+        return text, bom, "\n"  # the usual file: nothing below applies
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
     text = text.replace("\r\n", "\n")

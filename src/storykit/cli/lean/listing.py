@@ -11,6 +11,7 @@ two byte for byte, in a pipe and on a terminal.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -72,11 +73,12 @@ def try_list(argv: list[str]) -> int | None:
     options = _options(argv[1:])
     if options is None:
         return None
+    gc.disable()  # a short process building many small dicts and no cycles
     try:
         # JSON and --grep need every field; the lines need only the summary, a tenth of it.
         full = bool(options.get("--json") or options.get("--grep"))
         shown = chosen_columns(options.get("--columns"), options.get("--sort", "rank"))
-        records = cached_records(full=full)
+        records = cached_records(full=full) or filled_records()
         if records is None or "score" not in records[0]:
             return None
         settings, payloads = records
@@ -199,6 +201,20 @@ def cached_records(
                 return None  # not cached as it is now, or invalid: the full command decides
             records.append((prefix + name, payload))
     return settings, records
+
+
+def filled_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+    """Every item file read and validated, and the read cache written (a fresh clone, or
+    many files changed): what the full command would read, without its interface. None
+    when any file is invalid, which the full command then reports (from the cache)."""
+    from storykit.project import find_project
+    from storykit.storage.store import ItemStore
+
+    store = ItemStore(find_project(Path.cwd().resolve()))
+    payloads = list(store.reads.payloads())
+    if not all("item" in payload for _, payload in payloads):
+        return None
+    return store.reads.settings(), payloads
 
 
 def _select(
