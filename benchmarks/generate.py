@@ -47,7 +47,7 @@ def generate(out: Path, items: int, seed: int = 7) -> list[str]:
     ids: list[str] = []
     taken: set[str] = set()
     for _ in range(items):
-        new_id = mint_id("SK", taken, rng.randrange)
+        new_id = mint_id("SK", taken, rng.randrange, upper=True)
         taken.add(new_id)
         ids.append(new_id)
     keys = keys_between(None, None, items)

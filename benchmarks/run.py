@@ -116,6 +116,15 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
         if not (state / "items-summary.json").exists():
             subprocess.run([STORYKIT, "list"], cwd=root, capture_output=True, check=True)
 
+    edited = sorted((root / "backlog").glob("*.yaml"))[len(ids) // 2]
+
+    def change_one() -> None:  # one item edited by hand since the last list (untimed)
+        text = edited.read_text()
+        mark = "x-bench: edited\n"
+        edited.write_text(text.replace(mark, "") if mark in text else text + mark)
+        past = time.time() - 60
+        os.utime(edited, (past, past))
+
     def drop_blob_cache() -> None:
         blobs.unlink(missing_ok=True)
 
@@ -143,6 +152,7 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
         Case("--help", lambda n: ["--help"], peer=lambda n: ["--help"]),
         Case("list (warm cache)", lambda n: ["list"], peer=peer_list),
         Case("list (cold cache)", lambda n: ["list"], drop_cache, peer=peer_list),
+        Case("list (one file changed)", lambda n: ["list"], change_one, peer=peer_list),
         Case(
             "show ID",
             lambda n: ["show", ids[n % len(ids)]],

@@ -265,3 +265,34 @@ def test_the_plain_reader_takes_the_files_storykit_writes() -> None:
 
     for text in BASE_FILES.values():
         assert plain_load(text) is not None, text
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_storykit_like(), st.booleans())
+@example(b"tags:\n  - a\n  - b\nwhy: |\n  x\n", True)
+def test_plain_positions_are_where_the_round_trip_reader_puts_them(raw: bytes, key: bool) -> None:
+    from storykit.yamlio.plain import plain_load, plain_position
+
+    try:
+        text = yamlio.decode_text(raw, "x.yaml")[0]
+    except InvalidDataError:
+        return
+    data = plain_load(text)
+    if data is None:
+        return
+    document = yamlio.read_document(raw, "x.yaml")
+    places: list[list[str | int]] = [["nowhere"], ["nowhere", 0]]
+    for name, value in data.items():
+        places.append([name])
+        if isinstance(value, list):
+            places += [[name, index] for index in range(len(value) + 1)]
+    for loc in places:
+        found = plain_position(text, loc, key=key)
+        assert found is None or found == document.position(loc, key=key), (raw, loc, key)
+
+
+def test_plain_positions_answer_for_ordinary_files() -> None:
+    from storykit.yamlio.plain import plain_position
+
+    for text in BASE_FILES.values():
+        assert plain_position(text, ["status"]) is not None

@@ -25,10 +25,13 @@ def mint_id(
     prefix: str,
     existing: Collection[str],
     randbelow: Callable[[int], int] = secrets.randbelow,
+    *,
+    upper: bool = False,
 ) -> str:
-    """A fresh random ID that is not in `existing` (the working tree's IDs)."""
+    """A fresh random ID that is not in `existing` (the working tree's IDs), in any case;
+    `upper`: they are all upper-case already (minting many, one set serves them all)."""
     length = code_length(len(existing))
-    taken = {value.upper() for value in existing}
+    taken = existing if upper else {value.upper() for value in existing}
     for _ in range(1000):
         code = "".join(CROCKFORD[randbelow(len(CROCKFORD))] for _ in range(length))
         candidate = f"{prefix}-{code}"

@@ -102,7 +102,9 @@ def annotation(spec: FieldSpec, item_type: str) -> tuple[Any, Any]:
         return Literal[item_type], ...  # the discriminator
     base = Literal[spec.choices] if spec.kind == "choice" else _ANNOTATIONS[spec.kind]
     if spec.many:
-        return list[base], Field(default_factory=list)  # type: ignore[valid-type]
+        # A plain `[]` (Pydantic copies it): a default_factory would cost an
+        # inspect.signature() on every model_construct, 0.5 ms per item.
+        return list[base], []  # type: ignore[valid-type]
     if spec.required:
         return base, ...
     return base | None, None
@@ -129,9 +131,28 @@ def item_adapter() -> TypeAdapter[Any]:
 
 def model_from_plain(fields: dict[str, Any]) -> ItemModel:
     """The model of plain data validated earlier (a cache payload, only the fields that
-    are set): built through Pydantic's `model_construct`, which fills in the defaults,
-    without validating it again."""
-    return MODELS[fields["type"]].model_construct(**with_dates(dict(fields)))
+    are set): built through Pydantic's `model_construct`, without validating it again.
+    Every field is handed in (the defaults from a table, fresh lists), which spares
+    Pydantic resolving and copying each default per item: a third of `check`'s time."""
+    item_type = fields["type"]
+    defaults, lists = _defaults(item_type)
+    values = {**defaults, **{name: [] for name in lists}, **with_dates(dict(fields))}
+    return MODELS[item_type].model_construct(**values)
+
+
+@cache
+def _defaults(item_type: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The defaults of a type's optional fields: (the immutable ones, the names of lists)."""
+    plain: dict[str, Any] = {}
+    lists: list[str] = []
+    for name, info in MODELS[item_type].model_fields.items():
+        if info.is_required():
+            continue
+        if isinstance(info.default, list):
+            lists.append(name)
+        else:
+            plain[name] = info.default
+    return plain, tuple(lists)
 
 
 def _config(info: ValidationInfo) -> Settings | None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from storykit.errors import UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES
 from storykit.model.score import evaluate, parse
-from storykit.model.timebox import deadline_passed
+from storykit.model.timebox import deadline
 
 Getter = Callable[[str], Any]  # a field's value by name (None when unset)
 T = TypeVar("T")
@@ -196,6 +196,13 @@ def scorer(expression: str) -> Callable[[Getter], float | None]:
 
 def overdue_since(get: Getter, in_progress: str, now: dt.datetime) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
+    end = runs_out(get, in_progress, now.tzinfo)
+    return end if end is not None and now > end else None
+
+
+def runs_out(get: Getter, in_progress: str, tz: dt.tzinfo | None) -> dt.datetime | None:
+    """When an in-progress spike's timebox runs out (None for anything else): the moment
+    it becomes overdue."""
     if get("type") != "spike" or get("status") != in_progress:
         return None
-    return deadline_passed(get("started"), get("timebox"), now)
+    return deadline(get("started"), get("timebox"), tz)

@@ -26,7 +26,7 @@ from storykit.model.relations import (
 from storykit.model.workflow import gate_problems, overdue_since
 from storykit.services.workspace import Workspace
 from storykit.storage.store import StoredItem
-from storykit.yamlio import CONFLICT_MARKER, Document
+from storykit.yamlio import CONFLICT_MARKER, Document, decode_text, plain_position
 
 
 @dataclass
@@ -330,13 +330,26 @@ def _rank_warnings(items: list[StoredItem], locate: _Locator) -> list[Diagnostic
 
 
 class _Locator:
-    """Finds line:col of a field by reading the (rare) files that have a problem, once each."""
+    """Finds line:col of a field by reading the (rare) files that have a problem, once
+    each: a file storykit wrote is placed by the plain reader, any other by the round-trip
+    reader (both place it alike: tests/test_fast_loader.py)."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self.texts: dict[str, str | None] = {}
         self.documents: dict[str, Document | None] = {}
 
     def __call__(self, item: StoredItem, loc: Sequence[str | int]) -> tuple[int, int]:
+        if item.rel not in self.texts:
+            try:
+                raw = self.ws.store.read_raw(item.path, item.rel)
+                self.texts[item.rel] = decode_text(raw, item.rel)[0]
+            except (InvalidDataError, OSError):
+                self.texts[item.rel] = None
+        text = self.texts[item.rel]
+        found = plain_position(text, loc) if text is not None else None
+        if found is not None:
+            return found
         if item.rel not in self.documents:
             try:
                 self.documents[item.rel] = self.ws.store.read(item.path).document

@@ -7,6 +7,7 @@ round-trip; `fast` is the C loader where it reads exactly as the strict reader d
 
 from storykit.yamlio.document import Document, lines, new_document, read_document
 from storykit.yamlio.fast import fast_load, fast_loader_available, nesting_bound
+from storykit.yamlio.plain import plain_position
 from storykit.yamlio.strict import (
     CONFLICT_MARKER,
     MAX_DEPTH,
@@ -28,6 +29,7 @@ __all__ = [
     "nesting_bound",
     "new_document",
     "nfc",
+    "plain_position",
     "read_document",
     "to_plain",
 ]

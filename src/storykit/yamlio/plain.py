@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 # Tabs and the line breaks YAML 1.1 and 1.2 disagree on: readers differ about them.
@@ -192,3 +193,38 @@ def _moment(match: re.Match[str]) -> dt.datetime:
         offset = dt.timedelta(hours=int(hours), minutes=int(minutes))
         tzinfo = dt.timezone(-offset if sign == "-" else offset, zone)
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
+
+
+def plain_position(
+    text: str, loc: Sequence[str | int], *, key: bool = False
+) -> tuple[int, int] | None:
+    """1-based (line, col) of a top-level field's value (or key), or of an entry of its
+    list, in a text of the plain subset: where the round-trip reader's
+    `Document.position` puts it, without building its tree. None when the text is outside
+    the subset or the place is anything else (the caller asks the round-trip reader)."""
+    if not loc or not isinstance(loc[0], str) or len(loc) > 2 or plain_load(text) is None:
+        return None
+    name = loc[0]
+    lines = text.split("\n")
+    at = next((n for n, line in enumerate(lines) if line.partition(":")[0] == name), None)
+    if at is None:
+        return None
+    if key and len(loc) == 1:
+        return at + 1, 1
+    rest = lines[at][len(name) + 1 :]
+    if rest:
+        column = len(name) + 1 + len(rest) - len(rest.lstrip(" "))
+        return (at + 1, column + 1) if len(loc) == 1 else None
+    following = lines[at + 1] if at + 1 < len(lines) else ""
+    indent = len(following) - len(following.lstrip(" "))
+    if not following.startswith("- ", indent):
+        return None  # null: the round-trip reader places it oddly (at the next token)
+    if len(loc) == 1:
+        return at + 2, indent + 1
+    index = loc[1]
+    marker = following[: indent + 2]
+    after = lines[at + 1 :]
+    count = next((n for n, line in enumerate(after) if not line.startswith(marker)), len(after))
+    if not isinstance(index, int) or not 0 <= index < count:
+        return None
+    return at + 2 + index, indent + 3

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from storykit import clock
+from storykit.cli.lean.kept_list import KeptList, window
 from storykit.cli.render.columns import chosen_columns, list_row, render_lines
 from storykit.cli.render.envelope import envelope, listed, print_json
 from storykit.locations import (
@@ -38,6 +40,7 @@ from storykit.model.selection import (
     choose,
     matches,
     overdue_since,
+    runs_out,
     scorer,
     sort_key,
     with_extras,
@@ -49,6 +52,7 @@ from storykit.storage.cache import (
     Signature,
     cache_key,
     signature_of,
+    summarize,
 )
 
 _VALUE_OPTIONS = (
@@ -74,11 +78,18 @@ def try_list(argv: list[str]) -> int | None:
     if options is None:
         return None
     gc.disable()  # a short process building many small dicts and no cycles
+    kept, key = _kept(argv)
+    now = clock.now()
+    if kept is not None and key is not None:
+        out = kept.get(key, now.timestamp())
+        if out is not None:
+            sys.stdout.write(out)
+            return 0
     try:
         # JSON and --grep need every field; the lines need only the summary, a tenth of it.
         full = bool(options.get("--json") or options.get("--grep"))
         shown = chosen_columns(options.get("--columns"), options.get("--sort", "rank"))
-        records = cached_records(full=full) or filled_records()
+        records = read_records(full)
         if records is None or "score" not in records[0]:
             return None
         settings, payloads = records
@@ -86,7 +97,6 @@ def try_list(argv: list[str]) -> int | None:
         if not full and names(parse(settings["score"])) - set(SUMMARY_FIELDS):
             return None  # the score reads custom fields, which only the full payloads hold
         rows = _select(payloads, options, settings, score)
-        now = clock.now()
         late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
         grep = options.get("--grep")
         found = {
@@ -96,6 +106,30 @@ def try_list(argv: list[str]) -> int | None:
         }
     except Exception:  # an optimisation only: anything unexpected, the full command decides
         return None
+    recorder = _Recorder(sys.stdout)
+    sys.stdout = recorder
+    try:
+        _print(options, rows, late, found, grep, score, shown)
+    finally:
+        sys.stdout = recorder.real
+    if kept is not None:
+        kept.remember(settings["backlog_dir"])
+        if key is not None:
+            deadlines = [_deadline(payload["item"], settings, now) for _, payload in rows]
+            moments = [moment for moment in deadlines if moment is not None]
+            kept.put(key, "".join(recorder.parts), window(moments, now.timestamp()))
+    return 0
+
+
+def _print(
+    options: dict[str, Any],
+    rows: list[tuple[str, dict[str, Any]]],
+    late: set[str],
+    found: dict[str, Any],
+    grep: str | None,
+    score: Callable[[Callable[[str], Any]], float | None],
+    shown: tuple[str, ...],
+) -> None:
     if options.get("--json"):
         items = [
             listed(
@@ -107,7 +141,7 @@ def try_list(argv: list[str]) -> int | None:
             for rel, payload in rows
         ]
         print_json(envelope("items", items, skipped=[]))
-        return 0
+        return
     render_lines(
         [
             list_row(
@@ -123,7 +157,43 @@ def try_list(argv: list[str]) -> int | None:
         [found[rel] for rel, _ in rows] if grep is not None else None,
         shown,
     )
-    return 0
+
+
+class _Recorder:
+    """stdout, and a copy of what is written to it (the answer to keep)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return int(self.real.write(text))
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, flush…: the real stream's
+        return getattr(self.real, name)
+
+
+def _kept(argv: list[str]) -> tuple[KeptList | None, str | None]:
+    """The kept answers of this work tree, and the key of this request now (None when the
+    backlog folder is not known yet, or cannot be answered from a kept answer)."""
+    try:
+        root = find_project_root(Path.cwd().resolve())
+        git_dir = find_git_dir(root) if root else None
+        if root is None or git_dir is None:
+            return None, None
+        config = (root / CONFIG_FILE).read_bytes()
+        kept = KeptList(root, common_dir(git_dir) / "storykit", config, argv)
+        backlog_dir = kept.backlog_dir()
+        return kept, kept.key(backlog_dir) if backlog_dir is not None else None
+    except OSError:
+        return None, None
+
+
+def _deadline(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> float | None:
+    """When an in-progress spike's timebox runs out (where its overdue mark appears)."""
+    end = runs_out(with_dates(dict(item)).get, settings["in_progress"], now.tzinfo)
+    return end.timestamp() if end is not None else None
 
 
 def _options(args: list[str]) -> dict[str, Any] | None:
@@ -153,10 +223,12 @@ def _options(args: list[str]) -> dict[str, Any] | None:
 
 
 def cached_records(
-    full: bool, partial: bool = False
+    full: bool, partial: bool = False, misses: list[str] | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
     """(settings, [(rel, payload)]) when the cache serves every item file, else None.
-    `full` needs every field (JSON); the lines need only the summary index, a tenth of it."""
+    `full` needs every field (JSON); the lines need only the summary index, a tenth of it.
+    With `misses`, files not cached as they are now are listed there instead (for the
+    caller to read); an invalid file still answers None."""
     root = find_project_root(Path.cwd().resolve())
     git_dir = find_git_dir(root) if root else None
     if root is None or git_dir is None:
@@ -197,24 +269,40 @@ def cached_records(
                 payload = {"item": {"id": item_id}} if item_id else None
                 if payload is None:
                     continue
+            if payload is None and misses is not None:
+                misses.append(prefix + name)
+                continue
             if payload is None or not payload.get("item"):
                 return None  # not cached as it is now, or invalid: the full command decides
             records.append((prefix + name, payload))
     return settings, records
 
 
-def filled_records() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
-    """Every item file read and validated, and the read cache written (a fresh clone, or
-    many files changed): what the full command would read, without its interface. None
-    when any file is invalid, which the full command then reports (from the cache)."""
+def read_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+    """(settings, [(rel, payload)]) of every item file: from the cache, the few files changed
+    since read through the store; with many changed (a fresh clone), every file read and
+    validated and the read cache written — what the full command would read, without its
+    interface. None when any file is invalid, which the full command then reports."""
+    misses: list[str] = []
+    records = cached_records(full, misses=misses)
+    if records is not None and not misses:
+        return records
     from storykit.project import find_project
+    from storykit.storage.cached_reads import INDEX_MISSES
     from storykit.storage.store import ItemStore
 
     store = ItemStore(find_project(Path.cwd().resolve()))
-    payloads = list(store.reads.payloads())
-    if not all("item" in payload for _, payload in payloads):
+    if records is None or len(misses) > INDEX_MISSES:
+        found = list(store.reads.payloads())
+    else:
+        found = records[1]
+        for rel in misses:
+            payload = store.parse_file(store.project.root / rel, rel)
+            found.append((rel, {"item": summarize(payload["item"])} if not full and "item"
+                          in payload else payload))  # fmt: skip
+    if not all("item" in payload for _, payload in found):
         return None
-    return store.reads.settings(), payloads
+    return store.reads.settings(), found
 
 
 def _select(

@@ -1,0 +1,111 @@
+"""`list`'s answer kept as printed, so that asking again with nothing changed is one stat of
+each item file and one file read: no index to load, nothing to sort or format.
+
+An answer is a function of every item file (name, size, mtime, inode: the read cache's
+signature), the settings, storykit itself, the options, how it is printed (a terminal or
+not, its width, NO_COLOR, TERM) and "now" — only through the overdue mark, so only between
+the moments an in-progress spike's timebox runs out. Answers are kept one per file in
+`.git/storykit/kept/` (the newest few), and only when no item file was modified in the last
+seconds (the read cache's rule: a file changed again within its mtime's granularity would
+keep its signature). A speed-up only: deleting the folder changes nothing but the time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from storykit.history.reportcache import package_fingerprint, printing
+from storykit.locations import is_item_file
+from storykit.storage.atomic import save_json, write_atomic
+from storykit.storage.cache import RACY_SECONDS
+
+KEPT = 8
+_FOLDERS = "folders.json"  # config digest → the backlog folder it names (read without TOML)
+
+
+class KeptList:
+    """The kept answers of one work tree (`state`: its `.git/storykit`)."""
+
+    def __init__(self, root: Path, state: Path, config: bytes, argv: list[str]) -> None:
+        self.root = root
+        self.folder = state / "kept"
+        self.config_digest = hashlib.sha1(config).hexdigest()
+        self.argv = argv
+        self.keepable = False  # set by `key`: no file too fresh, no symbolic link
+
+    def backlog_dir(self) -> str | None:
+        """The backlog folder these settings name, as the full path recorded it."""
+        try:
+            folders = json.loads((self.folder / _FOLDERS).read_bytes())
+            found = folders.get(self.config_digest) if isinstance(folders, dict) else None
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, str) else None
+
+    def key(self, backlog_dir: str) -> str | None:
+        """The answer's key for the backlog as it is on disk now (one stat per file)."""
+        parts = [package_fingerprint(), str(self.root), printing(), self.config_digest,
+                 backlog_dir, "\0".join(self.argv)]  # fmt: skip
+        newest = 0
+        try:
+            with os.scandir(self.root / backlog_dir) as scan:
+                for entry in scan:
+                    if not is_item_file(entry.name):
+                        continue
+                    if entry.is_symlink():
+                        return None  # the full command reports it
+                    info = entry.stat(follow_symlinks=False)
+                    newest = max(newest, info.st_mtime_ns)
+                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}")
+        except OSError:
+            return None
+        self.keepable = newest / 1e9 < time.time() - RACY_SECONDS
+        return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
+    def get(self, key: str, now: float) -> str | None:
+        """The answer kept under `key`, if "now" is inside the window it holds for."""
+        try:
+            head, _, out = (self.folder / f"list-{key}.txt").read_text("utf-8").partition("\n")
+            low, high = (float(part) for part in head.split())
+        except (OSError, ValueError):
+            return None
+        return out if low < now < high else None
+
+    def put(self, key: str, out: str, window: tuple[float, float]) -> None:
+        if not self.keepable:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            text = f"{window[0]} {window[1]}\n{out}"
+            write_atomic(self.folder / f"list-{key}.txt", text.encode())
+            kept = sorted(self.folder.glob("list-*.txt"), key=lambda path: path.stat().st_mtime)
+            for old in kept[:-KEPT]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a speed-up only
+
+    def remember(self, backlog_dir: str) -> None:
+        """Note the backlog folder these settings name, for the next `key`."""
+        if self.backlog_dir() == backlog_dir:
+            return
+        folders: dict[str, Any] = {}
+        try:
+            found = json.loads((self.folder / _FOLDERS).read_bytes())
+            folders = found if isinstance(found, dict) else {}
+        except (OSError, ValueError):
+            pass
+        folders = {**dict(list(folders.items())[-KEPT:]), self.config_digest: backlog_dir}
+        save_json(self.folder / _FOLDERS, folders)
+
+
+def window(deadlines: list[float], now: float) -> tuple[float, float]:
+    """The moments between which the overdue marks stay as they are at `now`."""
+    low = max((moment for moment in deadlines if moment < now), default=float("-inf"))
+    # the mark shows once "now" is past the moment: at the moment itself, ask again
+    high = min((moment for moment in deadlines if moment >= now), default=float("inf"))
+    return low, high

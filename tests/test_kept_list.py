@@ -1,0 +1,96 @@
+"""`list`'s kept answer (cli/lean/kept_list.py): served only while nothing it depends on
+has changed — the files, the settings, the options, how it is printed, and "now" through
+the overdue mark."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import SCRIPT, Repo, on_terminal
+
+
+def _lean(repo: Repo, *args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [str(SCRIPT), *args], cwd=repo.root, capture_output=True, text=True, check=True,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    return result.stdout
+
+
+def _kept_files(repo: Repo) -> list[Path]:
+    return sorted((repo.root / ".git" / "storykit" / "kept").glob("list-*.txt"))
+
+
+def _tamper(repo: Repo) -> None:
+    """Mark every kept answer, to see whether the next `list` prints one."""
+    for path in _kept_files(repo):
+        head, _, out = path.read_text().partition("\n")
+        path.write_text(f"{head}\nKEPT\n{out}")
+
+
+@pytest.fixture
+def backlog(repo: Repo) -> Repo:
+    repo.new_story("Send emojis", "--tag", "ux", "--points", "3")
+    spike = repo.new_spike("Research emoji encoding", "--timebox", "2d")
+    repo.ok("spike", "start", spike)
+    repo.age_files()
+    return repo
+
+
+NOW = {"STORYKIT_NOW": "2026-11-24T10:00:00+00:00"}
+
+
+def test_asked_again_unchanged_the_kept_answer_is_printed(backlog: Repo) -> None:
+    first = _lean(backlog, "list")  # notes the backlog folder
+    assert _lean(backlog, "list") == first  # keeps the answer
+    assert _kept_files(backlog)
+    _tamper(backlog)
+    assert _lean(backlog, "list").startswith("KEPT\n")  # served from the kept answer
+    assert _lean(backlog, "list", "--all") == backlog.run("list", "--all").stdout
+
+
+def test_a_changed_file_setting_or_option_is_never_answered_from_an_old_answer(
+    backlog: Repo,
+) -> None:
+    for _ in range(2):
+        _lean(backlog, "list")
+    _tamper(backlog)
+    path = next((backlog.root / "backlog").glob("SK-*send-emojis.yaml"))
+    path.write_text(path.read_text().replace("points: 3", "points: 5"))
+    backlog.age_files()  # the same age as before: size and inode still tell
+    assert _lean(backlog, "list") == backlog.run("list").stdout
+    assert "KEPT" not in _lean(backlog, "list", "--json")
+    config = backlog.root / ".storykit.toml"
+    config.write_text(config.read_text() + "\n# a comment changes the settings' bytes\n")
+    assert "KEPT" not in _lean(backlog, "list")
+    fresh = backlog.root / "backlog" / path.name
+    fresh.write_text(fresh.read_text() + "notes: just now\n")  # too fresh to keep
+    for _ in range(3):
+        assert "KEPT" not in _lean(backlog, "list")
+    _tamper(backlog)
+    assert "KEPT" not in _lean(backlog, "list")
+
+
+def test_the_overdue_mark_appears_when_the_timebox_runs_out(backlog: Repo) -> None:
+    before = {"STORYKIT_NOW": "2026-01-01T00:00:00+00:00"}
+    for _ in range(2):
+        early = _lean(backlog, "list", env=before)
+    assert "overdue" not in early
+    after = {"STORYKIT_NOW": "2099-01-01T00:00:00+00:00"}
+    late = _lean(backlog, "list", env=after)
+    assert late != early
+    assert late == _lean(backlog, "list", env=after)
+    assert _lean(backlog, "list", env=before) == early
+
+
+def test_on_a_terminal_and_in_a_pipe_the_answers_differ(backlog: Repo) -> None:
+    piped = [_lean(backlog, "list") for _ in range(2)][-1]
+    env = {**os.environ, "COLUMNS": "60"}
+    shown = [on_terminal(backlog.root, [str(SCRIPT), "list"], env) for _ in range(3)]
+    assert shown[0] == shown[1] == shown[2]
+    assert "\x1b[" in shown[2] and "\x1b[" not in piped
+    assert _lean(backlog, "list") == piped
