@@ -108,9 +108,10 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
     state = root / ".git" / "storykit"
     blobs = state / "blobs-cache.json"
 
-    def drop_cache() -> None:  # the read cache and the indexes written with it
+    def drop_cache() -> None:  # the read cache, its indexes and kept answers: a fresh clone
         for path in state.glob("items-*.json"):
             path.unlink()
+        shutil.rmtree(state / "kept", ignore_errors=True)
 
     def warm() -> None:  # the read cache as a day's work leaves it (untimed)
         if not (state / "items-summary.json").exists():
@@ -237,6 +238,7 @@ def main() -> None:
                 if drop:
                     for path in (root / ".git" / "storykit").glob("items-*.json"):
                         path.unlink()
+                    shutil.rmtree(root / ".git" / "storykit" / "kept", ignore_errors=True)
                 memory = peak_memory_mb(root, [STORYKIT, "list"])
                 line = f"{items:>6}  {label:<24} {memory:>6.1f}MB"
                 if peer:

@@ -111,3 +111,16 @@ def test_json_keys_keep_the_model_order_from_the_cache(repo: Repo) -> None:
     listed = repo.ok("list", "--json").json()
     assert isinstance(listed, dict)
     assert list(listed["items"][0])[:6] == keys[:6]
+
+
+def test_cache_files_are_written_in_pieces_with_json_dumps_bytes() -> None:
+    import json
+
+    from storykit.storage.atomic import json_pieces
+
+    many = {
+        f"SK-{n:05d}-x.yaml": [n, n * 2, n * 3, {"item": {"title": f"é {n}"}}] for n in range(1234)
+    }
+    for data in ({}, {"a": 1}, [1, 2], "x", {"format": 8, "entries": many, "flat": list(range(1001))},
+                 {"a": {"x": [1, 2]}, "b": [], "c": {}}):  # fmt: skip
+        assert b"".join(json_pieces(data)) == json.dumps(data, separators=(",", ":")).encode()

@@ -132,7 +132,7 @@ class ReportCache:
         entries[key] = {"out": out, "window": list(window) if window else None}
         while len(entries) > _KEPT:
             entries.pop(next(iter(entries)))
-        save_json(self.path, {"format": _FORMAT, "entries": entries})
+        save_json(self.path, {"format": _FORMAT, "entries": entries}, durable=False)
 
 
 def open_cache(start: Path) -> ReportCache | None:

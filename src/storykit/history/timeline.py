@@ -245,5 +245,5 @@ class _Cache:
         kept = {sha for order in self.tips.values() for sha in order}
         commits = {sha: value for sha, value in self.commits.items() if sha in kept}
         data = {"format": _FORMAT, "key": self.key, "commits": commits, "tips": self.tips}
-        save_json(self.path, data)
+        save_json(self.path, data, durable=False)
         self.dirty = False

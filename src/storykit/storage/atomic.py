@@ -8,8 +8,10 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from storykit.errors import BusyError, StorykitError
 from storykit.processes import pid_alive
@@ -17,8 +19,10 @@ from storykit.processes import pid_alive
 _DEFAULT_MODE = 0o666
 
 
-def write_atomic(path: Path, content: bytes) -> None:
-    """Temp file in the same folder, fsync, keep the mode, `os.replace`."""
+def write_atomic(path: Path, content: bytes | Iterable[bytes], *, durable: bool = True) -> None:
+    """Temp file in the same folder, fsync, keep the mode, `os.replace`. `content` may come
+    in pieces (a big cache file is then never whole in memory). A cache is not `durable`:
+    no fsync (after a crash it may be lost or torn, and is then rebuilt)."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -30,28 +34,57 @@ def write_atomic(path: Path, content: bytes) -> None:
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            if isinstance(content, bytes):
+                handle.write(content)
+            else:
+                handle.writelines(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
-def save_json(path: Path, data: object) -> None:
-    """Write a cache file (compact JSON) atomically; best effort: a cache that cannot be
-    written is only a slower next run."""
-    import json
-
+def save_json(path: Path, data: object, *, durable: bool = True) -> None:
+    """Write a state or cache file (compact JSON) atomically; best effort: a file that
+    cannot be written is only a slower next run. A cache is not `durable` (no fsync)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
+        write_atomic(path, json_pieces(data), durable=durable)
     except OSError:
         pass
+
+
+def json_pieces(data: object) -> Iterator[bytes]:
+    """Compact JSON of `data`, in pieces (for `write_atomic`): a mapping's values one by
+    one, and a value that is a big list or mapping a few hundred entries at a time, so
+    that a big cache file is never whole in memory. The bytes are `json.dumps`'s."""
+    import json
+
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    if not isinstance(data, dict) or not data:
+        yield encode(data).encode()
+        return
+    step = 500
+    for at, (key, value) in enumerate(data.items()):
+        yield (("{" if at == 0 else ",") + encode(key) + ":").encode()
+        if isinstance(value, dict | list) and len(value) > step:
+            entries: list[Any] = list(value.items()) if isinstance(value, dict) else value
+            yield b"{" if isinstance(value, dict) else b"["
+            for start in range(0, len(entries), step):
+                chunk = entries[start : start + step]
+                text = encode(dict(chunk) if isinstance(value, dict) else chunk)[1:-1]
+                yield (("," if start else "") + text).encode()
+            yield b"}" if isinstance(value, dict) else b"]"
+        else:
+            yield encode(value).encode()
+    yield b"}"
 
 
 # Temp files storykit writes, with the PID of the writer: `.NAME.PID.RANDOM.tmp` (and the

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit.model.catalogue import FIELDS
-from storykit.storage.atomic import write_atomic
+from storykit.storage.atomic import json_pieces, write_atomic
 
 CACHE_FORMAT = 8  # bumped whenever what a cache holds changes (8: dates as files write them)
 RACY_SECONDS = 2.0
@@ -90,7 +90,7 @@ class ItemCache:
         }
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
+            write_atomic(self.path, json_pieces(data), durable=False)
             for kind, value_of in INDEXES.items():
                 flat: list[Any] = []
                 for name, (sig, payload) in self.entries.items():
@@ -98,8 +98,7 @@ class ItemCache:
                     flat += [name, *sig, value_of(item) if item is not None else None]
                 index = {"format": CACHE_FORMAT, "key": self.key, "settings": self.settings}
                 index["entries"] = flat
-                text = json.dumps(index, separators=(",", ":"))
-                write_atomic(index_file(self.path, kind), text.encode())
+                write_atomic(index_file(self.path, kind), json_pieces(index), durable=False)
         self.dirty = False
 
 

@@ -92,7 +92,7 @@ class BlobPayloads:
             "key": self.store.cache_key(),
             "entries": self.entries,
         }
-        save_json(self.path, data)
+        save_json(self.path, data, durable=False)
         self.dirty = False
 
 

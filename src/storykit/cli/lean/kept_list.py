@@ -82,7 +82,7 @@ class KeptList:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             text = f"{window[0]} {window[1]}\n{out}"
-            write_atomic(self.folder / f"list-{key}.txt", text.encode())
+            write_atomic(self.folder / f"list-{key}.txt", text.encode(), durable=False)
             kept = sorted(self.folder.glob("list-*.txt"), key=lambda path: path.stat().st_mtime)
             for old in kept[:-KEPT]:
                 old.unlink(missing_ok=True)
@@ -100,7 +100,7 @@ class KeptList:
         except (OSError, ValueError):
             pass
         folders = {**dict(list(folders.items())[-KEPT:]), self.config_digest: backlog_dir}
-        save_json(self.folder / _FOLDERS, folders)
+        save_json(self.folder / _FOLDERS, folders, durable=False)
 
 
 def window(deadlines: list[float], now: float) -> tuple[float, float]:
