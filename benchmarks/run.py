@@ -81,9 +81,12 @@ def peak_memory_mb(root: Path, argv: list[str]) -> float:
 
 
 def age(root: Path) -> None:
-    past = time.time() - 3600
+    """Files written in the last minute made an hour old; older ones are left as they are
+    (a new mtime would make every cache miss them, as a checkout does)."""
+    now = time.time()
     for path in (root / "backlog").iterdir():
-        os.utime(path, (past, past))
+        if path.stat().st_mtime > now - 60:
+            os.utime(path, (now - 3600, now - 3600))
 
 
 def make_history(root: Path, item: str, ids: list[str], commits: int = 50) -> None:
@@ -198,7 +201,8 @@ def main() -> None:
         print(f"peer: Backlog.md {version.strip()} ({peer}), same content, auto_commit on")
     else:
         peer = None
-        print("peer: Backlog.md not on PATH (npm install -g backlog.md); storykit only")
+        why = "--no-peer" if args.no_peer else "not on PATH (npm install -g backlog.md)"
+        print(f"peer: Backlog.md {why}; storykit only")
     print(
         f"\n{'items':>6}  {'case':<24} {'median':>8} {'min':>8} {'max':>8}"
         + (f"  {'peer median':>11} {'speed-up':>9}" if peer else "")
