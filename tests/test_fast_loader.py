@@ -229,16 +229,23 @@ def _storykit_like(draw: st.DrawFn) -> bytes:
     return ("\n".join(lines) + draw(st.sampled_from(["\n", "\n", "", "\n\n"]))).encode()
 
 
-def _check_plain(raw: bytes) -> None:
+def _plain(raw: bytes) -> tuple[str, dict[str, Any]] | None:
+    """(text, data) when the plain reader takes `raw`, else None."""
     from storykit.yamlio.plain import plain_load
 
     try:
         text = yamlio.decode_text(raw, "x.yaml")[0]
     except InvalidDataError:
+        return None
+    data = plain_load(text)
+    return (text, data) if data is not None else None
+
+
+def _check_plain(raw: bytes) -> None:
+    taken = _plain(raw)
+    if taken is None:
         return
-    fast = plain_load(text)
-    if fast is None:
-        return
+    fast = taken[1]
     slow = _slow(raw)
     assert slow != "INVALID", f"the plain reader took what the round-trip reader refuses: {raw!r}"
     assert _same(fast, slow), (raw, fast, slow)
@@ -271,15 +278,12 @@ def test_the_plain_reader_takes_the_files_storykit_writes() -> None:
 @given(_storykit_like(), st.booleans())
 @example(b"tags:\n  - a\n  - b\nwhy: |\n  x\n", True)
 def test_plain_positions_are_where_the_round_trip_reader_puts_them(raw: bytes, key: bool) -> None:
-    from storykit.yamlio.plain import plain_load, plain_position
+    from storykit.yamlio.plain import plain_position
 
-    try:
-        text = yamlio.decode_text(raw, "x.yaml")[0]
-    except InvalidDataError:
+    taken = _plain(raw)
+    if taken is None:
         return
-    data = plain_load(text)
-    if data is None:
-        return
+    text, data = taken
     document = yamlio.read_document(raw, "x.yaml")
     places: list[list[str | int]] = [["nowhere"], ["nowhere", 0]]
     for name, value in data.items():
