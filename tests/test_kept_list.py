@@ -94,3 +94,17 @@ def test_on_a_terminal_and_in_a_pipe_the_answers_differ(backlog: Repo) -> None:
     assert shown[0] == shown[1] == shown[2]
     assert "\x1b[" in shown[2] and "\x1b[" not in piped
     assert _lean(backlog, "list") == piped
+
+
+def test_a_backlog_folder_the_full_command_refuses_is_never_answered(backlog: Repo) -> None:
+    for _ in range(2):
+        _lean(backlog, "list")
+    _tamper(backlog)
+    folder = backlog.root / "backlog"
+    folder.rename(backlog.root / "elsewhere")
+    folder.symlink_to(backlog.root / "elsewhere")
+    result = subprocess.run(
+        [str(SCRIPT), "list"], cwd=backlog.root, capture_output=True, text=True, check=False
+    )
+    assert "KEPT" not in result.stdout
+    assert result.returncode != 0 and "error:" in result.stderr

@@ -3,8 +3,9 @@ each item file and one file read: no index to load, nothing to sort or format.
 
 An answer is a function of every item file (name, size, mtime, inode: the read cache's
 signature), the settings, storykit itself, the options, how it is printed (a terminal or
-not, its width, NO_COLOR, TERM) and "now" — only through the overdue mark, so only between
-the moments an in-progress spike's timebox runs out. Answers are kept one per file in
+not, its width, NO_COLOR, TERM), the time zone and "now" — only through the overdue mark,
+so only between the moments an in-progress spike's timebox runs out. A backlog folder the
+full command would refuse is never answered from here. Answers are kept one per file in
 `.git/storykit/kept/` (the newest few), and only when no item file was modified in the last
 seconds (the read cache's rule: a file changed again within its mtime's granularity would
 keep its signature). A speed-up only: deleting the folder changes nothing but the time.
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit.history.reportcache import package_fingerprint, printing
-from storykit.locations import is_item_file
+from storykit.locations import backlog_folder_problem, is_item_file
 from storykit.storage.atomic import save_json, write_atomic
 from storykit.storage.cache import RACY_SECONDS
 
@@ -49,8 +50,10 @@ class KeptList:
 
     def key(self, backlog_dir: str) -> str | None:
         """The answer's key for the backlog as it is on disk now (one stat per file)."""
+        if backlog_folder_problem(self.root, backlog_dir) is not None:
+            return None  # the full command refuses it
         parts = [package_fingerprint(), str(self.root), printing(), self.config_digest,
-                 backlog_dir, "\0".join(self.argv)]  # fmt: skip
+                 backlog_dir, "\0".join(self.argv), os.environ.get("TZ", "")]  # fmt: skip
         newest = 0
         try:
             with os.scandir(self.root / backlog_dir) as scan:

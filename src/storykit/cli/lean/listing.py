@@ -186,7 +186,7 @@ def _kept(argv: list[str]) -> tuple[KeptList | None, str | None]:
         kept = KeptList(root, common_dir(git_dir) / "storykit", config, argv)
         backlog_dir = kept.backlog_dir()
         return kept, kept.key(backlog_dir) if backlog_dir is not None else None
-    except OSError:
+    except Exception:  # an optimisation only: the answer is then computed
         return None, None
 
 
