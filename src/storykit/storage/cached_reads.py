@@ -107,7 +107,7 @@ class CachedReads:
         entries = self.store.entries()
         self.store.remember_ids(*ids_of(entries))
         found: list[tuple[str, dict[str, Any] | None]] = []
-        missed: list[tuple[int, os.DirEntry[str], Signature]] = []
+        missed: list[tuple[int, str, os.DirEntry[str], Signature]] = []
         for entry in entries:
             rel = prefix + entry.name
             names.add(entry.name)
@@ -120,14 +120,14 @@ class CachedReads:
             signature = signature_of(stat)
             payload = cache.get(entry.name, signature) if cache else None
             if payload is None:
-                missed.append((len(found), entry, signature))
+                missed.append((len(found), rel, entry, signature))
             found.append((rel, payload))
         folder = self.store.folder
         parsed = forked_map(
-            lambda miss: self.store.parse_file(folder / miss[1].name, found[miss[0]][0]), missed
+            lambda miss: self.store.parse_file(folder / miss[2].name, miss[1]), missed
         )
-        for (at, entry, signature), payload in zip(missed, parsed, strict=True):
-            found[at] = (found[at][0], payload)
+        for (at, rel, entry, signature), payload in zip(missed, parsed, strict=True):
+            found[at] = (rel, payload)
             if cache is not None and not entry.is_symlink():
                 cache.put(entry.name, signature, payload)
         for rel, payload in found:

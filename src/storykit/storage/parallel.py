@@ -29,8 +29,7 @@ def forked_map(function: Callable[[T], Any], items: Sequence[T]) -> list[Any]:
 
     Answers must be plain data (marshal: dict, list, str, int, float, bool, None).
     """
-    workers = min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                  else os.cpu_count() or 1, len(items) // (FORK_FROM // 2) or 1)  # fmt: skip
+    workers = min(MAX_WORKERS, _cores(), len(items) // (FORK_FROM // 2) or 1)
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]  # a fork copies one thread of many: unsafe
     size = -(-len(items) // workers)
@@ -40,6 +39,13 @@ def forked_map(function: Callable[[T], Any], items: Sequence[T]) -> list[Any]:
     for (pid, reader), share in zip(children, shares[1:], strict=True):
         answers.extend(_collect(pid, reader, function, share))
     return answers
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _start(function: Callable[[T], Any], share: Sequence[T]) -> tuple[int, int]:

@@ -38,18 +38,24 @@ class KeptList:
         self.config_digest = hashlib.sha1(config).hexdigest()
         self.argv = argv
         self.keepable = False  # set by `key`: no file too fresh, no symbolic link
+        self._folders: dict[str, Any] | None = None
 
-    def backlog_dir(self) -> str | None:
-        """The backlog folder these settings name, as the full path recorded it."""
-        try:
-            folders = json.loads((self.folder / _FOLDERS).read_bytes())
-            found = folders.get(self.config_digest) if isinstance(folders, dict) else None
-        except (OSError, ValueError):
+    def folders(self) -> dict[str, Any]:
+        """{config digest: the backlog folder those settings name}, as recorded (read once)."""
+        if self._folders is None:
+            try:
+                found = json.loads((self.folder / _FOLDERS).read_bytes())
+            except (OSError, ValueError):
+                found = None
+            self._folders = found if isinstance(found, dict) else {}
+        return self._folders
+
+    def key(self) -> str | None:
+        """The answer's key for the backlog as it is on disk now (one stat per file); None
+        while the backlog folder of these settings is not known yet (see `remember`)."""
+        backlog_dir = self.folders().get(self.config_digest)
+        if not isinstance(backlog_dir, str):
             return None
-        return found if isinstance(found, str) else None
-
-    def key(self, backlog_dir: str) -> str | None:
-        """The answer's key for the backlog as it is on disk now (one stat per file)."""
         if backlog_folder_problem(self.root, backlog_dir) is not None:
             return None  # the full command refuses it
         parts = [package_fingerprint(), str(self.root), printing(), self.config_digest,
@@ -94,16 +100,11 @@ class KeptList:
 
     def remember(self, backlog_dir: str) -> None:
         """Note the backlog folder these settings name, for the next `key`."""
-        if self.backlog_dir() == backlog_dir:
+        folders = self.folders()
+        if folders.get(self.config_digest) == backlog_dir:
             return
-        folders: dict[str, Any] = {}
-        try:
-            found = json.loads((self.folder / _FOLDERS).read_bytes())
-            folders = found if isinstance(found, dict) else {}
-        except (OSError, ValueError):
-            pass
-        folders = {**dict(list(folders.items())[-KEPT:]), self.config_digest: backlog_dir}
-        save_json(self.folder / _FOLDERS, folders, durable=False)
+        kept = dict(list(folders.items())[-KEPT:])
+        save_json(self.folder / _FOLDERS, {**kept, self.config_digest: backlog_dir}, durable=False)
 
 
 def window(deadlines: list[float], now: float) -> tuple[float, float]:

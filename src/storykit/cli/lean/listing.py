@@ -1,9 +1,10 @@
 """A lean `storykit list`: no Typer, no Pydantic, no YAML.
 
-It answers only when everything it needs is already known — simple options, and a read
-cache written for these exact settings that serves every item file unchanged — and
-otherwise returns None so the full command runs, which also refreshes the cache and
-reports any problem. Rows and JSON come from the same data and the same formatting as the
+It answers for simple options when every item file is valid: from the answer kept last
+time (`kept_list.py`), from the read cache's summary index (the few files changed since
+parsed through the store), or, with no cache or many changes, by reading every file and
+writing the cache. Otherwise it returns None so the full command runs, which reports any
+problem. Rows and JSON come from the same data and the same formatting as the
 full path (`cli/render/output.py`, coloured on a terminal); `tests/test_fastlist.py` compares the
 two byte for byte, in a pipe and on a terminal.
 """
@@ -16,12 +17,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from storykit import clock
 from storykit.cli.lean.kept_list import KeptList, window
-from storykit.cli.render.columns import chosen_columns, list_row, render_lines
-from storykit.cli.render.envelope import envelope, listed, print_json
+from storykit.cli.render.columns import chosen_columns, lines_text, list_row
+from storykit.cli.render.envelope import envelope, json_text, listed
 from storykit.locations import (
     CONFIG_FILE,
     backlog_folder_problem,
@@ -70,6 +71,27 @@ _REPEATABLE = ("--type", "--status", "--tag")
 _FLAGS = ("--all", "--json")
 
 
+class Here(NamedTuple):
+    """The work tree the command runs in: its root, git directory and settings' bytes."""
+
+    root: Path
+    git_dir: Path
+    config: bytes
+
+
+def here() -> Here | None:
+    root = find_project_root(Path.cwd().resolve())
+    git_dir = find_git_dir(root) if root else None
+    if root is None or git_dir is None:
+        return None
+    return Here(root, git_dir, (root / CONFIG_FILE).read_bytes())
+
+
+class _StepAside(Exception):
+    """A file the full command must report (invalid, a symbolic link) or a backlog folder
+    it refuses: nothing more is read here."""
+
+
 def try_list(argv: list[str]) -> int | None:
     """Run `list` the lean way and return its exit code, or None to run the full command."""
     if not argv or argv[0] != "list":
@@ -78,58 +100,53 @@ def try_list(argv: list[str]) -> int | None:
     if options is None:
         return None
     gc.disable()  # a short process building many small dicts and no cycles
-    kept, key = _kept(argv)
     now = clock.now()
-    if kept is not None and key is not None:
-        out = kept.get(key, now.timestamp())
-        if out is not None:
-            sys.stdout.write(out)
-            return 0
     try:
-        # JSON and --grep need every field; the lines need only the summary, a tenth of it.
-        full = bool(options.get("--json") or options.get("--grep"))
-        shown = chosen_columns(options.get("--columns"), options.get("--sort", "rank"))
-        records = read_records(full)
-        if records is None or "score" not in records[0]:
+        where = here()
+        if where is None:
             return None
-        settings, payloads = records
-        score = scorer(settings["score"])
-        if not full and names(parse(settings["score"])) - set(SUMMARY_FIELDS):
-            return None  # the score reads custom fields, which only the full payloads hold
-        rows = _select(payloads, options, settings, score)
-        late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
-        grep = options.get("--grep")
-        found = {
-            rel: matches(payload["item"].get, payload.get("extras", {}), grep)
-            for rel, payload in rows
-            if grep is not None
-        }
+        kept = KeptList(where.root, common_dir(where.git_dir) / "storykit", where.config, argv)
+        key = kept.key()
+        out = kept.get(key, now.timestamp()) if key is not None else None
+        if out is None:
+            answer = _answer(where, options, now)
+            if answer is None:
+                return None
+            out, settings, deadlines = answer
+            kept.remember(settings["backlog_dir"])
+            if key is not None:
+                kept.put(key, out, window(deadlines, now.timestamp()))
     except Exception:  # an optimisation only: anything unexpected, the full command decides
         return None
-    recorder = _Recorder(sys.stdout)
-    sys.stdout = recorder
-    try:
-        _print(options, rows, late, found, grep, score, shown)
-    finally:
-        sys.stdout = recorder.real
-    if kept is not None:
-        kept.remember(settings["backlog_dir"])
-        if key is not None:
-            deadlines = [_deadline(payload["item"], settings, now) for _, payload in rows]
-            moments = [moment for moment in deadlines if moment is not None]
-            kept.put(key, "".join(recorder.parts), window(moments, now.timestamp()))
+    sys.stdout.write(out)
     return 0
 
 
-def _print(
-    options: dict[str, Any],
-    rows: list[tuple[str, dict[str, Any]]],
-    late: set[str],
-    found: dict[str, Any],
-    grep: str | None,
-    score: Callable[[Callable[[str], Any]], float | None],
-    shown: tuple[str, ...],
-) -> None:
+def _answer(
+    where: Here, options: dict[str, Any], now: dt.datetime
+) -> tuple[str, dict[str, Any], list[float]] | None:
+    """(what `list` prints, the settings, the moments its overdue marks change), or None
+    for the full command."""
+    # JSON and --grep need every field; the lines need only the summary, a tenth of it.
+    full = bool(options.get("--json") or options.get("--grep"))
+    shown = chosen_columns(options.get("--columns"), options.get("--sort", "rank"))
+    records = read_records(full, where)
+    if records is None or "score" not in records[0]:
+        return None
+    settings, payloads = records
+    score = scorer(settings["score"])
+    if not full and names(parse(settings["score"])) - set(SUMMARY_FIELDS):
+        return None  # the score reads custom fields, which only the full payloads hold
+    rows = _select(payloads, options, settings, score)
+    late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
+    grep = options.get("--grep")
+    found = {
+        rel: matches(payload["item"].get, payload.get("extras", {}), grep)
+        for rel, payload in rows
+        if grep is not None
+    }
+    deadlines = [_deadline(payload["item"], settings, now) for _, payload in rows]
+    moments = [moment for moment in deadlines if moment is not None]
     if options.get("--json"):
         items = [
             listed(
@@ -140,54 +157,20 @@ def _print(
             )
             for rel, payload in rows
         ]
-        print_json(envelope("items", items, skipped=[]))
-        return
-    render_lines(
-        [
-            list_row(
-                payload["item"].get,
-                rel in late,
-                shown,
-                score(with_extras(payload["item"].get, payload.get("extras", {})))
-                if "score" in shown
-                else None,
-            )
-            for rel, payload in rows
-        ],
-        [found[rel] for rel, _ in rows] if grep is not None else None,
-        shown,
-    )
-
-
-class _Recorder:
-    """stdout, and a copy of what is written to it (the answer to keep)."""
-
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return int(self.real.write(text))
-
-    def __getattr__(self, name: str) -> Any:  # isatty, fileno, flush…: the real stream's
-        return getattr(self.real, name)
-
-
-def _kept(argv: list[str]) -> tuple[KeptList | None, str | None]:
-    """The kept answers of this work tree, and the key of this request now (None when the
-    backlog folder is not known yet, or cannot be answered from a kept answer)."""
-    try:
-        root = find_project_root(Path.cwd().resolve())
-        git_dir = find_git_dir(root) if root else None
-        if root is None or git_dir is None:
-            return None, None
-        config = (root / CONFIG_FILE).read_bytes()
-        kept = KeptList(root, common_dir(git_dir) / "storykit", config, argv)
-        backlog_dir = kept.backlog_dir()
-        return kept, kept.key(backlog_dir) if backlog_dir is not None else None
-    except Exception:  # an optimisation only: the answer is then computed
-        return None, None
+        return json_text(envelope("items", items, skipped=[])), settings, moments
+    lines = [
+        list_row(
+            payload["item"].get,
+            rel in late,
+            shown,
+            score(with_extras(payload["item"].get, payload.get("extras", {})))
+            if "score" in shown
+            else None,
+        )
+        for rel, payload in rows
+    ]
+    found_lines = [found[rel] for rel, _ in rows] if grep is not None else None
+    return lines_text(lines, found_lines, shown), settings, moments
 
 
 def _deadline(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> float | None:
@@ -223,18 +206,18 @@ def _options(args: list[str]) -> dict[str, Any] | None:
 
 
 def cached_records(
-    full: bool, partial: bool = False, misses: list[str] | None = None
+    full: bool, partial: bool = False, misses: list[str] | None = None, where: Here | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
     """(settings, [(rel, payload)]) when the cache serves every item file, else None.
     `full` needs every field (JSON); the lines need only the summary index, a tenth of it.
     With `misses`, files not cached as they are now are listed there instead (for the
-    caller to read); an invalid file still answers None."""
-    root = find_project_root(Path.cwd().resolve())
-    git_dir = find_git_dir(root) if root else None
-    if root is None or git_dir is None:
+    caller to read), and what the full command must report raises `_StepAside`."""
+    where = where or here()
+    if where is None:
         return None
-    path = cache_file(common_dir(git_dir) / "storykit", root)
-    key = cache_key(root, (root / CONFIG_FILE).read_bytes())
+    root = where.root
+    path = cache_file(common_dir(where.git_dir) / "storykit", root)
+    key = cache_key(root, where.config)
     lookup: Callable[[str, Signature], dict[str, Any] | None]
     if full:
         cache = ItemCache.open(path, key)
@@ -249,10 +232,15 @@ def cached_records(
             found, summary = index.get(name, signature)
             return {"item": summary} if found else None
 
+    def step_aside() -> None:  # the full command decides
+        if misses is not None:
+            raise _StepAside
+
     if not settings:
         return None
     folder = root / settings["backlog_dir"]
     if backlog_folder_problem(root, settings["backlog_dir"]) is not None:
+        step_aside()
         return None  # the full command refuses it
     prefix = Path(os.path.relpath(folder, root)).as_posix() + "/"
     records = []
@@ -262,6 +250,7 @@ def cached_records(
             if not is_item_file(name):
                 continue
             if entry.is_symlink():
+                step_aside()
                 return None
             payload = lookup(name, signature_of(entry.stat(follow_symlinks=False)))
             if (payload is None or not payload.get("item")) and partial:
@@ -273,33 +262,40 @@ def cached_records(
                 misses.append(prefix + name)
                 continue
             if payload is None or not payload.get("item"):
+                step_aside()
                 return None  # not cached as it is now, or invalid: the full command decides
             records.append((prefix + name, payload))
     return settings, records
 
 
-def read_records(full: bool) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
+def read_records(
+    full: bool, where: Here
+) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]] | None:
     """(settings, [(rel, payload)]) of every item file: from the cache, the few files changed
-    since read through the store; with many changed (a fresh clone), every file read and
-    validated and the read cache written — what the full command would read, without its
-    interface. None when any file is invalid, which the full command then reports."""
+    since read through the store; with no cache or many changed (a fresh clone), every file
+    read and validated and the read cache written — what the full command would read,
+    without its interface. None when any file is invalid, which the full command reports."""
     misses: list[str] = []
-    records = cached_records(full, misses=misses)
+    try:
+        records = cached_records(full, misses=misses, where=where)
+    except _StepAside:
+        return None
     if records is not None and not misses:
         return records
     from storykit.project import find_project
     from storykit.storage.cached_reads import INDEX_MISSES
     from storykit.storage.store import ItemStore
 
-    store = ItemStore(find_project(Path.cwd().resolve()))
+    store = ItemStore(find_project(where.root))
     if records is None or len(misses) > INDEX_MISSES:
         found = list(store.reads.payloads())
     else:
         found = records[1]
         for rel in misses:
             payload = store.parse_file(store.project.root / rel, rel)
-            found.append((rel, {"item": summarize(payload["item"])} if not full and "item"
-                          in payload else payload))  # fmt: skip
+            if not full and "item" in payload:
+                payload = {"item": summarize(payload["item"])}
+            found.append((rel, payload))
     if not all("item" in payload for _, payload in found):
         return None
     return store.reads.settings(), found

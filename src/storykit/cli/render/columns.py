@@ -193,8 +193,17 @@ def render_lines(
     found: list[list[Match]] | None = None,
     columns: tuple[str, ...] = DEFAULT_COLUMNS,
 ) -> None:
-    """`list`'s lines (the lean path prints through this too); `found`, row by row: the
-    lines `--grep` matched, up to three under each item."""
+    """Print `list`'s lines (see `lines_text`)."""
+    sys.stdout.write(lines_text(rows, found, columns))
+
+
+def lines_text(
+    rows: list[Row],
+    found: list[list[Match]] | None = None,
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+) -> str:
+    """`list`'s lines as printed on this stdout (the lean path prints these too); `found`,
+    row by row: the lines `--grep` matched, up to three under each item."""
     width = terminal_width()
     paint = _sgr if styled() else _unstyled
     lines = list_lines(rows, columns, colours=styled(), width=width)
@@ -210,7 +219,7 @@ def render_lines(
             if len(matched) > 3:
                 shown.append("    " + paint("dim", f"(and {len(matched) - 3} more)"))
         lines = shown
-    sys.stdout.write("".join(line + "\n" for line in lines))
+    return "".join(line + "\n" for line in lines)
 
 
 def render_board(board: Board, width: int | None = None) -> None:

@@ -45,8 +45,12 @@ def envelope(
 
 
 def print_json(data: dict[str, Any]) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write(text.translate(_UNSAFE) + "\n")
+    sys.stdout.write(json_text(data))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """JSON as storykit prints it: indented, every control character escaped."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str).translate(_UNSAFE) + "\n"
 
 
 def wants_json(words: list[str]) -> bool:
