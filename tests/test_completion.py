@@ -70,7 +70,7 @@ def test_ids_statuses_fields_and_values(repo: Repo, backlog: dict[str, str]) -> 
 def test_the_lean_path_answers_without_typer(repo: Repo, backlog: dict[str, str]) -> None:
     env = {"_STORYKIT_COMPLETE": "complete_bash", "COMP_WORDS": "storykit show ", "COMP_CWORD": "2"}
     loaded = modules_after(repo.root, env=env)
-    for heavy in ("typer", "pydantic", "rich", "git"):
+    for heavy in ("typer", "pydantic", "rich"):
         assert heavy not in loaded, heavy
     assert not any(name.startswith("ruamel") for name in loaded)
 

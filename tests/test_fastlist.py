@@ -95,7 +95,7 @@ def test_lean_list_prints_what_the_full_command_prints(
 
 def test_the_lean_path_skips_typer_pydantic_and_yaml(backlog: Repo) -> None:
     loaded = _modules(backlog, "list")
-    for heavy in ("typer", "pydantic", "rich", "git"):
+    for heavy in ("typer", "pydantic", "rich"):
         assert heavy not in loaded, heavy
     assert not any(name.startswith("ruamel") for name in loaded)
 

@@ -1,7 +1,7 @@
 """The `storykit` command: the Typer application and the order of its commands. The
 commands live in `commands/` (one module per group); each reads options, calls one service
 function and renders its result through `render/`. Services
-are imported inside the commands, so `--help` stays fast and imports neither GitPython nor
+are imported inside the commands, so `--help` stays fast and imports neither Pydantic nor
 ruamel.yaml.
 """
 

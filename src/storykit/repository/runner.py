@@ -1,21 +1,21 @@
-"""Running git: the one module that imports GitPython (lazily), and so the one way git is
-started. Finds the repository around a folder, runs git commands in it (paths through
-standard input when there are many) and reads the settings a change depends on.
+"""Running git: the one module that starts git, and so the one way git is started. Finds
+the repository around a folder, runs git commands in it (paths through standard input when
+there are many) and reads the settings a change depends on.
+
+git runs as a plain subprocess with English messages (some are recognised): every command is
+plumbing whose output storykit frames itself, so a wrapper library would only add its import
+time (about 0.1 s, a third of a quick capture; docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from storykit.errors import GitError, RepoStateError
-
-if TYPE_CHECKING:
-    import git
 
 # Read in one `git config` call: identity, signing, sparse checkout, hooks, line endings,
 # and the merge driver of item files.
@@ -35,15 +35,18 @@ class Completed:
     stderr: str
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a repository lives: its work tree, its git dir and the dir its worktrees share."""
+
+    root: Path
+    git_dir: Path
+    common_dir: Path
+
+
 def find_toplevel(start: Path) -> Path:
     """The work tree root of the repository containing `start`, or a RepoStateError."""
-    repo = _open(start)
-    if repo.bare:
-        raise RepoStateError(
-            "this is a bare repository: it has no working tree for backlog files",
-            hint="clone it and run storykit in the clone",
-        )
-    return Path(repo.working_tree_dir or start)
+    return locate(start).root
 
 
 # The variables of `git rev-parse --local-env-vars` that tie git to one repository (its
@@ -72,33 +75,75 @@ def _forget_inherited_repository() -> None:
         os.environ.pop(name, None)
 
 
-def _open(start: Path) -> git.Repo:
-    import git
-
+def locate(start: Path) -> Location:
+    """The repository around `start`, as git finds it (one `git rev-parse`): its answers
+    come one per line, in the order asked, so a path holding a line break is refused."""
     _forget_inherited_repository()
-
-    try:
-        return git.Repo(start, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    asked = ("--is-bare-repository", "--absolute-git-dir", "--git-common-dir", "--show-toplevel")
+    result = run_git(["rev-parse", "--path-format=absolute", *asked], cwd=start)
+    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if lines[:1] == ["true"]:
+        raise RepoStateError(
+            "this is a bare repository: it has no working tree for backlog files",
+            hint="clone it and run storykit in the clone",
+        )
+    if result.returncode != 0:
+        if "detected dubious ownership" in result.stderr:
+            raise _dubious(start)
         raise RepoStateError(
             f"{start} is not inside a git repository",
             hint="run `git init` first (storykit keeps the backlog in git)",
+        )
+    if len(lines) != len(asked) + 1 or lines[-1] != "":
+        raise RepoStateError(
+            f"the repository around {start} has a line break in its path",
+            hint="move it to a folder whose path has no line break",
+        )
+    git_dir, common_dir, root = (Path(line) for line in lines[1:4])
+    return Location(root=root, git_dir=git_dir, common_dir=common_dir)
+
+
+def run_git(
+    args: Sequence[str],
+    *,
+    cwd: Path | str,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> Completed:
+    """`git ARGS` in `cwd` (an argument list, never a shell), with English messages."""
+    full_env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=full_env,
+            input=stdin or b"",
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "git is not installed (or not on PATH)", hint="install git, then run this again"
         ) from None
+    err = done.stderr.decode("utf-8", "replace").removesuffix("\n")
+    return Completed(done.returncode, done.stdout, err)
+
+
+def _dubious(root: Path) -> RepoStateError:
+    return RepoStateError(
+        f"git refuses to work in {root}: it is owned by another user",
+        hint=f"if you trust it: `git config --global --add safe.directory {root}`",
+    )
 
 
 class Git:
     """The repository holding the backlog, and git run in its work tree."""
 
     def __init__(self, root: Path) -> None:
-        self.repo = _open(root)
-        if self.repo.bare:
-            raise RepoStateError(
-                "this is a bare repository: it has no working tree for backlog files",
-                hint="clone it and run storykit in the clone",
-            )
-        self.root = Path(self.repo.working_tree_dir or root)
-        self.git_dir = Path(self.repo.git_dir)
-        self.common_dir = Path(self.repo.common_dir)
+        where = locate(root)
+        self.root = where.root
+        self.git_dir = where.git_dir
+        self.common_dir = where.common_dir
         self._read_settings: dict[str, str | None] | None = None
 
     # --- running git -------------------------------------------------------------------
@@ -120,10 +165,7 @@ class Git:
         out = result.stdout.decode("utf-8", "replace")
         err = result.stderr
         if result.returncode != 0 and "detected dubious ownership" in err:
-            raise RepoStateError(
-                f"git refuses to work in {self.root}: it is owned by another user",
-                hint=f"if you trust it: `git config --global --add safe.directory {self.root}`",
-            )
+            raise _dubious(self.root)
         if check and result.returncode not in expect:
             raise GitError(f"git {args[0]} failed: {err.strip() or out.strip()}")
         return result.returncode, out, err
@@ -135,24 +177,10 @@ class Git:
         env: Mapping[str, str] | None = None,
         stdin: bytes | None = None,
     ) -> Completed:
-        """`git ARGS` through GitPython, with its output as bytes. GitPython runs git with
-        English messages (some are recognised); `stdin` is fed from a temporary file."""
+        """`git ARGS` in the work tree, on the user's index unless `env` names another."""
         full_env = {"GIT_INDEX_FILE": str(self.git_dir / "index"), "GIT_TERMINAL_PROMPT": "0"}
         full_env.update(env or {})
-        with tempfile.TemporaryFile() as feed:
-            feed.write(stdin or b"")
-            feed.seek(0)
-            status, out, err = self.repo.git.execute(
-                ["git", *args],
-                istream=feed,
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-                env=full_env,
-            )
-        stdout = out if isinstance(out, bytes) else (out or "").encode()
-        return Completed(int(status or 0), stdout, str(err or ""))
+        return run_git(args, cwd=self.root, env=full_env, stdin=stdin)
 
     def read_blobs(self, names: Sequence[str]) -> dict[str, bytes]:
         """Blobs by name (a SHA, `REV:PATH`, `:STAGE:PATH`) through one `git cat-file
@@ -236,18 +264,15 @@ def user_setting(key: str, value: str | None = None) -> str | None:
     """Read (or, given `value`, write) one setting of the user's own git configuration
     (`git config --global`), which every repository on this machine reads; git runs in a
     neutral folder, outside any repository."""
-    import git as gitpython
-
     from storykit.processes import neutral_folder
 
-    runner = gitpython.Git(neutral_folder())
-    args = ["git", "config", "--global", key] + ([value] if value is not None else [])
-    status, out, err = runner.execute(
-        args, with_extended_output=True, with_exceptions=False, env={"GIT_TERMINAL_PROMPT": "0"}
-    )
-    if value is not None and status != 0:
-        raise GitError(f"git config --global failed: {str(err).strip()}")
-    return str(out).strip() if value is None and status == 0 else None
+    args = ["config", "--global", key] + ([value] if value is not None else [])
+    done = run_git(args, cwd=neutral_folder(), env={"GIT_TERMINAL_PROMPT": "0"})
+    if value is not None and done.returncode != 0:
+        raise GitError(f"git config --global failed: {done.stderr.strip()}")
+    if value is None and done.returncode == 0:
+        return done.stdout.decode("utf-8", "replace").strip()
+    return None
 
 
 def path_records(out: str) -> list[tuple[list[str], str]]:

@@ -1,7 +1,7 @@
 """The merge driver git runs for each item file both branches changed (docs/architecture.md,
 "Merging branches"): merge base, ours and theirs field by field into ours' file, or fall
-back to git's own text merge. It starts lean: no Typer, no GitPython unless it falls back,
-and no Pydantic or ruamel.yaml when the merge helper (`merge_server.py`) answers.
+back to git's own text merge. It starts lean: no Typer, and no Pydantic or ruamel.yaml
+when the merge helper (`merge_server.py`) answers.
 """
 
 from __future__ import annotations

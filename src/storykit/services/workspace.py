@@ -123,7 +123,7 @@ class Workspace:
 
     @property
     def repo(self) -> GitRepo:
-        """The git repository, opened once (GitPython is imported only then)."""
+        """The git repository, found once (by one `git rev-parse`)."""
         if self._repo is None:
             from storykit.repository.commit import GitRepo
 

@@ -1,6 +1,6 @@
 """`storykit merge-driver BASE OURS THEIRS [MARKER_SIZE PATH [OURS_LABEL THEIRS_LABEL]]`:
 the merge driver git starts once per item file both branches changed, as configured by
-`storykit init` (`merge.storykit.driver`). It runs without Typer and GitPython.
+`storykit init` (`merge.storykit.driver`). It runs without Typer.
 
 git passes %O %A %B %L %P; git 2.44 and later also replace %X and %Y with the labels of
 the two sides, older versions pass them through as typed, and then the labels are what
