@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from storykit.model.naming import id_from_file_name, ids_in_names
 from tests.helpers import Repo
 
 GOOD = (
@@ -70,3 +73,36 @@ def test_file_names_equal_after_unicode_normalisation_are_reported(repo: Repo) -
     assert "file name clashes with" in result.stdout
     assert "Unicode normalisation" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+NAME_PARTS = st.sampled_from(
+    [
+        "SK-7K2M",
+        "SK-AAAA",
+        "sk-7k2m",
+        "X1-0000",
+        "-",
+        "send",
+        "emojis",
+        "A",
+        ".yaml",
+        ".yml",
+        ".",
+        "\n",
+        "\r",
+        " ",
+        "/",
+        "é",
+        "SK-7K2M-send.yaml",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(NAME_PARTS, min_size=1, max_size=5).map("".join), max_size=8))
+def test_a_folder_is_read_for_ids_as_each_name_is(names: list[str]) -> None:
+    """The one-pass reading of a folder's names finds exactly the IDs that reading each
+    name finds (a name ending in a line break is no item file)."""
+    one_by_one = [(name, found) for name in names if (found := id_from_file_name(name))]
+    assert ids_in_names(names) == one_by_one
+    assert id_from_file_name("SK-7K2M-send-emojis.yaml\n") is None

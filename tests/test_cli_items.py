@@ -73,8 +73,9 @@ def test_story_new_writes_canonical_file_and_one_commit(repo: Repo) -> None:
     path = repo.item_path(item_id)
     assert path.name == f"{item_id}-send-emojis-in-messages.yaml"
     assert repo.last_commit_files() == [f"backlog/{path.name}"]
-    # The first key, a0, with four digits drawn from the ID (two clones never share one).
-    rank = re.search(r"^rank: (a0[0-9A-Za-z]{4})$", path.read_text(), re.MULTILINE)
+    # The moment of capture (g and seven digits: milliseconds), with four digits drawn from
+    # the ID (two clones never share one).
+    rank = re.search(r"^rank: (g[0-9A-Za-z]{11})$", path.read_text(), re.MULTILINE)
     assert rank is not None, path.read_text()
     assert path.read_text() == (
         f"id: {item_id}\n"

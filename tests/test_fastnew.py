@@ -150,3 +150,37 @@ def test_the_console_script_takes_the_lean_path(backlog: Repo) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"new epic SK-\w+: Emoji support  \[[0-9a-f]{8}\]\n", result.stdout)
+
+
+def test_a_capture_reads_no_other_item(backlog: Repo) -> None:
+    """Nothing in a single-item capture opens another item file (only the folder is listed)
+    or the read cache; only a file named with the same slug is read, for the same-title
+    note. The new item still goes after every item captured before it."""
+    backlog.ok("rank", backlog.new_story("Ranked", "--points", "1"), "--top")
+    twin = backlog.new_spike("Which emoji encoding?")
+    code = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0]))"
+        " if event == 'open' else None)\n"
+        "sys.argv = ['storykit', 'spike', 'new', 'Which  EMOJI encoding?', '--question', 'q?',"
+        " '--timebox', '2d']\n"
+        "from storykit.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('\\n'.join(opened), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=backlog.root, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    new_id = re.search(r"new spike (SK-\w+)", result.stdout)
+    assert new_id, result.stderr
+    names = {Path(line).name for line in result.stderr.splitlines() if "backlog/" in line}
+    opened = {name for name in names if re.fullmatch(r"SK-\w+(-[a-z0-9-]+)?\.yaml", name)}
+    assert opened <= {backlog.item_path(twin).name, f"{new_id.group(1)}-which-emoji-encoding.yaml"}
+    assert backlog.item_path(twin).name in opened
+    assert f"note: {twin} has the same title" in result.stderr
+    cache_reads = [line for line in result.stderr.splitlines() if "items-" in line]
+    assert cache_reads == []
+    order = [line.split()[0] for line in backlog.ok("list", "--all").stdout.splitlines()[1:]]
+    assert order[-2:] == [twin, new_id.group(1)]

@@ -61,12 +61,12 @@ def test_files_changed_after_the_index_are_read_from_disk(repo: Repo) -> None:
     ids = [repo.new_story(f"Story {n}") for n in range(3)]
     repo.age_files()
     repo.ok("list")
-    _set_rank(repo, ids[0], "a9")  # hand-edited to the bottom after the index was written
+    _set_rank(repo, ids[0], "h10000000")  # hand-edited to the bottom after the index was written
     os.utime(repo.item_path(ids[0]), (time.time() - 30, time.time() - 30))
     (repo.root / "backlog" / "SK-BAD2-broken.yaml").write_text("id: SK-BAD2\n")
-    assert _order(repo)[-1] == ("a9", ids[0])
+    assert _order(repo)[-1] == ("h10000000", ids[0])
     assert _order(repo) == _truth(repo)
-    newest = repo.new_story("Placed below the hand-edited one")
+    newest = repo.new_story("Placed below the hand-edited one", "--bottom")
     assert [item_id for _, item_id in _truth(repo)][-2:] == [ids[0], newest]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 from storykit.errors import UsageError
 from storykit.model.timebox import DATE_RANGE_MESSAGE, date_in_range
@@ -34,3 +35,9 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return now().date()
+
+
+def real_milliseconds() -> int:
+    """The machine's clock in milliseconds since 1970, which `STORYKIT_NOW` does not freeze:
+    it orders captures (`rank.capture_key`), and frozen, every capture would tie."""
+    return time.time_ns() // 1_000_000

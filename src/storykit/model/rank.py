@@ -55,6 +55,20 @@ def unshared(key: str, low: str | None, high: str | None, spread: str) -> str:
     return key
 
 
+def capture_key(milliseconds: int) -> str:
+    """The key of an item captured at this moment (milliseconds since 1970) with no place
+    asked for: the time as the key's integer part. It sorts after every key placed by
+    counting (those grow by one per move to the bottom, from `a0`) and after every item
+    captured before it, and reading no other item's key finds it (docs/architecture.md,
+    "Ranking")."""
+    number = max(milliseconds, len(DIGITS) ** 6)  # seven digits at least: after 1971
+    digits = ""
+    while number:
+        number, digit = divmod(number, len(DIGITS))
+        digits = DIGITS[digit] + digits
+    return chr(ord("a") + len(digits) - 1) + digits  # the head letter says how many
+
+
 def is_valid_key(key: str) -> bool:
     try:
         generate_key_between(key, None)

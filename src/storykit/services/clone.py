@@ -24,7 +24,6 @@ from storykit.errors import RepoStateError
 from storykit.locations import SPRINT_FOLDER
 from storykit.processes import is_isolated, python_argv, runs_storykit
 from storykit.repository.runner import user_setting
-from storykit.services.driver import DRIVER_ARGS
 
 if TYPE_CHECKING:
     from storykit.repository.runner import Git
@@ -35,6 +34,8 @@ DRIVER_KEY = "merge.storykit.driver"
 NAME_KEY = "merge.storykit.name"
 DRIVER_NAME = "storykit: backlog items merged field by field"
 SET_UP_COMMAND = "storykit setup"
+# What git passes, configured after `storykit merge-driver` (see cli/lean/merge_driver.py).
+DRIVER_ARGS = "%O %A %B %L %P %X %Y"
 
 
 def attributes_lines(config: Config) -> list[str]:

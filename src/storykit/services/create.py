@@ -15,7 +15,7 @@ from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.storage.atomic import Changeset
-from storykit.storage.store import StoredItem, order_of
+from storykit.storage.store import StoredItem
 
 STAND_IN = "-0000"  # the code of a new item until its ID is minted under the lock
 STAND_IN_RANK = "a0"
@@ -168,29 +168,32 @@ def _creation(
     """The change that writes a new item, its ID and rank settled under the lock."""
 
     def build() -> Plan:
-        # One read of the `list` summary (it lists the folder afresh: ids() too) gives the
-        # order to place the item in and the titles to compare its own with.
-        summaries = ws.store.summaries()
-        order = order_of(summaries)
-        new_id = mint_id(ws.project.config.prefix, ws.store.ids())
-        rank = rank_for_new(ws, new_id, placement, order)
+        # A capture reads no other item (docs/architecture.md, "Ranking"): the folder's names
+        # give a fresh ID and the files that may hold the same title; its key is the moment
+        # (`rank_for_new`) unless a place is asked for, which reads the order index.
+        new_id = mint_id(ws.project.config.prefix, ws.store.ids(fresh=True))
+        rank = rank_for_new(ws, new_id, placement)
         path, content, item = ws.new_item({**fields, "id": new_id, "rank": rank}, what)
         changes = Changeset()
         changes.write(path, content, expected=None)
-        return Plan(changes, "new", item, notes=same_title(ws, item, summaries))
+        return Plan(changes, "new", item, notes=same_title(ws, item))
 
     return build
 
 
-def same_title(ws: Workspace, item: StoredItem, summaries: dict[str, dict[str, Any]]) -> list[str]:
+def same_title(ws: Workspace, item: StoredItem) -> list[str]:
     """A note when an open item of the new item's type already has its title (any case,
-    spaces aside): perhaps it was captured twice. The new one is made all the same."""
+    spaces aside): perhaps it was captured twice. The new one is made all the same.
+
+    Only the files named with the same slug are read: a title is in its file's name
+    (storykit renames the file when it changes the title), so a title changed by hand
+    without renaming the file is not compared."""
     closed = ws.project.config.workflow.closed
     wanted = " ".join(str(item.model.title).split()).casefold()
     found = sorted(
-        item_id
-        for item_id, summary in summaries.items()
-        if item_id != item.id
+        summary["id"]
+        for summary in ws.store.named_alike(item.rel.rpartition("/")[2])
+        if summary["id"] != item.id
         and summary.get("type") == item.type
         and summary.get("status") not in closed
         and " ".join(str(summary.get("title", "")).split()).casefold() == wanted

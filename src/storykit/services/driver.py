@@ -22,9 +22,6 @@ from storykit.merging import helper as merge_server
 from storykit.model.merge import FileMerge, Labels, tell_places
 from storykit.model.naming import id_from_file_name
 
-# What git passes, configured after `storykit merge-driver` (see cli/lean/merge_driver.py).
-DRIVER_ARGS = "%O %A %B %L %P %X %Y"
-
 
 @dataclass(frozen=True)
 class DriverResult:

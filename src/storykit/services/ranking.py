@@ -6,6 +6,7 @@ import bisect
 import hashlib
 from dataclasses import dataclass
 
+from storykit import clock
 from storykit.errors import InvalidDataError, StorykitError, UsageError
 from storykit.model.catalogue import type_fields
 from storykit.model.points import number
@@ -14,6 +15,7 @@ from storykit.model.rank import (
     SPREAD,
     Entry,
     RankError,
+    capture_key,
     key_for_move,
     keys_for_block,
     place_text,
@@ -57,11 +59,13 @@ class Placement:
 def rank_for_new(
     ws: Workspace, new_id: str, placement: Placement | None, order: list[Entry] | None = None
 ) -> str:
-    """The key of a new item: the bottom unless a placement says otherwise."""
-    place = placement or Placement("bottom")
-    target = ws.store.ids_for(place.target) if place.target else None
+    """The key of a new item: with no placement asked for, the moment it is captured (after
+    every item captured before, no other item read); else its place in the order."""
+    if placement is None:
+        return _spread([], new_id, capture_key(clock.real_milliseconds()))
+    target = ws.store.ids_for(placement.target) if placement.target else None
     order = ws.store.order() if order is None else order
-    return _spread(order, new_id, _key(order, new_id, place, target))
+    return _spread(order, new_id, _key(order, new_id, placement, target))
 
 
 def _spread(order: list[Entry], item_id: str, key: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from storykit.errors import Diagnostic, RepoStateError
 from storykit.locations import cache_file
-from storykit.model.naming import id_from_file_name
+from storykit.model.naming import id_from_file_name, ids_in_names
 from storykit.storage.cache import (
     INDEXES,
     ItemCache,
@@ -105,7 +105,7 @@ class CachedReads:
         names: set[str] = set()
         prefix = self.store.project.rel(self.store.folder) + "/"
         entries = self.store.entries()
-        self.store.remember_ids(*ids_of(entries))
+        self.store.remember_ids(*ids_of(ids_in_names([entry.name for entry in entries])))
         found: list[tuple[str, dict[str, Any] | None]] = []
         missed: list[tuple[int, str, os.DirEntry[str], Signature]] = []
         for entry in entries:
@@ -170,14 +170,15 @@ class CachedReads:
         }
 
 
-def ids_of(entries: list[os.DirEntry[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """{ID: first file name} and {ID: every file name} for IDs that several files claim."""
-    found: dict[str, str] = {}
+def ids_of(named: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """{ID: first file name} and {ID: every file name} for IDs that several files claim,
+    from (file name, ID) in name order (`naming.ids_in_names`)."""
+    found = {item_id: name for name, item_id in named}
     duplicates: dict[str, list[str]] = {}
-    for entry in entries:
-        item_id = id_from_file_name(entry.name)
-        if item_id:
-            note_id(found, duplicates, item_id, entry.name)
+    if len(found) < len(named):  # some ID has several files: the first name stands
+        found = {}
+        for name, item_id in named:
+            note_id(found, duplicates, item_id, name)
     return found, duplicates
 
 

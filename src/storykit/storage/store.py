@@ -16,7 +16,7 @@ from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, Unknow
 from storykit.locations import backlog_folder_problem, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
 from storykit.model.items import ItemModel, model_from_plain
-from storykit.model.naming import file_name, id_from_file_name
+from storykit.model.naming import file_name, id_from_file_name, ids_in_names
 from storykit.model.records import item_json, jsonable
 from storykit.project import Project
 from storykit.storage.atomic import read_regular
@@ -112,10 +112,15 @@ class ItemStore:
         return entries
 
     def ids(self, fresh: bool = False) -> dict[str, str]:
-        """{ID: file name} from the file names (no parsing); listed once per command unless
-        `fresh`."""
+        """{ID: file name} from the file names (no parsing, no stat); listed once per
+        command unless `fresh`."""
         if fresh or self._ids is None:
-            self._ids, self._duplicates = ids_of(self.entries())
+            self.check_folder()
+            try:
+                names = sorted(os.listdir(self.folder))
+            except (FileNotFoundError, NotADirectoryError):
+                names = []
+            self._ids, self._duplicates = ids_of(ids_in_names(names))
         return self._ids
 
     def path_of(self, item_id: str) -> Path:
@@ -232,6 +237,19 @@ class ItemStore:
         """(rank, id) of every valid item, in backlog order: all that ranking needs.
         The folder is listed afresh, so `ids()` is fresh afterwards too."""
         return sorted((rank, item_id) for _, item_id, rank in self.reads.indexed("order"))
+
+    def named_alike(self, name: str) -> list[dict[str, Any]]:
+        """The fields of each valid item whose file name has the slug `name` has after its
+        ID (`SK-7K2M-send-emojis.yaml`: `-send-emojis.yaml`), among the files of the last
+        listing of the folder; only those files are read."""
+        tail = name[len(id_from_file_name(name) or "") :]
+        found = []
+        for item_id, other in self.ids().items():
+            if other != name and other[len(item_id) :] == tail:
+                payload = self.parse_file(self.folder / other)
+                if "item" in payload:
+                    found.append(payload["item"])
+        return found
 
     def summaries(self) -> dict[str, dict[str, Any]]:
         """{ID: the fields `list` shows} of every valid item, from the summary index (the
