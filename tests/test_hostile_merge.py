@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storykit.merging import helper as merge_server
+from storykit.merging import client
 from tests.helpers import Repo, git
 
 # Module names the driver or the helper import after start-up; each planted one, if ever
@@ -40,7 +40,7 @@ def two_clashing_branches(repo: Repo) -> tuple[str, str]:
 
 
 def helper_socket(repo: Repo) -> Path | None:
-    return merge_server.socket_path(repo.root / ".git" / "storykit")
+    return client.socket_path(repo.root / ".git" / "storykit")
 
 
 def wait_for_helper(repo: Repo) -> None:

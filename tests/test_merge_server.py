@@ -1,5 +1,6 @@
-"""The merge helper (merge_server.py): it answers exactly what the driver computes itself,
-goes away when idle, and anything wrong with it only means the driver merges alone."""
+"""The merge helper (merging/helper.py, asked through merging/client.py): it answers
+exactly what the driver computes itself, goes away when idle, and anything wrong with it
+only means the driver merges alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storykit.config import Config
-from storykit.merging import helper as merge_server
+from storykit.merging import client
 from storykit.merging.files import merge_item_file
 from storykit.model.merge import Labels
 from tests.helpers import Repo
@@ -47,13 +48,14 @@ def test_the_helper_answers_what_the_driver_computes(tmp_path: Path) -> None:
     try:
         labels = Labels("HEAD", "feature")
         for theirs in (THEIRS, CLASH, b"not: [yaml"):
-            answer = merge_server.ask(path, tmp_path, (BASE, OURS, theirs), REL, labels)
+            answer = client.ask(path, tmp_path, (BASE, OURS, theirs), REL, ("HEAD", "feature", 7))
             here = merge_item_file(BASE, OURS, theirs, REL, Config(), labels)
             assert answer is not None
-            assert (answer.content, answer.conflicts, answer.problem) == (
+            assert (answer["content"], answer["conflicts"], answer["problem"], answer["told"]) == (
                 here.content,
                 here.conflicts,
                 here.problem,
+                here.told,
             )
     finally:
         helper.kill()
@@ -65,13 +67,13 @@ def test_the_helper_leaves_when_idle(tmp_path: Path) -> None:
     helper = start_helper(path, idle=0.3)
     assert helper.wait(timeout=20) == 0
     assert not path.exists()
-    assert merge_server.ask(path, tmp_path, (BASE, OURS, THEIRS), REL, Labels()) is None
+    assert client.ask(path, tmp_path, (BASE, OURS, THEIRS), REL, ("HEAD", "theirs", 7)) is None
 
 
 def test_a_dead_socket_or_any_file_there_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "merge.sock"
     path.write_text("not a socket")
-    assert merge_server.ask(path, tmp_path, (BASE, OURS, THEIRS), REL, Labels()) is None
+    assert client.ask(path, tmp_path, (BASE, OURS, THEIRS), REL, ("HEAD", "theirs", 7)) is None
 
 
 @pytest.mark.parametrize("helper", ["1", "0"])
@@ -89,7 +91,7 @@ def test_git_merge_is_the_same_with_or_without_the_helper(
     for story in stories:
         text = repo.item_path(story).read_text()
         assert "owner: dana" in text and "  - ux" in text
-    path = merge_server.socket_path(repo.root / ".git" / "storykit")
+    path = client.socket_path(repo.root / ".git" / "storykit")
     assert path is not None
     deadline = time.monotonic() + (20 if helper == "1" else 1)
     while not path.exists() and time.monotonic() < deadline:
@@ -99,10 +101,10 @@ def test_git_merge_is_the_same_with_or_without_the_helper(
         os.unlink(path)
 
 
-def test_a_driver_the_helper_answers_loads_neither_pydantic_nor_yaml_nor_git(
+def test_a_driver_the_helper_answers_cleanly_loads_no_merge_code(
     repo: Repo, tmp_path: Path
 ) -> None:
-    path = merge_server.socket_path(repo.root / ".git" / "storykit")
+    path = client.socket_path(repo.root / ".git" / "storykit")
     assert path is not None
     helper = start_helper(path)
     sides = {"base": BASE, "ours": OURS, "theirs": THEIRS}
@@ -124,6 +126,8 @@ def test_a_driver_the_helper_answers_loads_neither_pydantic_nor_yaml_nor_git(
         helper.kill()
         helper.wait()
     assert out[0] == "0"
-    assert not {"pydantic", "ruamel", "git", "typer"} & set(out[1:])
+    heavy = {"pydantic", "ruamel", "typer", "dataclasses", "subprocess", "storykit.errors"}
+    merging = {"storykit.model.merge", "storykit.merging.files", "storykit.merging.helper"}
+    assert not (heavy | merging) & set(out[1:])
     merged = (tmp_path / "ours").read_bytes()
     assert b"status: ready" in merged and b"rank: Zz" in merged and b"# ours" in merged

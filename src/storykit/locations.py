@@ -124,3 +124,17 @@ def _read_or_empty(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def package_fingerprint() -> str:
+    """This storykit: its version and the size and time of each of its files."""
+    from storykit import __version__
+
+    package = Path(__file__).parent  # the whole storykit package
+    digest = hashlib.sha1(__version__.encode())
+    for folder, _dirs, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 import sys
-import tempfile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
+
+# subprocess and tempfile are imported where used: the merge driver, started by git once
+# per file, needs only `neutral_folder`.
 
 NEUTRAL_FOLDER = "/"  # a current folder outside every work tree
 
@@ -39,7 +44,11 @@ def isolation_flags() -> tuple[str, ...]:
 
 def neutral_folder() -> str:
     """A folder to run in that no repository controls."""
-    return NEUTRAL_FOLDER if os.path.isdir(NEUTRAL_FOLDER) else tempfile.gettempdir()
+    if os.path.isdir(NEUTRAL_FOLDER):
+        return NEUTRAL_FOLDER
+    import tempfile
+
+    return tempfile.gettempdir()
 
 
 def is_isolated(words: list[str]) -> bool:
@@ -79,6 +88,8 @@ def runs_storykit(argv: list[str]) -> bool:
 def _probe(argv: list[str]) -> subprocess.CompletedProcess[bytes] | None:
     """Run a short probe of a Python from a neutral folder, no input; None if it could
     not be started or did not finish in a minute."""
+    import subprocess
+
     try:
         return subprocess.run(
             argv,

@@ -27,26 +27,13 @@ from storykit.locations import (
     find_git_dir,
     find_project_root,
     history_shape,
+    package_fingerprint,
 )
 from storykit.storage.atomic import save_json
 
 _FORMAT = 1
 _KEPT = 32
 SHA = re.compile(r"[0-9a-f]{40}")
-
-
-def package_fingerprint() -> str:
-    """This storykit: its version and the size and time of each of its files."""
-    from storykit import __version__
-
-    package = Path(__file__).parents[1]  # the whole storykit package
-    digest = hashlib.sha1(__version__.encode())
-    for folder, _dirs, files in sorted(os.walk(package)):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
 
 
 def head_commit(git_dir: Path) -> str | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
 import os
 import socket
@@ -26,76 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from storykit.history.reportcache import package_fingerprint
-from storykit.model.merge import FileMerge, Labels
+from storykit.merging.client import ANSWER_SECONDS, receive
 from storykit.processes import neutral_folder, python_argv
 
 IDLE_SECONDS = 10.0
-_ANSWER_SECONDS = 30.0
-_MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 _STARTING_SECONDS = 5.0
-
-
-def enabled() -> bool:
-    wanted = os.environ.get("STORYKIT_MERGE_SERVER", "1") != "0"
-    return wanted and hasattr(socket, "AF_UNIX") and hasattr(os, "getuid")
-
-
-def socket_path(state_dir: Path) -> Path | None:
-    """Where this storykit's helper for this repository listens: in the user's runtime
-    folder (a socket path must be short), named after the repository's storykit folder and
-    this storykit. None when there is no private folder for it."""
-    folder = _private_folder()
-    if folder is None:
-        return None
-    name = hashlib.sha1(f"{state_dir.resolve()}\0{package_fingerprint()}".encode()).hexdigest()[:20]
-    path = folder / f"merge-{name}.sock"
-    return path if len(os.fsencode(path)) <= _MAX_SOCKET_PATH else None
-
-
-def _private_folder() -> Path | None:
-    """`$XDG_RUNTIME_DIR/storykit`, else `/tmp/storykit-UID`: made for this user alone, and
-    refused if anyone else owns it or may write to it."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) if runtime and os.path.isabs(runtime) else Path("/tmp")
-    folder = base / (f"storykit-{os.getuid()}" if base == Path("/tmp") else "storykit")
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    private = info.st_uid == os.getuid() and not info.st_mode & 0o077
-    return folder if private and os.path.isdir(folder) and not folder.is_symlink() else None
-
-
-def ask(
-    path: Path, root: Path, sides: tuple[bytes, bytes, bytes], rel: str, labels: Labels
-) -> FileMerge | None:
-    """The helper's merge of one file, or None when it cannot be reached or failed."""
-    request = {
-        "root": str(root),
-        "rel": rel,
-        "sides": [base64.b64encode(side).decode() for side in sides],
-        "labels": [labels.ours, labels.theirs, labels.marker_size],
-    }
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-            client.settimeout(_ANSWER_SECONDS)
-            client.connect(str(path))
-            client.sendall(json.dumps(request).encode())
-            client.shutdown(socket.SHUT_WR)
-            answer = json.loads(_receive(client))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(answer, dict) or "error" in answer:
-        return None
-    content = answer.get("content")
-    return FileMerge(
-        base64.b64decode(content) if isinstance(content, str) else None,
-        tuple(answer.get("conflicts") or ()),
-        answer.get("problem"),
-        told=tuple(str(line) for line in answer.get("told") or ()),
-    )
 
 
 def start(path: Path) -> None:
@@ -140,9 +74,9 @@ def serve(path: Path, idle: float = IDLE_SECONDS) -> None:
                 except TimeoutError:
                     break
                 with connection:
-                    connection.settimeout(_ANSWER_SECONDS)
+                    connection.settimeout(ANSWER_SECONDS)
                     with contextlib.suppress(OSError):
-                        connection.sendall(json.dumps(_answer(_receive(connection))).encode())
+                        connection.sendall(json.dumps(_answer(receive(connection))).encode())
                 if _replaced(path, identity):
                     break
         finally:
@@ -153,6 +87,7 @@ def serve(path: Path, idle: float = IDLE_SECONDS) -> None:
 def _answer(raw: bytes) -> dict[str, Any]:
     try:
         from storykit.merging.files import merge_item_file
+        from storykit.model.merge import Labels
         from storykit.project import settings_or_defaults
 
         request = json.loads(raw)
@@ -170,13 +105,6 @@ def _answer(raw: bytes) -> dict[str, Any]:
         "problem": result.problem,
         "told": list(result.told),
     }
-
-
-def _receive(connection: socket.socket) -> bytes:
-    chunks = []
-    while chunk := connection.recv(1 << 16):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _replaced(path: Path, identity: int) -> bool:

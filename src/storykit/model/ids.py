@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Collection
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,12 +23,16 @@ def code_length(item_count: int) -> int:
 def mint_id(
     prefix: str,
     existing: Collection[str],
-    randbelow: Callable[[int], int] = secrets.randbelow,
+    randbelow: Callable[[int], int] | None = None,
     *,
     upper: bool = False,
 ) -> str:
     """A fresh random ID that is not in `existing` (the working tree's IDs), in any case;
     `upper`: they are all upper-case already (minting many, one set serves them all)."""
+    if randbelow is None:
+        import secrets  # here: reading a file name needs none of it
+
+        randbelow = secrets.randbelow
     length = code_length(len(existing))
     taken = existing if upper else {value.upper() for value in existing}
     for _ in range(1000):

@@ -1,16 +1,19 @@
 """The merge driver git runs for each item file both branches changed (docs/architecture.md,
 "Merging branches"): merge base, ours and theirs field by field into ours' file, or fall
-back to git's own text merge. It starts lean: no Typer, and no Pydantic or ruamel.yaml
-when the merge helper (`merge_server.py`) answers.
+back to git's own text merge.
+
+git starts it once per file, so it starts lean: when the merge helper answers a clean
+merge (`merging/client.py`), nothing beyond the standard library's sockets and JSON is
+imported — no Typer, Pydantic, ruamel.yaml, nor the merge itself; the records and the
+merge are imported only to merge here, or to tell a conflict.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from storykit.errors import GitError, UsageError
 from storykit.locations import (
     SPRINT_FOLDER,
     common_dir,
@@ -18,13 +21,14 @@ from storykit.locations import (
     find_project_root,
     is_item_file,
 )
-from storykit.merging import helper as merge_server
-from storykit.model.merge import FileMerge, Labels, tell_places
+from storykit.merging import client
 from storykit.model.naming import id_from_file_name
 
+if TYPE_CHECKING:
+    from storykit.model.merge import FileMerge, Labels
 
-@dataclass(frozen=True)
-class DriverResult:
+
+class DriverResult(NamedTuple):
     """What the driver did to one file: its exit code for git, and a line for the user."""
 
     code: int
@@ -32,22 +36,38 @@ class DriverResult:
 
 
 def run_driver(
-    root: Path, base: Path, ours: Path, theirs: Path, rel: str, labels: Labels
+    root: Path, base: Path, ours: Path, theirs: Path, rel: str, labels: client.Labels
 ) -> DriverResult:
     """Merge the three versions git gives into `ours` (git's %A: the result); `root` is
-    the work tree git started the driver in."""
+    the work tree git started the driver in; `labels`: ours, theirs and the marker size."""
     if not mergeable(rel):  # not an item's or a sprint's file: as text
         code = text_merge(root, base, ours, theirs, labels)
         return DriverResult(code)
     try:
         sides = base.read_bytes(), ours.read_bytes(), theirs.read_bytes()
     except OSError as exc:
+        from storykit.errors import UsageError
+
         raise UsageError(
             f"cannot read {os.path.relpath(exc.filename, root)}: {exc.strerror}",
             hint="git runs the merge driver with the three versions of a file "
             "(`storykit init` sets it up)",
         ) from None
-    result = merge_sides(root, sides, rel, labels)
+    project_root = find_project_root(root) or root
+    helper = _helper_socket(project_root)
+    answer = client.ask(helper, project_root, sides, rel, labels) if helper else None
+    if answer is not None and answer["content"] is not None and not answer["conflicts"]:
+        ours.write_bytes(answer["content"])  # the usual case: merged by the helper, clean
+        return DriverResult(0)
+    from storykit.model.merge import FileMerge, Labels
+
+    as_labels = Labels(*labels)
+    if answer is not None:
+        result = FileMerge(
+            answer["content"], answer["conflicts"], answer["problem"], answer["told"]
+        )
+    else:
+        result = merge_here(root, sides, rel, as_labels, helper)
     if result.content is None:
         text_merge(root, base, ours, theirs, labels)
         return DriverResult(
@@ -56,7 +76,7 @@ def run_driver(
             "check it, then `git add` it",
         )
     ours.write_bytes(result.content)
-    return DriverResult(0 if result.clean else 1, _conflict_line(root, rel, result, labels))
+    return DriverResult(0 if result.clean else 1, _conflict_line(root, rel, result, as_labels))
 
 
 def mergeable(rel: str) -> bool:
@@ -68,17 +88,13 @@ def mergeable(rel: str) -> bool:
     return folder.rpartition("/")[2] == SPRINT_FOLDER and is_item_file(name)
 
 
-def merge_sides(
-    root: Path, sides: tuple[bytes, bytes, bytes], rel: str, labels: Labels
+def merge_here(
+    root: Path, sides: tuple[bytes, bytes, bytes], rel: str, labels: Labels, helper: Path | None
 ) -> FileMerge:
-    """The merge of one file's three versions: by the helper when one is listening, else
-    here (and a helper is started for the files that follow)."""
-    project_root = find_project_root(root) or root
-    helper = _helper_socket(project_root)
-    if helper is not None:
-        answer = merge_server.ask(helper, project_root, sides, rel, labels)
-        if answer is not None:
-            return answer
+    """The merge of one file's three versions in this process (no helper answered); a
+    helper is then started for the files that follow."""
+    from storykit.model.merge import FileMerge
+
     try:
         from storykit.merging.files import merge_item_file
         from storykit.project import settings_or_defaults
@@ -87,17 +103,19 @@ def merge_sides(
     except Exception as exc:  # a bug must not leave a wrong file: git's text merge instead
         result = FileMerge(None, problem=f"internal error: {type(exc).__name__}: {exc}")
     if helper is not None:
-        merge_server.start(helper)
+        from storykit.merging.helper import start
+
+        start(helper)
     return result
 
 
 def _helper_socket(project_root: Path) -> Path | None:
-    if not merge_server.enabled():
+    if not client.enabled():
         return None
     git_dir = find_git_dir(project_root)
     if git_dir is None:
         return None
-    return merge_server.socket_path(common_dir(git_dir) / "storykit")
+    return client.socket_path(common_dir(git_dir) / "storykit")
 
 
 def _conflict_line(root: Path, rel: str, result: FileMerge, labels: Labels) -> str | None:
@@ -135,6 +153,8 @@ def _rank_places(root: Path, item_id: str, labels: Labels) -> str | None:
         ]
     except Exception:  # a place is a courtesy: the conflict is told without it
         return None
+    from storykit.model.merge import tell_places
+
     return tell_places(places[0].get(item_id), places[1].get(item_id), labels)
 
 
@@ -150,20 +170,22 @@ def settle_command(target: str, conflicts: tuple[str, ...]) -> str:
     )
 
 
-def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: Labels) -> int:
+def text_merge(root: Path, base: Path, ours: Path, theirs: Path, labels: client.Labels) -> int:
     """git's own line-based merge of the three files into `ours`; its exit code (the number
     of conflicts: 0 when clean)."""
+    from storykit.errors import GitError
     from storykit.repository.runner import Git
 
+    ours_label, theirs_label, marker_size = labels
     code, _, err = Git(root).run(
         "merge-file",
         "-L",
-        labels.ours,
+        ours_label,
         "-L",
         "base",
         "-L",
-        labels.theirs,
-        f"--marker-size={labels.marker_size}",
+        theirs_label,
+        f"--marker-size={marker_size}",
         "--",
         str(ours),
         str(base),

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from storykit.history.reportcache import package_fingerprint, printing
-from storykit.locations import backlog_folder_problem, is_item_file
+from storykit.history.reportcache import printing
+from storykit.locations import backlog_folder_problem, is_item_file, package_fingerprint
 from storykit.storage.atomic import save_json, write_atomic
 from storykit.storage.cache import RACY_SECONDS
 

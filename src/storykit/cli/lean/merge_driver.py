@@ -30,8 +30,6 @@ def try_merge_driver(argv: list[str]) -> int | None:
     # every installed package's metadata).
     gc.disable()
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from storykit.model.merge import Labels
-
     args = argv[1:]
     if not 3 <= len(args) <= 7 or (len(args) > 3 and not args[3].isdigit()):
         _say(f"error: {_USAGE}")
@@ -47,7 +45,7 @@ def try_merge_driver(argv: list[str]) -> int | None:
     size = int(args[3]) if len(args) > 3 else 7
     rel = args[4] if len(args) > 4 else str(ours)
     ours_label, theirs_label = _given_labels(args[5:7])
-    labels = Labels(ours_label or "HEAD", theirs_label or _merged_branch() or "theirs", size)
+    labels = (ours_label or "HEAD", theirs_label or _merged_branch() or "theirs", size)
     try:
         from storykit.services.driver import run_driver
 
