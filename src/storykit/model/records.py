@@ -33,8 +33,8 @@ def item_json(fields: dict[str, Any], extras: dict[str, Any], rel: str) -> dict[
 
 def with_dates(fields: dict[str, Any]) -> dict[str, Any]:
     """The date fields of plain data (ISO text) as dates and date-times."""
-    for name in DATE_FIELDS:
-        value = fields.get(name)
+    for name in fields.keys() & DATE_FIELDS:  # the few an item has
+        value = fields[name]
         if isinstance(value, str):
             parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
             fields[name] = parse(value)

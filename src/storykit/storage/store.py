@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,9 +36,9 @@ class StoredItem:
     def path(self) -> Path:
         return self.root / self.rel
 
-    @functools.cached_property
+    @property
     def id(self) -> str:
-        return str(self.model.id)
+        return str(self.model.id)  # a plain property: a cached one costs more than it saves
 
     @property
     def type(self) -> str:
