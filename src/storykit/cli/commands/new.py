@@ -103,8 +103,12 @@ def _new_command(item_type: str) -> Any:
             )
         )
     params += [
-        _flag("top", "--top", "Place it first in the backlog (default: last)."),
-        _flag("bottom", "--bottom", "Place it last in the backlog (the default)."),
+        _flag(
+            "top",
+            "--top",
+            "Place it first in the backlog (default: last, after every item captured before it).",
+        ),
+        _flag("bottom", "--bottom", "Place it after the item that is last now, whatever its rank."),
         _option("before", "--before", "Place it just before this item."),
         _option("after", "--after", "Place it just after this item."),
         _flag("edit", "--edit", "Open $EDITOR on the new file before saving."),
