@@ -11,7 +11,6 @@ from storykit.model.catalogue import FIELDS, ITEM_TYPES, required_fields, type_f
 from storykit.model.ids import mint_id
 from storykit.model.relations import article
 from storykit.model.values import ValueProblem, is_list_field, parse_scalar
-from storykit.services.editing import EditSession
 from storykit.services.ranking import Placement, rank_for_new
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.storage.atomic import Changeset
@@ -137,6 +136,8 @@ def create_item(
         # Validating against the current name also proves the id was left alone.
         doc = yamlio.read_document(body, ws.project.rel(path))
         return ws.store.renamed_for_title(ws.store.validate_document(doc, path))
+
+    from storykit.services.editing import EditSession  # the editor: only with --edit
 
     with EditSession(path.name, "give the fields as options, without --edit") as session:
         content, edited = session.edit_until_valid(content, validate)

@@ -26,7 +26,6 @@ from storykit.model.rank import (
 )
 from storykit.model.selection import scorer, with_extras
 from storykit.printable import aligned
-from storykit.services.editing import EditSession
 from storykit.services.workspace import (
     CommitOptions,
     Move,
@@ -131,6 +130,8 @@ def reorder(
         "give the order with `storykit rank --from-file FILE` (- reads stdin), or move one "
         "item: `storykit rank ID --before ID`"
     )
+    from storykit.services.editing import EditSession  # the editor: only for this
+
     with EditSession("storykit-rank.txt", instead) as session:
         return _reorder(ws, options, session.edit_text(listing + "\n" + REORDER_HELP))
 

@@ -25,7 +25,6 @@ from storykit.model.relations import (
     invalid_rank,
     wrong_parent,
 )
-from storykit.model.sprints import unknown_sprint
 
 if TYPE_CHECKING:
     from storykit.storage.atomic import Changeset
@@ -75,6 +74,8 @@ def refuse_broken_relations(
             if sprints is None:
                 sprints = _sprint_names(store)
             if named not in sprints:
+                from storykit.model.sprints import unknown_sprint  # its models: when needed
+
                 unknown = unknown_sprint(str(fields["id"]), named, sprints)
                 problems.append((path, ["sprint"], unknown))
         parent = fields.get("parent")
