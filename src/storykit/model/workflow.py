@@ -28,12 +28,18 @@ def reaches(status: str, role_status: str, workflow: Workflow) -> bool:
 
 
 def gate_problems(item: ItemModel, status: str, workflow: Workflow) -> list[GateProblem]:
-    """Everything `item` lacks to be in `status`. Gates are cumulative along the workflow,
-    except the in-progress one, which holds only while in progress: a spike closed without
-    ever being started has no start time, and none is invented."""
+    """Everything `item` lacks to be in `status` (`gate_problems_of`)."""
+    return gate_problems_of(lambda name: getattr(item, name, None), status, workflow)
+
+
+def gate_problems_of(get: selection.Getter, status: str, workflow: Workflow) -> list[GateProblem]:
+    """Everything the item whose fields `get` reads lacks to be in `status`. Gates are
+    cumulative along the workflow, except the in-progress one, which holds only while in
+    progress: a spike closed without ever being started has no start time, and none is
+    invented."""
     if status not in workflow.statuses:
         return []
-    spec = TYPES[item.type]
+    spec = TYPES[get("type")]
     problems: list[GateProblem] = []
     for role, needed in spec.gates.items():
         role_status = getattr(workflow, role)
@@ -42,13 +48,13 @@ def gate_problems(item: ItemModel, status: str, workflow: Workflow) -> list[Gate
         if role == "in_progress" and status != role_status:
             continue
         for name in needed:
-            if getattr(item, name) in (None, "", []):
+            if get(name) in (None, "", []):
                 field = FIELDS[name]
                 problems.append(
                     GateProblem(
                         name,
                         f"{spec.article} {spec.name} {field.needs} to be {role_status}",
-                        field.fix.format(id=item.id),
+                        field.fix.format(id=get("id")),
                     )
                 )
     return problems
