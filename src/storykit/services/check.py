@@ -36,17 +36,18 @@ class Row:
     model is built for it (at 100,000 items that was half of `check`'s time); `--json`
     shapes items from the same fields (`records.item_json`)."""
 
-    __slots__ = ("extras", "fields", "path", "rel")
+    __slots__ = ("extras", "fields", "id", "rel", "root")
 
     def __init__(self, root: Path, rel: str, payload: dict[str, Any]) -> None:
+        self.root = root
         self.rel = rel
-        self.path = root / rel
         self.fields: dict[str, Any] = payload["item"]
         self.extras: dict[str, Any] = payload.get("extras", {})
+        self.id = str(self.fields["id"])
 
     @property
-    def id(self) -> str:
-        return str(self.fields["id"])
+    def path(self) -> Path:  # only a file with a problem is read again (to place it)
+        return self.root / self.rel
 
     @property
     def type(self) -> str:
@@ -164,7 +165,7 @@ def _check_all(ws: Workspace) -> CheckReport:
                 )
             )
 
-    graph = {row.id: row.get("depends_on") or [] for row in rows}
+    graph = {row.id: row.fields["depends_on"] for row in rows if row.fields.get("depends_on")}
     for cycle in dependency_cycles(graph):
         first = next(row for row in rows if row.id == cycle[0])
         line, col = locate(first, ["depends_on"])
