@@ -131,3 +131,34 @@ def test_a_driver_the_helper_answers_cleanly_loads_no_merge_code(
     assert not (heavy | merging) & set(out[1:])
     merged = (tmp_path / "ours").read_bytes()
     assert b"status: ready" in merged and b"rank: Zz" in merged and b"# ours" in merged
+
+
+def test_a_conflict_the_helper_merges_is_told_as_the_driver_tells_it(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """The driver writes the same file, exits the same and tells the conflict in the same
+    words whether the helper merged it or the driver did."""
+    path = client.socket_path(repo.root / ".git" / "storykit")
+    assert path is not None
+    clash = OURS.replace(b"status: ready", b"status: ready\nowner: dana")
+
+    def drive(env: dict[str, str]) -> tuple[int, str, bytes]:
+        for name, content in {"base": BASE, "ours": clash, "theirs": CLASH}.items():
+            (tmp_path / name).write_bytes(content)
+        args = [str(tmp_path / name) for name in ("base", "ours", "theirs")]
+        done = subprocess.run(
+            [sys.executable, "-m", "storykit", "merge-driver", *args, "7", REL],
+            cwd=repo.root, capture_output=True, text=True, check=False,
+            env={**os.environ, **env},
+        )  # fmt: skip
+        return done.returncode, done.stderr, (tmp_path / "ours").read_bytes()
+
+    alone = drive({"STORYKIT_MERGE_SERVER": "0"})
+    helper = start_helper(path)
+    try:
+        helped = drive({})
+    finally:
+        helper.kill()
+        helper.wait()
+    assert alone[0] == 1 and "conflict: owner" in alone[1] and "dana" in alone[1]
+    assert helped == alone

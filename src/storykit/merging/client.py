@@ -14,7 +14,7 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from storykit.locations import package_fingerprint
 
@@ -57,12 +57,19 @@ def _private_folder() -> Path | None:
 Labels = tuple[str, str, int]  # ours, theirs, marker size (model.merge.Labels' fields)
 
 
+class Answer(TypedDict):
+    """The helper's merge of one file, as model.merge.FileMerge holds it."""
+
+    content: bytes | None  # None: it could not be merged field by field
+    conflicts: tuple[str, ...]
+    problem: str | None
+    told: tuple[str, ...]
+
+
 def ask(
     path: Path, root: Path, sides: tuple[bytes, bytes, bytes], rel: str, labels: Labels
-) -> dict[str, Any] | None:
-    """The helper's merge of one file — `content` (bytes, or None when it could not be
-    merged field by field), `conflicts`, `problem`, `told` — or None when it cannot be
-    reached or failed."""
+) -> Answer | None:
+    """The helper's merge of one file, or None when it cannot be reached or failed."""
     request = {
         "root": str(root),
         "rel": rel,
@@ -80,13 +87,13 @@ def ask(
         return None
     if not isinstance(answer, dict) or "error" in answer:
         return None
-    content = answer.get("content")
-    return {
-        "content": base64.b64decode(content) if isinstance(content, str) else None,
-        "conflicts": tuple(str(name) for name in answer.get("conflicts") or ()),
-        "problem": answer.get("problem"),
-        "told": tuple(str(line) for line in answer.get("told") or ()),
-    }
+    content, problem = answer.get("content"), answer.get("problem")
+    return Answer(
+        content=base64.b64decode(content) if isinstance(content, str) else None,
+        conflicts=tuple(str(name) for name in answer.get("conflicts") or ()),
+        problem=str(problem) if problem is not None else None,
+        told=tuple(str(line) for line in answer.get("told") or ()),
+    )
 
 
 def receive(connection: socket.socket) -> bytes:

@@ -64,7 +64,7 @@ def run_driver(
     as_labels = Labels(*labels)
     if answer is not None:
         result = FileMerge(
-            answer["content"], answer["conflicts"], answer["problem"], answer["told"]
+            answer["content"], answer["conflicts"], answer["problem"], told=answer["told"]
         )
     else:
         result = merge_here(root, sides, rel, as_labels, helper)
