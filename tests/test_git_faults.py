@@ -8,6 +8,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import SCRIPT, Repo, make_repo
 
 
@@ -147,3 +149,16 @@ def test_storykit_run_from_another_repositorys_hook(repo: Repo, tmp_path: Path) 
     assert repo.last_commit_files() == [f"backlog/{repo.item_path(story).name}"]
     assert "points: 8" in repo.item_path(story).read_text()
     assert repo.status() == ""
+
+
+def test_git_that_cannot_start_is_an_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storykit.errors import GitError
+    from storykit.repository.runner import run_git
+
+    with pytest.raises(GitError, match=r"cannot run git in .*gone: No such file"):
+        run_git(["--version"], cwd=tmp_path / "gone")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GitError, match="git is not installed"):
+        run_git(["--version"], cwd=tmp_path)

@@ -121,9 +121,14 @@ def run_git(
             capture_output=True,
             check=False,
         )
-    except FileNotFoundError:
+    except OSError as exc:  # git missing, or the folder to run it in gone or closed
+        if isinstance(exc, FileNotFoundError) and exc.filename == "git":
+            raise GitError(
+                "git is not installed (or not on PATH)", hint="install git, then run this again"
+            ) from None
         raise GitError(
-            "git is not installed (or not on PATH)", hint="install git, then run this again"
+            f"cannot run git in {cwd}: {exc.strerror}",
+            hint="check that the folder exists and that you may enter it",
         ) from None
     err = done.stderr.decode("utf-8", "replace").removesuffix("\n")
     return Completed(done.returncode, done.stdout, err)
