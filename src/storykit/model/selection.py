@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from storykit.errors import UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES
+from storykit.model.records import with_dates
 from storykit.model.score import evaluate, parse
 from storykit.model.timebox import deadline
 
@@ -198,6 +199,13 @@ def overdue_since(get: Getter, in_progress: str, now: dt.datetime) -> dt.datetim
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
     end = runs_out(get, in_progress, now.tzinfo)
     return end if end is not None and now > end else None
+
+
+def plain_runs_out(
+    fields: dict[str, Any], in_progress: str, tz: dt.tzinfo | None
+) -> dt.datetime | None:
+    """`runs_out` of an item's plain fields (dates as files write them: the read cache's)."""
+    return runs_out(with_dates(dict(fields)).get, in_progress, tz)
 
 
 def runs_out(get: Getter, in_progress: str, tz: dt.tzinfo | None) -> dt.datetime | None:

@@ -16,7 +16,7 @@ from storykit.locations import is_item_file
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.rank import LONG_KEY, is_valid_key
-from storykit.model.records import item_json, with_dates
+from storykit.model.records import item_json
 from storykit.model.relations import (
     RANK_FIX,
     cycle_message,
@@ -25,7 +25,7 @@ from storykit.model.relations import (
     invalid_rank,
     wrong_parent,
 )
-from storykit.model.selection import overdue_since
+from storykit.model.selection import plain_runs_out
 from storykit.model.workflow import gate_problems_of
 from storykit.services.workspace import Workspace
 from storykit.yamlio import CONFLICT_MARKER, Document, decode_text, plain_position
@@ -149,8 +149,8 @@ def _check_all(ws: Workspace) -> CheckReport:
     for row in rows:
         if row.fields.get("status") != workflow.in_progress or row.type != "spike":
             continue
-        since = overdue_since(with_dates(dict(row.fields)).get, workflow.in_progress, now)
-        if since is not None:
+        since = plain_runs_out(row.fields, workflow.in_progress, now.tzinfo)
+        if since is not None and now > since:
             line, col = locate(row, ["started"])
             report.problems.append(
                 Diagnostic(

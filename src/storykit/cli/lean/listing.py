@@ -33,15 +33,14 @@ from storykit.locations import (
     is_item_file,
 )
 from storykit.model.naming import id_from_file_name
-from storykit.model.records import item_json, with_dates
+from storykit.model.records import item_json
 from storykit.model.score import names, parse
 from storykit.model.selection import (
     ListFilter,
     canonical,
     choose,
     matches,
-    overdue_since,
-    runs_out,
+    plain_runs_out,
     scorer,
     sort_key,
     with_extras,
@@ -138,15 +137,17 @@ def _answer(
     if not full and names(parse(settings["score"])) - set(SUMMARY_FIELDS):
         return None  # the score reads custom fields, which only the full payloads hold
     rows = _select(payloads, options, settings, score)
-    late = {rel for rel, payload in rows if _overdue(payload["item"], settings, now)}
+    # When each in-progress spike's timebox runs out: past it, its overdue mark shows; the
+    # kept answer holds until the next such moment.
+    ends = {rel: plain_runs_out(p["item"], settings["in_progress"], now.tzinfo) for rel, p in rows}
+    late = {rel for rel, end in ends.items() if end is not None and now > end}
+    moments = [end.timestamp() for end in ends.values() if end is not None]
     grep = options.get("--grep")
     found = {
         rel: matches(payload["item"].get, payload.get("extras", {}), grep)
         for rel, payload in rows
         if grep is not None
     }
-    deadlines = [_deadline(payload["item"], settings, now) for _, payload in rows]
-    moments = [moment for moment in deadlines if moment is not None]
     if options.get("--json"):
         items = [
             listed(
@@ -171,12 +172,6 @@ def _answer(
     ]
     found_lines = [found[rel] for rel, _ in rows] if grep is not None else None
     return lines_text(lines, found_lines, shown), settings, moments
-
-
-def _deadline(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> float | None:
-    """When an in-progress spike's timebox runs out (where its overdue mark appears)."""
-    end = runs_out(with_dates(dict(item)).get, settings["in_progress"], now.tzinfo)
-    return end.timestamp() if end is not None else None
 
 
 def _options(args: list[str]) -> dict[str, Any] | None:
@@ -333,9 +328,3 @@ def _select(
         sort_key(options.get("--sort", "rank"), settings["statuses"], score),
         limit,
     )
-
-
-def _overdue(item: dict[str, Any], settings: dict[str, Any], now: dt.datetime) -> bool:
-    """The full command's rule (`overdue_since`), on the payload's plain values."""
-    fields = with_dates(dict(item))
-    return overdue_since(fields.get, settings["in_progress"], now) is not None
