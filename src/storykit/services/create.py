@@ -146,10 +146,9 @@ def create_item(
             path = item.path
 
         def build() -> Plan:
-            order = store.order()  # lists the folder afresh: ids() too
-            if item.id in store.ids():
+            if item.id in store.ids(fresh=True):
                 raise BusyError(f"{item.id} was just taken by another command", hint="run it again")
-            rank = rank_for_new(ws, item.id, placement, order)
+            rank = rank_for_new(ws, item.id, placement)  # reads the order only for a place
             final_content, final_item = content, item
             if item.model.rank == provisional != rank:  # a rank typed in the editor is kept
                 document = yamlio.read_document(content, ws.project.rel(path))

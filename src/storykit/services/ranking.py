@@ -55,15 +55,13 @@ class Placement:
     target: str | None = None
 
 
-def rank_for_new(
-    ws: Workspace, new_id: str, placement: Placement | None, order: list[Entry] | None = None
-) -> str:
+def rank_for_new(ws: Workspace, new_id: str, placement: Placement | None) -> str:
     """The key of a new item: with no placement asked for, the moment it is captured (after
     every item captured before, no other item read); else its place in the order."""
     if placement is None:
         return _spread([], new_id, capture_key(clock.real_milliseconds()))
     target = ws.store.ids_for(placement.target) if placement.target else None
-    order = ws.store.order() if order is None else order
+    order = ws.store.order()
     return _spread(order, new_id, _key(order, new_id, placement, target))
 
 
