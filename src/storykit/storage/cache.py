@@ -59,7 +59,7 @@ class ItemCache:
         return None
 
     def put(self, name: str, signature: Signature, payload: dict[str, Any]) -> None:
-        if signature[1] / 1e9 > time.time() - RACY_SECONDS:
+        if not settled(signature[1]):
             self.forget(name)
             return
         self.entries[name] = (signature, payload)
@@ -169,6 +169,13 @@ class ItemIndex:
 def index_file(cache_path: Path, kind: str) -> Path:
     """`items-cache.json` → `items-order.json`, `items-summary.json`."""
     return cache_path.with_name(cache_path.name.replace("items-cache", f"items-{kind}", 1))
+
+
+def settled(mtime_ns: int) -> bool:
+    """Whether a file last modified then is old enough to be kept by its signature: one
+    changed again within its mtime's granularity would keep the same one ("racily clean",
+    as git calls it)."""
+    return mtime_ns / 1e9 <= time.time() - RACY_SECONDS
 
 
 def signature_of(stat: os.stat_result) -> Signature:

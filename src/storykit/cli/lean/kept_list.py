@@ -16,14 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from storykit.history.reportcache import printing
 from storykit.locations import backlog_folder_problem, is_item_file, package_fingerprint
 from storykit.storage.atomic import save_json, write_atomic
-from storykit.storage.cache import RACY_SECONDS
+from storykit.storage.cache import settled, signature_of
 
 KEPT = 8
 _FOLDERS = "folders.json"  # config digest → the backlog folder it names (read without TOML)
@@ -68,12 +67,12 @@ class KeptList:
                         continue
                     if entry.is_symlink():
                         return None  # the full command reports it
-                    info = entry.stat(follow_symlinks=False)
-                    newest = max(newest, info.st_mtime_ns)
-                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}")
+                    size, mtime, inode = signature_of(entry.stat(follow_symlinks=False))
+                    newest = max(newest, mtime)
+                    parts.append(f"{entry.name}:{size}:{mtime}:{inode}")
         except OSError:
             return None
-        self.keepable = newest / 1e9 < time.time() - RACY_SECONDS
+        self.keepable = settled(newest)
         return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
     def get(self, key: str, now: float) -> str | None:
