@@ -189,16 +189,8 @@ def _check_all(ws: Workspace) -> CheckReport:
 
 def _read_all(ws: Workspace) -> tuple[list[Row], list[Diagnostic], list[str]]:
     """The valid items in backlog order, the problems of the others, and their files."""
-    rows: list[Row] = []
-    problems: list[Diagnostic] = []
-    invalid: list[str] = []
-    root = ws.project.root
-    for rel, payload in ws.store.reads.payloads():
-        if "item" in payload:
-            rows.append(Row(root, rel, payload))
-        else:
-            problems.extend(Diagnostic(**d) for d in payload["problems"])
-            invalid.append(rel)
+    records, problems, invalid = ws.store.read_all()
+    rows = [Row(ws.project.root, rel, payload) for rel, payload in records]
     rows.sort(key=lambda row: (str(row.fields["rank"]), row.id))
     return rows, problems, invalid
 

@@ -217,20 +217,28 @@ class ItemStore:
 
     def load_all(self) -> Backlog:
         """Every item file, in backlog order (unchanged files from the read cache)."""
-        backlog = Backlog()
+        records, problems, invalid = self.read_all()
+        items = [self.item_from_payload(payload, rel) for rel, payload in records]
+        return Backlog(sorted(items, key=StoredItem.sort_key), problems, invalid)
+
+    def read_all(self) -> tuple[list[tuple[str, dict[str, Any]]], list[Diagnostic], list[str]]:
+        """Every item file through the read cache: (rel, payload) of each valid one, the
+        problems of the others, and their files; no model is built."""
+        records: list[tuple[str, dict[str, Any]]] = []
+        problems: list[Diagnostic] = []
+        invalid: list[str] = []
         for rel, payload in self.reads.payloads():
             if "item" in payload:
-                backlog.items.append(self.item_from_payload(payload, rel))
+                records.append((rel, payload))
             else:
-                backlog.problems.extend(Diagnostic(**d) for d in payload["problems"])
-                backlog.invalid.append(rel)
-        backlog.items.sort(key=StoredItem.sort_key)
-        return backlog
+                problems.extend(Diagnostic(**d) for d in payload["problems"])
+                invalid.append(rel)
+        return records, problems, invalid
 
     def records(self) -> list[tuple[str, dict[str, Any]]]:
         """(rel, plain fields) of every valid item, from the cache: cheap to filter, and
         `item_from_payload` turns the few that are needed into items."""
-        return [(rel, payload) for rel, payload in self.reads.payloads() if "item" in payload]
+        return self.read_all()[0]
 
     def order(self) -> list[tuple[str, str]]:
         """(rank, id) of every valid item, in backlog order: all that ranking needs.
