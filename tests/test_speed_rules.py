@@ -9,6 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+import typer
+
+from storykit.cli.commands import COMMANDS
 from tests.helpers import Repo, git, modules_after
 
 
@@ -25,6 +28,31 @@ def test_warm_list_and_show_do_not_import_ruamel(repo: Repo) -> None:
     for argv in (("list",), ("list", "--json", "--all"), ("show", story), ("--help",)):
         loaded = _modules_after(repo.root, *argv)
         assert not any(name.startswith("ruamel") for name in loaded), argv
+
+
+def test_help_builds_and_imports_no_command(tmp_path: Path) -> None:
+    """`storykit --help` lists the commands from their declared sentences: no command
+    module is imported (nor anything of the services, models or YAML below them)."""
+    for argv in (("--help",), ("-h",), ()):
+        loaded = modules_after(tmp_path, *argv)
+        ours = {name for name in loaded if name.startswith("storykit.")}
+        allowed = {"storykit.cli", "storykit.cli.main", "storykit.cli.app", "storykit.model"}
+        allowed |= {"storykit.cli.commands", "storykit.model.catalogue"}
+        assert ours <= allowed, (argv, sorted(ours - allowed))
+        assert not any(name.startswith(("pydantic", "ruamel")) for name in loaded), argv
+
+
+def test_a_command_is_built_with_its_declared_sentence_and_its_docstring() -> None:
+    from storykit.cli.app import app
+
+    group = typer.main.get_command(app)
+    for declared in COMMANDS:
+        built = group.commands[declared.name]  # type: ignore[attr-defined]
+        assert built.short_help == declared.summary
+        if not declared.group:  # a group's help is its own (`storykit sprint --help`)
+            assert (built.help or "").startswith(declared.summary), declared.name
+    rank = group.commands["rank"]  # type: ignore[attr-defined]
+    assert "--before ID" in rank.help  # the rest of its help: the docstring
 
 
 def test_completion_lists_ids_without_parsing(repo: Repo) -> None:

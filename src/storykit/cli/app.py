@@ -1,28 +1,100 @@
-"""The `storykit` command: the Typer application and the order of its commands. The
-commands live in `commands/` (one module per group); each reads options, calls one service
-function and renders its result through `render/`. Services
-are imported inside the commands, so `--help` stays fast and imports neither Pydantic nor
-ruamel.yaml.
+"""The `storykit` command: the Typer application. Its commands are listed once, in
+`commands/COMMANDS` (name, help line, where the function lives); each is imported and built
+into a Click command only when it runs or its own help is asked for, so `storykit --help`
+builds none of them (docs/architecture.md, "Start-up"). A command reads options, calls one
+service function and renders its result through `render/`; services are imported inside
+the commands.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from storykit import __version__
-from storykit.cli.options import summary
-from storykit.cli.render import envelope, output
-from storykit.errors import StorykitError
+from storykit.cli.commands import COMMANDS, Command
+
+Click = Any  # a Click command (typer's vendored Click has no public type to name)
+
+
+class LazyCommands(MutableMapping[str, Click]):
+    """The top level's commands by name, in `COMMANDS` order, each built on first use."""
+
+    def __init__(self) -> None:
+        self._declared = {command.name: command for command in COMMANDS}
+        self._built: dict[str, Click] = {}
+
+    def __getitem__(self, name: str) -> Click:
+        if name not in self._built:
+            self._built[name] = build(self._declared[name])
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Click) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the top-level commands are fixed")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._declared
+        yield from (name for name in self._built if name not in self._declared)
+
+    def __len__(self) -> int:
+        return len(set(self._declared) | set(self._built))
+
+    def summary(self, name: str) -> str | None:
+        declared = self._declared.get(name)
+        return declared.summary if declared else None
+
+
+def build(command: Command) -> Click:
+    """The Click command (or group) of one declared command: its module imported, its
+    parameters read from the function's signature, its help the declared sentence and the
+    function's docstring."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"storykit.cli.commands.{command.module}")
+    target = getattr(module, command.attribute)
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    if command.group:
+        holder.add_typer(target(command.name), name=command.name, short_help=command.summary)
+    else:
+        rest = inspect.getdoc(target)
+        text = f"{command.summary}\n\n{rest}" if rest else command.summary
+        holder.command(command.name, help=text, short_help=command.summary)(target)
+    return typer.main.get_group(holder).commands[command.name]
 
 
 class StorykitGroup(TyperGroup):
-    """Turns expected failures into `error:`/`hint:` lines and their exit codes."""
+    """Turns expected failures into `error:`/`hint:` lines and their exit codes; builds
+    each command when it is first needed."""
 
     words: tuple[str, ...] = ()  # the command line of this run (what JSON errors look at)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.commands = LazyCommands()
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list of `--help`, from the declared sentences (nothing built)."""
+        commands = self.commands
+        assert isinstance(commands, LazyCommands)
+        rows = []
+        for name in commands:
+            line = commands.summary(name)
+            if line is None:
+                built = commands[name]
+                if built.hidden:
+                    continue
+                line = built.get_short_help_str(formatter.width)
+            rows.append((name, line))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)
@@ -34,11 +106,18 @@ class StorykitGroup(TyperGroup):
         try:
             return super().make_context(*args, **options)
         except typer.TyperException as exc:
+            if not self.words:  # `storykit` alone shows the help: nothing asked for JSON
+                raise
+            from storykit.cli.render import envelope
+
             if envelope.wants_json(list(self.words)) and hasattr(exc, "format_message"):
                 envelope.print_error(exc.format_message(), None, getattr(exc, "exit_code", 2))
             raise
 
     def invoke(self, ctx: Any) -> Any:
+        from storykit.cli.render import envelope, output  # not needed for `--help`
+        from storykit.errors import StorykitError
+
         json_wanted = envelope.wants_json(list(self.words))
         try:
             return super().invoke(ctx)
@@ -71,6 +150,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from storykit.cli.render import output
+
         output.out(f"storykit {__version__}")
         raise typer.Exit()
 
@@ -85,60 +166,11 @@ def _root(
     """storykit keeps the backlog next to the code it describes."""
 
 
-def _register() -> None:
-    """Every command, in the order `--help` lists them."""
-    from storykit.cli.commands import (
-        changing,
-        history,
-        merging,
-        ranking,
-        reading,
-        refining,
-        spike,
-        sprints,
-    )
-    from storykit.cli.commands.new import register
-
-    app.command(short_help=summary(changing.init.__doc__))(changing.init)
-    app.command("list", short_help=summary(reading.list_.__doc__))(reading.list_)
-    app.command(short_help=summary(reading.search.__doc__))(reading.search)
-    app.command(short_help=summary(reading.show.__doc__))(reading.show)
-    app.command("set", short_help=summary(changing.set_.__doc__))(changing.set_)
-    app.command(short_help=summary(changing.status.__doc__))(changing.status)
-    for name, doc in (
-        ("start", "Start an item: status in-progress (a spike records when it started)."),
-        ("done", "Finish an item: status done (a spike needs its outcome)."),
-        ("drop", "Drop an item: status dropped."),
-    ):
-        app.command(name, short_help=summary(doc))(changing.shortcut(name, doc))
-    app.command(short_help=summary(changing.edit.__doc__))(changing.edit)
-    app.command(short_help=summary(changing.rm.__doc__))(changing.rm)
-    app.command(short_help=summary(changing.undo.__doc__))(changing.undo)
-    app.command(short_help=summary(reading.check.__doc__))(reading.check)
-    app.command(short_help=summary(history.log.__doc__))(history.log)
-    app.command(short_help=summary(history.diff.__doc__))(history.diff)
-    app.command(short_help=summary(merging.resolve.__doc__))(merging.resolve)
-    app.command(short_help=summary(merging.setup.__doc__))(merging.setup)
-    app.command(short_help=summary(ranking.rank.__doc__))(ranking.rank)
-    app.command(short_help=summary(reading.board.__doc__))(reading.board)
-    app.command(short_help=summary(refining.refine.__doc__))(refining.refine)
-    app.command(short_help=summary(changing.split.__doc__))(changing.split)
-    app.command("next", short_help=summary(reading.next_.__doc__))(reading.next_)
-    app.command(short_help=summary(reading.schema.__doc__))(reading.schema)
-    app.command("merge-driver", short_help=summary(merging.merge_driver.__doc__))(
-        merging.merge_driver
-    )
-    groups = register(app)
-    spike.register(groups["spike"])
-    sprints.register(app)
-
-
-_register()
-
-
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
     except KeyboardInterrupt as exc:
+        from storykit.cli.render import output
+
         sys.exit(output.report_failure(exc))

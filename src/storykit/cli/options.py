@@ -29,13 +29,6 @@ IncludeOpt = Annotated[
 ]
 
 
-def summary(doc: str | None) -> str:
-    """A command's line in `--help`: its first sentence, whole (never cut mid-word)."""
-    text = " ".join((doc or "").split())
-    end = text.find(". ")
-    return text if end < 0 else text[: end + 1]
-
-
 def complete_ids(incomplete: str) -> list[str]:
     """Shell completion of item IDs, from file names alone (no YAML, no git), when the
     lean completion (cli/lean/completion.py) could not answer."""

@@ -12,8 +12,9 @@ Adding a field: one `FieldSpec` in `FIELDS`, its name in `COMMON` or a type's `f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 # How a value is written, read and checked. A field holding several values is `many`.
 Kind = Literal[
@@ -24,8 +25,7 @@ Kind = Literal[
 Merge = Literal["scalar", "set", "sequence", "text"]
 
 
-@dataclass(frozen=True)
-class KindSpec:
+class KindSpec(NamedTuple):
     """What every field of a kind shares."""
 
     metavar: str  # in `--help`
@@ -50,8 +50,7 @@ KINDS: dict[str, KindSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """One field of item files."""
 
     name: str
@@ -248,8 +247,7 @@ COMMON = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class TypeSpec:
+class TypeSpec(NamedTuple):
     """One item type."""
 
     name: str
@@ -260,7 +258,7 @@ class TypeSpec:
     required: tuple[str, ...] = ()  # its own required fields: only a draft leaves them out
     parents: tuple[str, ...] = ()  # the types its parent may have
     # Workflow role (ready, in_progress, done) → fields an item needs to reach it.
-    gates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    gates: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     @property
     def model_name(self) -> str:

@@ -48,9 +48,7 @@ def init(
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
-    """Start a backlog here: .storykit.toml, backlog/ and the merge driver, in one commit.
-
-    In a repository that has a backlog (a fresh clone, say), sets up what is missing: the
+    """In a repository that has a backlog (a fresh clone, say), sets up what is missing: the
     merge driver in .gitattributes (committed) and in this clone's .git/config; with
     --editor-schema, the editor schema."""
     from storykit.services.clone import ATTRIBUTES_FILE, DRIVER_KEY
@@ -108,8 +106,6 @@ def set_(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Change fields of items: `storykit set SK-7K2M points=5 tags+=ux owner=`; an
-    estimation session in one commit: `storykit set A points=2 B points=5 C points=3`."""
     from storykit.services.setting import groups_from_csv, set_fields, set_groups
 
     if from_file is not None:
@@ -139,7 +135,6 @@ def status(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Move one or more items to another status (the workflow's gates apply)."""
     from storykit.services.update import change_status
 
     if len(arguments) < 2:
@@ -153,7 +148,7 @@ def status(
     show_change(result, "status", as_json)
 
 
-def shortcut(name: str, doc: str) -> Callable[..., None]:
+def _shortcut(name: str) -> Callable[..., None]:
     """`start`, `done` or `drop`: a status change to the workflow's role of that name."""
 
     def command(
@@ -172,8 +167,13 @@ def shortcut(name: str, doc: str) -> Callable[..., None]:
         )
         show_change(result, "status", as_json)
 
-    command.__doc__ = doc
+    command.__doc__ = None  # its help is the sentence commands/COMMANDS declares
     return command
+
+
+start = _shortcut("start")
+done = _shortcut("done")
+drop = _shortcut("drop")
 
 
 def edit(
@@ -183,7 +183,6 @@ def edit(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Edit the item file in $EDITOR; it is validated before it is saved."""
     from storykit.services.update import edit_item
 
     result = edit_item(workspace(), item, commit_options(no_commit, no_verify, include_changes))
@@ -200,9 +199,7 @@ def split(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Split an item into parts of the same type that take its place in the backlog.
-
-    The parts inherit parent, tags and sprint and record split_from; the original is
+    """The parts inherit parent, tags and sprint and record split_from; the original is
     dropped with split_into listing them. One commit."""
     from storykit.services.split import split_item
 
@@ -233,9 +230,7 @@ def rm(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Delete items created by mistake, in one commit (`drop` closes work that was real).
-
-    Refused while other items refer to them, unless --force."""
+    """Refused while other items refer to them, unless --force."""
     from storykit.services.remove import remove_items
 
     result = remove_items(
@@ -256,9 +251,7 @@ def undo(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Revert the last storykit change on this branch, with a new commit (never a rewrite).
-
-    Again: the change before it. Refused when the last change to the backlog was not
+    """Again: the change before it. Refused when the last change to the backlog was not
     storykit's, was pushed already (unless --force), or its files changed since."""
     from storykit.services.undo import undo_last
 

@@ -17,7 +17,6 @@ from storykit.locations import CUT_SHORT
 
 
 def log(item: IdArg, as_json: JsonOpt = False) -> None:
-    """The item's history from git, newest first, as field-level changes."""
     from storykit.cli.render import review as report
     from storykit.services.history import item_log
 
@@ -61,8 +60,6 @@ def diff(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """What a change means for the backlog: items added and removed, fields changed, status
-    transitions, rank moves as positions, spikes closed with their outcomes."""
     from storykit.cli.render import review as report
     from storykit.services.history import diff_backlog
 

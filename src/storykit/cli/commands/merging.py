@@ -29,16 +29,14 @@ def resolve(
         typer.Option("--theirs", metavar="FIELD", help="Take their side's value of FIELD."),
     ] = None,
 ) -> None:
-    """Settle conflicted backlog files during a merge, rebase, cherry-pick or revert.
-
-    Without values: each conflicted file is merged field by field from git's base, ours and
-    theirs (for conflicts git made without the merge driver), written, and staged when
+    """Without values: each conflicted file is merged field by field from git's base, ours
+    and theirs (for conflicts git made without the merge driver), written, and staged when
     clean; a true conflict keeps markers around its fields only, and each is told with both
     values. With `ID FIELD=VALUE…`, `--ours FIELD`, `--theirs FIELD`: those conflicts are
-    settled, the item validated like any write, and staged once nothing is left in
-    conflict. A file you edited since the conflict is never overwritten. Never touches
-    files outside the backlog folder and never commits; sets the merge driver up in this
-    clone if it lacks it. Exit 0 when everything is resolved, 1 while conflicts remain."""
+    settled, the item validated like any write, and staged once nothing is left in conflict.
+    A file you edited since the conflict is never overwritten. Never touches files outside
+    the backlog folder and never commits; sets the merge driver up in this clone if it lacks
+    it. Exit 0 when everything is resolved, 1 while conflicts remain."""
     from storykit.services.resolve import resolve_conflicts
     from storykit.services.settling import said_of
 
@@ -83,12 +81,10 @@ def merge_driver(
         typer.Argument(metavar="BASE OURS THEIRS [MARKER_SIZE PATH [OURS THEIRS]]"),
     ] = None,
 ) -> None:
-    """The merge driver git runs for each item file two branches changed.
-
-    `storykit init` sets it up: `.gitattributes` sends backlog/*.yaml to it, and this
+    """`storykit init` sets it up: `.gitattributes` sends backlog/*.yaml to it, and this
     clone's merge.storykit.driver runs `storykit merge-driver %O %A %B %L %P %X %Y`. It
-    merges field by field into OURS; exit 0 when clean, 1 on a conflict (markers around
-    the field) or when it let git merge the file as text."""
+    merges field by field into OURS; exit 0 when clean, 1 on a conflict (markers around the
+    field) or when it let git merge the file as text."""
     from storykit.cli.lean.merge_driver import try_merge_driver
 
     raise typer.Exit(try_merge_driver(["merge-driver", *(args or [])]) or 0)
@@ -103,8 +99,6 @@ def setup(
         ),
     ] = False,
 ) -> None:
-    """Set up the merge driver that merges backlog files field by field: for this clone,
-    or with --global for every clone on this machine (as `git lfs install` does)."""
     from storykit.services.clone import set_up_here
 
     done = set_up_here(machine)

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from storykit.cli.options import commit_options, placement_of, summary, workspace
+from storykit.cli.options import commit_options, placement_of, workspace
 from storykit.cli.render import envelope, output
 from storykit.model.catalogue import (
     FIELDS,
-    ITEM_TYPES,
     KINDS,
     TYPES,
     option_fields,
@@ -29,18 +28,14 @@ if TYPE_CHECKING:
     from storykit.services.workspace import CommitOptions
 
 
-def register(app: typer.Typer) -> dict[str, typer.Typer]:
-    """Add `<type> new` for every type; return the per-type groups for more commands."""
-    groups = {}
-    for item_type in ITEM_TYPES:
-        spec = TYPES[item_type]
-        group = typer.Typer(help=spec.help, short_help=summary(spec.help), no_args_is_help=True)
-        group.command("new", help=f"Create {spec.article} {item_type}.\n\nExample: {spec.example}")(
-            _new_command(item_type)
-        )
-        app.add_typer(group, name=item_type)
-        groups[item_type] = group
-    return groups
+def group(item_type: str) -> typer.Typer:
+    """The `<type>` command group with its `new` (spike.py adds the spike's own)."""
+    spec = TYPES[item_type]
+    commands = typer.Typer(help=spec.help, no_args_is_help=True)
+    commands.command("new", help=f"Create {spec.article} {item_type}.\n\nExample: {spec.example}")(
+        _new_command(item_type)
+    )
+    return commands
 
 
 def _new_command(item_type: str) -> Any:

@@ -72,9 +72,9 @@ def rank(
     no_verify: NoVerifyOpt = False,
     include_changes: IncludeOpt = False,
 ) -> None:
-    """Order the backlog. Items: --top, --bottom, --before ID or --after ID (one file
-    changes per item). No item: edit the order of the open items in $EDITOR, like `git
-    rebase -i`. --suggest: where the score disagrees with the rank (--apply re-ranks)."""
+    """Items: --top, --bottom, --before ID or --after ID (one file changes per item). No
+    item: edit the order of the open items in $EDITOR, like `git rebase -i`. --suggest:
+    where the score disagrees with the rank (--apply re-ranks)."""
     from storykit.services import ranking
 
     ws = workspace()

@@ -99,7 +99,6 @@ def list_(
     columns: ColumnsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The open backlog in rank order (done and dropped hidden unless --all)."""
     from storykit.services.query import ListQuery
 
     if mine and owner is not None:
@@ -119,8 +118,6 @@ def search(
     columns: ColumnsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Items holding TEXT in any text field, tag, owner, sprint or referred ID, closed ones
-    too, each with the lines found."""
     from storykit.services.query import ListQuery
 
     if not text.strip():
@@ -160,7 +157,6 @@ def _list(query: ListQuery, as_json: bool, shown: tuple[str, ...]) -> bool:
 
 
 def show(items: IdsArg, as_json: JsonOpt = False) -> None:
-    """Items, every field (several: one after the other)."""
     from storykit.services.query import show_items
 
     found = show_items(workspace(), items)
@@ -177,7 +173,6 @@ def next_(
     limit: Annotated[int, typer.Option(min=1, help="How many items to show.")] = 5,
     as_json: JsonOpt = False,
 ) -> None:
-    """What to pick up now: the top-ranked ready items whose dependencies are all done."""
     from storykit.services.query import next_items
 
     items = next_items(workspace(), limit)
@@ -205,8 +200,8 @@ def board(
     all_: Annotated[bool, typer.Option("--all", help="Add the done and dropped columns.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Columns by status, items in rank order; overdue spikes are marked. The stand-up's
-    board: `storykit board --sprint "Sprint 9"`, `--mine`, `--owner`, `--type`, `--tag`."""
+    """The stand-up's board: `storykit board --sprint "Sprint 9"`, `--mine`, `--owner`,
+    `--type`, `--tag`."""
     from storykit.services.query import board as build_board
 
     if mine and owner is not None:
@@ -232,7 +227,6 @@ def check(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate every item file and the backlog as a whole; exit 1 on any error."""
     from storykit.services.check import check_backlog
 
     if format_ not in ("text", "json", "github"):
@@ -269,7 +263,6 @@ def schema(
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
     ] = None,
 ) -> None:
-    """The JSON Schema of the item files (for editors and other tools)."""
     from storykit.services.schema import schema_text
 
     text = schema_text(workspace().project.config)

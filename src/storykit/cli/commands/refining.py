@@ -29,9 +29,6 @@ def refine(
         bool, typer.Option("--exit-code", help="Exit 1 when anything needs attention.")
     ] = False,
 ) -> None:
-    """The grooming report: what needs refining, each finding with the command that fixes
-    it (not-ready items near the top, stale drafts, broken links, overdue spikes, the
-    balance of the top, where score and rank disagree)."""
     from storykit.services.refine import refinement
 
     if format_ not in ("text", "markdown"):

@@ -56,7 +56,6 @@ def burndown(
     format_: FormatOpt = Format.text,
     output_file: OutputOpt = None,
 ) -> None:
-    """A sprint's burndown from git history: remaining against ideal, day by day."""
     from storykit.services.reports import burndown_of
 
     format_options(as_json, format_, output_file)
@@ -85,8 +84,6 @@ def velocity(
     format_: FormatOpt = Format.text,
     output_file: OutputOpt = None,
 ) -> None:
-    """Committed and completed points of the closed sprints, and the average of the last
-    three."""
     from storykit.services.reports import velocity as compute
 
     format_options(as_json, format_, output_file)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from storykit.cli.commands import summary
 from storykit.cli.options import (
     IncludeOpt,
     JsonOpt,
@@ -14,7 +15,6 @@ from storykit.cli.options import (
     NoVerifyOpt,
     commit_options,
     complete_open_spikes,
-    summary,
     workspace,
 )
 from storykit.cli.render import columns, envelope, output
@@ -33,11 +33,16 @@ SpikeArg = Annotated[
 ]
 
 
-def register(group: typer.Typer) -> None:
-    group.command("start", short_help=summary(start.__doc__))(start)
-    group.command("close", short_help=summary(close.__doc__))(close)
-    group.command("extend", short_help=summary(extend.__doc__))(extend)
-    group.command("overdue", short_help=summary(overdue.__doc__))(overdue)
+def group(item_type: str) -> typer.Typer:
+    """`spike new` (as every type has) and the spike's lifecycle commands."""
+    from storykit.cli.commands.new import group as type_group
+
+    commands = type_group(item_type)
+    commands.command("start", short_help=summary(start.__doc__))(start)
+    commands.command("close", short_help=summary(close.__doc__))(close)
+    commands.command("extend", short_help=summary(extend.__doc__))(extend)
+    commands.command("overdue", short_help=summary(overdue.__doc__))(overdue)
+    return commands
 
 
 def _show(result: Outcome, what: str, as_json: bool) -> None:

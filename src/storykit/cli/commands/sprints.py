@@ -7,17 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from storykit.cli.commands import summary
 from storykit.cli.commands.reports import (
     AtOpt,
     Format,
     FormatOpt,
     OutputOpt,
-    burndown,
     drawn,
     figures_line,
     format_options,
     kept,
-    velocity,
     width,
 )
 from storykit.cli.options import (
@@ -30,7 +29,6 @@ from storykit.cli.options import (
     commit_options,
     complete_sprints,
     read_text_arg,
-    summary,
     workspace,
 )
 from storykit.cli.render import charts, columns, envelope, output
@@ -48,13 +46,14 @@ NameArg = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    group = typer.Typer(
+def group(name: str) -> typer.Typer:
+    """`storykit sprint …` (`name`: what the group is called)."""
+    commands = typer.Typer(
         help="Sprints: plan them by capacity and balance, start and close them; their "
         "reports are computed from git history.",
         no_args_is_help=True,
     )
-    for name, command in (
+    for sub, command in (
         ("new", new),
         ("list", list_),
         ("add", add),
@@ -64,10 +63,8 @@ def register(app: typer.Typer) -> None:
         ("close", close),
         ("show", show),
     ):
-        group.command(name, short_help=summary(command.__doc__))(command)
-    app.add_typer(group, name="sprint", short_help="Sprints: plan, start, close, show.")
-    app.command(short_help=summary(burndown.__doc__))(burndown)
-    app.command(short_help=summary(velocity.__doc__))(velocity)
+        commands.command(sub, short_help=summary(command.__doc__))(command)
+    return commands
 
 
 def new(
