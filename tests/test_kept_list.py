@@ -1,4 +1,4 @@
-"""`list`'s kept answer (cli/lean/kept_list.py): served only while nothing it depends on
+"""`list`'s kept answer (cli/lean/kept_answers.py): served only while nothing it depends on
 has changed — the files, the settings, the options, how it is printed, and "now" through
 the overdue mark."""
 

@@ -436,6 +436,38 @@ def test_a_report_asked_again_is_the_answer_kept(
     assert _lean(repo, "velocity", "--json", "--at", first) == again
 
 
+def test_a_chart_asked_again_is_written_from_the_kept_drawing(
+    repo: Repo, sprint_repo: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawing is kept with the answer (keyed by matplotlib's installation, not the
+    file's name): asked again, the same bytes are written without matplotlib. A
+    matplotlibrc in the repository changes nothing: every machine draws the same file."""
+    at(monkeypatch, "2027-01-05T09:00:00")
+    first = tmp_path / "first.svg"
+    for command in (["burndown", S1], ["velocity"]):
+        repo.ok(*command, "--format", "svg", "--output", str(first))
+        again = tmp_path / "sub" / "again.svg"
+        again.parent.mkdir(exist_ok=True)
+        env = {**os.environ, "STORYKIT_NOW": "2027-01-05T09:00:00+00:00"}
+        argv = [*command, "--format", "svg", "--output", str(again)]
+        done = subprocess.run(
+            [str(SCRIPT), *argv], cwd=repo.root, capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0 and done.stderr == f"wrote {again}\n", done.stderr
+        assert again.read_bytes() == first.read_bytes()
+        loaded = modules_after(repo.root, *argv, env={"STORYKIT_NOW": "2027-01-05T09:00:00"})
+        assert not any(name.startswith(("matplotlib", "typer", "pydantic")) for name in loaded)
+    (repo.root / "matplotlibrc").write_text("lines.linewidth: 9\naxes.facecolor: red\n")
+    (repo.root / ".git" / "storykit" / "reports-cache.json").unlink()
+    drawn = tmp_path / "drawn.svg"
+    env = {**os.environ, "STORYKIT_NOW": "2027-01-05T09:00:00+00:00"}
+    subprocess.run(
+        [str(SCRIPT), "velocity", "--format", "svg", "--output", str(drawn)],
+        cwd=repo.root, check=True, env=env, capture_output=True,
+    )  # fmt: skip
+    assert drawn.read_bytes() == first.read_bytes()
+
+
 def test_an_unknown_sprint_is_refused_at_write_time(repo: Repo) -> None:
     item = repo.new_story()
     says = "sprint: no sprint named 'Sprint 9'"

@@ -1,6 +1,6 @@
-"""The `storykit` entry point: the lean shell completion, merge driver, `list`, `new` or a
-report kept from last time when they can answer, else the full CLI (Typer), which handles
-everything else and every error of those."""
+"""The `storykit` entry point: the lean shell completion, merge driver, `list`, `new`, or a
+report or `refine` kept from last time when they can answer, else the full CLI (Typer),
+which handles everything else and every error of those."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def main() -> None:
         from storykit.cli.lean.kept_reports import try_report
 
         code = try_report(argv)
+    elif command == "refine":
+        from storykit.cli.lean.kept_refine import try_refine
+
+        code = try_refine(argv)
     elif command == "rank":
         from storykit.cli.lean.suggestion import try_suggest
 

@@ -1,5 +1,6 @@
-"""Answers of the history reports (`burndown`, `velocity`, `sprint list`) kept as printed,
-so that asking again is a file read: no Typer, no Pydantic, no git.
+"""Answers of the history reports (`burndown`, `velocity`, `sprint list`) kept as printed
+(and an SVG chart as written), so that asking again is a file read: no Typer, no Pydantic,
+no git, no matplotlib.
 
 A report is a function of the commit it is computed at, the settings, storykit itself,
 how it is printed (the options, a terminal or not, its width, NO_COLOR) and "now" — and of
@@ -102,7 +103,9 @@ class ReportCache:
             pass
         return {}
 
-    def get(self, key: str, now: float) -> str | None:
+    def get(self, key: str, now: float) -> tuple[str, str | None] | None:
+        """(what was printed, the file written — an SVG chart — or None), if "now" is in
+        the window the answer holds for."""
         entry = self._entries().get(key)
         if not isinstance(entry, dict) or not isinstance(entry.get("out"), str):
             return None
@@ -111,12 +114,19 @@ class ReportCache:
             low, high, made = window
             if not low <= max(now, made) < high:
                 return None
-        return str(entry["out"])
+        written = entry.get("file")
+        return str(entry["out"]), written if isinstance(written, str) else None
 
-    def put(self, key: str, out: str, window: tuple[float, float, float] | None) -> None:
+    def put(
+        self,
+        key: str,
+        out: str,
+        window: tuple[float, float, float] | None,
+        written: str | None = None,
+    ) -> None:
         entries = self._entries()
         entries.pop(key, None)
-        entries[key] = {"out": out, "window": list(window) if window else None}
+        entries[key] = {"out": out, "window": list(window) if window else None, "file": written}
         while len(entries) > _KEPT:
             entries.pop(next(iter(entries)))
         save_json(self.path, {"format": _FORMAT, "entries": entries}, durable=False)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from storykit.model.catalogue import FIELDS
 from storykit.model.planning import balance
 from storykit.model.score import ASIDE
-from storykit.model.workflow import gate_problems, overdue_since
+from storykit.model.workflow import gate_problems, overdue_since, runs_out
 
 if TYPE_CHECKING:
     from storykit.model.items import ItemModel
@@ -90,6 +90,10 @@ class Refinement:
     findings: list[Finding] = field(default_factory=list)
     balance: dict[str, dict[str, Any]] = field(default_factory=dict)
     unjudged: str | None = None  # what could not be judged, and why
+    # The moments around "now" at which the report would read differently (a day more of
+    # staleness, a timebox running out): between the last before now and the first after,
+    # it stays as it is (a kept answer's window).
+    changes: list[dt.datetime] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
@@ -131,9 +135,12 @@ def refine(
             add(Finding("not-ready", message, fixes[0], item.id, _title(item)))
     stale_draft = dt.timedelta(days=config.stale_draft_days)
     stale = dt.timedelta(days=config.stale_days)
+    changes = report.changes
     for item in open_items:
         model = item.model
         born = captured.get(item.id) or _midnight(model.created, now)
+        if model.status == workflow.initial and born is not None:
+            changes.extend(_turns(born, stale_draft, now))
         if model.status == workflow.initial and born is not None and now - born > stale_draft:
             days = (now - born).days
             add(
@@ -147,6 +154,8 @@ def refine(
                 )
             )
         last = touched.get(item.id)
+        if last is not None:
+            changes.extend(_turns(last, stale, now))
         if last is not None and now - last > stale:
             add(
                 Finding(
@@ -201,6 +210,9 @@ def refine(
                 )
             )
     for item in items:
+        end = runs_out(item.model, workflow, now.tzinfo)
+        if end is not None:
+            changes.append(end)
         since = overdue_since(item.model, now, workflow)
         if since is not None:
             add(
@@ -274,6 +286,14 @@ def _title(item: Item) -> str:
 def _named(item: Item) -> str:
     """An item as a finding names it: `SK-7K2M "Send emojis in messages"`."""
     return f'{item.id} "{item.model.title}"'
+
+
+def _turns(since: dt.datetime, limit: dt.timedelta, now: dt.datetime) -> list[dt.datetime]:
+    """When a finding about time passed since `since` changes, around `now`: at `limit`
+    (it appears just after), and as its count of whole days goes up."""
+    day = dt.timedelta(days=1)
+    days = (now - since) // day
+    return [since + limit, since + days * day, since + (days + 1) * day]
 
 
 def _midnight(day: dt.date | None, now: dt.datetime) -> dt.datetime | None:

@@ -92,6 +92,11 @@ def needed_fields(item_type: str, status: str, workflow: Workflow) -> tuple[str,
     return required_fields(item_type)
 
 
+def runs_out(item: ItemModel, workflow: Workflow, tz: dt.tzinfo | None) -> dt.datetime | None:
+    """When an in-progress spike's timebox runs out (None for anything else)."""
+    return selection.runs_out(lambda name: getattr(item, name, None), workflow.in_progress, tz)
+
+
 def overdue_since(item: ItemModel, now: dt.datetime, workflow: Workflow) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
     return selection.overdue_since(

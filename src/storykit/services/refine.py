@@ -15,7 +15,7 @@ from storykit.services.query import timeline_at_head
 from storykit.services.workspace import Workspace
 
 
-def refinement(ws: Workspace, top: int = 20) -> Refinement:
+def refinement(ws: Workspace, top: int = 20, now: dt.datetime | None = None) -> Refinement:
     if top < 1:
         raise UsageError(f"--top must be 1 or more, not {top}")
     items = ws.store.load_all().items
@@ -30,7 +30,7 @@ def refinement(ws: Workspace, top: int = 20) -> Refinement:
     found = refine(
         items,
         ws.project.config,
-        clock.now(),
+        now or clock.now(),
         top,
         {i: dt.datetime.fromtimestamp(t, zone) for i, t in touched.items()},
         {i: dt.datetime.fromtimestamp(t, zone) for i, (_, t) in captured.items()},

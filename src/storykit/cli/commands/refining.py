@@ -8,13 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from storykit.cli.commands.reports import captured
+from storykit.cli.lean.kept_answers import window
+from storykit.cli.lean.kept_refine import refine_request
 from storykit.cli.options import JsonOpt, workspace
 from storykit.cli.render import envelope, output
 from storykit.cli.render.comment import fit
 from storykit.errors import UsageError
 
 if TYPE_CHECKING:
+    from storykit.cli.lean.kept_answers import KeptAnswers
     from storykit.model.refine import Finding, Refinement
+    from storykit.services.workspace import Workspace
 
 
 def refine(
@@ -29,23 +34,54 @@ def refine(
         bool, typer.Option("--exit-code", help="Exit 1 when anything needs attention.")
     ] = False,
 ) -> None:
+    from storykit import clock
     from storykit.services.refine import refinement
 
     if format_ not in ("text", "markdown"):
         raise UsageError(f"--format {format_!r}: give text or markdown")
     if as_json and format_ != "text":
         raise UsageError("give either --json or --format, not both")
-    found = refinement(workspace(), top)
-    if found.unjudged:
-        output.err(f"warning: {found.unjudged}")
-    if as_json:
-        envelope.print_json(envelope.refinement(found))
-    elif format_ == "markdown":
-        sys.stdout.write(_markdown(found))
-    else:
-        _text(found)
-    if exit_code and found.needs_attention:
-        raise typer.Exit(1)
+    ws = workspace()
+    now = clock.now()
+    keep = _kept(ws, refine_request(top, as_json, format_, exit_code))
+    with captured() as (out, err):
+        found = refinement(ws, top, now)
+        if found.unjudged:
+            output.err(f"warning: {found.unjudged}")
+        if as_json:
+            envelope.print_json(envelope.refinement(found))
+        elif format_ == "markdown":
+            sys.stdout.write(_markdown(found))
+        else:
+            _text(found)
+    code = 1 if exit_code and found.needs_attention else 0
+    if keep is not None and not err.getvalue():  # a warning, a cut history: asked again
+        kept, key = keep
+        stamps = [moment.timestamp() for moment in found.changes]
+        kept.put(key, out.getvalue(), window(stamps, now.timestamp()), code)
+    if code:
+        raise typer.Exit(code)
+
+
+def _kept(ws: Workspace, request: list[str]) -> tuple[KeptAnswers, str] | None:
+    """Where this answer is kept and its key, taken before anything is read (None: it is
+    not kept here)."""
+    from storykit.cli.lean.kept_refine import kept_refine
+    from storykit.locations import CONFIG_FILE
+
+    root, git_dir = ws.project.root, ws.project.git_dir
+    if git_dir is None:
+        return None
+    try:
+        config = (root / CONFIG_FILE).read_bytes()
+    except OSError:
+        return None
+    kept = kept_refine(root, git_dir, config, request)
+    if kept is None:
+        return None
+    kept.remember(ws.project.config.backlog_dir)  # what `key` needs (read without TOML)
+    key = kept.key()
+    return (kept, key) if key is not None else None
 
 
 def _groups(found: Refinement) -> dict[str, list[Finding]]:

@@ -62,14 +62,15 @@ def burndown(
     ws = workspace()
     shown = burndown_of(ws, sprint, at)
     options = {"sprint": sprint, "at": at, "as_json": as_json, "form": format_.value}
-    with kept(ws, shown.found, "burndown", **options):
+    with kept(ws, shown.found, "burndown", **options) as keeping:
         if as_json:
             envelope.print_json(envelope.burndown(shown))
         elif not drawn(
             format_,
             output_file,
             lambda: charts.burndown_markdown(shown),
-            lambda path: charts.burndown_svg(shown, path),
+            lambda: charts.burndown_svg(shown),
+            keeping,
         ):
             model = shown.sprint.model
             output.out(f"{shown.sprint.name}  {shown.state}  {model.start} → {model.end}")
@@ -90,14 +91,15 @@ def velocity(
     ws = workspace()
     found = compute(ws, last, at)
     options = {"at": at, "as_json": as_json, "form": format_.value, "last": last}
-    with kept(ws, found.found, "velocity", **options):
+    with kept(ws, found.found, "velocity", **options) as keeping:
         if as_json:
             envelope.print_json(envelope.velocity(found))
         elif not drawn(
             format_,
             output_file,
             lambda: charts.velocity_markdown(found),
-            lambda path: charts.velocity_svg(found, path),
+            lambda: charts.velocity_svg(found),
+            keeping,
         ):
             _velocity_text(found)
 
@@ -142,20 +144,32 @@ def drawn(
     format_: Format,
     path: Path | None,
     markdown: Callable[[], str],
-    svg: Callable[[Path], None],
+    svg: Callable[[], bytes],
+    keeping: Keeping | None = None,
 ) -> bool:
     """Markdown or SVG output, if asked for (True: done)."""
+    from storykit.storage.atomic import write_atomic
+
     if format_ is Format.markdown:
         sys.stdout.write(markdown())
         return True
     if format_ is Format.svg and path is not None:
+        drawing = svg()
         try:
-            svg(path)
+            write_atomic(path, drawing)  # a failure never leaves half a chart
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        if keeping is not None:
+            keeping.written = drawing.decode()
         output.err(f"wrote {path}")
         return True
     return False
+
+
+class Keeping:
+    """What a report wrote besides its output (an SVG chart), to keep with it."""
+
+    written: str | None = None
 
 
 def width() -> int:
@@ -187,24 +201,33 @@ class _Tee(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[None]:
-    """Print a report and keep what was printed for the lean path (`reportcache.py`)."""
+def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """stdout and stderr as they are, with a copy of what is written to each."""
+    real_out, real_err = sys.stdout, sys.stderr
+    out, err = _Tee(real_out), _Tee(real_err)  # type: ignore[arg-type]
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield out.copy, err.copy
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+
+
+@contextlib.contextmanager
+def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[Keeping]:
+    """Print a report and keep what was printed (and drawn) for the lean path
+    (`reportcache.py`)."""
     from storykit.cli.lean.kept_reports import report_request
     from storykit.history.reportcache import ReportCache
 
+    keeping = Keeping()
     wanted = report_request(command, **options)  # type: ignore[arg-type]
     git_dir = ws.project.git_dir
     if wanted is None or git_dir is None:
-        yield
+        yield keeping
         return
     cache = ReportCache(ws.project.root, git_dir)
-    real = sys.stdout
-    tee = _Tee(real)  # type: ignore[arg-type]
-    sys.stdout = tee
-    try:
-        yield
-    finally:
-        sys.stdout = real
+    with captured() as (out, _):
+        yield keeping
     key = cache.key(found.commit, wanted)
     if key is not None:
-        cache.put(key, tee.copy.getvalue(), found.window())
+        cache.put(key, out.getvalue(), found.window(), keeping.written)

@@ -243,7 +243,7 @@ def show(
         format_,
         output_file,
         lambda: charts.burndown_markdown(shown),
-        lambda path: charts.burndown_svg(shown, path),
+        lambda: charts.burndown_svg(shown),
     ):
         return
     model = shown.sprint.model

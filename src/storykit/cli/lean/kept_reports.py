@@ -1,6 +1,6 @@
-"""A lean `storykit burndown`, `velocity` and `sprint list`: the answer printed last time,
-when nothing it depends on has changed (`reportcache.py`); otherwise None, and the full
-command runs (and stores its answer)."""
+"""A lean `storykit burndown`, `velocity` and `sprint list`: the answer printed last time
+(or the SVG chart drawn last time, written again), when nothing it depends on has changed
+(`reportcache.py`); otherwise None, and the full command runs (and stores its answer)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from pathlib import Path
 
 from storykit import clock
 from storykit.history.reportcache import open_cache
+from storykit.printable import printable_lines
+from storykit.storage.atomic import write_atomic
 
 # command → (value options, flags) it answers; anything else goes to the full command.
 _FORMS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("burndown",): (("--at", "--format"), ("--json",)),
-    ("velocity",): (("--at", "--format", "--last"), ("--json",)),
+    ("burndown",): (("--at", "--format", "--output"), ("--json",)),
+    ("velocity",): (("--at", "--format", "--last", "--output"), ("--json",)),
     ("sprint", "list"): (("--at",), ("--json",)),
 }
 
@@ -28,16 +30,31 @@ def report_request(
     last: str | int | None = None,
 ) -> list[str] | None:
     """A report's options as the cache key holds them — the full command builds the same
-    list from what Typer parsed — or None for a form that is not kept (an SVG file)."""
-    if form not in ("text", "markdown"):
+    list from what Typer parsed — or None for a form that is not kept. An SVG chart is
+    kept with what draws it (matplotlib's installation: its version, its fonts), not
+    where it is written."""
+    drawer = _drawer() if form == "svg" else ""
+    if form not in ("text", "markdown", "svg") or drawer is None:
         return None
     if command == "velocity" and last is None:
         last = 6
-    fields = (command, sprint, "yes" if at else "", as_json, form, last)
+    fields = (command, sprint, "yes" if at else "", as_json, form, last, drawer)
     return [f"{name}={value}" for name, value in zip(_NAMES, fields, strict=True)]
 
 
-_NAMES = ("command", "sprint", "at", "json", "format", "last")
+_NAMES = ("command", "sprint", "at", "json", "format", "last", "drawer")
+
+
+def _drawer() -> str | None:
+    """matplotlib's installation, found without importing it (None: not installed): where
+    it is and its version file's size and time, which any install or upgrade changes."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        return None
+    version = Path(spec.origin).with_name("_version.py").stat()
+    return f"{spec.origin}:{version.st_size}:{version.st_mtime_ns}"
 
 
 def _parse(command: tuple[str, ...], args: list[str]) -> dict[str, str] | None:
@@ -85,10 +102,16 @@ def try_report(argv: list[str]) -> int | None:
         )
         commit = cache.commit(found.get("--at"))
         key = cache.key(commit, wanted) if commit and wanted else None
-        out = cache.get(key, clock.now().timestamp()) if key else None
-    except Exception:  # an optimisation only: the full command decides
-        return None
-    if out is None:
+        answer = cache.get(key, clock.now().timestamp()) if key else None
+        if answer is None or (answer[1] is None) != ("--output" not in found):
+            return None
+        out, written = answer
+        if written is not None:
+            target = Path(found["--output"])
+            write_atomic(target, written.encode())
+    except Exception:  # an optimisation only: the full command decides (and says why)
         return None
     sys.stdout.write(out)
+    if written is not None:
+        sys.stderr.write(printable_lines(f"wrote {target}") + "\n")
     return 0

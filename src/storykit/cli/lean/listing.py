@@ -1,7 +1,7 @@
 """A lean `storykit list`: no Typer, no Pydantic, no YAML.
 
 It answers for simple options when every item file is valid: from the answer kept last
-time (`kept_list.py`), from the read cache's summary index (the few files changed since
+time (`kept_answers.py`), from the read cache's summary index (the few files changed since
 parsed through the store), or, with no cache or many changes, by reading every file and
 writing the cache. Otherwise it returns None so the full command runs, which reports any
 problem. Rows and JSON come from the same data and the same formatting as the
@@ -17,19 +17,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from storykit import clock
-from storykit.cli.lean.kept_list import KeptList, window
+from storykit.cli.lean.kept_answers import Here, KeptAnswers, here, window
 from storykit.cli.render.columns import chosen_columns, lines_text, list_row
 from storykit.cli.render.envelope import envelope, json_text, listed
 from storykit.locations import (
-    CONFIG_FILE,
     backlog_folder_problem,
     cache_file,
     common_dir,
-    find_git_dir,
-    find_project_root,
     is_item_file,
 )
 from storykit.model.naming import id_from_file_name
@@ -70,22 +67,6 @@ _REPEATABLE = ("--type", "--status", "--tag")
 _FLAGS = ("--all", "--json")
 
 
-class Here(NamedTuple):
-    """The work tree the command runs in: its root, git directory and settings' bytes."""
-
-    root: Path
-    git_dir: Path
-    config: bytes
-
-
-def here() -> Here | None:
-    root = find_project_root(Path.cwd().resolve())
-    git_dir = find_git_dir(root) if root else None
-    if root is None or git_dir is None:
-        return None
-    return Here(root, git_dir, (root / CONFIG_FILE).read_bytes())
-
-
 class _StepAside(Exception):
     """A file the full command must report (invalid, a symbolic link) or a backlog folder
     it refuses: nothing more is read here."""
@@ -104,9 +85,10 @@ def try_list(argv: list[str]) -> int | None:
         where = here()
         if where is None:
             return None
-        kept = KeptList(where.root, common_dir(where.git_dir) / "storykit", where.config, argv)
+        kept = KeptAnswers(where.root, common_dir(where.git_dir) / "storykit", where.config, argv)
         key = kept.key()
-        out = kept.get(key, now.timestamp()) if key is not None else None
+        found = kept.get(key, now.timestamp()) if key is not None else None
+        out = found[0] if found is not None else None
         if out is None:
             answer = _answer(where, options, now)
             if answer is None:

@@ -6,7 +6,6 @@ only when a chart is drawn."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storykit.cli.render.comment import fit
@@ -166,14 +165,17 @@ def _figure() -> tuple[Figure, Axes]:
             "--format svg draws with matplotlib, which is not installed", hint=SVG_EXTRA
         ) from None
 
-    matplotlib.rcParams["svg.hashsalt"] = "storykit"  # the same chart, the same file
+    # The same chart, the same file, on every machine: matplotlib's own defaults (no
+    # matplotlibrc of the user's or the repository's), and a fixed salt for SVG ids.
+    matplotlib.rcdefaults()
+    matplotlib.rcParams["svg.hashsalt"] = "storykit"
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 4.5))
     return figure, figure.subplots()
 
 
-def burndown_svg(report: SprintReport, path: Path) -> None:
+def burndown_svg(report: SprintReport) -> bytes:
     figure, axes = _figure()
     days = report.burndown.days
     labels = [day.date.strftime("%m-%d") for day in days]
@@ -188,10 +190,10 @@ def burndown_svg(report: SprintReport, path: Path) -> None:
     axes.set_ylim(bottom=0)
     axes.tick_params(axis="x", labelrotation=45)
     axes.legend()
-    _save(figure, path)
+    return _rendered(figure)
 
 
-def velocity_svg(found: Velocity, path: Path) -> None:
+def velocity_svg(found: Velocity) -> bytes:
     figure, axes = _figure()
     names = [printable(r.sprint.name) for r in found.sprints]
     x = list(range(len(names)))
@@ -205,16 +207,14 @@ def velocity_svg(found: Velocity, path: Path) -> None:
     axes.set_title("velocity")
     axes.set_ylabel("points")
     axes.legend()
-    _save(figure, path)
+    return _rendered(figure)
 
 
-def _save(figure: Figure, path: Path) -> None:
-    """Render, then write the file atomically: a failure never leaves half a chart."""
+def _rendered(figure: Figure) -> bytes:
+    """The chart as an SVG file's bytes."""
     import io
-
-    from storykit.storage.atomic import write_atomic
 
     figure.tight_layout()
     rendered = io.BytesIO()
     figure.savefig(rendered, format="svg", metadata={"Date": None})
-    write_atomic(path, rendered.getvalue())
+    return rendered.getvalue()

@@ -1,10 +1,14 @@
-"""`list`'s answer kept as printed, so that asking again with nothing changed is one stat of
-each item file and one file read: no index to load, nothing to sort or format.
+"""The answers of `list` and `refine` kept as printed, so that asking again with nothing
+changed is one stat of each item file and one file read: no index to load, nothing to sort
+or format.
 
 An answer is a function of every item file (name, size, mtime, inode: the read cache's
 signature), the settings, storykit itself, the options, how it is printed (a terminal or
-not, its width, NO_COLOR, TERM), the time zone and "now" — only through the overdue mark,
-so only between the moments an in-progress spike's timebox runs out. A backlog folder the
+not, its width, NO_COLOR, TERM), the time zone and "now" — `list` reads "now" only through
+the overdue mark, so it holds between the moments an in-progress spike's timebox runs out;
+`refine` also through days since a commit touched an item (its key holds HEAD and the
+history's shape too), so between those moments and the turns of those days. A backlog
+folder the
 full command would refuse is never answered from here. Answers are kept one per file in
 `.git/storykit/kept/` (the newest few), and only when no item file was modified in the last
 seconds (the read cache's rule: a file changed again within its mtime's granularity would
@@ -17,10 +21,17 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from storykit.history.reportcache import printing
-from storykit.locations import backlog_folder_problem, is_item_file, package_fingerprint
+from storykit.locations import (
+    CONFIG_FILE,
+    backlog_folder_problem,
+    find_git_dir,
+    find_project_root,
+    is_item_file,
+    package_fingerprint,
+)
 from storykit.storage.atomic import save_json, write_atomic
 from storykit.storage.cache import settled, signature_of
 
@@ -28,8 +39,25 @@ KEPT = 8
 _FOLDERS = "folders.json"  # config digest → the backlog folder it names (read without TOML)
 
 
-class KeptList:
-    """The kept answers of one work tree (`state`: its `.git/storykit`)."""
+class Here(NamedTuple):
+    """The work tree the command runs in: its root, git directory and settings' bytes."""
+
+    root: Path
+    git_dir: Path
+    config: bytes
+
+
+def here() -> Here | None:
+    root = find_project_root(Path.cwd().resolve())
+    git_dir = find_git_dir(root) if root else None
+    if root is None or git_dir is None:
+        return None
+    return Here(root, git_dir, (root / CONFIG_FILE).read_bytes())
+
+
+class KeptAnswers:
+    """The kept answers of one work tree (`state`: its `.git/storykit`) to one request
+    (`argv`: the command's name first, then whatever else decides its answer)."""
 
     def __init__(self, root: Path, state: Path, config: bytes, argv: list[str]) -> None:
         self.root = root
@@ -75,35 +103,43 @@ class KeptList:
         self.keepable = settled(newest)
         return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
-    def get(self, key: str, now: float) -> str | None:
-        """The answer kept under `key`, if "now" is inside the window it holds for."""
+    def get(self, key: str, now: float) -> tuple[str, int] | None:
+        """The answer kept under `key` and its exit code, if "now" is inside the window it
+        holds for."""
         try:
-            head, _, out = (self.folder / f"list-{key}.txt").read_text("utf-8").partition("\n")
-            low, high = (float(part) for part in head.split())
+            head, _, out = self._file(key).read_text("utf-8").partition("\n")
+            low, high, *code = head.split()
+            if float(low) < now < float(high):
+                return out, int(code[0]) if code else 0
         except (OSError, ValueError):
-            return None
-        return out if low < now < high else None
+            pass
+        return None
 
-    def put(self, key: str, out: str, window: tuple[float, float]) -> None:
+    def put(self, key: str, out: str, window: tuple[float, float], code: int = 0) -> None:
         if not self.keepable:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            text = f"{window[0]} {window[1]}\n{out}"
-            write_atomic(self.folder / f"list-{key}.txt", text.encode(), durable=False)
-            kept = sorted(self.folder.glob("list-*.txt"), key=lambda path: path.stat().st_mtime)
+            text = f"{window[0]} {window[1]} {code}\n{out}"
+            write_atomic(self._file(key), text.encode(), durable=False)
+            kept = sorted(
+                self.folder.glob(f"{self.argv[0]}-*.txt"), key=lambda path: path.stat().st_mtime
+            )
             for old in kept[:-KEPT]:
                 old.unlink(missing_ok=True)
         except OSError:
             pass  # a speed-up only
+
+    def _file(self, key: str) -> Path:
+        return self.folder / f"{self.argv[0]}-{key}.txt"  # `list-…`, `refine-…`
 
     def remember(self, backlog_dir: str) -> None:
         """Note the backlog folder these settings name, for the next `key`."""
         folders = self.folders()
         if folders.get(self.config_digest) == backlog_dir:
             return
-        kept = dict(list(folders.items())[-KEPT:])
-        save_json(self.folder / _FOLDERS, {**kept, self.config_digest: backlog_dir}, durable=False)
+        self._folders = {**dict(list(folders.items())[-KEPT:]), self.config_digest: backlog_dir}
+        save_json(self.folder / _FOLDERS, self._folders, durable=False)
 
 
 def window(deadlines: list[float], now: float) -> tuple[float, float]:
