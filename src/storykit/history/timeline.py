@@ -103,6 +103,7 @@ def _best_base(cache: _Cache, history: History, commit: str) -> str | None:
 def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[str, list[Any]]:
     """Each commit's change as the cache stores it: [time, items, sprints, author, the
     commit it undoes]."""
+    folder = PurePosixPath(folder).as_posix()  # `./backlog` and `backlog/` are `backlog`
     blobs = {
         sha
         for commit in commits
@@ -173,15 +174,15 @@ def _item_delta(changes: list[RawChange], fields: Any) -> Fields | bool | None:
 
 
 def _kind(path: str, folder: str) -> str | None:
-    """`sprint` for a sprint file, the item's ID for an item file, None for anything else."""
-    pure = PurePosixPath(path)
-    if not is_item_file(pure.name):
+    """`sprint` for a sprint file, the item's ID for an item file, None for anything else
+    (`path` as git writes it: relative, `/` between names; `folder` normalised alike)."""
+    parent, _, name = path.rpartition("/")
+    if not is_item_file(name):
         return None
-    parent = pure.parent.as_posix()
+    if parent == folder:
+        return id_from_file_name(name)
     if parent == f"{folder}/{SPRINT_FOLDER}":
         return "sprint"
-    if parent == folder:
-        return id_from_file_name(pure.name)
     return None
 
 
