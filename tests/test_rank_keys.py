@@ -125,3 +125,28 @@ def test_invalid_keys_are_reported_not_crashed() -> None:
     assert not is_valid_key("a10")  # trailing zero
     with pytest.raises(RankError):
         key_for_move([("a10", "SK-A")], "SK-B", "top")
+
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@given(
+    st.one_of(
+        st.text(_BASE62, max_size=30),
+        st.builds(
+            lambda head, body: head + body, st.sampled_from("aAzZbY"), st.text("0z", max_size=28)
+        ),
+        st.text(max_size=6),
+    )
+)
+@settings(max_examples=3000)
+def test_the_quick_key_check_agrees_with_the_library(key: str) -> None:
+    from fractional_indexing import FIError, generate_key_between
+
+    try:
+        generate_key_between(key, None)
+        library = True
+    except (FIError, ValueError, IndexError):
+        library = False
+    assert is_valid_key(key) == library, key
+    assert is_valid_key("A" + "0" * 26) is False and is_valid_key("A" + "0" * 26 + "1")
