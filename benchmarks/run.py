@@ -40,6 +40,7 @@ class Case:
     before: Callable[[], None] | None = None  # untimed set-up before each run
     peer: Callable[[int], list[str]] | None = None  # the same work with Backlog.md
     env: dict[str, str] | None = None  # more environment (shell completion)
+    program: str = STORYKIT  # what runs (a reference floor runs Python itself)
 
 
 def run_case(
@@ -154,6 +155,7 @@ def cases(root: Path, ids: list[str], rng: random.Random) -> list[Case]:
 
     return [
         Case("--help", lambda n: ["--help"], peer=lambda n: ["--help"]),
+        Case("import typer, rich", lambda n: ["-c", "import typer, rich"], program=sys.executable),
         Case("list (warm cache)", lambda n: ["list"], peer=peer_list),
         Case("list (cold cache)", lambda n: ["list"], drop_cache, peer=peer_list),
         Case("list (one file changed)", lambda n: ["list"], change_one, peer=peer_list),
@@ -225,7 +227,7 @@ def main() -> None:
             make_history(root, ids[1], ids)
         age(root)
         for case in chosen:
-            times = run_case(root, STORYKIT, case.argv, args.runs, case.before, case.env)
+            times = run_case(root, case.program, case.argv, args.runs, case.before, case.env)
             line = (
                 f"{items:>6}  {case.name:<24} {statistics.median(times):>7.3f}s "
                 f"{min(times):>7.3f}s {max(times):>7.3f}s"

@@ -49,6 +49,16 @@ def test_corrupt_cache_is_rebuilt_silently(repo: Repo) -> None:
         assert _outputs(repo) == expected
     cache.write_text(json.dumps({"format": 1, "key": "x", "entries": {"a": [1]}}))
     assert _outputs(repo) == expected
+    # The right format and key, entries of every wrong shape: each file is parsed again.
+    _outputs(repo)
+    good = json.loads(cache.read_text())
+    names = sorted(good["entries"])
+    wrong: list[object] = ["text", 3, [1, 2, 3], [1, 2, 3, "payload"], None]
+    for name, junk in zip(names, wrong, strict=False):
+        good["entries"][name] = junk
+    good["entries"]["SK-GONE-gone.yaml"] = [1, 2, 3, {"item": {"id": "SK-GONE"}}]
+    cache.write_text(json.dumps(good))
+    assert _outputs(repo) == expected
 
 
 def test_changed_files_are_parsed_again(repo: Repo) -> None:

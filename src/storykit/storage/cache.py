@@ -32,7 +32,7 @@ class ItemCache:
 
     path: Path
     key: str
-    entries: dict[str, tuple[Signature, dict[str, Any]]]
+    entries: dict[str, list[Any]]  # name → [size, mtime_ns, inode, payload], as stored
     dirty: bool = False
     settings: dict[str, Any] | None = None  # what a lean reader needs from the config
 
@@ -40,29 +40,30 @@ class ItemCache:
     def open(cls, path: Path, key: str) -> ItemCache:
         """The cache at `path`, empty when it is missing, corrupt or for another key; the
         settings it was written with come back too (for a lean reader)."""
-        entries: dict[str, tuple[Signature, dict[str, Any]]] = {}
+        entries: dict[str, list[Any]] = {}
         settings = None
         try:
             raw = json.loads(path.read_bytes())
             if raw.get("format") == CACHE_FORMAT and raw.get("key") == key:
-                for name, (size, mtime, inode, payload) in raw["entries"].items():
-                    entries[name] = ((int(size), int(mtime), int(inode)), payload)
+                if isinstance(raw["entries"], dict):  # each entry is checked when it is used
+                    entries = raw["entries"]
                 settings = raw.get("settings")
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             entries, settings = {}, None
         return cls(path=path, key=key, entries=entries, settings=settings)
 
     def get(self, name: str, signature: Signature) -> dict[str, Any] | None:
-        hit = self.entries.get(name)
-        if hit is not None and hit[0] == signature:
-            return hit[1]
+        hit: Any = self.entries.get(name)
+        if _sound(hit) and (hit[0], hit[1], hit[2]) == signature:
+            payload: dict[str, Any] = hit[3]
+            return payload
         return None
 
     def put(self, name: str, signature: Signature, payload: dict[str, Any]) -> None:
         if not settled(signature[1]):
             self.forget(name)
             return
-        self.entries[name] = (signature, payload)
+        self.entries[name] = [*signature, payload]
         self.dirty = True
 
     def forget(self, name: str) -> None:
@@ -79,27 +80,31 @@ class ItemCache:
         `force`)."""
         if not (self.dirty or force):
             return
+        sound = {name: entry for name, entry in self.entries.items() if _sound(entry)}
         data = {
             "format": CACHE_FORMAT,
             "key": self.key,
             "settings": self.settings,
-            "entries": {
-                name: [sig[0], sig[1], sig[2], payload]
-                for name, (sig, payload) in self.entries.items()
-            },
+            "entries": sound,
         }
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, json_pieces(data), durable=False)
             for kind, value_of in INDEXES.items():
                 flat: list[Any] = []
-                for name, (sig, payload) in self.entries.items():
+                for name, (size, mtime, inode, payload) in sound.items():
                     item = payload.get("item")
-                    flat += [name, *sig, value_of(item) if item is not None else None]
+                    flat += [name, size, mtime, inode, value_of(item) if item is not None else None]
                 index = {"format": CACHE_FORMAT, "key": self.key, "settings": self.settings}
                 index["entries"] = flat
                 write_atomic(index_file(self.path, kind), json_pieces(index), durable=False)
         self.dirty = False
+
+
+def _sound(entry: Any) -> bool:
+    """Whether a cache entry has its shape (the file is read as JSON: anything may be in
+    it); one that has not is a file to parse again."""
+    return type(entry) is list and len(entry) == 4 and type(entry[3]) is dict
 
 
 # What the lean `list` (cli/lean/listing.py) needs of an item: a fifth of the cache's size.
