@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit import clock
+from storykit import clock, collector
 from storykit.errors import Diagnostic, InvalidDataError
 from storykit.locations import is_item_file
 from storykit.model.catalogue import REFERENCE_FIELDS
@@ -190,8 +190,9 @@ def _check_all(ws: Workspace) -> CheckReport:
 def _read_all(ws: Workspace) -> tuple[list[Row], list[Diagnostic], list[str]]:
     """The valid items in backlog order, the problems of the others, and their files."""
     records, problems, invalid = ws.store.read_all()
-    rows = [Row(ws.project.root, rel, payload) for rel, payload in records]
-    rows.sort(key=lambda row: (str(row.fields["rank"]), row.id))
+    with collector.paused():
+        rows = [Row(ws.project.root, rel, payload) for rel, payload in records]
+        rows.sort(key=lambda row: (str(row.fields["rank"]), row.id))
     return rows, problems, invalid
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storykit import yamlio
+from storykit import collector, yamlio
 from storykit.errors import Diagnostic, InvalidDataError, RepoStateError, UnknownItemError
 from storykit.locations import backlog_folder_problem, is_item_file
 from storykit.model.ids import looks_like_query, normalise_query
@@ -218,8 +218,9 @@ class ItemStore:
     def load_all(self) -> Backlog:
         """Every item file, in backlog order (unchanged files from the read cache)."""
         records, problems, invalid = self.read_all()
-        items = [self.item_from_payload(payload, rel) for rel, payload in records]
-        return Backlog(sorted(items, key=StoredItem.sort_key), problems, invalid)
+        with collector.paused():
+            items = [self.item_from_payload(payload, rel) for rel, payload in records]
+            return Backlog(sorted(items, key=StoredItem.sort_key), problems, invalid)
 
     def read_all(self) -> tuple[list[tuple[str, dict[str, Any]]], list[Diagnostic], list[str]]:
         """Every item file through the read cache: (rel, payload) of each valid one, the
@@ -227,12 +228,13 @@ class ItemStore:
         records: list[tuple[str, dict[str, Any]]] = []
         problems: list[Diagnostic] = []
         invalid: list[str] = []
-        for rel, payload in self.reads.payloads():
-            if "item" in payload:
-                records.append((rel, payload))
-            else:
-                problems.extend(Diagnostic(**d) for d in payload["problems"])
-                invalid.append(rel)
+        with collector.paused():  # many small dicts, no cycles (collector.py)
+            for rel, payload in self.reads.payloads():
+                if "item" in payload:
+                    records.append((rel, payload))
+                else:
+                    problems.extend(Diagnostic(**d) for d in payload["problems"])
+                    invalid.append(rel)
         return records, problems, invalid
 
     def records(self) -> list[tuple[str, dict[str, Any]]]:
