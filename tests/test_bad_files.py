@@ -44,6 +44,16 @@ CASES: list[tuple[str, bytes, str]] = [
         b"id: SK-BAD1\n---\nid: SK-BAD2\n",
         ":2:1: error: invalid YAML: more than one",
     ),
+    (
+        "type-a-list",  # found by a property test: it was an internal error
+        b"id: SK-BAD1\ntype: []\ntitle: x\nstatus: ready\nrank: a0\nzzz: 1\n",
+        ":2:7: error: type: must be one of epic, story, tech, spike, task",
+    ),
+    (
+        "type-a-mapping",
+        b"id: SK-BAD1\ntype: {a: 1}\ntitle: x\nstatus: ready\nrank: a0\n",
+        ":2:7: error: type: must be one of",
+    ),
     ("list-top-level", b"- id: SK-BAD1\n", ":1:1: error: expected a mapping of fields"),
     ("scalar-top-level", b"just text\n", ":1:1: error: expected a mapping of fields"),
     ("empty", b"", ":1:1: error: file is empty"),

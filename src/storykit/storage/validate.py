@@ -138,8 +138,8 @@ def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list
     one may leave out: a draft is not written yet, and a dropped item will never be."""
     item_type, status = core.get("type"), core.get("status")
     workflow = config.workflow
-    if item_type not in TYPES or not isinstance(status, str):
-        return []
+    if not isinstance(item_type, str) or item_type not in TYPES or not isinstance(status, str):
+        return []  # a `type` of another shape (`[]`, `{}`) is the model's to name
     if status in (workflow.initial, workflow.dropped):
         return []
     return [
@@ -247,7 +247,7 @@ def _message(
 
 
 def _unknown_key(name: str, item_type: Any) -> str:
-    known = item_type in TYPES
+    known = isinstance(item_type, str) and item_type in TYPES
     allowed = list(type_fields(item_type)) if known else []
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7)
     if close:
