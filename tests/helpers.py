@@ -224,3 +224,15 @@ def run_on_terminal(
     os.close(fd)
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")
     return os.waitstatus_to_exitcode(status), text
+
+
+def kept_files(repo: Repo, command: str) -> list[Path]:
+    """The answers of `command` (`list`, `refine`) kept in `.git/storykit/kept/`."""
+    return sorted((repo.root / ".git" / "storykit" / "kept").glob(f"{command}-*.txt"))
+
+
+def tamper_kept(repo: Repo, command: str) -> None:
+    """Mark every kept answer of `command`, to see whether the next one prints it."""
+    for path in kept_files(repo, command):
+        head, _, out = path.read_text().partition("\n")
+        path.write_text(f"{head}\nKEPT\n{out}")

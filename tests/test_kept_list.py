@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import SCRIPT, Repo, on_terminal
+from tests.helpers import SCRIPT, Repo, kept_files, on_terminal, tamper_kept
 
 
 def _lean(repo: Repo, *args: str, env: dict[str, str] | None = None) -> str:
@@ -19,17 +18,6 @@ def _lean(repo: Repo, *args: str, env: dict[str, str] | None = None) -> str:
         env={**os.environ, **(env or {})},
     )  # fmt: skip
     return result.stdout
-
-
-def _kept_files(repo: Repo) -> list[Path]:
-    return sorted((repo.root / ".git" / "storykit" / "kept").glob("list-*.txt"))
-
-
-def _tamper(repo: Repo) -> None:
-    """Mark every kept answer, to see whether the next `list` prints one."""
-    for path in _kept_files(repo):
-        head, _, out = path.read_text().partition("\n")
-        path.write_text(f"{head}\nKEPT\n{out}")
 
 
 @pytest.fixture
@@ -47,8 +35,8 @@ NOW = {"STORYKIT_NOW": "2026-11-24T10:00:00+00:00"}
 def test_asked_again_unchanged_the_kept_answer_is_printed(backlog: Repo) -> None:
     first = _lean(backlog, "list")  # notes the backlog folder
     assert _lean(backlog, "list") == first  # keeps the answer
-    assert _kept_files(backlog)
-    _tamper(backlog)
+    assert kept_files(backlog, "list")
+    tamper_kept(backlog, "list")
     assert _lean(backlog, "list").startswith("KEPT\n")  # served from the kept answer
     assert _lean(backlog, "list", "--all") == backlog.run("list", "--all").stdout
 
@@ -58,7 +46,7 @@ def test_a_changed_file_setting_or_option_is_never_answered_from_an_old_answer(
 ) -> None:
     for _ in range(2):
         _lean(backlog, "list")
-    _tamper(backlog)
+    tamper_kept(backlog, "list")
     path = next((backlog.root / "backlog").glob("SK-*send-emojis.yaml"))
     path.write_text(path.read_text().replace("points: 3", "points: 5"))
     backlog.age_files()  # the same age as before: size and inode still tell
@@ -71,7 +59,7 @@ def test_a_changed_file_setting_or_option_is_never_answered_from_an_old_answer(
     fresh.write_text(fresh.read_text() + "notes: just now\n")  # too fresh to keep
     for _ in range(3):
         assert "KEPT" not in _lean(backlog, "list")
-    _tamper(backlog)
+    tamper_kept(backlog, "list")
     assert "KEPT" not in _lean(backlog, "list")
 
 
@@ -99,7 +87,7 @@ def test_on_a_terminal_and_in_a_pipe_the_answers_differ(backlog: Repo) -> None:
 def test_a_backlog_folder_the_full_command_refuses_is_never_answered(backlog: Repo) -> None:
     for _ in range(2):
         _lean(backlog, "list")
-    _tamper(backlog)
+    tamper_kept(backlog, "list")
     folder = backlog.root / "backlog"
     folder.rename(backlog.root / "elsewhere")
     folder.symlink_to(backlog.root / "elsewhere")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import SCRIPT, Repo, modules_after
+from tests.helpers import SCRIPT, Repo, kept_files, modules_after, tamper_kept
 
 
 def _lean(repo: Repo, *args: str, now: str) -> subprocess.CompletedProcess[str]:
@@ -19,17 +18,6 @@ def _lean(repo: Repo, *args: str, now: str) -> subprocess.CompletedProcess[str]:
         [str(SCRIPT), "refine", *args], cwd=repo.root, capture_output=True, text=True,
         env={**os.environ, "STORYKIT_NOW": now}, check=False,
     )  # fmt: skip
-
-
-def _kept_files(repo: Repo) -> list[Path]:
-    return sorted((repo.root / ".git" / "storykit" / "kept").glob("refine-*.txt"))
-
-
-def _tamper(repo: Repo) -> None:
-    """Mark every kept answer, to see whether the next `refine` prints one."""
-    for path in _kept_files(repo):
-        head, _, out = path.read_text().partition("\n")
-        path.write_text(f"{head}\nKEPT\n{out}")
 
 
 def _full(repo: Repo, monkeypatch: pytest.MonkeyPatch, now: str, *args: str) -> str:
@@ -57,13 +45,13 @@ def test_asked_again_the_kept_answer_and_its_exit_code(
 ) -> None:
     first = _lean(groomed, now=BEFORE)
     assert first.returncode == 0 and "Old idea" in first.stdout
-    assert _kept_files(groomed)
-    _tamper(groomed)
+    assert kept_files(groomed, "refine")
+    tamper_kept(groomed, "refine")
     again = _lean(groomed, now=BEFORE)
     assert again.stdout.startswith("KEPT\n") and again.returncode == 0
     for args in (("--json",), ("--format", "markdown"), ("--top", "1"), ("--exit-code",)):
         full = _full(groomed, monkeypatch, BEFORE, *args)
-        _tamper(groomed)
+        tamper_kept(groomed, "refine")
         kept = _lean(groomed, *args, now=BEFORE)
         assert kept.stdout == "KEPT\n" + full, args
         assert kept.returncode == (1 if args == ("--exit-code",) else 0)
@@ -76,25 +64,25 @@ def test_a_turn_of_time_a_file_a_commit_or_the_settings_answer_again(
     groomed: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _lean(groomed, now=BEFORE)
-    _tamper(groomed)
+    tamper_kept(groomed, "refine")
     # 09:00 each day the June draft counts a day more; at 09:00 on the 22nd the spike's
     # timebox runs out.
     for now in ("2026-11-21T09:00:01+00:00", "2026-11-22T09:00:01+00:00"):
         answer = _lean(groomed, now=now).stdout
         assert "KEPT" not in answer and answer == _full(groomed, monkeypatch, now), now
-        _tamper(groomed)
+        tamper_kept(groomed, "refine")
     late = "2026-11-22T09:00:01+00:00"
     assert "has been a draft for 174 days" in _lean(groomed, now=late).stdout
     assert "overdue spikes" in _lean(groomed, now=late).stdout
-    _tamper(groomed)
+    tamper_kept(groomed, "refine")
     path = next((groomed.root / "backlog").glob("SK-*send-emojis.yaml"))
     path.write_text(path.read_text().replace("points: 3", "points: 5"))
     groomed.age_files()
     assert "KEPT" not in _lean(groomed, now=late).stdout
-    _tamper(groomed)
+    tamper_kept(groomed, "refine")
     groomed.git("commit", "--allow-empty", "-qm", "elsewhere")  # HEAD moved
     assert "KEPT" not in _lean(groomed, now=late).stdout
-    _tamper(groomed)
+    tamper_kept(groomed, "refine")
     config = groomed.root / ".storykit.toml"
     config.write_text(config.read_text().replace("stale_draft_days = 30", "stale_draft_days = 400"))
     answer = _lean(groomed, now=late).stdout

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from storykit import clock
 from storykit.cli.lean.kept_answers import KeptAnswers, here
+from storykit.cli.lean.kept_reports import parse_options
 from storykit.history.reportcache import head_commit
 from storykit.locations import common_dir, history_shape
-
-_VALUES = ("--top", "--format")
-_FLAGS = ("--json", "--exit-code")
 
 
 def refine_request(top: int | str, as_json: bool, form: str, exit_code: bool) -> list[str]:
@@ -33,24 +31,9 @@ def kept_refine(root: Path, git_dir: Path, config: bytes, request: list[str]) ->
 
 
 def _request(args: list[str]) -> list[str] | None:
-    found: dict[str, str] = {}
-    index = 0
-    while index < len(args):
-        name, equals, value = args[index].partition("=")
-        if name in found:
-            return None  # given twice: the full command decides
-        if name in _VALUES:
-            if not equals:
-                index += 1
-                if index >= len(args):
-                    return None
-                value = args[index]
-            found[name] = value
-        elif args[index] in _FLAGS:
-            found[name] = "yes"
-        else:
-            return None
-        index += 1
+    found = parse_options(args, ("--top", "--format"), ("--json", "--exit-code"))
+    if found is None:
+        return None
     top = found.get("--top", "20")
     if not top.isdigit() or top != str(int(top)):
         return None  # Typer reads `007` as 7: the full command answers it

@@ -57,14 +57,20 @@ def _drawer() -> str | None:
     return f"{spec.origin}:{version.st_size}:{version.st_mtime_ns}"
 
 
-def _parse(command: tuple[str, ...], args: list[str]) -> dict[str, str] | None:
-    values, flags = _FORMS[command]
+def parse_options(
+    args: list[str], values: tuple[str, ...], flags: tuple[str, ...], positional: str = ""
+) -> dict[str, str] | None:
+    """`--name value`, `--name=value` and flags (as "yes"), and one word that is not an
+    option under the name `positional` when given; None for anything else (an option given
+    twice, an unknown one, a missing value): the full command answers those."""
     found: dict[str, str] = {}
     index = 0
     while index < len(args):
         arg = args[index]
         name, equals, value = arg.partition("=")
-        if name in values and name not in found:
+        if name in found:
+            return None
+        if name in values:
             if not equals:
                 index += 1
                 if index >= len(args):
@@ -73,8 +79,8 @@ def _parse(command: tuple[str, ...], args: list[str]) -> dict[str, str] | None:
             found[name] = value
         elif arg in flags:
             found[arg] = "yes"
-        elif command == ("burndown",) and not arg.startswith("-") and "sprint" not in found:
-            found["sprint"] = arg
+        elif positional and not arg.startswith("-") and positional not in found:
+            found[positional] = arg
         else:
             return None
         index += 1
@@ -87,7 +93,9 @@ def try_report(argv: list[str]) -> int | None:
     if command is None:
         return None
     try:
-        found = _parse(command, argv[len(command) :])
+        values, flags = _FORMS[command]
+        sprint = "sprint" if command == ("burndown",) else ""
+        found = parse_options(argv[len(command) :], values, flags, sprint)
         cache = open_cache(Path.cwd().resolve())
         if found is None or cache is None or (found.get("--json") and "--format" in found):
             return None
