@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from storykit import __version__
-from storykit.cli.commands import COMMANDS, Command
+from storykit.cli.commands import APP_HELP, COMMANDS, VERSION_HELP, Command
 
 Click = Any  # a Click command (typer's vendored Click has no public type to name)
 
@@ -138,8 +138,7 @@ class StorykitGroup(TyperGroup):
 app = typer.Typer(
     cls=StorykitGroup,
     name="storykit",
-    help="An agile backlog that lives in your git repository: one YAML file per item, "
-    "one commit per change.",
+    help=APP_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -160,7 +159,7 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=VERSION_HELP),
     ] = False,
 ) -> None:
     """storykit keeps the backlog next to the code it describes."""

@@ -1,6 +1,6 @@
-"""The `storykit` entry point: the lean shell completion, merge driver, `list`, `new`, or a
-report or `refine` kept from last time when they can answer, else the full CLI (Typer),
-which handles everything else and every error of those."""
+"""The `storykit` entry point: the lean shell completion, `--help`, merge driver, `list`,
+`new`, or a report or `refine` kept from last time when they can answer, else the full CLI
+(Typer), which handles everything else and every error of those."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ def main() -> None:
     argv = sys.argv[1:]
     command = argv[0] if argv else ""
     code = None  # each lean path is imported only for its own command: `--help` needs none
-    if command == "merge-driver":
+    if command in ("--help", "-h"):
+        from storykit.cli.lean.help import try_help
+
+        code = try_help(argv)
+    elif command == "merge-driver":
         from storykit.cli.lean.merge_driver import try_merge_driver
 
         code = try_merge_driver(argv)

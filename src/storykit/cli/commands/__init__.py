@@ -13,6 +13,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# What `storykit --help` says first, and of its own option (Typer's app and the lean help).
+APP_HELP = (
+    "An agile backlog that lives in your git repository: one YAML file per item, "
+    "one commit per change."
+)
+VERSION_HELP = "Show the version."
+
 
 class Command(NamedTuple):
     name: str
