@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from storykit.printable import printable
 
@@ -14,8 +14,7 @@ EXIT_BUSY = 75
 EXIT_INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem in one file, located for `path:line:col: severity: message` output."""
 
     path: str

@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 PRESETS = {
     "wsjf": "(value + risk) / points",
@@ -179,8 +178,7 @@ def order_by_score(ranked: list[str], scores: dict[str, float | None]) -> list[s
     return [next(best) if scores.get(i) is not None else i for i in ranked]
 
 
-@dataclass(frozen=True)
-class Disagreements:
+class Disagreements(NamedTuple):
     """Where the score's order and the rank's differ: (ID, place by rank, place by score,
     score) of the items that would move, largest moves first; (ID, fields it lacks) of
     the items without a score; and the whole order by score."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from storykit.errors import UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES
@@ -25,8 +24,7 @@ TEXT_FIELDS = tuple(
 )
 
 
-@dataclass(frozen=True)
-class ListFilter:
+class ListFilter(NamedTuple):
     """What `list` was asked for. Several values of one option mean "any of them"; every
     option given must match."""
 
@@ -41,8 +39,7 @@ class ListFilter:
     all: bool = False
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A line of an item that `--grep` found its text in."""
 
     field: str
@@ -118,8 +115,7 @@ def canonical(
                 known = ", ".join(sorted(in_use)) or "none yet"
                 raise UsageError(f"no item has the tag {tag!r}", hint=f"tags in use: {known}")
         wanted = tuple(tag.casefold() for tag in filters.tags)
-    return replace(
-        filters,
+    return filters._replace(
         types=types,
         statuses=chosen,
         tags=wanted,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -93,7 +92,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
     backlog = ws.store.load_all()
     filters = _resolved(ws, backlog.items, query.filters, query.mine)
     if query.since is not None:
-        filters = dataclasses.replace(filters, only=_changed_since(ws, query.since))
+        filters = filters._replace(only=_changed_since(ws, query.since))
     if query.captured_by is not None:
         name = query.captured_by.casefold()
         who_added = captured(ws)
@@ -103,7 +102,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
             raise cut_short("--captured-by (who added each item's file)")
         theirs = {i for i, (who, _) in who_added.first.items() if who.casefold() == name}
         only = theirs if filters.only is None else filters.only & theirs
-        filters = dataclasses.replace(filters, only=frozenset(only))
+        filters = filters._replace(only=frozenset(only))
     chosen = choose(
         backlog.items,
         lambda item: with_extras(item.field, item.extras),
@@ -188,9 +187,9 @@ def _resolved(
         lambda: {tag for item in items for tag in item.model.tags},
     )
     if filters.parent:
-        filters = dataclasses.replace(filters, parent=ws.store.ids_for(filters.parent))
+        filters = filters._replace(parent=ws.store.ids_for(filters.parent))
     if mine:
-        filters = dataclasses.replace(filters, owner=_me(ws).casefold())
+        filters = filters._replace(owner=_me(ws).casefold())
     return filters
 
 
@@ -336,7 +335,7 @@ def board(
         _known_sprint(ws, wanted.sprint)
     shown_closed = workflow.closed if show_all else (workflow.done,) if wanted.sprint else ()
     statuses = [s for s in workflow.statuses if s not in workflow.closed or s in shown_closed]
-    every = dataclasses.replace(wanted, all=True)
+    every = wanted._replace(all=True)
     chosen = [
         item
         for item in backlog.items

@@ -9,7 +9,6 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +148,6 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-@dataclass
 class Changeset:
     """Files to write or delete, applied together and undone together.
 
@@ -159,12 +157,13 @@ class Changeset:
     (a full disk is when it matters most).
     """
 
-    writes: dict[Path, bytes | None] = field(default_factory=dict)
-    expect: dict[Path, bytes | None] = field(default_factory=dict)
-    _originals: dict[Path, bytes | None] = field(default_factory=dict)
-    _backups: dict[Path, Path] = field(default_factory=dict)
-    _applied: list[Path] = field(default_factory=list)
-    _renamed_from: dict[Path, Path] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.writes: dict[Path, bytes | None] = {}
+        self.expect: dict[Path, bytes | None] = {}
+        self._originals: dict[Path, bytes | None] = {}
+        self._backups: dict[Path, Path] = {}
+        self._applied: list[Path] = []
+        self._renamed_from: dict[Path, Path] = {}
 
     def write(self, path: Path, content: bytes, expected: bytes | None = None) -> None:
         self.writes[path] = content

@@ -13,7 +13,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +25,18 @@ RACY_SECONDS = 2.0
 Signature = tuple[int, int, int]  # size, mtime_ns, inode
 
 
-@dataclass
 class ItemCache:
     """Payloads (plain JSON data) per file name, valid for one storykit version and config."""
 
-    path: Path
-    key: str
-    entries: dict[str, list[Any]]  # name → [size, mtime_ns, inode, payload], as stored
-    dirty: bool = False
-    settings: dict[str, Any] | None = None  # what a lean reader needs from the config
+    def __init__(
+        self,
+        path: Path,
+        key: str,
+        entries: dict[str, list[Any]],  # name → [size, mtime_ns, inode, payload], as stored
+        settings: dict[str, Any] | None = None,  # what a lean reader needs from the config
+    ) -> None:
+        self.path, self.key, self.entries, self.settings = path, key, entries, settings
+        self.dirty = False
 
     @classmethod
     def open(cls, path: Path, key: str) -> ItemCache:
@@ -134,15 +136,15 @@ def _valid_value(kind: str, value: Any) -> bool:
     )
 
 
-@dataclass
 class ItemIndex:
     """One of INDEXES, read back: written with the cache under the same key and signatures,
     as a flat list `name, size, mtime_ns, inode, value, …` (value null for an invalid
     file), with the settings a lean reader needs."""
 
-    kind: str
-    entries: dict[str, list[Any]]
-    settings: dict[str, Any] | None
+    def __init__(
+        self, kind: str, entries: dict[str, list[Any]], settings: dict[str, Any] | None
+    ) -> None:
+        self.kind, self.entries, self.settings = kind, entries, settings
 
     @classmethod
     def open(cls, cache_path: Path, key: str, kind: str) -> ItemIndex | None:
