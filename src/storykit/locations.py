@@ -11,6 +11,12 @@ CONFIG_FILE = ".storykit.toml"
 SPRINT_FOLDER = "sprints"  # the sprint files, inside the backlog folder
 
 
+def base_name(path: str) -> str:
+    """The last name of a path as git and storykit write them (`/` between names): a
+    string operation, where a `Path` costs microseconds a file at 100,000 files."""
+    return path.rpartition("/")[2]
+
+
 def is_item_file(name: str) -> bool:
     """Whether a file name in the backlog folder is an item file (hidden files are not)."""
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")

@@ -5,12 +5,11 @@ declines); a file that reads as neither has no place."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from storykit import yamlio
 from storykit.errors import InvalidDataError
-from storykit.locations import is_item_file
+from storykit.locations import base_name, is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.model.rank import places
 from storykit.repository.history import History
@@ -23,12 +22,12 @@ def open_places(
     files = {
         path: sha
         for path, sha in history.tree_files(commit, folder).items()
-        if is_item_file(PurePosixPath(path).name)
+        if is_item_file(base_name(path))
     }
     blobs = history.read_blobs(sorted(set(files.values())))
     entries, shut = [], set()
     for path, sha in files.items():
-        item_id = id_from_file_name(PurePosixPath(path).name)
+        item_id = id_from_file_name(base_name(path))
         data = _fields(blobs.get(sha, b""), path)
         rank = data.get("rank")
         if item_id and isinstance(rank, str):

@@ -12,7 +12,7 @@ from typing import Any
 
 from storykit import clock, collector
 from storykit.errors import Diagnostic, InvalidDataError
-from storykit.locations import is_item_file
+from storykit.locations import base_name, is_item_file
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.rank import LONG_KEY, is_valid_key
@@ -90,7 +90,7 @@ def check_backlog(ws: Workspace, since: str | None = None) -> CheckReport:
     changed = History(ws.project.root).changed_paths(since, ws.project.config.backlog_dir)
     report.problems = [p for p in report.problems if p.path in changed]
     report.items = [item for item in report.items if item.rel in changed]
-    report.files = len({p for p in changed if is_item_file(Path(p).name)})
+    report.files = len({p for p in changed if is_item_file(base_name(p))})
     return report
 
 
@@ -100,7 +100,7 @@ def _check_all(ws: Workspace) -> CheckReport:
     locate = _Locator(ws)
 
     known = {row.id for row in rows}
-    known |= {i for i in (id_from_file_name(Path(rel).name) for rel in invalid) if i}
+    known |= {i for i in (id_from_file_name(base_name(rel)) for rel in invalid) if i}
 
     seen: dict[str, Row] = {}
     for row in sorted(rows, key=lambda r: r.rel):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
+from storykit.locations import base_name
 from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
 from storykit.model.selection import (
@@ -214,7 +214,7 @@ def _changed_since(ws: Workspace, since: str) -> frozenset[str] | None:
     if base is None:
         return None
     paths = history.changed_paths(base, ws.project.config.backlog_dir)
-    return frozenset(i for i in (id_from_file_name(Path(p).name) for p in paths) if i)
+    return frozenset(i for i in (id_from_file_name(base_name(p)) for p in paths) if i)
 
 
 def show_items(ws: Workspace, queries: list[str]) -> list[ItemDetails]:

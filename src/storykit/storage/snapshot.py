@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from storykit.errors import Diagnostic
-from storykit.locations import is_item_file
+from storykit.locations import base_name, is_item_file
 from storykit.model.naming import id_from_file_name
 from storykit.model.rank import places
 from storykit.repository.history import History
@@ -119,7 +119,7 @@ def _item_blobs(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[s
     """{path: blob SHA} of the item files in the backlog folder at `commit`."""
     folder = store.project.config.backlog_dir
     tree = payloads.history.tree_files(commit, folder)
-    return {path: sha for path, sha in tree.items() if is_item_file(Path(path).name)}
+    return {path: sha for path, sha in tree.items() if is_item_file(base_name(path))}
 
 
 def snapshot_worktree(store: ItemStore) -> Snapshot:
@@ -141,4 +141,4 @@ def _add(snapshot: Snapshot, store: ItemStore, path: str, payload: dict[str, Any
 
 
 def item_id_of(path: str) -> str | None:
-    return id_from_file_name(Path(path).name)
+    return id_from_file_name(base_name(path))
