@@ -267,3 +267,31 @@ def test_refuses_during_a_revert_and_a_bisect(repo: Repo) -> None:
     repo.git("revert", "--abort")
     repo.git("bisect", "start")
     _assert_refused(repo, "a bisect is in progress")
+
+
+def test_trees_of_many_commits_read_in_one_batch_match_ls_tree(repo: Repo) -> None:
+    """`History.trees_files` parses raw tree objects; it must list what `ls-tree` lists."""
+    import os
+
+    from storykit.repository.history import History
+
+    folder = repo.root / "backlog"
+    repo.new_story("Send emojis")
+    _write(folder / "with space é.yaml", "x: 1\n")
+    _write(folder / "sub" / "inner.yaml", "x: 2\n")
+    _write(folder / "run.sh", "echo\n")
+    os.chmod(folder / "run.sh", 0o755)
+    os.symlink("run.sh", folder / "link.yaml")
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "odd files")
+    first = repo.head()
+    (folder / "with space é.yaml").unlink()
+    repo.git("commit", "-qam", "one gone")
+    history = History(repo.root)
+    commits = [first, repo.head(), repo.git("rev-list", "--max-parents=0", "HEAD").strip()]
+    for spelled in ("backlog", "./backlog"):
+        batch = history.trees_files(commits, spelled.removeprefix("./"))
+        for commit in commits:
+            assert batch[commit] == history.tree_files(commit, spelled), (commit, spelled)
+    assert "backlog/with space é.yaml" in batch[first]
+    assert "backlog/run.sh" in batch[first] and "backlog/link.yaml" not in batch[first]

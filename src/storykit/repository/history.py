@@ -112,6 +112,25 @@ class History:
                 files[path] = sha
         return files
 
+    def trees_files(self, commits: list[str], folder: str) -> dict[str, dict[str, str]]:
+        """`tree_files` at many commits through one `git cat-file --batch` of their
+        `COMMIT:FOLDER` trees (full SHAs; a commit without the folder has no files)."""
+        raw = self.git.read_objects([f"{commit}:{folder}" for commit in commits], "tree")
+        found: dict[str, dict[str, str]] = {}
+        for commit in commits:
+            tree, files, pos = raw.get(f"{commit}:{folder}", b""), {}, 0
+            width = len(commit) // 2  # bytes of an object ID: 20 (SHA-1) or 32 (SHA-256)
+            while pos < len(tree):  # entries: `MODE NAME\0ID`, the ID in binary
+                space = tree.index(b" ", pos)
+                end = tree.index(b"\0", space)
+                mode, name = tree[pos:space], tree[space + 1 : end]
+                sha = tree[end + 1 : end + 1 + width].hex()
+                pos = end + 1 + width
+                if mode in (b"100644", b"100755"):
+                    files[f"{folder}/{name.decode('utf-8', 'replace')}"] = sha
+            found[commit] = files
+        return found
+
     def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         """Many blobs through one `git cat-file --batch`."""
         return self.git.read_blobs(shas)

@@ -191,23 +191,28 @@ class Git:
         """Blobs by name (a SHA, `REV:PATH`, `:STAGE:PATH`) through one `git cat-file
         --batch`; a name that names no blob is left out, and so is one holding a line
         break (the batch is framed by lines: it is never asked)."""
+        return self.read_objects(names, "blob")
+
+    def read_objects(self, names: Sequence[str], kind: str) -> dict[str, bytes]:
+        """Objects of one kind (`blob`, `tree`) by name, as `read_blobs` reads blobs: their
+        raw content, framed by the size each header gives."""
         names = [name for name in names if "\n" not in name]
         if not names:
             return {}
         result = self.execute(["cat-file", "--batch"], stdin=("\n".join(names) + "\n").encode())
         if result.returncode != 0:
             raise GitError(f"git cat-file failed: {result.stderr.strip()}")
-        data, pos, blobs = result.stdout, 0, {}
+        data, pos, found = result.stdout, 0, {}
         for name in names:
             end = data.index(b"\n", pos)
             header = data[pos:end].decode("utf-8", "replace").split()
             pos = end + 1
             if len(header) == 3 and header[2].isdigit():  # "<sha> <type> <size>"
                 size = int(header[2])
-                if header[1] == "blob":
-                    blobs[name] = data[pos : pos + size]
+                if header[1] == kind:
+                    found[name] = data[pos : pos + size]
                 pos += size + 1
-        return blobs
+        return found
 
     def settings(self) -> dict[str, str | None]:
         """The settings a commit depends on, read once per command."""

@@ -17,7 +17,7 @@ from storykit.storage.snapshot import (
     BlobPayloads,
     Snapshot,
     item_id_of,
-    places_at,
+    places_at_each,
     snapshot_at,
     snapshot_worktree,
 )
@@ -193,6 +193,7 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
     }
     parsed = payloads.get_pairs(pairs)
     entries = []
+    moves: list[tuple[LogEntry, str, str]] = []  # (entry, before, after) of each rank move
     for commit in commits:
         old = next(((c.path, c.old) for c in commit.changes if c.old), None)
         new = next(((c.path, c.new) for c in commit.changes if c.new), None)
@@ -235,10 +236,11 @@ def item_log(ws: Workspace, query: str) -> ItemLog:
             ]
             moved = all(other.get("rank") != new_fields.get("rank") for other in parents)
             if moved and commit.parent:
-                entry.rank = _places(ws, payloads, commit.parent, commit.sha, item_id)
+                moves.append((entry, commit.parent, commit.sha))
             if len(parents) > 1 and not entry.changes and not moved:
                 continue
         entries.append(entry)
+    _place_moves(ws, payloads, moves, item_id)
     payloads.save()
     git_dir = ws.project.git_dir
     cut = git_dir is not None and is_shallow(git_dir)
@@ -262,17 +264,20 @@ def _current(ws: Workspace, item_id: str) -> StoredItem | None:
         return None
 
 
-def _places(
-    ws: Workspace, payloads: BlobPayloads, parent: str, commit: str, item_id: str
-) -> tuple[int, int] | None:
-    """The item's places in the open backlog before and after a commit that re-ranked it
-    (None when it was closed on either side: closed items have no place)."""
+def _place_moves(
+    ws: Workspace, payloads: BlobPayloads, moves: list[tuple[LogEntry, str, str]], item_id: str
+) -> None:
+    """Each rank move's places in the open backlog before and after it (left None when the
+    item was closed on either side: closed items have no place), every revision read at
+    once."""
+    if not moves:
+        return
     closed = ws.project.config.workflow.closed
-    before = places_at(ws.store, payloads, parent, closed)
-    after = places_at(ws.store, payloads, commit, closed)
-    if item_id in before and item_id in after:
-        return before[item_id], after[item_id]
-    return None
+    revisions = sorted({rev for _, before, after in moves for rev in (before, after)})
+    at = places_at_each(ws.store, payloads, revisions, closed)
+    for entry, before, after in moves:
+        if item_id in at[before] and item_id in at[after]:
+            entry.rank = at[before][item_id], at[after][item_id]
 
 
 def _item_id(ws: Workspace, query: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from storykit.errors import Diagnostic
@@ -104,15 +104,25 @@ def snapshot_at(store: ItemStore, payloads: BlobPayloads, commit: str, label: st
     return snapshot
 
 
-def places_at(
-    store: ItemStore, payloads: BlobPayloads, commit: str, closed: tuple[str, ...]
-) -> dict[str, int]:
-    """Places in the open backlog at `commit` (`rank.places`), from the items' rank, ID and
-    status alone (no item models)."""
-    files = _item_blobs(store, payloads, commit)
-    items = [payload["item"] for payload in payloads.get_many(files).values() if "item" in payload]
-    shut = {item["id"] for item in items if item["status"] in closed}
-    return places({(item["rank"], item["id"]) for item in items}, shut)
+def places_at_each(
+    store: ItemStore, payloads: BlobPayloads, commits: list[str], closed: tuple[str, ...]
+) -> dict[str, dict[str, int]]:
+    """{commit: {ID: place in the open backlog}} at each of `commits` (full SHAs), from the
+    items' rank, ID and status alone (`rank.places`, no item models): their trees read by
+    one git process, the file versions not yet known parsed in one batch."""
+    folder = PurePosixPath(store.project.config.backlog_dir).as_posix()
+    trees = payloads.history.trees_files(commits, folder)
+    files = {
+        commit: {path: sha for path, sha in tree.items() if is_item_file(base_name(path))}
+        for commit, tree in trees.items()
+    }
+    known = payloads.get_pairs({pair for tree in files.values() for pair in tree.items()})
+    found = {}
+    for commit, tree in files.items():
+        items = [known[pair]["item"] for pair in tree.items() if "item" in known[pair]]
+        shut = {item["id"] for item in items if item["status"] in closed}
+        found[commit] = places({(item["rank"], item["id"]) for item in items}, shut)
+    return found
 
 
 def _item_blobs(store: ItemStore, payloads: BlobPayloads, commit: str) -> dict[str, str]:
