@@ -11,7 +11,7 @@ import typer
 
 from storykit.cli.app import app
 from storykit.cli.lean import help as lean
-from tests.helpers import SCRIPT, modules_after
+from tests.helpers import SCRIPT, Repo, modules_after
 
 
 def _typer_help() -> str:
@@ -44,3 +44,19 @@ def test_storykit_help_prints_it_without_typer(tmp_path: os.PathLike[str]) -> No
     for argv in (["--help", "list"], ["list", "--help"], []):  # Typer answers these
         done = subprocess.run([str(SCRIPT), *argv], capture_output=True, text=True)
         assert "Usage: storykit" in done.stdout + done.stderr
+
+
+def test_a_closed_pipe_ends_quietly(repo: Repo) -> None:
+    """The reader gone before anything is written (`| head` at its limit): no traceback and
+    nothing on stderr, on the lean paths as on Typer's (which exits 0 after a help)."""
+    repo.new_story()
+    repo.age_files()
+    repo.ok("list")
+    for argv in (["--help"], ["list"], ["list", "--all"], ["show", "--help"]):
+        done = subprocess.Popen(
+            [str(SCRIPT), *argv], cwd=repo.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert done.stdout is not None and done.stderr is not None
+        done.stdout.close()
+        err = done.stderr.read().decode()
+        assert done.wait() in (0, 1) and err == "", (argv, err)

@@ -9,6 +9,16 @@ import sys
 
 
 def main() -> None:
+    try:
+        _main()
+    except BrokenPipeError:  # the reader went away (`| head`, a closed pipe): as Click does,
+        # end quietly with 1, and keep Python's exit from flushing into the closed pipe
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+def _main() -> None:
     if "_STORYKIT_COMPLETE" in os.environ:
         from storykit.cli.lean.completion import try_complete
 
