@@ -8,11 +8,11 @@ not, its width, NO_COLOR, TERM), the time zone and "now" — `list` reads "now" 
 the overdue mark, so it holds between the moments an in-progress spike's timebox runs out;
 `refine` also through days since a commit touched an item (its key holds HEAD and the
 history's shape too), so between those moments and the turns of those days. A backlog
-folder the
-full command would refuse is never answered from here. Answers are kept one per file in
-`.git/storykit/kept/` (the newest few), and only when no item file was modified in the last
-seconds (the read cache's rule: a file changed again within its mtime's granularity would
-keep its signature). A speed-up only: deleting the folder changes nothing but the time.
+folder the full command would refuse is never answered from here. Answers are kept one per
+file in `.git/storykit/kept/` (the newest few), and only when no item file was modified in
+the last seconds (the read cache's rule: a file changed again within its mtime's
+granularity would keep its signature). A speed-up only: deleting the folder changes
+nothing but the time.
 """
 
 from __future__ import annotations
