@@ -602,3 +602,20 @@ def test_replace_refs_and_grafts_key_every_kept_answer(
     assert burndown_day_12_12() == grafted
     repo.git("replace", "-d", merge)
     assert burndown_day_12_12() == (21, 5, 16)
+
+
+def test_a_drawing_is_not_kept_when_matplotlib_cannot_be_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No version file beside matplotlib (an unusual build): the chart is drawn every time,
+    never served from a drawing another matplotlib made."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from storykit.cli.lean.kept_reports import report_request
+
+    assert report_request("burndown", sprint=S1, form="svg") is not None
+    fake = SimpleNamespace(origin=str(tmp_path / "matplotlib" / "__init__.py"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: fake)
+    assert report_request("burndown", sprint=S1, form="svg") is None
+    assert report_request("burndown", sprint=S1, form="markdown") is not None

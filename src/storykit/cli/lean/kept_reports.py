@@ -46,14 +46,18 @@ _NAMES = ("command", "sprint", "at", "json", "format", "last", "drawer")
 
 
 def _drawer() -> str | None:
-    """matplotlib's installation, found without importing it (None: not installed): where
-    it is and its version file's size and time, which any install or upgrade changes."""
+    """matplotlib's installation, found without importing it (None: not installed, or not
+    known well enough to key a drawing by: then nothing is kept): where it is and its
+    version file's size and time, which any install or upgrade changes."""
     import importlib.util
 
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:
+    try:
+        spec = importlib.util.find_spec("matplotlib")
+        if spec is None or spec.origin is None:
+            return None
+        version = Path(spec.origin).with_name("_version.py").stat()
+    except (ImportError, ValueError, OSError):
         return None
-    version = Path(spec.origin).with_name("_version.py").stat()
     return f"{spec.origin}:{version.st_size}:{version.st_mtime_ns}"
 
 
