@@ -2,7 +2,7 @@
 hold no cycles (the read cache's JSON, one dict per item, the rows `check` reads).
 
 CPython's collector runs as objects are created and, as the heap grows, walks all of it
-again: at 100,000 items that was about a third of `check`'s time, for nothing, since
+again: at 100,000 items that was about a quarter of `check`'s time, for nothing, since
 none of those objects can form a cycle. Whatever is garbage is still freed at once by
 reference counting; the collector runs again when the read is over, on what is built
 after it (a cycle made before it and dropped later is freed when the process ends: these
