@@ -8,6 +8,7 @@ type in the catalogue's order, unset ones as null or an empty list, as JSON show
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from storykit.model.catalogue import FIELDS, type_fields
@@ -34,11 +35,22 @@ def item_json(fields: dict[str, Any], extras: dict[str, Any], rel: str) -> dict[
 def with_dates(fields: dict[str, Any]) -> dict[str, Any]:
     """The date fields of plain data (ISO text) as dates and date-times."""
     for name in fields.keys() & DATE_FIELDS:  # the few an item has
-        value = fields[name]
-        if isinstance(value, str):
-            parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
-            fields[name] = parse(value)
+        fields[name] = _date_of(fields[name])
     return fields
+
+
+def dated(fields: dict[str, Any]) -> Callable[[str], Any]:
+    """A reader of plain data's fields that gives date fields as dates (`with_dates`), one
+    field as it is asked for: nothing copied, nothing parsed that is not read."""
+    return lambda name: _date_of(fields.get(name)) if name in DATE_FIELDS else fields.get(name)
+
+
+def _date_of(value: Any) -> Any:
+    """ISO text as a date (10 characters) or a date-time; anything else as it is."""
+    if isinstance(value, str):
+        parse = dt.date.fromisoformat if len(value) == 10 else dt.datetime.fromisoformat
+        return parse(value)
+    return value
 
 
 def date_text(value: dt.date | dt.datetime) -> str:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from storykit.model.catalogue import FIELDS
 from storykit.model.planning import balance
 from storykit.model.score import ASIDE
-from storykit.model.workflow import gate_problems, overdue_since, runs_out
+from storykit.model.selection import past
+from storykit.model.workflow import gate_problems, runs_out
 
 if TYPE_CHECKING:
     from storykit.model.items import ItemModel
@@ -213,7 +214,7 @@ def refine(
         end = runs_out(item.model, workflow, now.tzinfo)
         if end is not None:
             changes.append(end)
-        since = overdue_since(item.model, now, workflow)
+        since = past(end, now)
         if since is not None:
             add(
                 Finding(

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from storykit.errors import UsageError
 from storykit.model.catalogue import FIELDS, ITEM_TYPES
-from storykit.model.records import with_dates
+from storykit.model.records import dated
 from storykit.model.score import evaluate, parse
 from storykit.model.timebox import deadline
 
@@ -193,7 +193,11 @@ def scorer(expression: str) -> Callable[[Getter], float | None]:
 
 def overdue_since(get: Getter, in_progress: str, now: dt.datetime) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
-    end = runs_out(get, in_progress, now.tzinfo)
+    return past(runs_out(get, in_progress, now.tzinfo), now)
+
+
+def past(end: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """`end` (when a timebox runs out) once "now" is past it: overdue since then."""
     return end if end is not None and now > end else None
 
 
@@ -201,7 +205,7 @@ def plain_runs_out(
     fields: dict[str, Any], in_progress: str, tz: dt.tzinfo | None
 ) -> dt.datetime | None:
     """`runs_out` of an item's plain fields (dates as files write them: the read cache's)."""
-    return runs_out(with_dates(dict(fields)).get, in_progress, tz)
+    return runs_out(dated(fields), in_progress, tz)
 
 
 def runs_out(get: Getter, in_progress: str, tz: dt.tzinfo | None) -> dt.datetime | None:

@@ -29,7 +29,7 @@ def reaches(status: str, role_status: str, workflow: Workflow) -> bool:
 
 def gate_problems(item: ItemModel, status: str, workflow: Workflow) -> list[GateProblem]:
     """Everything `item` lacks to be in `status` (`gate_problems_of`)."""
-    return gate_problems_of(lambda name: getattr(item, name, None), status, workflow)
+    return gate_problems_of(_reader(item), status, workflow)
 
 
 def gate_problems_of(get: selection.Getter, status: str, workflow: Workflow) -> list[GateProblem]:
@@ -94,11 +94,15 @@ def needed_fields(item_type: str, status: str, workflow: Workflow) -> tuple[str,
 
 def runs_out(item: ItemModel, workflow: Workflow, tz: dt.tzinfo | None) -> dt.datetime | None:
     """When an in-progress spike's timebox runs out (None for anything else)."""
-    return selection.runs_out(lambda name: getattr(item, name, None), workflow.in_progress, tz)
+    return selection.runs_out(_reader(item), workflow.in_progress, tz)
 
 
 def overdue_since(item: ItemModel, now: dt.datetime, workflow: Workflow) -> dt.datetime | None:
     """When an in-progress spike's timebox ran out, if it has (calendar time)."""
-    return selection.overdue_since(
-        lambda name: getattr(item, name, None), workflow.in_progress, now
-    )
+    return selection.past(runs_out(item, workflow, now.tzinfo), now)
+
+
+def _reader(item: ItemModel) -> selection.Getter:
+    """The model's fields as the plain-data rules read them (None for a field its type
+    does not have)."""
+    return lambda name: getattr(item, name, None)

@@ -25,7 +25,7 @@ from storykit.model.relations import (
     invalid_rank,
     wrong_parent,
 )
-from storykit.model.selection import plain_runs_out
+from storykit.model.selection import past, plain_runs_out
 from storykit.model.workflow import gate_problems_of
 from storykit.services.workspace import Workspace
 from storykit.yamlio import CONFLICT_MARKER, Document, decode_text, plain_position
@@ -147,10 +147,8 @@ def _check_all(ws: Workspace) -> CheckReport:
     report.problems.extend(_parent_types(rows, locate))
     now = clock.now()
     for row in rows:
-        if row.fields.get("status") != workflow.in_progress or row.type != "spike":
-            continue
-        since = plain_runs_out(row.fields, workflow.in_progress, now.tzinfo)
-        if since is not None and now > since:
+        since = past(plain_runs_out(row.fields, workflow.in_progress, now.tzinfo), now)
+        if since is not None:
             line, col = locate(row, ["started"])
             report.problems.append(
                 Diagnostic(

@@ -37,6 +37,7 @@ from storykit.model.selection import (
     canonical,
     choose,
     matches,
+    past,
     plain_runs_out,
     scorer,
     sort_key,
@@ -122,7 +123,7 @@ def _answer(
     # When each in-progress spike's timebox runs out: past it, its overdue mark shows; the
     # kept answer holds until the next such moment.
     ends = {rel: plain_runs_out(p["item"], settings["in_progress"], now.tzinfo) for rel, p in rows}
-    late = {rel for rel, end in ends.items() if end is not None and now > end}
+    late = {rel for rel, end in ends.items() if past(end, now)}
     moments = [end.timestamp() for end in ends.values() if end is not None]
     grep = options.get("--grep")
     found = {
