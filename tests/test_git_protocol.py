@@ -293,5 +293,7 @@ def test_trees_of_many_commits_read_in_one_batch_match_ls_tree(repo: Repo) -> No
         batch = history.trees_files(commits, spelled.removeprefix("./"))
         for commit in commits:
             assert batch[commit] == history.tree_files(commit, spelled), (commit, spelled)
+    named = history.trees_files(["HEAD", "HEAD~1", first[:12]], "backlog")  # not full SHAs
+    assert named["HEAD~1"] == batch[first] == named[first[:12]]
     assert "backlog/with space é.yaml" in batch[first]
     assert "backlog/run.sh" in batch[first] and "backlog/link.yaml" not in batch[first]

@@ -114,10 +114,14 @@ class History:
 
     def trees_files(self, commits: list[str], folder: str) -> dict[str, dict[str, str]]:
         """`tree_files` at many commits through one `git cat-file --batch` of their
-        `COMMIT:FOLDER` trees (full SHAs; a commit without the folder has no files)."""
-        raw = self.git.read_objects([f"{commit}:{folder}" for commit in commits], "tree")
-        found: dict[str, dict[str, str]] = {}
-        for commit in commits:
+        `COMMIT:FOLDER` trees (a commit without the folder has no files). The IDs in a raw
+        tree are as long as full SHAs: any other name of a commit is asked of `ls-tree`."""
+        full = [commit for commit in commits if _is_sha(commit)]
+        raw = self.git.read_objects([f"{commit}:{folder}" for commit in full], "tree")
+        found = {
+            commit: self.tree_files(commit, folder) for commit in commits if commit not in full
+        }
+        for commit in full:
             tree, files, pos = raw.get(f"{commit}:{folder}", b""), {}, 0
             width = len(commit) // 2  # bytes of an object ID: 20 (SHA-1) or 32 (SHA-256)
             while pos < len(tree):  # entries: `MODE NAME\0ID`, the ID in binary
