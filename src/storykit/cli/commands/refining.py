@@ -67,16 +67,15 @@ def _kept(ws: Workspace, request: list[str]) -> tuple[KeptAnswers, str] | None:
     """Where this answer is kept and its key, taken before anything is read (None: it is
     not kept here)."""
     from storykit.cli.lean.kept_refine import kept_refine
-    from storykit.locations import CONFIG_FILE
 
-    root, git_dir = ws.project.root, ws.project.git_dir
+    git_dir = ws.project.git_dir
     if git_dir is None:
         return None
     try:
-        config = (root / CONFIG_FILE).read_bytes()
+        config = ws.project.config_path.read_bytes()
     except OSError:
         return None
-    kept = kept_refine(root, git_dir, config, request)
+    kept = kept_refine(ws.project.root, git_dir, config, request)
     if kept is None:
         return None
     kept.remember(ws.project.config.backlog_dir)  # what `key` needs (read without TOML)
