@@ -38,10 +38,13 @@ def group(item_type: str) -> typer.Typer:
     from storykit.cli.commands.new import group as type_group
 
     commands = type_group(item_type)
-    commands.command("start", short_help=summary(start.__doc__))(start)
-    commands.command("close", short_help=summary(close.__doc__))(close)
-    commands.command("extend", short_help=summary(extend.__doc__))(extend)
-    commands.command("overdue", short_help=summary(overdue.__doc__))(overdue)
+    for name, command in (
+        ("start", start),
+        ("close", close),
+        ("extend", extend),
+        ("overdue", overdue),
+    ):
+        commands.command(name, short_help=summary(command.__doc__))(command)
     return commands
 
 
