@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from tests.helpers import Repo, make_repo
 
+pytest_plugins = ["tests.board_support"]  # the browser board: a server and chromium
+
 
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:

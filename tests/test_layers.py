@@ -14,6 +14,11 @@ ALLOWED = {
     "ruamel": {"yamlio"},
     "typer": {"cli"},
     "rich": {"cli/render/output.py"},
+    # the browser board's stack: only the web package, which only serve/export import
+    "starlette": {"web"},
+    "uvicorn": {"web"},
+    "jinja2": {"web"},
+    "watchfiles": {"web"},
 }
 
 
@@ -50,6 +55,7 @@ def test_lower_layers_do_not_import_upper_ones() -> None:
         # the mechanisms: storage, history, merging, repository, yamlio, editor, project (1)
         "services": 2,
         "cli": 3,
+        "web": 3,  # the browser's face, beside the command line's (which starts it)
     }
     for path in SRC.rglob("*.py"):
         rel = path.relative_to(SRC)
@@ -79,6 +85,12 @@ def test_help_imports_neither_ruamel_nor_pydantic() -> None:
     loaded = _modules_after("--help")
     assert "ruamel" not in loaded
     assert "pydantic" not in loaded
+
+
+def test_only_serve_and_export_load_the_web_stack() -> None:
+    web = {"starlette", "uvicorn", "jinja2", "watchfiles", "storykit.web"}
+    for args in (["--help"], ["list", "--help"], ["show", "--help"], ["serve", "--help"]):
+        assert not web & _modules_after(*args), args
 
 
 def test_no_module_is_over_400_lines() -> None:

@@ -48,7 +48,10 @@ def _groups() -> tuple[Command, ...]:
         for t in ITEM_TYPES
     )
     sprint = Command("sprint", "Sprints: plan, start, close, show.", "sprints", "group", True)
-    return (*types, sprint)
+    export = Command(
+        "export", "Write the backlog out for people without storykit.", "web", "group", True
+    )
+    return (*types, sprint, export)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -166,6 +169,12 @@ COMMANDS: tuple[Command, ...] = (
         "velocity",
         "Committed and completed points of the closed sprints, and the average of the last three.",
         "reports",
+    ),
+    _command(
+        "serve",
+        "The board in your browser: drag to rank and to change status, edit items, sprints "
+        "with their burndown.",
+        "web",
     ),
     *_groups(),
 )

@@ -1,0 +1,311 @@
+"""What each page of the board shows, read through the same services as the CLI: plain
+dicts and lists that the templates lay out (and the export reuses)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from storykit import clock
+from storykit.errors import StorykitError
+from storykit.model.burndown import Burndown
+from storykit.model.catalogue import (
+    FIELDS,
+    ITEM_TYPES,
+    REFERENCE_FIELDS,
+    option_fields,
+    type_fields,
+)
+from storykit.model.points import number
+from storykit.model.selection import ListFilter
+from storykit.model.workflow import overdue_since
+from storykit.services.workspace import Workspace
+from storykit.storage.store import StoredItem
+
+COLUMN_LIMIT = 100  # cards a column shows before "show more"
+CARD_FIELDS = ("id", "type", "title", "points", "owner", "tags", "status")
+HIDDEN_IN_FORM = ("id", "type", "rank", "created")  # storykit keeps them
+
+
+@dataclass
+class Filters:
+    """The board's filters, as the query string gives them (`?type=spike&tag=ux&q=emoji`)."""
+
+    types: list[str] = field(default_factory=list)
+    tag: str = ""
+    owner: str = ""
+    sprint: str = ""
+    text: str = ""
+    limit: int = COLUMN_LIMIT
+
+    @classmethod
+    def parse(cls, query: dict[str, list[str]]) -> Filters:
+        def one(name: str) -> str:
+            return (query.get(name) or [""])[-1].strip()
+
+        try:
+            limit = max(COLUMN_LIMIT, min(int(one("limit") or COLUMN_LIMIT), 1_000_000))
+        except ValueError:
+            limit = COLUMN_LIMIT
+        types = [t for t in query.get("type", []) if t in ITEM_TYPES]
+        return cls(types, one("tag"), one("owner"), one("sprint"), one("q"), limit)
+
+    def list_filter(self) -> ListFilter:
+        return ListFilter(
+            types=tuple(self.types),
+            tags=(self.tag,) if self.tag else (),
+            owner=self.owner or None,
+            sprint=self.sprint or None,
+            grep=self.text or None,
+        )
+
+    def query(self, **changed: Any) -> str:
+        """This filter's query string, with some values changed."""
+        pairs: list[tuple[str, Any]] = [("type", t) for t in self.types]
+        values = {"tag": self.tag, "owner": self.owner, "sprint": self.sprint, "q": self.text}
+        if self.limit != COLUMN_LIMIT:
+            values["limit"] = str(self.limit)
+        values.update(changed)
+        pairs += [(k, v) for k, v in values.items() if v]
+        return urlencode(pairs)
+
+
+def card(item: StoredItem, overdue: set[str]) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "type": item.type,
+        "title": item.model.title,
+        "points": number(item.model.points),
+        "owner": item.model.owner or "",
+        "tags": list(item.model.tags),
+        "status": item.model.status,
+        "overdue": item.id in overdue,
+    }
+
+
+def board_page(ws: Workspace, filters: Filters) -> dict[str, Any]:
+    """Every status a column, cards in rank order, the closed columns folded."""
+    from storykit.services.query import board
+
+    workflow = ws.project.config.workflow
+    shown = board(ws, show_all=True, filters=filters.list_filter())
+    columns = []
+    for column in shown.columns:
+        cards = [card(item, shown.overdue) for item in column.items]
+        columns.append(
+            {
+                "status": column.status,
+                "cards": cards[: filters.limit],
+                "count": len(cards),
+                "more": max(len(cards) - filters.limit, 0),
+                "folded": column.status in workflow.closed,
+            }
+        )
+    return {
+        "columns": columns,
+        "filters": filters,
+        "types": ITEM_TYPES,
+        "more_query": filters.query(limit=str(filters.limit * 4)),
+        "skipped": shown.skipped,
+    }
+
+
+def backlog_page(ws: Workspace) -> dict[str, Any]:
+    """The open items as one ranked list."""
+    from storykit.services.query import board
+
+    shown = board(ws)
+    cards = [card(item, shown.overdue) for column in shown.columns for item in column.items]
+    order = {item_id: n for n, (_, item_id) in enumerate(ws.ranked()[0])}
+    cards.sort(key=lambda c: order.get(c["id"], len(order)))
+    return {"cards": cards, "skipped": shown.skipped}
+
+
+def item_page(ws: Workspace, query: str) -> dict[str, Any]:
+    """Every field, children, links, history and the edit form of one item."""
+    from storykit.services.history import item_log
+    from storykit.services.query import show_item
+
+    details = show_item(ws, query)
+    item = details.item
+    overdue = {item.id} if details.overdue_since else set()
+    try:
+        log = item_log(ws, item.id)
+        history = [
+            {
+                "commit": entry.commit[:8],
+                "author": entry.author,
+                "date": entry.date[:16].replace("T", " "),
+                "subject": entry.subject,
+                "created": entry.created,
+                "changes": [diff.text() for diff in entry.changes],
+                "rank": entry.rank,
+            }
+            for entry in log.entries
+        ]
+    except StorykitError:
+        history = []  # never committed yet
+    links = []
+    for name in REFERENCE_FIELDS:
+        value = getattr(item.model, name, None)
+        for ref in [value] if isinstance(value, str) else list(value or ()):
+            other = details.linked.get(ref)
+            links.append({"field": name, "id": ref, "title": other.model.title if other else ""})
+    return {
+        "item": card(item, overdue),
+        "fields": [(name, item.field(name)) for name in type_fields(item.type)]
+        + sorted(item.extras.items()),
+        "children": [card(child, set()) for child in details.children],
+        "progress": details.progress,
+        "links": links,
+        "history": history,
+        "captured": details.captured,
+        "form": edit_form(ws, item),
+        "version": version_of(item),
+        "is_spike": item.type == "spike",
+        "closed": item.model.status in ws.project.config.workflow.closed,
+    }
+
+
+def version_of(item: StoredItem) -> str:
+    """What the page loaded: a save is refused when the file's bytes differ since."""
+    try:
+        return hashlib.sha256(item.path.read_bytes()).hexdigest()[:20]
+    except OSError:
+        return ""
+
+
+def edit_form(ws: Workspace, item: StoredItem, given: dict[str, str] | None = None) -> list[Any]:
+    """The inputs of an item's fields: (name, kind, text, help, choices, lines)."""
+    inputs = []
+    for name in type_fields(item.type):
+        if name in HIDDEN_IN_FORM:
+            continue
+        inputs.append(field_input(ws, name, form_text(name, item.field(name)), given))
+    return inputs
+
+
+def new_form(ws: Workspace, item_type: str, given: dict[str, str] | None = None) -> list[Any]:
+    names = ["title", *option_fields(item_type)]
+    return [field_input(ws, name, "", given) for name in names]
+
+
+def field_input(
+    ws: Workspace, name: str, text: str, given: dict[str, str] | None
+) -> dict[str, Any]:
+    spec = FIELDS[name]
+    choices: tuple[str, ...] = ()
+    if name == "status":
+        choices = tuple(ws.project.config.workflow.statuses)
+    elif spec.choices:
+        choices = tuple(spec.choices)
+    return {
+        "name": name,
+        "text": given.get(name, text) if given is not None else text,
+        "help": spec.help,
+        "choices": choices,
+        "lines": many_lines(name) or spec.kind == "text",
+        "required": spec.required,
+    }
+
+
+def many_lines(name: str) -> bool:
+    """A list of text (acceptance criteria): one value per line, commas are theirs."""
+    spec = FIELDS[name]
+    return spec.many and spec.kind in ("text", "line")
+
+
+def form_text(name: str, value: Any) -> str:
+    from storykit.web.render import shown
+
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple) and many_lines(name):
+        return "\n".join(shown(v) for v in value)
+    return shown(value)
+
+
+def sprint_page(ws: Workspace, name: str) -> dict[str, Any]:
+    from storykit.services.reports import show_sprint
+
+    details = show_sprint(ws, name)
+    report = details.report
+    workflow = ws.project.config.workflow
+    now = clock.now()
+    overdue = {i.id for i in details.items if overdue_since(i.model, now, workflow)}
+    columns = [
+        {
+            "status": status,
+            "cards": [card(i, overdue) for i in details.items if i.model.status == status],
+            "folded": False,
+        }
+        for status in workflow.statuses
+    ]
+    return {
+        "name": report.sprint.name,
+        "sprint": report.sprint.model,
+        "state": report.state,
+        "days_left": report.days_left,
+        "burndown": report.burndown,
+        "chart": chart(report.burndown),
+        "planning": details.planning,
+        "columns": columns,
+    }
+
+
+def sprints_page(ws: Workspace) -> dict[str, Any]:
+    from storykit.services.reports import list_sprints, velocity
+
+    listed = list_sprints(ws)
+    speed = velocity(ws)
+    return {
+        "sprints": [
+            {
+                "name": r.sprint.name,
+                "href": sprint_href(r.sprint.name),
+                "start": r.sprint.model.start,
+                "end": r.sprint.model.end,
+                "state": r.state,
+                "committed": number(r.burndown.committed),
+                "completed": number(r.burndown.completed),
+                "remaining": number(r.burndown.remaining),
+            }
+            for r in listed.sprints
+        ],
+        "average": number(speed.average),
+    }
+
+
+def sprint_href(name: str) -> str:
+    return "/sprint/" + quote(name, safe="")
+
+
+def chart(burndown: Burndown, width: int = 640, height: int = 260) -> dict[str, Any]:
+    """The burndown's lines as SVG points: remaining and ideal, day by day (the figures
+    `storykit burndown` prints)."""
+    days = burndown.days
+    top = max([d.ideal for d in days] + [d.remaining or 0 for d in days] + [1])
+    pad = 30
+    step = (width - 2 * pad) / max(len(days) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(height - pad - (value / top) * (height - 2 * pad), 1)
+
+    ideal = " ".join(f"{round(pad + n * step, 1)},{y(d.ideal)}" for n, d in enumerate(days))
+    remaining = " ".join(
+        f"{round(pad + n * step, 1)},{y(d.remaining)}"
+        for n, d in enumerate(days)
+        if d.remaining is not None
+    )
+    return {
+        "width": width,
+        "height": height,
+        "ideal": ideal,
+        "remaining": remaining,
+        "top": number(top),
+        "first": days[0].date.isoformat() if days else "",
+        "last": days[-1].date.isoformat() if days else "",
+        "pad": pad,
+    }
