@@ -77,7 +77,8 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
         return await view(request, "board.html", lambda ws: pages.board_page(ws, filters))
 
     async def backlog(request: Request) -> Response:
-        return await view(request, "backlog.html", pages.backlog_page)
+        limit = pages.limit_of(_query(request))
+        return await view(request, "backlog.html", lambda ws: pages.backlog_page(ws, limit))
 
     async def item(request: Request) -> Response:
         item_id = request.path_params["item_id"]
@@ -181,6 +182,7 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
         Route("/api/{action:str}", api, methods=["POST"]),
         Route("/events", events),
         Route("/static/{name}", static),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.board = board

@@ -45,12 +45,8 @@ class Filters:
         def one(name: str) -> str:
             return (query.get(name) or [""])[-1].strip()
 
-        try:
-            limit = max(COLUMN_LIMIT, min(int(one("limit") or COLUMN_LIMIT), 1_000_000))
-        except ValueError:
-            limit = COLUMN_LIMIT
         types = [t for t in query.get("type", []) if t in ITEM_TYPES]
-        return cls(types, one("tag"), one("owner"), one("sprint"), one("q"), limit)
+        return cls(types, one("tag"), one("owner"), one("sprint"), one("q"), limit_of(query))
 
     def list_filter(self) -> ListFilter:
         return ListFilter(
@@ -70,6 +66,15 @@ class Filters:
         values.update(changed)
         pairs += [(k, v) for k, v in values.items() if v]
         return urlencode(pairs)
+
+
+def limit_of(query: dict[str, list[str]]) -> int:
+    """How many cards a column or list shows (`?limit=N`; at least COLUMN_LIMIT)."""
+    try:
+        wanted = int((query.get("limit") or [str(COLUMN_LIMIT)])[-1])
+    except ValueError:
+        return COLUMN_LIMIT
+    return max(COLUMN_LIMIT, min(wanted, 1_000_000))
 
 
 def card(item: StoredItem, overdue: set[str]) -> dict[str, Any]:
@@ -112,15 +117,20 @@ def board_page(ws: Workspace, filters: Filters) -> dict[str, Any]:
     }
 
 
-def backlog_page(ws: Workspace) -> dict[str, Any]:
-    """The open items as one ranked list."""
+def backlog_page(ws: Workspace, limit: int = COLUMN_LIMIT) -> dict[str, Any]:
+    """The open items as one ranked list (its top `limit`, then "show more")."""
     from storykit.services.query import board
 
     shown = board(ws)
-    cards = [card(item, shown.overdue) for column in shown.columns for item in column.items]
-    order = {item_id: n for n, (_, item_id) in enumerate(ws.ranked()[0])}
-    cards.sort(key=lambda c: order.get(c["id"], len(order)))
-    return {"cards": cards, "skipped": shown.skipped}
+    items = sorted(
+        (item for column in shown.columns for item in column.items), key=StoredItem.sort_key
+    )
+    return {
+        "cards": [card(item, shown.overdue) for item in items[:limit]],
+        "more": max(len(items) - limit, 0),
+        "more_query": urlencode({"limit": limit * 4}),
+        "skipped": shown.skipped,
+    }
 
 
 def item_page(ws: Workspace, query: str) -> dict[str, Any]:
