@@ -62,6 +62,11 @@ def test_changes_need_the_token_and_the_servers_own_origin_and_host(
             f"/item/{item_id}", b"title=Hijacked&version=x", {"Origin": own}
         )
         assert status == 403 and "refused" in body
+        cross = {"Sec-Fetch-Site": "cross-site", "X-CSRF-Token": token}
+        assert status_move(server, item_id, cross)[0] == 403
+        # A link followed from elsewhere (a pull request, a chat) opens the page.
+        followed = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+        assert server.request(f"/item/{item_id}", headers=followed)[0] == 200
         # A page asked for under a rebound name is not served.
         assert server.request("/", headers={"Host": f"rebind.example:{server.port}"})[0] == 403
         assert repo.head() == head and repo.files() == files

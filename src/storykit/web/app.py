@@ -64,7 +64,7 @@ _NO_STORE = {"cache-control": "no-store", "x-frame-options": "DENY"}
 def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
     board = Board(root, token)
 
-    async def view(request: Request, template: str, build: Callable[[Workspace], Any]) -> Response:
+    async def view(template: str, build: Callable[[Workspace], Any]) -> Response:
         try:
             context = await board.run(build)
         except StorykitError as exc:
@@ -74,18 +74,18 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
 
     async def home(request: Request) -> Response:
         filters = pages.Filters.parse(_query(request))
-        return await view(request, "board.html", lambda ws: pages.board_page(ws, filters))
+        return await view("board.html", lambda ws: pages.board_page(ws, filters))
 
     async def backlog(request: Request) -> Response:
         limit = pages.limit_of(_query(request))
-        return await view(request, "backlog.html", lambda ws: pages.backlog_page(ws, limit))
+        return await view("backlog.html", lambda ws: pages.backlog_page(ws, limit))
 
     async def item(request: Request) -> Response:
         item_id = request.path_params["item_id"]
         if request.method == "POST":
             form = await _form(request)
             return await _save(board, item_id, form)
-        return await view(request, "item.html", lambda ws: pages.item_page(ws, item_id))
+        return await view("item.html", lambda ws: pages.item_page(ws, item_id))
 
     async def close(request: Request) -> Response:
         item_id = request.path_params["item_id"]
@@ -111,14 +111,14 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
                 lambda ws, error: _new_context(ws, item_type, form, error),
                 "new.html",
             )
-        return await view(request, "new.html", lambda ws: _new_context(ws, item_type, None, None))
+        return await view("new.html", lambda ws: _new_context(ws, item_type, None, None))
 
     async def sprint(request: Request) -> Response:
         name = request.path_params["name"]
-        return await view(request, "sprint.html", lambda ws: pages.sprint_page(ws, name))
+        return await view("sprint.html", lambda ws: pages.sprint_page(ws, name))
 
     async def sprints(request: Request) -> Response:
-        return await view(request, "sprints.html", pages.sprints_page)
+        return await view("sprints.html", pages.sprints_page)
 
     async def api(request: Request) -> Response:
         if not same_token(request.headers.get(TOKEN_HEADER), token):

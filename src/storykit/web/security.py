@@ -59,22 +59,22 @@ class Guard:
             key.decode("latin-1").lower(): value.decode("latin-1")
             for key, value in scope.get("headers", [])
         }
-        refusal = self.refusal(headers)
+        refusal = self.refusal(headers, scope.get("method", "GET"))
         if refusal is not None:
             await _refuse(send, refusal)
             return
         await self.app(scope, receive, send)
 
-    def refusal(self, headers: dict[str, str]) -> str | None:
+    def refusal(self, headers: dict[str, str], method: str) -> str | None:
         host = headers.get("host", "")
         if host not in self.hosts:
             return f"refused: Host {host!r} is not this server (open it at 127.0.0.1)"
         origin = headers.get("origin")
         if origin is not None and origin not in self.origins:
             return f"refused: requests from {origin!r} are not accepted"
-        if headers.get("sec-fetch-site") == "cross-site":
+        if method not in SAFE_METHODS and headers.get("sec-fetch-site") == "cross-site":
             return "refused: cross-site requests are not accepted"
-        return None
+        return None  # a link followed from elsewhere (a pull request, a chat) just opens
 
 
 async def _refuse(send: Send, text: str) -> None:
