@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
+import sys
 
 from storykit.storage.parallel import FORK_FROM, forked_map
 from tests.helpers import SCRIPT, Repo, modules_after
@@ -89,9 +89,15 @@ def test_a_copy_that_dies_costs_only_time() -> None:
     assert forked_map(fragile, items) == [{"n": n} for n in items]
 
 
-def test_the_fork_path_is_really_taken(tmp_path: Path) -> None:
-    parent = os.getpid()
-    items = list(range(FORK_FROM * 2))
-    pids = forked_map(lambda n: os.getpid(), items)
+def test_the_fork_path_is_really_taken() -> None:
+    # In a process of its own: a test worker may run threads (the browser tests' driver),
+    # and then forked_map rightly declines to fork.
+    code = (
+        "import os\n"
+        "from storykit.storage.parallel import FORK_FROM, forked_map\n"
+        "pids = forked_map(lambda n: os.getpid(), list(range(FORK_FROM * 2)))\n"
+        "print(len(set(pids) - {os.getpid()}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     if (os.cpu_count() or 1) > 1 and len(os.sched_getaffinity(0)) > 1:
-        assert set(pids) - {parent}, "no copy answered"
+        assert int(out.stdout) >= 1, "no copy answered"
