@@ -220,3 +220,17 @@ def test_the_export_opens_offline_with_every_open_item(repo: Repo, page: Page) -
     assert page.dialogs == []  # type: ignore[attr-defined]
     assert [url for url in requests if not url.startswith("file:")] == []
     assert Path(out).read_text().count("<script") == 0
+
+
+def test_the_ranked_backlog_is_ranked_by_dragging_too(
+    served: tuple[Server, dict[str, str]], page: Page, repo: Repo
+) -> None:
+    server, _ = served
+    page.goto(server.url + "backlog")
+    listed = page.locator("#ranked [data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert listed == order(repo)
+    before = repo.commit_count()
+    drag(page, page.locator(f"[data-id={listed[3]}]"), page.locator(f"[data-id={listed[1]}]"))
+    expect(page.locator("#message")).to_contain_text("rank", timeout=5000)
+    assert order(repo) == [listed[0], listed[3], listed[1], listed[2], *listed[4:]]
+    assert repo.commit_count() == before + 1
