@@ -234,3 +234,17 @@ def test_the_ranked_backlog_is_ranked_by_dragging_too(
     expect(page.locator("#message")).to_contain_text("rank", timeout=5000)
     assert order(repo) == [listed[0], listed[3], listed[1], listed[2], *listed[4:]]
     assert repo.commit_count() == before + 1
+
+
+def test_playwrights_own_drag_works_too(
+    served: tuple[Server, dict[str, str]], page: Page, repo: Repo
+) -> None:
+    server, ids = served
+    page.goto(server.url)
+    first, last = order(repo)[0], order(repo)[-1]
+    page.locator(f"[data-id={last}]").drag_to(page.locator(f"[data-id={first}]"))
+    expect(page.locator("#message")).to_contain_text(f"{last} #5 → #1", timeout=5000)
+    assert order(repo)[0] == last
+    page.locator(f"[data-id={ids['send']}]").drag_to(page.locator("[data-status=ready]"))
+    expect(page.locator("#message")).to_contain_text(f"{ids['send']} → ready", timeout=5000)
+    assert "status: ready" in repo.item_path(ids["send"]).read_text()

@@ -39,6 +39,7 @@
     return fetch(location.href, { cache: "no-store" }).then(function (response) {
       return response.text();
     }).then(function (html) {
+      if (dragging) { stale = true; return; }  // a drag began meanwhile: swap after it
       var fresh = new DOMParser().parseFromString(html, "text/html");
       document.querySelectorAll("[data-live]").forEach(function (part) {
         var other = fresh.getElementById(part.id);
@@ -61,20 +62,48 @@
     if (stale) { stale = false; refresh(); }
   }
 
+  function releasePoint(event) {
+    if (event && typeof event.clientX === "number") { return { x: event.clientX, y: event.clientY }; }
+    var touch = event && event.changedTouches && event.changedTouches[0];
+    return touch ? { x: touch.clientX, y: touch.clientY } : null;
+  }
+
+  // Where the mouse was let go decides the move (Sortable draws it on the way): over
+  // another column, that column's status; over another card of the same list, before it
+  // (its upper half) or after it; elsewhere, where Sortable put the card. So a drag ends
+  // where it is dropped however few moves the mouse made (a person, or a script).
+  function intent(event) {
+    var card = event.item, id = card.dataset.id, from = event.from;
+    var point = releasePoint(event.originalEvent);
+    var under = point && document.elementFromPoint(point.x, point.y);
+    var list = under && under.closest("[data-status], [data-rank-list]");
+    if (list && list.dataset.status && list.dataset.status !== from.dataset.status) {
+      return { action: "status", body: { id: id, status: list.dataset.status } };
+    }
+    var other = list === from ? under.closest(".card") : null;
+    if (other && other !== card) {
+      var box = other.getBoundingClientRect();
+      var side = point.y < box.top + box.height / 2 ? "before" : "after";
+      var body = { id: id };
+      body[side] = other.dataset.id;
+      return { action: "rank", body: body };
+    }
+    if (event.to !== from && event.to.dataset.status) {
+      return { action: "status", body: { id: id, status: event.to.dataset.status } };
+    }
+    if (event.to !== from || event.oldDraggableIndex === event.newDraggableIndex) { return null; }
+    var next = neighbour(card, 1), previous = neighbour(card, -1);
+    if (next) { return { action: "rank", body: { id: id, before: next.dataset.id } }; }
+    if (previous) { return { action: "rank", body: { id: id, after: previous.dataset.id } }; }
+    return null;
+  }
+
   function dropped(event) {
     dragging = false;
-    var card = event.item, id = card.dataset.id, request;
-    if (event.from === event.to) {
-      if (event.oldDraggableIndex === event.newDraggableIndex) { return settled(); }
-      var next = neighbour(card, 1), previous = neighbour(card, -1);
-      if (next) { request = post("rank", { id: id, before: next.dataset.id }); }
-      else if (previous) { request = post("rank", { id: id, after: previous.dataset.id }); }
-      else { return settled(); }
-    } else {
-      request = post("status", { id: id, status: event.to.dataset.status });
-    }
+    var move = intent(event);
+    if (!move) { stale = true; return settled(); }  // redraw: the card goes back
     document.body.dataset.busy = "1";
-    request.then(function (result) {
+    post(move.action, move.body).then(function (result) {
       if (result.ok) { say(result.data.subject || "saved", null, false); }
       else { say(result.data.error || "refused", result.data.hint, true); }
       stale = false;
