@@ -3,10 +3,13 @@ Playwright with its mouse, against a real server process on a real repository.""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -248,3 +251,55 @@ def test_playwrights_own_drag_works_too(
     page.locator(f"[data-id={ids['send']}]").drag_to(page.locator("[data-status=ready]"))
     expect(page.locator("#message")).to_contain_text(f"{ids['send']} → ready", timeout=5000)
     assert "status: ready" in repo.item_path(ids["send"]).read_text()
+
+
+def test_another_site_in_the_browser_is_refused_and_changes_nothing(
+    served: tuple[Server, dict[str, str]], page: Page, repo: Repo
+) -> None:
+    """A page on another origin tries a cross-site form post and a fetch; the board's own
+    page tries a change without its token: all refused, nothing written."""
+    server, ids = served
+    head, files = repo.head(), repo.files()
+    target = ids["picker"]
+    attacker = HTTPServer(("127.0.0.1", 0), _AttackerPage)
+    _AttackerPage.html = (
+        f'<form id="f" method="post" action="{server.url}item/{target}">'
+        '<input name="title" value="Hijacked"><input name="version" value="x"></form>'
+        "<script>fetch(" + json.dumps(f"{server.url}api/status") + ", {method: 'POST', "
+        "mode: 'no-cors', body: JSON.stringify({id: "
+        + json.dumps(target)
+        + ", status: 'dropped'})}).finally(() => document.getElementById('f').submit());"
+        "</script>"
+    )
+    thread = threading.Thread(target=attacker.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page.goto(f"http://127.0.0.1:{attacker.server_address[1]}/")
+        page.wait_for_url(f"{server.url}item/{target}")
+        expect(page.locator("body")).to_contain_text("refused")
+    finally:
+        attacker.shutdown()
+    page.goto(server.url)
+    answer = page.evaluate(
+        "id => fetch('/api/status', {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: JSON.stringify({id: id, status: 'dropped'})})"
+        ".then(r => r.status)",
+        target,
+    )
+    assert answer == 403
+    assert repo.head() == head and repo.files() == files
+
+
+class _AttackerPage(BaseHTTPRequestHandler):
+    html = ""
+
+    def do_GET(self) -> None:
+        body = self.html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
