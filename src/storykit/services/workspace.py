@@ -177,7 +177,9 @@ class Workspace:
             if not options.include_changes:
                 self._refuse_local_changes([self.project.rel(p) for p in paths])
 
-    def apply(self, build: Callable[[], Plan | None], options: CommitOptions) -> Outcome:
+    def apply(
+        self, build: Callable[[], Plan | None], options: CommitOptions, queue: float = 0.0
+    ) -> Outcome:
         """Refuse bad repository states, then under the lock build, write and commit.
 
         The commit protocol (docs/architecture.md): storykit's own lock, then git's
@@ -185,7 +187,8 @@ class Workspace:
         the commit is built on a temporary index and the branch moved by compare-and-swap.
         Any failure before the branch moves puts the files back (but never a file whose
         new content a commit that moved the branch already holds): nothing committed,
-        nothing left. Once the commit is made the files stay as committed.
+        nothing left. Once the commit is made the files stay as committed. `queue`: wait
+        at least this long for the lock (claims queue behind each other).
         """
         from storykit.repository.commit import BranchMovedError, commit_message
 
@@ -195,7 +198,7 @@ class Workspace:
         state_dir = self.project.state_dir
         with contextlib.ExitStack() as held:
             died = held.enter_context(
-                backlog_lock(state_dir, "changing the backlog", config.lock_wait)
+                backlog_lock(state_dir, "changing the backlog", config.lock_wait, queue)
             )
             sweep_leftovers(state_dir)
             if died:  # the last holder was killed holding the lock: it may have left temp files

@@ -40,12 +40,15 @@ def lock_wait(configured: float | None = None) -> float:
 
 
 @contextlib.contextmanager
-def backlog_lock(state_dir: Path, purpose: str, wait: float | None = None) -> Iterator[str | None]:
-    """Hold the backlog lock; wait up to `wait` seconds, then exit 75 naming the holder.
-    Yields what a holder that died without releasing it had written (None normally)."""
+def backlog_lock(
+    state_dir: Path, purpose: str, wait: float | None = None, at_least: float = 0.0
+) -> Iterator[str | None]:
+    """Hold the backlog lock; wait up to `wait` seconds (`at_least` this many, whatever is
+    configured: claims queue), then exit 75 naming the holder. Yields what a holder that
+    died without releasing it had written (None normally)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
-    fd = _acquire(path, time.monotonic() + lock_wait(wait))
+    fd = _acquire(path, time.monotonic() + max(lock_wait(wait), at_least))
     try:
         left = os.read(fd, 200).decode("utf-8", "replace").strip()
         os.lseek(fd, 0, os.SEEK_SET)

@@ -171,6 +171,18 @@ COMMANDS: tuple[Command, ...] = (
         "reports",
     ),
     _command(
+        "agents",
+        "Instructions for coding agents (AGENTS.md): find, claim and record work with storykit.",
+        "agents",
+    ),
+    _command(
+        "claim",
+        "Take an item to work on: yours, in progress, in one commit (default: the top of "
+        "`storykit next`).",
+        "agents",
+    ),
+    _command("unclaim", "Give a claimed item back: no owner, ready again.", "agents"),
+    _command(
         "serve",
         "The board in your browser: drag to rank and to change status, edit items, sprints "
         "with their burndown.",

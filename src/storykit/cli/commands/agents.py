@@ -1,0 +1,90 @@
+"""`storykit claim` and `storykit unclaim`: taking work, for people and coding agents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from storykit.cli.commands.changing import show_change
+from storykit.cli.options import (
+    IdArg,
+    JsonOpt,
+    NoCommitOpt,
+    NoVerifyOpt,
+    commit_options,
+    workspace,
+)
+from storykit.cli.render import output
+from storykit.errors import UsageError
+
+
+def agents(
+    file: Annotated[
+        str | None,
+        typer.Argument(metavar="[FILE]", help="With --install: the file (default AGENTS.md)."),
+    ] = None,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Write it into FILE between marker comments (kept up to date, one commit).",
+        ),
+    ] = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """How to find, claim and record work with storykit, never editing item files by
+    hand: to paste into AGENTS.md or CLAUDE.md, or `--install` it there."""
+    from storykit.services.agents import DEFAULT_FILE, instructions
+    from storykit.services.agents import install as write
+
+    ws = workspace()
+    if not install:
+        if file is not None:
+            raise UsageError(
+                f"{file}: a file goes with --install", hint="storykit agents --install FILE"
+            )
+        output.out(instructions(ws).rstrip("\n"))
+        return
+    result = write(ws, file or DEFAULT_FILE, commit_options(False, no_verify, False))
+    if not result.changed:
+        output.out(f"{file or DEFAULT_FILE} already holds the current instructions")
+    else:
+        output.render_change(result, f"wrote the instructions in {file or DEFAULT_FILE}")
+
+
+def claim(
+    item: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="The item (default: the top of `storykit next`)."),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Who takes it (default: git's user.name)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """Sets its owner and moves it to in-progress through the workflow's gates, in one
+    commit. An item in progress with an owner is someone's already: refused with exit 75,
+    naming them. Claims at once on one clone queue on the lock, and exactly one wins each
+    item."""
+    from storykit.services.claims import claim as take
+    from storykit.services.claims import claimant
+
+    ws = workspace()
+    result = take(ws, item, claimant(ws, owner), commit_options(False, no_verify, False))
+    show_change(result, "claim", as_json)
+
+
+def unclaim(
+    item: IdArg,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+) -> None:
+    """No owner, status ready again, one commit."""
+    from storykit.services.claims import unclaim as give_back
+
+    result = give_back(workspace(), item, commit_options(no_commit, no_verify, False))
+    show_change(result, "unclaim", as_json)
