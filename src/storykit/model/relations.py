@@ -4,11 +4,22 @@ by `check` (the whole backlog) and by every write (the items it changes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from storykit.model.catalogue import TYPES
+from storykit.model.catalogue import REFERENCE_FIELDS, TYPES
 
 RANK_FIX = "`storykit rank --rebalance`"
+
+
+def references(value_of: Callable[[str], Any]) -> list[tuple[str, str]]:
+    """(field, ID) of every reference an item holds — a single one (`parent`) or a list
+    (`depends_on`) — in the catalogue's order of fields; `value_of` reads a field."""
+    found = []
+    for name in REFERENCE_FIELDS:
+        value = value_of(name)
+        found += [(name, ref) for ref in ([value] if isinstance(value, str) else value or ())]
+    return found
 
 
 def article(item_type: str) -> str:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from storykit import clock
 from storykit.errors import Diagnostic, InvalidDataError, UsageError
 from storykit.locations import base_name
-from storykit.model.catalogue import ITEM_TYPES, REFERENCE_FIELDS
+from storykit.model.catalogue import ITEM_TYPES
 from storykit.model.naming import id_from_file_name
+from storykit.model.relations import references
 from storykit.model.selection import (
     ListFilter,
     Match,
@@ -119,7 +120,7 @@ def list_items(ws: Workspace, query: ListQuery) -> ListResult:
         chosen,
         backlog.invalid,
         backlog.problems,
-        _overdue(ws, backlog.items),
+        overdue_ids(ws, backlog.items),
         found,
         scores_of(ws, chosen),
     )
@@ -265,10 +266,7 @@ def show_item(
         total = sum(c.model.points or 0 for c in counted)
         done = sum(c.model.points or 0 for c in counted if c.model.status == workflow.done)
         progress = Progress(counts, done, total)
-    refs: set[str] = set()
-    for name in REFERENCE_FIELDS:
-        value = getattr(item.model, name, None)
-        refs |= {value} if isinstance(value, str) else set(value or ())
+    refs = {ref for _, ref in references(item.field)}
     linked = {
         payload["item"]["id"]: ws.store.item_from_payload(payload, record_rel)
         for record_rel, payload in records
@@ -299,7 +297,8 @@ def next_items(ws: Workspace, limit: int) -> list[StoredItem]:
     return ready[:limit]
 
 
-def _overdue(ws: Workspace, items: list[StoredItem]) -> set[str]:
+def overdue_ids(ws: Workspace, items: list[StoredItem]) -> set[str]:
+    """The IDs of the in-progress spikes past their timebox now."""
     now = clock.now()
     workflow = ws.project.config.workflow
     return {item.id for item in items if overdue_since(item.model, now, workflow)}
@@ -345,7 +344,7 @@ def board(
         BoardColumn(status, [i for i in chosen if i.model.status == status]) for status in statuses
     ]
     shown = [item for column in columns for item in column.items]
-    return Board(columns, _overdue(ws, backlog.items), backlog.invalid, scores_of(ws, shown))
+    return Board(columns, overdue_ids(ws, backlog.items), backlog.invalid, scores_of(ws, shown))
 
 
 def _known_sprint(ws: Workspace, folded: str) -> None:

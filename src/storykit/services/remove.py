@@ -12,6 +12,7 @@ from storykit import yamlio
 from storykit.errors import InvalidDataError, StorykitError
 from storykit.model.catalogue import REFERENCE_FIELDS
 from storykit.model.naming import id_from_file_name
+from storykit.model.relations import references
 from storykit.services.update import load_for_update, plan_update
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace, ids_text
 from storykit.storage.atomic import Changeset
@@ -72,10 +73,11 @@ def _references(items: list[StoredItem], removed: set[str]) -> list[Reference]:
     for item in items:
         if item.id in removed:
             continue
-        for name in REFERENCE_FIELDS:
-            value = getattr(item.model, name, None)
-            values = [value] if isinstance(value, str) else list(value or [])
-            found += [Reference(item, name, target) for target in values if target in removed]
+        found += [
+            Reference(item, name, target)
+            for name, target in references(item.field)
+            if target in removed
+        ]
     return found
 
 
