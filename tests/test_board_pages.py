@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from tests.board_support import Server, demo_backlog, start_server
 from tests.helpers import Repo
@@ -73,6 +76,8 @@ def test_bad_addresses_and_bad_files_get_a_page_that_says_so(repo: Repo) -> None
         headers = {"X-CSRF-Token": token.group(1), "Content-Type": "application/json"}
         for body in (b"{not json", b"[]", json.dumps({"id": 5}).encode()):
             assert server.request("/api/rank", body, headers)[0] == 400
+        move = json.dumps({"id": ids["send"], "status": "done"}).encode()
+        assert server.request("/api/anything", move, headers)[0] == 404
         status, text = server.request(
             "/api/rank", json.dumps({"id": ids["send"], "before": "SK-NOPE"}).encode(), headers
         )
@@ -94,6 +99,8 @@ def test_the_export_names_what_it_left_out_and_escapes_everything(repo: Repo) ->
     assert "1 invalid file(s) left out" in html
     assert "<script" not in html and "&lt;script&gt;" in html
     assert set(card_ids(html)) == {i for k, i in ids.items() if k != "react"}
+    result = repo.run("export", "html")
+    assert "note: 1 invalid file(s) left out" in result.stderr
     # Writing where it cannot is a clear error, and nothing is left behind.
     result = repo.run("export", "html", "--output", str(repo.root / "no" / "such" / "x.html"))
     assert result.exit_code != 0 and "cannot write" in result.stderr
@@ -108,3 +115,22 @@ def test_a_server_serves_its_assets(repo: Repo) -> None:
             assert status == 200 and len(body) > 500
     finally:
         assert server.stop() in (0, 130)
+
+
+def test_an_export_from_a_shallow_clone_says_what_it_left_out(repo: Repo, tmp_path: Path) -> None:
+    demo_backlog(repo)
+    repo.ok("sprint", "new", "Sprint 1", "--start", "2026-11-16", "--end", "2026-11-27")
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(shallow)], check=True
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "storykit", "export", "html"],
+        cwd=shallow,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "note: sprint burndowns left out" in result.stderr
+    assert "shallow" in result.stderr
+    assert 'id="sprints"' not in (shallow / "backlog.html").read_text()

@@ -32,12 +32,12 @@ class ActionError(Exception):
 
 def failure(exc: StorykitError, names: list[str] | tuple[str, ...] = ()) -> ActionError:
     """A service's refusal as the page shows it: each problem next to its field."""
-    lines = [exc.message] if not isinstance(exc, InvalidDataError) else []
-    if isinstance(exc, InvalidDataError):
+    if isinstance(exc, InvalidDataError):  # each problem, from its diagnostic or its line
         lines = [d.message for d in exc.diagnostics] or exc.message.splitlines()[1:]
-        lines = [line.strip() for line in lines if line.strip()] or [exc.message]
+    else:
+        lines = [exc.message]
     fields: dict[str, list[str]] = {}
-    for line in lines:
+    for line in (line.strip() for line in lines):
         match = re.match(r"^([a-z_][a-z0-9_-]*)(?:\[\d+\])?:", line)
         if match and match.group(1) in names:
             fields.setdefault(match.group(1), []).append(line)
@@ -71,10 +71,11 @@ def save(ws: Workspace, item_id: str, form: Mapping[str, str], version: str) -> 
     from storykit.services.setting import SetGroup, set_fields
 
     try:
-        item = ws.store.read(ws.store.find(item_id)).item
+        loaded = ws.store.read(ws.store.find(item_id))
     except StorykitError as exc:
         raise failure(exc) from None
-    if version != version_of(item):
+    item = loaded.item
+    if version != version_of(loaded.raw):
         raise ActionError(STALE, STALE_HINT, status=409)
     names = [n for n in type_fields(item.type) if n not in HIDDEN_IN_FORM]
     assignments: list[str] = []

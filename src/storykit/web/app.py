@@ -57,11 +57,12 @@ class Board:
         return HTMLResponse(text, status_code=status, headers=_NO_STORE)
 
 
+ACTIONS = ("rank", "status")  # what a drag asks for (board.js)
 REFUSED = "refused: this request carries no valid token"
 _NO_STORE = {"cache-control": "no-store", "x-frame-options": "DENY"}
 
 
-def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
+def create_app(root: Path, port: int, token: str) -> Any:
     board = Board(root, token)
 
     async def view(template: str, build: Callable[[Workspace], Any]) -> Response:
@@ -121,6 +122,8 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
         return await view("sprints.html", pages.sprints_page)
 
     async def api(request: Request) -> Response:
+        if request.path_params["action"] not in ACTIONS:
+            return JSONResponse({"error": "no such action"}, 404)
         if not same_token(request.headers.get(TOKEN_HEADER), token):
             return JSONResponse({"error": REFUSED}, 403)
         try:
@@ -158,18 +161,15 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        task = None
-        if watch:
-            project = Workspace.open(root).project
-            task = asyncio.create_task(live.watch(project, board.changes, board.stop))
+        project = Workspace.open(root).project
+        task = asyncio.create_task(live.watch(project, board.changes, board.stop))
         try:
             yield
         finally:
             board.stop.set()
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     routes = [
         Route("/", home),
@@ -179,14 +179,12 @@ def create_app(root: Path, port: int, token: str, *, watch: bool = True) -> Any:
         Route("/new/{item_type}", new, methods=["GET", "POST"]),
         Route("/sprints", sprints),
         Route("/sprint/{name:path}", sprint),
-        Route("/api/{action:str}", api, methods=["POST"]),
+        Route("/api/{action:str}", api, methods=["POST"]),  # rank, status (ACTIONS)
         Route("/events", events),
         Route("/static/{name}", static),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.board = board
-    return Guard(app, port)
+    return Guard(Starlette(routes=routes, lifespan=lifespan), port)
 
 
 def _new_context(
@@ -219,18 +217,12 @@ async def _save(board: Board, item_id: str, form: dict[str, str]) -> Response:
         form,
         lambda ws: actions.save(ws, item_id, form, version),
         lambda ws, error: {
-            **pages.item_page(ws, item_id),
-            "form": _given_form(ws, item_id, form),
+            **pages.item_page(ws, item_id, given=form),
             "error": error,
             "version": version,  # a stale save stays stale until the page is reloaded
         },
         "item.html",
     )
-
-
-def _given_form(ws: Workspace, item_id: str, form: dict[str, str]) -> list[Any]:
-    item = ws.store.read(ws.store.find(item_id)).item
-    return pages.edit_form(ws, item, form)
 
 
 async def _changed(
@@ -245,14 +237,17 @@ async def _changed(
     if not same_token(form.get(TOKEN_FIELD), board.token):
         return board.html("error.html", 403, error=REFUSED, hint="reload the page, then try again")
 
-    def work(ws: Workspace) -> tuple[str, dict[str, Any], int]:
+    def work(ws: Workspace) -> tuple[str, str, dict[str, Any], int]:
         try:
             outcome = change(ws)
         except ActionError as error:
-            return "", again(ws, error), error.status
-        return outcome.item.id if outcome.item else "", {}, 303
+            try:
+                return "", template, again(ws, error), error.status
+            except StorykitError:  # the page itself cannot be shown now (a broken file)
+                return "", "error.html", {"error": error.message, "hint": error.hint}, error.status
+        return outcome.item.id if outcome.item else "", "", {}, 303
 
-    item_id, context, status = await board.run(work)
+    item_id, shown, context, status = await board.run(work)
     if status == 303:
         return RedirectResponse(f"/item/{item_id}" if item_id else "/", 303)
-    return board.html(template, status, **context)
+    return board.html(shown, status, **context)

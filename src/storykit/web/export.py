@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from storykit.errors import StorykitError
-from storykit.model.catalogue import REFERENCE_FIELDS, type_fields
 from storykit.services.workspace import Workspace
 from storykit.storage.store import StoredItem
 from storykit.web import pages
 from storykit.web.render import asset, page
 
 
-def export_html(ws: Workspace) -> str:
+def export_html(ws: Workspace) -> tuple[str, list[str]]:
+    """The page, and what it had to leave out (said on stderr, not hidden)."""
     from storykit.services.query import board
 
     everything = board(ws, show_all=True)
@@ -37,16 +37,20 @@ def export_html(ws: Workspace) -> str:
             children.setdefault(item.model.parent, []).append(item)
     ranked_ids = {item.id for item in ranked}
     listed = ranked + [item for item in items if item.id not in ranked_ids]
-    return page(
+    sprints, notes = _sprints(ws)
+    text = page(
         "export.html",
         style=asset("board.css"),
         name=ws.project.root.name,
         columns=columns,
         ranked=[pages.card(item, overdue) for item in ranked],
         items=[_details(item, by_id, children, overdue) for item in listed],
-        sprints=_sprints(ws),
+        sprints=sprints,
         skipped=everything.skipped,
     )
+    if everything.skipped:
+        notes.append(f"{len(everything.skipped)} invalid file(s) left out (`storykit check`)")
+    return text, notes
 
 
 def _details(
@@ -55,29 +59,23 @@ def _details(
     children: dict[str, list[StoredItem]],
     overdue: set[str],
 ) -> dict[str, Any]:
-    links = []
-    for name in REFERENCE_FIELDS:
-        value = getattr(item.model, name, None)
-        for ref in [value] if isinstance(value, str) else list(value or ()):
-            other = by_id.get(ref)
-            links.append({"field": name, "id": ref, "title": other.model.title if other else ""})
     return {
         "item": pages.card(item, overdue),
-        "fields": [(name, item.field(name)) for name in type_fields(item.type)]
-        + sorted(item.extras.items()),
-        "links": links,
+        "fields": pages.fields_of(item),
+        "links": pages.links_of(item, by_id),
         "children": [pages.card(child, overdue) for child in children.get(item.id, [])],
     }
 
 
-def _sprints(ws: Workspace) -> list[dict[str, Any]]:
-    """Each sprint's figures and burndown, newest first (none without a history)."""
+def _sprints(ws: Workspace) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each sprint's figures and burndown, newest first; none when the history cannot
+    give them (no commit yet, a shallow clone), and why."""
     from storykit.services.reports import list_sprints
 
     try:
         listed = list_sprints(ws)
-    except StorykitError:
-        return []
+    except StorykitError as exc:
+        return [], [f"sprint burndowns left out: {exc.message}"]
     return [
         {
             "name": report.sprint.name,
@@ -87,4 +85,4 @@ def _sprints(ws: Workspace) -> list[dict[str, Any]]:
             "chart": pages.chart(report.burndown),
         }
         for report in reversed(listed.sprints)
-    ]
+    ], []

@@ -8,24 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from storykit import clock
 from storykit.errors import StorykitError
 from storykit.model.burndown import Burndown
-from storykit.model.catalogue import (
-    FIELDS,
-    ITEM_TYPES,
-    REFERENCE_FIELDS,
-    option_fields,
-    type_fields,
-)
+from storykit.model.catalogue import FIELDS, ITEM_TYPES, option_fields, type_fields
 from storykit.model.points import number
+from storykit.model.relations import references
 from storykit.model.selection import ListFilter
-from storykit.model.workflow import overdue_since
 from storykit.services.workspace import Workspace
 from storykit.storage.store import StoredItem
+from storykit.web.render import shown
 
 COLUMN_LIMIT = 100  # cards a column shows before "show more"
-CARD_FIELDS = ("id", "type", "title", "points", "owner", "tags", "status")
 HIDDEN_IN_FORM = ("id", "type", "rank", "created")  # storykit keeps them
 
 
@@ -90,6 +83,21 @@ def card(item: StoredItem, overdue: set[str]) -> dict[str, Any]:
     }
 
 
+def fields_of(item: StoredItem) -> list[tuple[str, Any]]:
+    """Every field of its type, in the catalogue's order, then the user's own keys."""
+    return [(name, item.field(name)) for name in type_fields(item.type)] + sorted(
+        item.extras.items()
+    )
+
+
+def links_of(item: StoredItem, titles: dict[str, StoredItem]) -> list[dict[str, str]]:
+    """Each reference the item holds, with the title of the item it names (if known)."""
+    return [
+        {"field": name, "id": ref, "title": titles[ref].model.title if ref in titles else ""}
+        for name, ref in references(item.field)
+    ]
+
+
 def board_page(ws: Workspace, filters: Filters) -> dict[str, Any]:
     """Every status a column, cards in rank order, the closed columns folded."""
     from storykit.services.query import board
@@ -133,8 +141,9 @@ def backlog_page(ws: Workspace, limit: int = COLUMN_LIMIT) -> dict[str, Any]:
     }
 
 
-def item_page(ws: Workspace, query: str) -> dict[str, Any]:
-    """Every field, children, links, history and the edit form of one item."""
+def item_page(ws: Workspace, query: str, given: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every field, children, links, history and the edit form of one item (holding the
+    values `given`, when a refused save shows it again)."""
     from storykit.services.history import item_log
     from storykit.services.query import show_item
 
@@ -157,38 +166,35 @@ def item_page(ws: Workspace, query: str) -> dict[str, Any]:
         ]
     except StorykitError:
         history = []  # never committed yet
-    links = []
-    for name in REFERENCE_FIELDS:
-        value = getattr(item.model, name, None)
-        for ref in [value] if isinstance(value, str) else list(value or ()):
-            other = details.linked.get(ref)
-            links.append({"field": name, "id": ref, "title": other.model.title if other else ""})
     return {
         "item": card(item, overdue),
-        "fields": [(name, item.field(name)) for name in type_fields(item.type)]
-        + sorted(item.extras.items()),
+        "fields": fields_of(item),
         "children": [card(child, set()) for child in details.children],
         "progress": details.progress,
-        "links": links,
+        "links": links_of(item, details.linked),
         "history": history,
         "captured": details.captured,
-        "form": edit_form(ws, item),
-        "version": version_of(item),
+        "form": edit_form(ws, item, given),
+        "version": version_of(_bytes(item)),
         "is_spike": item.type == "spike",
         "closed": item.model.status in ws.project.config.workflow.closed,
     }
 
 
-def version_of(item: StoredItem) -> str:
+def version_of(raw: bytes) -> str:
     """What the page loaded: a save is refused when the file's bytes differ since."""
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def _bytes(item: StoredItem) -> bytes:
     try:
-        return hashlib.sha256(item.path.read_bytes()).hexdigest()[:20]
+        return item.path.read_bytes()
     except OSError:
-        return ""
+        return b""  # gone since: any save is then refused as stale
 
 
 def edit_form(ws: Workspace, item: StoredItem, given: dict[str, str] | None = None) -> list[Any]:
-    """The inputs of an item's fields: (name, kind, text, help, choices, lines)."""
+    """The inputs of an item's fields (`field_input`), holding the values `given`."""
     inputs = []
     for name in type_fields(item.type):
         if name in HIDDEN_IN_FORM:
@@ -228,8 +234,6 @@ def many_lines(name: str) -> bool:
 
 
 def form_text(name: str, value: Any) -> str:
-    from storykit.web.render import shown
-
     if value is None:
         return ""
     if isinstance(value, list | tuple) and many_lines(name):
@@ -238,13 +242,13 @@ def form_text(name: str, value: Any) -> str:
 
 
 def sprint_page(ws: Workspace, name: str) -> dict[str, Any]:
+    from storykit.services.query import overdue_ids
     from storykit.services.reports import show_sprint
 
     details = show_sprint(ws, name)
     report = details.report
     workflow = ws.project.config.workflow
-    now = clock.now()
-    overdue = {i.id for i in details.items if overdue_since(i.model, now, workflow)}
+    overdue = overdue_ids(ws, details.items)
     columns = [
         {
             "status": status,

@@ -65,9 +65,11 @@ def html(
     from storykit.storage.atomic import write_atomic
     from storykit.web.export import export_html
 
-    text = export_html(workspace())
+    text, notes = export_html(workspace())
     try:
         write_atomic(output_file, text.encode())
     except OSError as exc:
         raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    for note in notes:
+        output.err(f"note: {note}")
     output.err(f"wrote {output_file}")
