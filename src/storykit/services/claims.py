@@ -51,12 +51,11 @@ def claim(
     query: str | None,
     owner: str,
     options: CommitOptions,
-    skip: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """Claim the item named, or the top item `storykit next` shows (not in `skip`)."""
+    """Claim the item named, or the top item `storykit next` shows."""
 
     def build() -> Plan:
-        item_id = query if query is not None else _top_free(ws, skip)
+        item_id = query if query is not None else _top_free(ws)
         loaded = load_for_update(ws, item_id)
         item = loaded.item
         holder = claimed_by(ws, item)
@@ -78,12 +77,12 @@ def claim(
     return ws.apply(build, options, queue=CLAIM_QUEUE)
 
 
-def _top_free(ws: Workspace, skip: frozenset[str]) -> str:
+def _top_free(ws: Workspace) -> str:
     from storykit.services.query import next_items
 
-    for item in next_items(ws, len(skip) + 1):
-        if item.id not in skip:
-            return item.id
+    top = next_items(ws, 1)
+    if top:
+        return top[0].id
     raise ClaimedError(
         "nothing is left to claim: no ready item has all its dependencies done",
         hint="`storykit next` lists what is ready; `storykit list` what is not yet",

@@ -1,4 +1,5 @@
-"""`storykit claim` and `storykit unclaim`: taking work, for people and coding agents."""
+"""`storykit agents`, `claim` and `unclaim`: instructions for coding agents, and taking
+work, for people and agents alike."""
 
 from __future__ import annotations
 
@@ -46,11 +47,12 @@ def agents(
             )
         output.out(instructions(ws).rstrip("\n"))
         return
-    result = write(ws, file or DEFAULT_FILE, commit_options(False, no_verify, False))
+    name = file or DEFAULT_FILE
+    result = write(ws, name, commit_options(False, no_verify, False))
     if not result.changed:
-        output.out(f"{file or DEFAULT_FILE} already holds the current instructions")
+        output.out(f"{name} already holds the current instructions")
     else:
-        output.render_change(result, f"wrote the instructions in {file or DEFAULT_FILE}")
+        output.render_change(result, f"wrote the instructions in {name}")
 
 
 def claim(
