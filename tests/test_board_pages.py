@@ -134,3 +134,25 @@ def test_an_export_from_a_shallow_clone_says_what_it_left_out(repo: Repo, tmp_pa
     assert "note: sprint burndowns left out" in result.stderr
     assert "shallow" in result.stderr
     assert 'id="sprints"' not in (shallow / "backlog.html").read_text()
+
+
+def test_broken_settings_under_a_running_server_get_an_answer_not_a_crash(repo: Repo) -> None:
+    ids = demo_backlog(repo)
+    server = start_server(repo)
+    try:
+        token = re.search(r'csrf-token" content="([^"]+)"', server.request("/")[1])
+        assert token
+        (repo.root / ".storykit.toml").write_text("prefix = [unclosed\n")
+        head = repo.head()
+        status, body = server.request("/")
+        assert status == 400 and "error:" in body and "Traceback" not in body
+        headers = {"X-CSRF-Token": token.group(1), "Content-Type": "application/json"}
+        move = json.dumps({"id": ids["send"], "before": ids["picker"]}).encode()
+        status, body = server.request("/api/rank", move, headers)
+        assert status == 422 and ".storykit.toml" in json.loads(body)["error"]
+        form = f"csrf_token={token.group(1)}&version=x&owner=dana".encode()
+        status, body = server.request(f"/item/{ids['send']}", form)
+        assert status == 400 and "Internal Server Error" not in body
+        assert repo.head() == head
+    finally:
+        assert server.stop() in (0, 130)

@@ -144,6 +144,9 @@ def create_app(root: Path, port: int, token: str) -> Any:
             outcome = await board.run(work)
         except ActionError as exc:
             return JSONResponse(exc.to_json(), exc.status)
+        except StorykitError as exc:  # the project itself (its settings, the repository)
+            refused = actions.failure(exc)
+            return JSONResponse(refused.to_json(), refused.status)
         return JSONResponse({"ok": True, "commit": outcome.commit, "subject": outcome.subject})
 
     async def events(request: Request) -> Response:
@@ -247,7 +250,10 @@ async def _changed(
                 return "", "error.html", {"error": error.message, "hint": error.hint}, error.status
         return outcome.item.id if outcome.item else "", "", {}, 303
 
-    item_id, shown, context, status = await board.run(work)
+    try:
+        item_id, shown, context, status = await board.run(work)
+    except StorykitError as exc:  # the project itself (its settings, the repository)
+        return board.html("error.html", 400, error=exc.message, hint=exc.hint)
     if status == 303:
         return RedirectResponse(f"/item/{item_id}" if item_id else "/", 303)
     return board.html(shown, status, **context)
