@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from storykit import __version__
-from storykit.cli.commands import APP_HELP, COMMANDS, VERSION_HELP, Command
+from storykit.cli.commands import APP_HELP, COMMANDS, VERSION_HELP, Command, with_bare_values
 
 Click = Any  # a Click command (typer's vendored Click has no public type to name)
 
@@ -97,7 +97,7 @@ class StorykitGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
-        words = list(sys.argv[1:] if args is None else args)
+        words = with_bare_values(list(sys.argv[1:] if args is None else args))
         self.words = tuple(words)
         return super().main(words, *rest, **options)
 

@@ -25,8 +25,10 @@ and reviewers lose the history). Add `--json` to any command for output to parse
 
 - Find work: `storykit next --json` (ready items whose dependencies are done, top first);
   `storykit show ID --json` for every field; `storykit search TEXT` to find related items.
-- Take it: `storykit claim --json` (the top of `next`) or `storykit claim ID`; exit 75
-  means someone else holds it: take another. `storykit unclaim ID` gives it back.
+- Take it: `storykit claim --push --json` (the top of `next`) or `storykit claim ID
+  --push`: the claim is pushed, so it holds for every clone (drop `--push` to claim on this
+  clone only); exit 75 means someone else holds it: take another. `storykit unclaim ID`
+  gives it back.
 - Record progress: `storykit set ID notes="…"`, `storykit set ID points=3`;
   finish with `storykit done ID` (the workflow's gates say what is missing, with the
   command that fixes it).

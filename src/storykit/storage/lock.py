@@ -5,7 +5,8 @@ An advisory `flock` on `.git/storykit/lock`, which names its holder (`PID PURPOS
 kernel releases it when the holder ends, however it ends, so a lock left by a killed
 process is simply taken: no guessing from PIDs. The holder removes the file when done; a
 process that locked a file which was removed meanwhile tries again, so two processes can
-never both hold it.
+never both hold it. A thread that holds it may take it again (`claim --push` holds it from
+its claim to its push, and the claim's own commit takes it inside).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from storykit.errors import BusyError, UsageError
+
+_held = threading.local()  # .paths: the lock files this thread holds
 
 
 def lock_wait(configured: float | None = None) -> float:
@@ -48,14 +52,21 @@ def backlog_lock(
     died without releasing it had written (None normally)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
+    held: set[Path] = _held.__dict__.setdefault("paths", set())
+    key = path.resolve()
+    if key in held:  # this thread holds it already
+        yield None
+        return
     fd = _acquire(path, time.monotonic() + max(lock_wait(wait), at_least))
     try:
+        held.add(key)
         left = os.read(fd, 200).decode("utf-8", "replace").strip()
         os.lseek(fd, 0, os.SEEK_SET)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {purpose}\n".encode())
         yield left or None
     finally:
+        held.discard(key)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         os.close(fd)  # releases the lock

@@ -190,3 +190,17 @@ COMMANDS: tuple[Command, ...] = (
     ),
     *_groups(),
 )
+
+# Options whose value may be left out, as `claim --push [REMOTE]`: Typer's options always
+# take one, so a bare one (last, or before another option) is given the empty value.
+BARE_OPTIONS = frozenset({("claim", "--push")})
+
+
+def with_bare_values(words: list[str]) -> list[str]:
+    if not words or not any(command == words[0] for command, _ in BARE_OPTIONS):
+        return words
+    given = []
+    for index, word in enumerate(words):
+        last = index + 1 == len(words) or words[index + 1].startswith("-")
+        given.append(word + "=" if (words[0], word) in BARE_OPTIONS and last else word)
+    return given

@@ -16,7 +16,7 @@ from storykit.cli.options import (
     commit_options,
     workspace,
 )
-from storykit.cli.render import output
+from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
 
 
@@ -64,19 +64,42 @@ def claim(
         str | None,
         typer.Option(metavar="NAME", help="Who takes it (default: git's user.name)."),
     ] = None,
+    push: Annotated[
+        str | None,
+        typer.Option(
+            "--push",
+            metavar="[REMOTE]",
+            help="Push the claim (to REMOTE; default the branch's upstream, else origin). "
+            "If the remote moved, the claim is made again on its tip; if someone claimed "
+            "the item there, exit 75 (without an ID: the next item is tried).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Sets its owner and moves it to in-progress through the workflow's gates, in one
     commit. An item in progress with an owner is someone's already: refused with exit 75,
     naming them. Claims at once on one clone queue on the lock, and exactly one wins each
-    item."""
+    item; with --push, one wins each item across every clone of the remote, and a loser's
+    branch is left as it was."""
     from storykit.services.claims import claim as take
     from storykit.services.claims import claimant
 
     ws = workspace()
-    result = take(ws, item, claimant(ws, owner), commit_options(False, no_verify, False))
-    show_change(result, "claim", as_json)
+    options = commit_options(False, no_verify, False)
+    if push is None:
+        show_change(take(ws, item, claimant(ws, owner), options), "claim", as_json)
+        return
+    from storykit.services.claim_push import claim_and_push
+
+    pushed = claim_and_push(ws, item, claimant(ws, owner), options, push or None)
+    if as_json:
+        extras = {"pushed": pushed.remote, "tries": pushed.tries}
+        envelope.print_json(envelope.outcome(pushed.outcome, **extras))
+        return
+    output.render_change(pushed.outcome, "claim")
+    again = f" (try {pushed.tries}: the remote had moved)" if pushed.tries > 1 else ""
+    output.out(f"pushed to {pushed.remote}{again}")
 
 
 def unclaim(
