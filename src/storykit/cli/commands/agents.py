@@ -18,6 +18,7 @@ from storykit.cli.options import (
 )
 from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
+from storykit.services import answers
 
 
 def agents(
@@ -95,7 +96,7 @@ def claim(
     pushed = claim_and_push(ws, item, claimant(ws, owner), options, push or None)
     if as_json:
         extras = {"pushed": pushed.remote, "tries": pushed.tries}
-        envelope.print_json(envelope.outcome(pushed.outcome, **extras))
+        envelope.print_json(answers.outcome(pushed.outcome, **extras))
         return
     output.render_change(pushed.outcome, "claim")
     again = f" (try {pushed.tries}: the remote had moved)" if pushed.tries > 1 else ""

@@ -23,6 +23,7 @@ from storykit.cli.options import (
 )
 from storykit.cli.render import columns, envelope, output
 from storykit.errors import UsageError
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Outcome
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 def show_change(result: Outcome, verb: str, as_json: bool) -> None:
     if as_json:
-        envelope.print_json(envelope.outcome(result))
+        envelope.print_json(answers.outcome(result))
     else:
         output.render_change(result, verb)
 
@@ -208,7 +209,7 @@ def split(
     )
     if as_json:
         made = [part.to_json() for part in result.items]
-        envelope.print_json(envelope.outcome(result, parts=made))
+        envelope.print_json(answers.outcome(result, parts=made))
         return
     original = result.item
     assert original is not None
@@ -238,7 +239,7 @@ def rm(
     )
     if as_json:
         updated = [item.to_json() for item in result.others]
-        envelope.print_json(envelope.outcome(result, updated=updated))
+        envelope.print_json(answers.outcome(result, updated=updated))
         return
     output.render_removal(result)
 
@@ -257,6 +258,6 @@ def undo(
 
     result = undo_last(workspace(), force, commit_options(False, no_verify, include_changes))
     if as_json:
-        envelope.print_json(envelope.outcome(result))
+        envelope.print_json(answers.outcome(result))
         return
     output.out(f"{result.subject}  [{(result.commit or '')[:8]}]")

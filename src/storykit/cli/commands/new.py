@@ -23,6 +23,7 @@ from storykit.model.catalogue import (
     required_fields,
 )
 from storykit.model.relations import article
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.workspace import CommitOptions
@@ -61,7 +62,7 @@ def _new_command(item_type: str) -> Any:
         )
         if as_json:
             output.tell_notes(result)
-            envelope.print_json(envelope.outcome(result))
+            envelope.print_json(answers.outcome(result))
         else:
             output.render_change(result, "new")
 

@@ -24,6 +24,7 @@ from storykit.cli.options import (
 )
 from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Workspace
@@ -112,7 +113,7 @@ def rank(
     else:
         result = ranking.reorder(ws, options)
     if as_json:
-        envelope.print_json(envelope.ranked(result))
+        envelope.print_json(answers.ranked(result))
     else:
         output.render_rank(result, rebalance=rebalance)
 
@@ -122,7 +123,7 @@ def _suggestions(ws: Workspace, limit: int, as_json: bool) -> None:
 
     found = suggest(ws, limit, full=as_json)
     if as_json:
-        envelope.print_json(envelope.suggestions(found))
+        envelope.print_json(answers.suggestions(found))
         return
     first = found.unscored[:limit]
     render(

@@ -19,6 +19,7 @@ from storykit.cli.render.columns import COLUMNS, chosen_columns
 from storykit.errors import UsageError
 from storykit.model.catalogue import ITEM_TYPES
 from storykit.model.selection import SORTS, ListFilter
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.query import ListQuery
@@ -134,16 +135,7 @@ def _list(query: ListQuery, as_json: bool, shown: tuple[str, ...]) -> bool:
     result = list_items(workspace(), query)
     found = result.matches if query.filters.grep is not None else None
     if as_json:
-        items = [
-            envelope.listed(
-                i.to_json(),
-                i.id in result.overdue,
-                found.get(i.id) if found else None,
-                result.scores.get(i.id),
-            )
-            for i in result.items
-        ]
-        envelope.print_json(envelope.envelope("items", items, skipped=result.skipped))
+        envelope.print_json(answers.listing(result, query.filters.grep is not None))
     else:
         columns.render_list(result.items, result.overdue, found, shown, result.scores)
     if result.skipped:
@@ -161,7 +153,7 @@ def show(items: IdsArg, as_json: JsonOpt = False) -> None:
 
     found = show_items(workspace(), items)
     if as_json:
-        envelope.print_json(envelope.details(found))
+        envelope.print_json(answers.details(found))
         return
     for index, details in enumerate(found):
         if index:
@@ -177,7 +169,7 @@ def next_(
 
     items = next_items(workspace(), limit)
     if as_json:
-        envelope.print_json(envelope.envelope("items", [item.to_json() for item in items]))
+        envelope.print_json(answers.items(items))
     elif items:
         columns.render_list(items)
     else:
@@ -211,7 +203,7 @@ def board(
     )
     result = build_board(workspace(), all_, filters, mine)
     if as_json:
-        envelope.print_json(envelope.board(result))
+        envelope.print_json(answers.board(result))
     else:
         columns.render_board(result)
 
@@ -233,16 +225,7 @@ def check(
         raise UsageError(f"--format must be text, json or github, not {format_!r}")
     report = check_backlog(workspace(), since=since)
     if as_json or format_ == "json":
-        envelope.print_json(
-            envelope.envelope(
-                "items",
-                [item.to_json() for item in report.items],
-                ok=report.ok,
-                errors=report.errors,
-                warnings=report.warnings,
-                problems=[p.to_json() for p in report.problems],
-            )
-        )
+        envelope.print_json(answers.checked(report))
     elif format_ == "github":
         output.render_github_annotations(report.problems)
     else:

@@ -15,6 +15,7 @@ from storykit.cli.options import JsonOpt, workspace
 from storykit.cli.render import envelope, output
 from storykit.cli.render.comment import fit
 from storykit.errors import UsageError
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.cli.lean.kept_answers import KeptAnswers
@@ -49,7 +50,7 @@ def refine(
         if found.unjudged:
             output.err(f"warning: {found.unjudged}")
         if as_json:
-            envelope.print_json(envelope.refinement(found))
+            envelope.print_json(answers.refinement(found))
         elif format_ == "markdown":
             sys.stdout.write(_markdown(found))
         else:

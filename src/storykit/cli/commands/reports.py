@@ -19,6 +19,7 @@ from storykit.cli.render import charts, envelope, output
 from storykit.cli.render.style import styled
 from storykit.errors import UsageError
 from storykit.model.points import number
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.reports import AsOf, SprintReport, Velocity
@@ -64,7 +65,7 @@ def burndown(
     options = {"sprint": sprint, "at": at, "as_json": as_json, "form": format_.value}
     with kept(ws, shown.found, "burndown", **options) as keeping:
         if as_json:
-            envelope.print_json(envelope.burndown(shown))
+            envelope.print_json(answers.burndown(shown))
         elif not drawn(
             format_,
             output_file,
@@ -93,7 +94,7 @@ def velocity(
     options = {"at": at, "as_json": as_json, "form": format_.value, "last": last}
     with kept(ws, found.found, "velocity", **options) as keeping:
         if as_json:
-            envelope.print_json(envelope.velocity(found))
+            envelope.print_json(answers.velocity(found))
         elif not drawn(
             format_,
             output_file,

@@ -19,6 +19,7 @@ from storykit.cli.options import (
 )
 from storykit.cli.render import columns, envelope, output
 from storykit.model.records import date_text
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.services.workspace import Outcome
@@ -51,7 +52,7 @@ def group(item_type: str) -> typer.Typer:
 def _show(result: Outcome, what: str, as_json: bool) -> None:
     if as_json:
         follow_ups = {"follow_ups": [i.to_json() for i in result.items]} if what == "closed" else {}
-        envelope.print_json(envelope.outcome(result, **follow_ups))
+        envelope.print_json(answers.outcome(result, **follow_ups))
         return
     if not result.changed or result.item is None:
         output.out("nothing to do: no change")
@@ -151,7 +152,7 @@ def extend(
     found = deadline_of(ws, result.item)
     if as_json:
         at = date_text(found.at) if found.at else None
-        envelope.print_json(envelope.outcome(result, deadline=at, overdue=found.overdue))
+        envelope.print_json(answers.outcome(result, deadline=at, overdue=found.overdue))
         return
     _show(result, "extended", as_json)
     if found.at is None:
@@ -180,7 +181,7 @@ def overdue(as_json: JsonOpt = False) -> None:
     found = overdue_spikes(workspace())
     if as_json:
         items = [{**late.item.to_json(), "overdue_since": date_text(late.since)} for late in found]
-        envelope.print_json(envelope.envelope("items", items))
+        envelope.print_json(answers.envelope("items", items))
         return
     if not found:
         output.err("no spike is overdue")

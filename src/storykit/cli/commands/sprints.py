@@ -34,6 +34,7 @@ from storykit.cli.options import (
 from storykit.cli.render import charts, columns, envelope, output
 from storykit.cli.render.style import styled
 from storykit.model.points import number
+from storykit.services import answers
 
 if TYPE_CHECKING:
     from storykit.model.planning import Planning
@@ -109,7 +110,7 @@ def list_(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     found = list_sprints(ws, at)
     with kept(ws, found.found, "sprint list", at=at, as_json=as_json):
         if as_json:
-            envelope.print_json(envelope.sprint_list(found.sprints))
+            envelope.print_json(answers.sprint_list(found.sprints))
         else:
             _list_text(found.sprints)
 
@@ -183,7 +184,7 @@ def plan(
     result = plan_sprint(ws, name, commit_options(no_commit, no_verify, include_changes), text)
     _, planning = planning_of(ws, result.sprint)
     if as_json:
-        envelope.print_json(envelope.sprint_outcome(result, planning=planning.to_json()))
+        envelope.print_json(answers.sprint_outcome(result, planning=planning.to_json()))
         return
     _changed(result, "planned", False)
     _planning(planning)
@@ -236,7 +237,7 @@ def show(
     format_options(as_json, format_, output_file)
     found = show_sprint(workspace(), name, at)
     if as_json:
-        envelope.print_json(envelope.sprint_details(found))
+        envelope.print_json(answers.sprint_details(found))
         return
     shown = found.report
     if drawn(
@@ -279,7 +280,7 @@ def _days_left(shown: SprintReport) -> str:
 
 def _changed(result: SprintOutcome, verb: str, as_json: bool) -> None:
     if as_json:
-        envelope.print_json(envelope.sprint_outcome(result))
+        envelope.print_json(answers.sprint_outcome(result))
         return
     if not result.outcome.changed:
         output.out("nothing to do: no change")

@@ -22,7 +22,6 @@ from typing import Any
 from storykit import clock
 from storykit.cli.lean.kept_answers import Here, KeptAnswers, here, window
 from storykit.cli.render.columns import chosen_columns, lines_text, list_row
-from storykit.cli.render.envelope import envelope, json_text, listed
 from storykit.locations import (
     backlog_folder_problem,
     cache_file,
@@ -43,6 +42,7 @@ from storykit.model.selection import (
     sort_key,
     with_extras,
 )
+from storykit.services.answers import envelope, json_text, listed
 from storykit.storage.cache import (
     SUMMARY_FIELDS,
     ItemCache,

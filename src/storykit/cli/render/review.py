@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from storykit.cli.render import output
 from storykit.cli.render.comment import fit
-from storykit.cli.render.envelope import envelope
 from storykit.model.points import number, points_text
 from storykit.printable import printable
+from storykit.services.answers import envelope
 
 if TYPE_CHECKING:
     from storykit.services.history import BacklogDiff, ItemLog
