@@ -34,6 +34,13 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
     other = made["item"]["id"]  # type: ignore[index]
     third = repo.ok("tech", "new", "Index emoji", "--why", "search", "--json").json()["item"]["id"]  # type: ignore[index]
     mistake = repo.new_story("Made by mistake")
+    taken = [
+        repo.ok("task", "new", f"Draw emoji {n}", "--parent", story, "--json").json()["item"]["id"]  # type: ignore[index]
+        for n in (1, 2)
+    ]
+    remote = repo.root.parent / "remote.git"
+    repo.git("init", "-q", "--bare", str(remote))
+    repo.git("remote", "add", "origin", str(remote))
     fake_editor(None)
     table = _table()
     runs: dict[str, list[str]] = {
@@ -79,6 +86,9 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "burndown": ["burndown"],
         "sprint close": ["sprint", "close", "Sprint 1"],
         "velocity": ["velocity"],
+        "claim": ["claim", taken[0], "--owner", "agent"],
+        "unclaim": ["unclaim", taken[0]],
+        "claim --push": ["claim", taken[1], "--push"],
     }
     assert set(runs) == set(table), set(runs) ^ set(table)
     for name, args in runs.items():

@@ -40,6 +40,21 @@ class Diagnostic(NamedTuple):
         }
 
 
+BUG_HINT = (
+    "this is a bug in storykit; please report it with the command you ran "
+    "(set STORYKIT_DEBUG=1 to see the traceback)"
+)
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, in the words `error:` says it."""
+    if isinstance(exc, StorykitError):
+        return exc.message
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted; nothing was changed"
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
 class StorykitError(Exception):
     """An expected failure: shown as `error: message` and `hint: hint`, never a traceback."""
 
@@ -49,6 +64,13 @@ class StorykitError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def lines(self) -> list[str]:
+        """As the command line says it: each located problem (`path:line:col: error: …`),
+        then `error: …` and `hint: …`."""
+        found = [d.format() for d in getattr(self, "diagnostics", ())]
+        found.append(f"error: {self.message}")
+        return [*found, f"hint: {self.hint}"] if self.hint else found
 
 
 class UsageError(StorykitError):

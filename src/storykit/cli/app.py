@@ -116,7 +116,7 @@ class StorykitGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from storykit.cli.render import envelope, output  # not needed for `--help`
-        from storykit.errors import StorykitError
+        from storykit.errors import StorykitError, error_text
 
         json_wanted = envelope.wants_json(list(self.words))
         try:
@@ -131,7 +131,7 @@ class StorykitGroup(TyperGroup):
             code = output.report_failure(exc)
             if json_wanted:
                 hint = exc.hint if isinstance(exc, StorykitError) else None
-                envelope.print_error(output.error_text(exc), hint, code)
+                envelope.print_error(error_text(exc), hint, code)
             raise typer.Exit(code) from None
 
 

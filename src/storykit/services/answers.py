@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from storykit.model.refine import Refinement
     from storykit.model.selection import Match
     from storykit.services.check import CheckReport
+    from storykit.services.claim_push import PushedClaim
     from storykit.services.priority import Suggestions
     from storykit.services.query import Board, ItemDetails, ListResult
     from storykit.services.reports import SprintDetails, SprintReport, Velocity
@@ -110,6 +111,16 @@ def outcome(result: Outcome, **extras: Any) -> dict[str, Any]:
         return envelope("items", [item.to_json() for item in result.items], **extras, **done)
     item = result.item.to_json() if result.item is not None else None
     return envelope("item", item, **extras, **done)
+
+
+def closed_spike(result: Outcome) -> dict[str, Any]:
+    """`spike close`: the spike, and the follow-ups created with it."""
+    return outcome(result, follow_ups=[item.to_json() for item in result.items])
+
+
+def pushed_claim(found: PushedClaim) -> dict[str, Any]:
+    """`claim --push`: the claim's answer, with where it was pushed and on which try."""
+    return outcome(found.outcome, pushed=found.remote, tries=found.tries)
 
 
 def moves(result: Outcome) -> list[dict[str, Any]]:

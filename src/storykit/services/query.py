@@ -285,16 +285,19 @@ WORK_TYPES = tuple(name for name in ITEM_TYPES if name != "epic")  # an epic is 
 def next_items(ws: Workspace, limit: int) -> list[StoredItem]:
     """What to pick up now: top-ranked ready items whose dependencies are all done."""
     workflow = ws.project.config.workflow
-    backlog = ws.store.load_all()
-    status_of = {item.id: item.model.status for item in backlog.items}
-    ready = [
-        item
-        for item in backlog.items
-        if item.type in WORK_TYPES
-        and item.model.status == workflow.ready
-        and all(status_of.get(dep) == workflow.done for dep in item.model.depends_on)
-    ]
-    return ready[:limit]
+    records = ws.store.records()  # plain fields: only the items answered become models
+    status_of = {fields["item"]["id"]: fields["item"]["status"] for _, fields in records}
+    ready = sorted(
+        (
+            (str(item["rank"]), str(item["id"]), rel, fields)
+            for rel, fields in records
+            if (item := fields["item"])["type"] in WORK_TYPES
+            and item["status"] == workflow.ready
+            and all(status_of.get(dep) == workflow.done for dep in item.get("depends_on") or ())
+        ),
+        key=lambda found: found[:2],
+    )
+    return [ws.store.item_from_payload(fields, rel) for *_, rel, fields in ready[:limit]]
 
 
 def overdue_ids(ws: Workspace, items: list[StoredItem]) -> set[str]:

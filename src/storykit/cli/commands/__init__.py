@@ -183,6 +183,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     _command("unclaim", "Give a claimed item back: no owner, ready again.", "agents"),
     _command(
+        "mcp",
+        "Serve the backlog to coding agents over MCP (stdio): eight tools answering the JSON "
+        "of --json.",
+        "agents",
+    ),
+    _command(
         "serve",
         "The board in your browser: drag to rank and to change status, edit items, sprints "
         "with their burndown.",

@@ -95,8 +95,7 @@ def claim(
 
     pushed = claim_and_push(ws, item, claimant(ws, owner), options, push or None)
     if as_json:
-        extras = {"pushed": pushed.remote, "tries": pushed.tries}
-        envelope.print_json(answers.outcome(pushed.outcome, **extras))
+        envelope.print_json(answers.pushed_claim(pushed))
         return
     output.render_change(pushed.outcome, "claim")
     again = f" (try {pushed.tries}: the remote had moved)" if pushed.tries > 1 else ""
@@ -114,3 +113,18 @@ def unclaim(
 
     result = give_back(workspace(), item, commit_options(no_commit, no_verify, False))
     show_change(result, "unclaim", as_json)
+
+
+def mcp() -> None:
+    """For an agent client to start (see the README's "Coding agents"): list_items,
+    next_items, show_item, create_item, update_item, claim_item, close_spike and check,
+    each answering the JSON the command's --json prints, each change one commit through
+    the same gates. Needs the optional extra: pip install 'storykit[mcp]'."""
+    try:
+        from storykit.mcpserver.server import serve
+    except ImportError:
+        raise UsageError(
+            "storykit mcp needs the MCP SDK (version 2), an optional extra",
+            hint="pip install 'storykit[mcp]'",
+        ) from None
+    serve(workspace().project.root)

@@ -51,8 +51,8 @@ def group(item_type: str) -> typer.Typer:
 
 def _show(result: Outcome, what: str, as_json: bool) -> None:
     if as_json:
-        follow_ups = {"follow_ups": [i.to_json() for i in result.items]} if what == "closed" else {}
-        envelope.print_json(answers.outcome(result, **follow_ups))
+        closed = what == "closed"
+        envelope.print_json(answers.closed_spike(result) if closed else answers.outcome(result))
         return
     if not result.changed or result.item is None:
         output.out("nothing to do: no change")

@@ -13,7 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from storykit.cli.render.style import format_points, status_style, styled, type_style
-from storykit.errors import EXIT_INTERRUPTED, Diagnostic, InvalidDataError, StorykitError
+from storykit.errors import BUG_HINT, EXIT_INTERRUPTED, Diagnostic, StorykitError, error_text
 from storykit.locations import CUT_SHORT
 from storykit.printable import printable, printable_lines
 
@@ -69,12 +69,8 @@ def err(text: str) -> None:
 
 
 def print_error(exc: StorykitError) -> None:
-    if isinstance(exc, InvalidDataError):
-        for diagnostic in exc.diagnostics:
-            err(diagnostic.format())
-    err(f"error: {exc.message}")
-    if exc.hint:
-        err(f"hint: {exc.hint}")
+    for line in exc.lines():
+        err(line)
 
 
 def report_failure(exc: BaseException) -> int:
@@ -84,15 +80,6 @@ def report_failure(exc: BaseException) -> int:
     for note in getattr(exc, "__notes__", ()):
         err(f"note: {note}")
     return code
-
-
-def error_text(exc: BaseException) -> str:
-    """What went wrong, in the words `error:` says it."""
-    if isinstance(exc, StorykitError):
-        return exc.message
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted; nothing was changed"
-    return f"internal error: {type(exc).__name__}: {exc}"
 
 
 def _report(exc: BaseException) -> int:
@@ -107,10 +94,7 @@ def _report(exc: BaseException) -> int:
     if os.environ.get("STORYKIT_DEBUG"):
         traceback.print_exception(exc)
     err(f"error: {error_text(exc)}")
-    err(
-        "hint: this is a bug in storykit; please report it with the command you ran "
-        "(set STORYKIT_DEBUG=1 to see the traceback)"
-    )
+    err(f"hint: {BUG_HINT}")
     return 1
 
 
