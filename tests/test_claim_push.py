@@ -137,17 +137,37 @@ def test_a_push_refused_without_the_remote_moving_puts_the_branch_back(
     assert ana.snapshot() == before
 
 
-def test_a_branch_with_its_own_commits_is_not_replayed_over(repo: Repo, remote: Path) -> None:
+def test_a_branch_with_commits_of_its_own_merges_the_remote_in(repo: Repo, remote: Path) -> None:
     ana, ben = clone(remote, repo, "ana"), clone(remote, repo, "ben")
     ben.ok("claim", "--push")
-    (ana.root / "notes.txt").write_text("mine\n")
-    ana.git("add", "notes.txt")
-    ana.git("commit", "-q", "-m", "Local work")
+    last = ana.run("next", "--limit", "6", "--json").json()["items"][-1]["id"]  # type: ignore[index]
+    ana.ok("done", last)  # ana's own commit (an item ben did not take), not pushed yet
+    mine = ana.head()
+    result = ana.run("claim", "--push")
+    assert result.exit_code == 0, result.stderr
+    assert ana.head() == git(remote, "rev-parse", "main").strip()
+    merge = ana.git("rev-parse", "HEAD~1").strip()
+    assert ana.git("rev-list", "--parents", "-1", merge).split()[1:] == [
+        mine,
+        git(ben.root, "rev-parse", "HEAD").strip(),
+    ]
+    assert len(set(claimed_in(remote))) == 2 and ana.status() == ""
+
+
+def test_a_merge_that_conflicts_puts_the_branch_back(repo: Repo, remote: Path) -> None:
+    ana, ben = clone(remote, repo, "ana"), clone(remote, repo, "ben")
+    for who, text in ((ben, "ben's\n"), (ana, "ana's\n")):
+        (who.root / "notes.txt").write_text(text)
+        who.git("add", "notes.txt")
+        who.git("commit", "-q", "-m", "Notes")
+    ben.git("push", "-q", "origin", "main")
     before = ana.snapshot()
     result = ana.run("claim", "--push")
     assert result.exit_code == 3
-    assert "has commits that origin/main lacks" in result.stderr
+    assert "cannot merge origin/main into main: CONFLICT" in result.stderr
     assert ana.snapshot() == before
+    assert not (ana.root / ".git" / "MERGE_HEAD").exists()
+    assert claimed_in(remote) == []
 
 
 def test_claim_push_says_what_is_wrong_with_the_remote(repo: Repo, remote: Path) -> None:

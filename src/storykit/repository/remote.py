@@ -126,3 +126,25 @@ def move_branch(git: Git, branch_ref: str, current: str, to: str) -> None:
             hint="commit or stash your local changes to the files named, then run this again",
         )
     git.run("update-ref", "-m", "storykit: claim --push", branch_ref, to, current)
+
+
+def merge_in(git: Git, branch_ref: str, tip: str, what: str) -> str:
+    """Merge `tip` into the checked-out branch, as `git pull` would (item files through
+    the merge driver); the new HEAD. A merge that does not complete is aborted, leaving
+    everything as it was, and refused."""
+    name = branch_ref.removeprefix("refs/heads/")
+    message = f"Merge {what} into {name}"
+    result = git.execute(["merge", "--no-edit", "--quiet", "--no-stat", "-m", message, tip])
+    if result.returncode != 0:
+        lines = (result.stdout.decode("utf-8", "replace") + "\n" + result.stderr).splitlines()
+        said = [line for line in lines if line.startswith(("CONFLICT", "error:", "fatal:"))]
+        git.execute(["merge", "--abort"])
+        raise RepoStateError(
+            f"cannot merge {what} into {name}: "
+            + (said[0] if said else next((x for x in lines if x.strip()), "git merge failed")),
+            hint="merge it by hand (`git pull`; `storykit resolve` settles backlog files), "
+            "push, and claim again",
+        )
+    head = git.head()
+    assert head is not None
+    return head

@@ -92,8 +92,9 @@ def _hooks(ws: Workspace, options: CommitOptions) -> bool:
 
 
 def _catch_up(git: Git, branch: str, target: remote.Target, base: str, reason: str) -> str:
-    """After a rejected push: fetch the remote's tip and fast-forward the branch to it
-    (the new base), or say why the claim cannot be replayed there."""
+    """After a rejected push: fetch the remote's tip and bring the branch up to it — a
+    fast-forward, or a merge when the branch has commits of its own — (the new base), or
+    say why the claim cannot be replayed there."""
     tip = remote.fetch_tip(git, target)
     if tip is None or remote.is_ancestor(git, tip, base):
         raise GitError(
@@ -101,14 +102,8 @@ def _catch_up(git: Git, branch: str, target: remote.Target, base: str, reason: s
             hint="the remote may protect the branch or run a hook that refused it: push "
             "by hand (`git push`) to see why",
         )
-    if not remote.is_ancestor(git, base, tip):
-        short = branch.removeprefix("refs/heads/")
-        raise RepoStateError(
-            f"{short} has commits that {target.shown} lacks, and {target.shown} has moved: "
-            "a claim is replayed only on the remote's tip",
-            hint=f"bring {short} up to date first (`git pull --rebase`, then `git push`), "
-            "and claim again",
-        )
+    if not remote.is_ancestor(git, base, tip):  # commits of our own too: merged, as a pull
+        return remote.merge_in(git, branch, tip, target.shown)
     remote.move_branch(git, branch, base, tip)
     return tip
 
