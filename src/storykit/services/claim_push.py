@@ -28,7 +28,7 @@ from storykit.services.claims import CLAIM_QUEUE, ClaimedError, claim
 from storykit.services.workspace import CommitOptions, Outcome, Workspace
 from storykit.storage.lock import backlog_lock
 
-ROUNDS = 10  # pushes tried before giving up (each after the remote moved)
+ROUNDS = 25  # pushes tried before giving up (each after the remote moved)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def claim_and_push(
                     return PushedClaim(done, target.shown, tries)
                 remote.move_branch(git, branch, done.commit, base)
                 base = _catch_up(git, branch, target, base, pushed.reason)
-                time.sleep(random.uniform(0.0, 0.1 * tries))  # spreads the retries
+                time.sleep(random.uniform(0.0, min(0.1 * tries, 1.0)))  # spreads the retries
             raise ClaimedError(
                 f"gave up after {ROUNDS} tries: {target.shown} kept moving under the claim",
                 hint="try again in a moment",
