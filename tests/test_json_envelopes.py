@@ -89,6 +89,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "claim": ["claim", taken[0], "--owner", "agent"],
         "unclaim": ["unclaim", taken[0]],
         "claim --push": ["claim", taken[1], "--push"],
+        "import": ["import", "github", str(Path(__file__).parent / "data/import/github.json")],
     }
     assert set(runs) == set(table), set(runs) ^ set(table)
     for name, args in runs.items():

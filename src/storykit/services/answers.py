@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from storykit.model.selection import Match
     from storykit.services.check import CheckReport
     from storykit.services.claim_push import PushedClaim
+    from storykit.services.importing import ImportReport
     from storykit.services.priority import Suggestions
     from storykit.services.query import Board, ItemDetails, ListResult
     from storykit.services.reports import SprintDetails, SprintReport, Velocity
@@ -111,6 +112,22 @@ def outcome(result: Outcome, **extras: Any) -> dict[str, Any]:
         return envelope("items", [item.to_json() for item in result.items], **extras, **done)
     item = result.item.to_json() if result.item is not None else None
     return envelope("item", item, **extras, **done)
+
+
+def imported(report: ImportReport, dry_run: bool) -> dict[str, Any]:
+    """`import`: the items created and updated (or, dry, that would be), how many were
+    unchanged, the rows skipped and why, notes, and the commit."""
+    return envelope(
+        None,
+        created=[item.to_json() for item in report.created],
+        updated=[item.to_json() for item in report.updated],
+        unchanged=report.unchanged,
+        skipped=[{"where": s.where, "reason": s.reason} for s in report.skipped],
+        notes=report.notes,
+        dry_run=dry_run,
+        commit=report.commit,
+        changed=bool(report.commit),
+    )
 
 
 def closed_spike(result: Outcome) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from storykit.model.relations import (
 from storykit.model.selection import past, plain_runs_out
 from storykit.model.workflow import gate_problems_of
 from storykit.services.workspace import Workspace
+from storykit.storage.validate import SOURCE_KEY, missing_past_draft
 from storykit.yamlio import CONFLICT_MARKER, Document, decode_text, plain_position
 
 
@@ -133,13 +134,14 @@ def _check_all(ws: Workspace) -> CheckReport:
                 report.problems.append(
                     Diagnostic(row.rel, line, col, dangling(where, ref), code="dangling-reference")
                 )
+        source = row.extras.get(SOURCE_KEY)
         for gate in gate_problems_of(fields.get, fields["status"], workflow):
             line, col = locate(row, ["status"])
-            report.problems.append(
-                Diagnostic(
-                    row.rel, line, col, f"status: {gate.message} (`{gate.fix}`)", code="gate"
-                )
-            )
+            report.problems.append(_gap(row, line, col, f"status: {gate.message}", gate.fix))
+        if source is not None:  # what its source never held is told, not refused
+            for name in missing_past_draft(fields, ws.project.config):
+                fix = f"storykit set {row.id} {name}=…"
+                report.problems.append(_gap(row, 1, 1, f"{name}: missing", fix))
 
     report.problems = _conflicts_told(ws, report.problems)
     report.problems.extend(_name_clashes([row.rel for row in rows] + invalid))
@@ -183,6 +185,15 @@ def _check_all(ws: Workspace) -> CheckReport:
     report.problems.extend(_missing_driver(ws))
     report.problems.sort(key=lambda d: (d.path, d.line, d.col))
     return report
+
+
+def _gap(row: Row, line: int, col: int, message: str, fix: str) -> Diagnostic:
+    """What an item's status needs and lacks: an error; a warning when imported (SOURCE_KEY)."""
+    source = row.extras.get(SOURCE_KEY)
+    if source is None:
+        return Diagnostic(row.rel, line, col, f"{message} (`{fix}`)", code="gate")
+    told = f"{message}: imported from {source}, which did not hold it (`{fix}`)"
+    return Diagnostic(row.rel, line, col, told, "warning", "imported-gap")
 
 
 def _read_all(ws: Workspace) -> tuple[list[Row], list[Diagnostic], list[str]]:

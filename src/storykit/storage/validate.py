@@ -50,7 +50,8 @@ def split_extras(data: dict[str, Any], config: Config) -> tuple[dict[str, Any], 
 
 def validate_item(data: dict[str, Any], config: Config, path: str, locate: Locator) -> Validated:
     core, extras = split_extras(data, config)
-    missing = _missing_past_draft(core, config, path) + _control_characters(data, path, locate)
+    gaps = [] if SOURCE_KEY in extras else _missing_past_draft(core, config, path)
+    missing = gaps + _control_characters(data, path, locate)
     try:
         model = _validator(core.get("type")).validate_python(core, context={"config": config})
     except ValidationError as exc:
@@ -133,25 +134,36 @@ def _validator(item_type: Any) -> Any:
     return model.__pydantic_validator__ if model is not None else item_adapter()
 
 
-def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:
-    """A type's own required fields, which only the initial (draft) status and the dropped
-    one may leave out: a draft is not written yet, and a dropped item will never be."""
+# Where an imported item came from (`github:owner/repo#12`): such an item may lack what its
+# status needs, since its source never held it (`check` warns; docs/architecture.md,
+# "Import and export").
+SOURCE_KEY = "x-source"
+
+
+def missing_past_draft(core: dict[str, Any], config: Config) -> list[str]:
+    """A type's own required fields the item lacks, which only the initial (draft) status
+    and the dropped one may leave out: a draft is not written yet, and a dropped item will
+    never be."""
     item_type, status = core.get("type"), core.get("status")
     workflow = config.workflow
     if not isinstance(item_type, str) or item_type not in TYPES or not isinstance(status, str):
         return []  # a `type` of another shape (`[]`, `{}`) is the model's to name
     if status in (workflow.initial, workflow.dropped):
         return []
+    return [name for name in TYPES[item_type].required if core.get(name) in (None, "", [])]
+
+
+def _missing_past_draft(core: dict[str, Any], config: Config, path: str) -> list[Diagnostic]:
+    workflow = config.workflow
     return [
         Diagnostic(
             path,
             1,
             1,
             f"{name}: required field is missing (only a {workflow.initial} or "
-            f"{workflow.dropped} {item_type} may leave it out)",
+            f"{workflow.dropped} {core['type']} may leave it out)",
         )
-        for name in TYPES[item_type].required
-        if core.get(name) in (None, "", [])
+        for name in missing_past_draft(core, config)
     ]
 
 

@@ -189,6 +189,13 @@ COMMANDS: tuple[Command, ...] = (
         "agents",
     ),
     _command(
+        "import",
+        "Bring in another tool's backlog (github, jira): one commit, each item keeping its "
+        "source, so importing again updates.",
+        "interchange",
+        "import_",
+    ),
+    _command(
         "serve",
         "The board in your browser: drag to rank and to change status, edit items, sprints "
         "with their burndown.",

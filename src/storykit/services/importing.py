@@ -1,0 +1,314 @@
+"""`storykit import SOURCE PATH`: another tool's backlog made storykit items, in one commit.
+
+Each item carries where it came from in `x-source` (`github:owner/repo#12`), so running the
+import again updates the items it made and creates only the new ones. A status the
+workflow knows by name is kept; otherwise its meaning (open, in progress, done, dropped)
+picks the workflow's status: closed work never shows up as open. What a status needs and
+the source never held (a story's "as a … I want … so that …", acceptance criteria) is left
+empty, never made up: `check` warns about it instead (storage/validate.py, SOURCE_KEY). A
+row that cannot be an item is reported with where it was read and skipped; the others are
+written together or not at all (docs/architecture.md, "Import and export").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storykit import clock
+from storykit.errors import InvalidDataError, StorykitError, UsageError
+from storykit.interchange.records import (
+    DONE,
+    DROPPED,
+    IN_PROGRESS,
+    OPEN,
+    Foreign,
+    Read,
+    Skipped,
+    tag,
+)
+from storykit.model.catalogue import FIELDS, type_fields
+from storykit.model.ids import mint_id
+from storykit.model.rank import keys_between
+from storykit.model.relations import wrong_parent
+from storykit.services.workspace import CommitOptions, Plan, Workspace
+from storykit.storage.atomic import Changeset
+from storykit.storage.store import StoredItem
+from storykit.storage.validate import SOURCE_KEY
+
+SOURCES = ("github", "jira")
+# The fields an import sets; on a second import, the source's values win for these only.
+IMPORTED = ("title", "status", "description", "acceptance_criteria", "points", "tags",
+            "owner", "sprint", "parent", "depends_on")  # fmt: skip
+POINTS_KEY = "x-source-points"  # points off the project's scale, kept as the source said
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with `--dry-run`, would do)."""
+
+    source: str
+    created: list[StoredItem] = field(default_factory=list)
+    updated: list[StoredItem] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+
+def read_source(source: str, path: Path, type_labels: dict[str, str]) -> Read:
+    """The records of `path` in the format `source` names."""
+    if source not in SOURCES:
+        raise UsageError(f"unknown source {source!r}", hint=f"one of {', '.join(SOURCES)}")
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if source == "github":
+        from storykit.interchange import github
+
+        return github.read(path, type_labels)
+    from storykit.interchange import jira
+
+    return jira.read(path)
+
+
+def import_items(
+    ws: Workspace,
+    source: str,
+    path: Path,
+    options: CommitOptions,
+    *,
+    dry_run: bool = False,
+    type_labels: dict[str, str] | None = None,
+) -> ImportReport:
+    read = read_source(source, path, type_labels or {})
+    if dry_run:
+        return _Import(ws, source, read).report
+    made: list[_Import] = []
+
+    def build() -> Plan | None:  # under the lock: IDs and ranks are settled there
+        done = _Import(ws, source, read)
+        made.append(done)
+        report = done.report
+        count = len(report.created) + len(report.updated)
+        if not count:
+            return None
+        what = f"{len(report.created)} created, {len(report.updated)} updated"
+        subject = f"import {count} item{'s' if count != 1 else ''} from {source} ({what})"
+        items = report.created + report.updated
+        return Plan(done.changes, "import", None, subject=subject, items=items)
+
+    outcome = ws.apply(build, options)
+    made[-1].report.commit = outcome.commit
+    return made[-1].report
+
+
+class _Import:
+    """The items a read makes, and the file changes that write them."""
+
+    def __init__(self, ws: Workspace, source: str, read: Read) -> None:
+        self.ws = ws
+        self.config = ws.project.config
+        self.report = ImportReport(source, skipped=list(read.skipped))
+        self.changes = Changeset()
+        backlog = ws.store.load_all()
+        self.known = {
+            str(item.extras[SOURCE_KEY]): item
+            for item in backlog.items
+            if isinstance(item.extras.get(SOURCE_KEY), str)
+        }
+        from storykit.storage.sprint_files import SprintStore
+
+        self.sprints = {s.name for s in SprintStore(ws.project).load_all().sprints}
+        records = _unique(read.records, self.report.skipped)
+        taken = {i.upper() for i in ws.store.ids(fresh=True)}
+        self.ids: dict[str, str] = {}
+        for record in records:
+            existing = self.known.get(record.source)
+            self.ids[record.source] = existing.id if existing else self._mint(taken)
+        self.types = {r.source: r.type for r in records}
+        self.types.update({key: item.type for key, item in self.known.items()})
+        order = ws.store.order()
+        fresh = [r for r in records if r.source not in self.known]
+        self.ranks = dict(
+            zip(
+                (r.source for r in fresh),
+                keys_between(order[-1][0] if order else None, None, len(fresh)),
+                strict=True,
+            )
+        )
+        self.today = clock.today()
+        self._build(records)
+
+    def _mint(self, taken: set[str]) -> str:
+        new_id = mint_id(self.config.prefix, taken, upper=True)
+        taken.add(new_id)
+        return new_id
+
+    def _build(self, records: list[Foreign]) -> None:
+        """Every record made an item; one that cannot be is skipped, and so are the links
+        to it (which would dangle), until nothing more is skipped."""
+        dropped: set[str] = set()
+        while True:
+            self.changes = Changeset()
+            self.report.created, self.report.updated, self.report.unchanged = [], [], 0
+            self.report.notes = []
+            failed: list[Skipped] = []
+            for record in records:
+                if record.source in dropped:
+                    continue
+                problem = self._one(record, dropped)
+                if problem is not None:
+                    failed.append(Skipped(record.where, problem))
+                    dropped.add(record.source)
+            self.report.skipped.extend(failed)
+            if not failed:
+                return
+
+    def _one(self, record: Foreign, dropped: set[str]) -> str | None:
+        """Make (or update) the record's item; what stops it, if anything."""
+        fields = self._fields(record, dropped)
+        if isinstance(fields, str):
+            return fields
+        existing = self.known.get(record.source)
+        try:
+            if existing is None:
+                self._create(record, fields)
+            else:
+                self._update(existing, fields)
+        except InvalidDataError as exc:
+            said = [line.strip() for line in exc.message.splitlines()[1:]]
+            return "; ".join([d.message for d in exc.diagnostics] + said) or exc.message
+        except StorykitError as exc:
+            return exc.message
+        return None
+
+    def _fields(self, record: Foreign, dropped: set[str]) -> dict[str, Any] | str:
+        item_id = self.ids[record.source]
+        values: dict[str, Any] = {"title": record.title, "status": self._status(record)}
+        values.update(record.fields)
+        note = self._notes_for(record)
+        points = values.get("points")
+        if points is not None and points not in self.config.points:
+            del values["points"]
+            values[POINTS_KEY] = points
+            note(f"{points} points is not on the project's scale: kept in {POINTS_KEY}")
+        if record.sprint:
+            if record.sprint in self.sprints:
+                values["sprint"] = record.sprint
+            else:
+                made = tag(record.sprint)
+                if made and made not in values.setdefault("tags", []):
+                    values["tags"] = [*values["tags"], made]
+        if record.parent is not None:
+            parent = self._link(record.parent, dropped)
+            wrong = (
+                wrong_parent(record.type, parent, self.types[record.parent])
+                if parent is not None and record.parent in self.types
+                else None
+            )
+            if parent is None or wrong:
+                if record.type == "task":
+                    return wrong or f"its parent {record.parent} is not imported"
+                note(wrong or f"its parent {record.parent} is not imported: no parent")
+            else:
+                values["parent"] = parent
+        elif record.type == "task":
+            return "a task needs a parent (a story or technical story)"
+        links = [self._link(key, dropped) for key in record.depends_on]
+        if None in links:
+            note("a dependency that is not imported was left out")
+        values["depends_on"] = [link for link in links if link is not None]
+        values["id"] = item_id
+        return values
+
+    def _notes_for(self, record: Foreign) -> Callable[[str], None]:
+        return lambda text: self.report.notes.append(f"{record.where}: {text}")
+
+    def _link(self, key: str, dropped: set[str]) -> str | None:
+        if key in dropped:
+            return None
+        return self.ids.get(key) or (self.known[key].id if key in self.known else None)
+
+    def _status(self, record: Foreign) -> str:
+        """The workflow's status of that name, else the one its meaning picks. A custom
+        status of the workflow is taken by name whatever the source's meaning."""
+        workflow = self.config.workflow
+        by_role = {
+            OPEN: workflow.initial,
+            IN_PROGRESS: workflow.in_progress,
+            DONE: workflow.done,
+            DROPPED: workflow.dropped,
+        }
+        meaning = {status: role for role, status in by_role.items()} | {workflow.ready: OPEN}
+        wanted = "-".join(record.status.casefold().replace("_", " ").split())
+        # A name the workflow has, unless it means otherwise (Jira's "Done" as Won't Do).
+        if wanted in workflow.statuses and meaning.get(wanted, record.role) == record.role:
+            return wanted
+        return by_role[record.role]
+
+    def _create(self, record: Foreign, values: dict[str, Any]) -> None:
+        fields = {
+            "type": record.type,
+            "rank": self.ranks[record.source],
+            "created": self.today,
+            **{k: v for k, v in values.items() if v not in (None, [])},
+            SOURCE_KEY: record.source,
+        }
+        path, content, item = self.ws.new_item(fields, record.source, newline="\n")
+        self.changes.write(path, content, expected=None)
+        self.report.created.append(item)
+
+    def _update(self, item: StoredItem, values: dict[str, Any]) -> None:
+        """The source's values for the imported fields; anything else stays as it is."""
+        changed = {
+            name: values.get(name)
+            for name in IMPORTED
+            if name in FIELDS and _plain(item.model, name) != _given(values.get(name))
+        }
+        if values.get(POINTS_KEY) != item.extras.get(POINTS_KEY):
+            changed[POINTS_KEY] = values.get(POINTS_KEY)
+        if not changed:
+            self.report.unchanged += 1
+            return
+        loaded = self.ws.store.read(item.path)
+        document, order = loaded.document, type_fields(item.type)
+        for name, value in changed.items():
+            if value in (None, []):
+                if name in document:
+                    document.delete(name)
+            else:
+                document.set(name, value, order)
+        path = self.ws.store.path_for(item.id, str(values["title"]))
+        updated = self.ws.store.validate_document(document, path)
+        renamed = path != item.path
+        self.changes.write(path, document.dump(), expected=None if renamed else loaded.raw)
+        if renamed:
+            self.changes.delete(item.path, expected=loaded.raw)
+        self.report.updated.append(updated)
+
+
+def _plain(model: Any, name: str) -> Any:
+    return _given(getattr(model, name, None))
+
+
+def _given(value: Any) -> Any:
+    """A value as compared: an empty list or text counts as unset, and a text's final line
+    break (a YAML block keeps one) does not count."""
+    if isinstance(value, str):
+        value = value.rstrip("\n")
+    return None if value in (None, "", []) else value
+
+
+def _unique(records: list[Foreign], skipped: list[Skipped]) -> list[Foreign]:
+    """The records in source order, a source key read twice skipped the second time."""
+    seen: set[str] = set()
+    kept = []
+    for record in records:
+        if record.source in seen:
+            skipped.append(Skipped(record.where, f"{record.source} was read already"))
+            continue
+        seen.add(record.source)
+        kept.append(record)
+    return kept
