@@ -43,8 +43,7 @@ class History:
         self.git = Git(root)
 
     def is_ancestor(self, commit: str, of: str) -> bool:
-        status, _, _ = self.git.run("merge-base", "--is-ancestor", commit, of, check=False)
-        return status == 0
+        return self.git.is_ancestor(commit, of)
 
     def commit_and_time(self, rev: str) -> tuple[str, dt.datetime] | None:
         """A revision's commit SHA and the moment it was committed, in one git call (None:

@@ -42,8 +42,8 @@ def push_target(git: Git, branch_ref: str, remote: str | None) -> Target:
     name = branch_ref.removeprefix("refs/heads/")
     if remote is not None and (not remote.strip() or remote.startswith("-")):
         raise UsageError(f"{remote!r} is not a remote", hint="name one: `git remote -v`")
-    upstream = _setting(git, f"branch.{name}.remote")
-    merge = _setting(git, f"branch.{name}.merge")
+    upstream = git.setting(f"branch.{name}.remote")
+    merge = git.setting(f"branch.{name}.merge")
     if upstream and upstream != "." and merge and remote in (None, upstream):
         return Target(upstream, merge)
     chosen = remote or "origin"
@@ -56,14 +56,9 @@ def push_target(git: Git, branch_ref: str, remote: str | None) -> Target:
     return Target(chosen, branch_ref)
 
 
-def _setting(git: Git, key: str) -> str | None:
-    status, out, _ = git.run("config", "--get", key, expect=(0, 1))
-    return out.strip() if status == 0 else None
-
-
 def is_remote(git: Git, name: str) -> bool:
     """A configured remote, or something git can reach as one (a URL or a path)."""
-    if _setting(git, f"remote.{name}.url") is not None:
+    if git.setting(f"remote.{name}.url") is not None:
         return True
     if "://" in name or name.startswith("git@"):
         return True
@@ -106,11 +101,6 @@ def fetch_tip(git: Git, target: Target) -> str | None:
     return out.strip() if status == 0 else None
 
 
-def is_ancestor(git: Git, commit: str, of: str) -> bool:
-    status, _, _ = git.run("merge-base", "--is-ancestor", commit, of, expect=(0, 1))
-    return status == 0
-
-
 def move_branch(git: Git, branch_ref: str, current: str, to: str) -> None:
     """Move the checked-out branch from `current` to `to`, its files and index with it,
     keeping every local change git can keep (`git read-tree -m -u`, the fast-forward of
@@ -125,7 +115,16 @@ def move_branch(git: Git, branch_ref: str, current: str, to: str) -> None:
             f"{err.strip().splitlines()[0] if err.strip() else 'git read-tree failed'}",
             hint="commit or stash your local changes to the files named, then run this again",
         )
-    git.run("update-ref", "-m", "storykit: claim --push", branch_ref, to, current)
+    status, _, err = git.run(
+        "update-ref", "-m", "storykit: claim --push", branch_ref, to, current, check=False
+    )
+    if status != 0:  # the branch moved meanwhile: its files go back to where it is
+        git.run("read-tree", "-m", "-u", to, current, check=False)
+        raise RepoStateError(
+            f"{branch_ref.removeprefix('refs/heads/')} moved while storykit was moving it: "
+            f"{err.strip()}",
+            hint="look at `git status` and `git log -1`, then run this again",
+        )
 
 
 def merge_in(git: Git, branch_ref: str, tip: str, what: str) -> str:

@@ -233,8 +233,20 @@ class Git:
 
     def local_setting(self, key: str) -> str | None:
         """One setting of this clone's own `.git/config` (None when it has none)."""
-        status, out, _ = self.run("config", "--local", "--get", key, expect=(0, 1))
+        return self.setting(key, local=True)
+
+    def setting(self, key: str, *, local: bool = False) -> str | None:
+        """One setting as git reads it (every file, or with `local` only `.git/config`;
+        None when none has it)."""
+        scope = ["--local"] if local else []
+        status, out, _ = self.run("config", *scope, "--get", key, expect=(0, 1))
         return out.strip() if status == 0 else None
+
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        """Whether `commit` is `of` or comes before it (False too when git cannot say: a
+        commit it does not have)."""
+        status, _, _ = self.run("merge-base", "--is-ancestor", commit, of, check=False)
+        return status == 0
 
     def set_setting(self, key: str, value: str) -> None:
         """Write one setting to this clone's `.git/config`."""

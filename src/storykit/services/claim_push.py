@@ -65,7 +65,7 @@ def claim_and_push(
                 current = ws if tries == 1 else Workspace.open(project.root)
                 done = claim(current, query, owner, options)
                 assert done.commit is not None  # a claim always changes its item
-                pushed = remote.push(git, target, done.commit, run_hooks=_hooks(ws, options))
+                pushed = remote.push(git, target, done.commit, run_hooks=ws.runs_hooks(options))
                 if pushed.ok:
                     return PushedClaim(done, target.shown, tries)
                 remote.move_branch(git, branch, done.commit, base)
@@ -87,22 +87,18 @@ def _names_an_item(ws: Workspace, text: str) -> bool:
     return not remote.is_remote(ws.repo, text)
 
 
-def _hooks(ws: Workspace, options: CommitOptions) -> bool:
-    return options.verify and ws.project.config.hooks
-
-
 def _catch_up(git: Git, branch: str, target: remote.Target, base: str, reason: str) -> str:
     """After a rejected push: fetch the remote's tip and bring the branch up to it — a
     fast-forward, or a merge when the branch has commits of its own — (the new base), or
     say why the claim cannot be replayed there."""
     tip = remote.fetch_tip(git, target)
-    if tip is None or remote.is_ancestor(git, tip, base):
+    if tip is None or git.is_ancestor(tip, base):
         raise GitError(
             f"{target.shown} refused the claim ({reason or 'rejected'}) though it has not moved",
             hint="the remote may protect the branch or run a hook that refused it: push "
             "by hand (`git push`) to see why",
         )
-    if not remote.is_ancestor(git, base, tip):  # commits of our own too: merged, as a pull
+    if not git.is_ancestor(base, tip):  # commits of our own too: merged, as a pull
         return remote.merge_in(git, branch, tip, target.shown)
     remote.move_branch(git, branch, base, tip)
     return tip
@@ -116,7 +112,6 @@ def _put_back(git: Git, branch: str, start: str, failure: BaseException) -> None
         if head is not None and head != start:
             remote.move_branch(git, branch, head, start)
     except StorykitError as exc:
-        failure.add_note(
-            f"note: {branch.removeprefix('refs/heads/')} could not be moved back to "
-            f"{start[:8]}: {exc}"
+        failure.add_note(  # said as `note: …`
+            f"{branch.removeprefix('refs/heads/')} could not be moved back to {start[:8]}: {exc}"
         )

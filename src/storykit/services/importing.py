@@ -29,7 +29,7 @@ from storykit.interchange.records import (
     Skipped,
     tag,
 )
-from storykit.model.catalogue import FIELDS, type_fields
+from storykit.model.catalogue import type_fields
 from storykit.model.ids import mint_id
 from storykit.model.rank import keys_between
 from storykit.model.relations import wrong_parent
@@ -111,7 +111,7 @@ class _Import:
         self.ws = ws
         self.config = ws.project.config
         self.report = ImportReport(source, skipped=list(read.skipped))
-        self.changes = Changeset()
+        self.changes = Changeset()  # filled by _build
         backlog = ws.store.load_all()
         self.known = {
             str(item.extras[SOURCE_KEY]): item
@@ -139,6 +139,16 @@ class _Import:
             )
         )
         self.today = clock.today()
+        workflow = self.config.workflow
+        self.statuses = set(workflow.statuses)
+        self.by_role = {
+            OPEN: workflow.initial,
+            IN_PROGRESS: workflow.in_progress,
+            DONE: workflow.done,
+            DROPPED: workflow.dropped,
+        }
+        self.meaning = {status: role for role, status in self.by_role.items()}
+        self.meaning[workflow.ready] = OPEN
         self._build(records)
 
     def _mint(self, taken: set[str]) -> str:
@@ -147,48 +157,68 @@ class _Import:
         return new_id
 
     def _build(self, records: list[Foreign]) -> None:
-        """Every record made an item; one that cannot be is skipped, and so are the links
-        to it (which would dangle), until nothing more is skipped."""
+        """Every record made an item; one that cannot be is skipped, and the records that
+        link to it are made again without the link (which would dangle), until nothing
+        more is skipped. Then the changes and the report, in the source's order."""
+        made: dict[str, _Made] = {}
         dropped: set[str] = set()
-        while True:
-            self.changes = Changeset()
-            self.report.created, self.report.updated, self.report.unchanged = [], [], 0
-            self.report.notes = []
-            failed: list[Skipped] = []
-            for record in records:
-                if record.source in dropped:
-                    continue
-                problem = self._one(record, dropped)
-                if problem is not None:
-                    failed.append(Skipped(record.where, problem))
-                    dropped.add(record.source)
-            self.report.skipped.extend(failed)
-            if not failed:
-                return
+        todo = records
+        while todo:
+            lost: set[str] = set()
+            for record in todo:
+                result = self._one(record, dropped)
+                if isinstance(result, str):
+                    self.report.skipped.append(Skipped(record.where, result))
+                    lost.add(record.source)
+                    made.pop(record.source, None)
+                else:
+                    made[record.source] = result
+            dropped |= lost
+            todo = [
+                r for r in records
+                if r.source in made and (r.parent in lost or not lost.isdisjoint(r.depends_on))
+            ]  # fmt: skip
+        for record in records:
+            done = made.get(record.source)
+            if done is None:
+                continue
+            self.report.notes += [f"{record.where}: {note}" for note in done.notes]
+            if done.item is None:
+                self.report.unchanged += 1
+                continue
+            fresh = done.expected is None
+            (self.report.created if fresh else self.report.updated).append(done.item)
+            if done.renamed_from is not None:
+                self.changes.rename(done.renamed_from, done.path, done.content, done.expected)
+            else:
+                self.changes.write(done.path, done.content, expected=done.expected)
 
-    def _one(self, record: Foreign, dropped: set[str]) -> str | None:
-        """Make (or update) the record's item; what stops it, if anything."""
-        fields = self._fields(record, dropped)
+    def _one(self, record: Foreign, dropped: set[str]) -> _Made | str:
+        """The record's item made (or updated); or what stops it."""
+        notes: list[str] = []
+        fields = self._fields(record, dropped, notes.append)
         if isinstance(fields, str):
             return fields
         existing = self.known.get(record.source)
         try:
             if existing is None:
-                self._create(record, fields)
+                done = self._create(record, fields)
             else:
-                self._update(existing, fields)
+                done = self._update(existing, fields)
         except InvalidDataError as exc:
             said = [line.strip() for line in exc.message.splitlines()[1:]]
             return "; ".join([d.message for d in exc.diagnostics] + said) or exc.message
         except StorykitError as exc:
             return exc.message
-        return None
+        done.notes = notes
+        return done
 
-    def _fields(self, record: Foreign, dropped: set[str]) -> dict[str, Any] | str:
+    def _fields(
+        self, record: Foreign, dropped: set[str], note: Callable[[str], None]
+    ) -> dict[str, Any] | str:
         item_id = self.ids[record.source]
         values: dict[str, Any] = {"title": record.title, "status": self._status(record)}
         values.update(record.fields)
-        note = self._notes_for(record)
         points = values.get("points")
         if points is not None and points not in self.config.points:
             del values["points"]
@@ -223,9 +253,6 @@ class _Import:
         values["id"] = item_id
         return values
 
-    def _notes_for(self, record: Foreign) -> Callable[[str], None]:
-        return lambda text: self.report.notes.append(f"{record.where}: {text}")
-
     def _link(self, key: str, dropped: set[str]) -> str | None:
         if key in dropped:
             return None
@@ -233,22 +260,14 @@ class _Import:
 
     def _status(self, record: Foreign) -> str:
         """The workflow's status of that name, else the one its meaning picks. A custom
-        status of the workflow is taken by name whatever the source's meaning."""
-        workflow = self.config.workflow
-        by_role = {
-            OPEN: workflow.initial,
-            IN_PROGRESS: workflow.in_progress,
-            DONE: workflow.done,
-            DROPPED: workflow.dropped,
-        }
-        meaning = {status: role for role, status in by_role.items()} | {workflow.ready: OPEN}
+        status of the workflow is taken by name whatever the source's meaning; one of its
+        own only when it means the same (Jira's "Done" as Won't Do is dropped)."""
         wanted = "-".join(record.status.casefold().replace("_", " ").split())
-        # A name the workflow has, unless it means otherwise (Jira's "Done" as Won't Do).
-        if wanted in workflow.statuses and meaning.get(wanted, record.role) == record.role:
+        if wanted in self.statuses and self.meaning.get(wanted, record.role) == record.role:
             return wanted
-        return by_role[record.role]
+        return self.by_role[record.role]
 
-    def _create(self, record: Foreign, values: dict[str, Any]) -> None:
+    def _create(self, record: Foreign, values: dict[str, Any]) -> _Made:
         fields = {
             "type": record.type,
             "rank": self.ranks[record.source],
@@ -257,21 +276,19 @@ class _Import:
             SOURCE_KEY: record.source,
         }
         path, content, item = self.ws.new_item(fields, record.source, newline="\n")
-        self.changes.write(path, content, expected=None)
-        self.report.created.append(item)
+        return _Made(item, path, content)
 
-    def _update(self, item: StoredItem, values: dict[str, Any]) -> None:
+    def _update(self, item: StoredItem, values: dict[str, Any]) -> _Made:
         """The source's values for the imported fields; anything else stays as it is."""
         changed = {
             name: values.get(name)
             for name in IMPORTED
-            if name in FIELDS and _plain(item.model, name) != _given(values.get(name))
+            if _plain(item.model, name) != _given(values.get(name))
         }
         if values.get(POINTS_KEY) != item.extras.get(POINTS_KEY):
             changed[POINTS_KEY] = values.get(POINTS_KEY)
         if not changed:
-            self.report.unchanged += 1
-            return
+            return _Made(None)
         loaded = self.ws.store.read(item.path)
         document, order = loaded.document, type_fields(item.type)
         for name, value in changed.items():
@@ -282,11 +299,21 @@ class _Import:
                 document.set(name, value, order)
         path = self.ws.store.path_for(item.id, str(values["title"]))
         updated = self.ws.store.validate_document(document, path)
-        renamed = path != item.path
-        self.changes.write(path, document.dump(), expected=None if renamed else loaded.raw)
-        if renamed:
-            self.changes.delete(item.path, expected=loaded.raw)
-        self.report.updated.append(updated)
+        renamed = item.path if path != item.path else None
+        return _Made(updated, path, document.dump(), loaded.raw, renamed)
+
+
+@dataclass
+class _Made:
+    """One record's item as the import leaves it (None: unchanged) and the file that
+    holds it: new (`expected` None), rewritten, or renamed from `renamed_from`."""
+
+    item: StoredItem | None
+    path: Path = Path()
+    content: bytes = b""
+    expected: bytes | None = None
+    renamed_from: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _plain(model: Any, name: str) -> Any:

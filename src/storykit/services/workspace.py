@@ -133,6 +133,10 @@ class Workspace:
     def commits(self, options: CommitOptions) -> bool:
         return self.project.config.commit if options.commit is None else options.commit
 
+    def runs_hooks(self, options: CommitOptions) -> bool:
+        """Whether git's hooks run for this change (`--no-verify`, `hooks` in the config)."""
+        return options.verify and self.project.config.hooks
+
     def new_item_document(
         self, fields: dict[str, Any], newline: str | None = None
     ) -> tuple[yamlio.Document, Path]:
@@ -247,9 +251,7 @@ class Workspace:
             if repo is None:
                 return done
             try:
-                result = repo.commit_paths(
-                    paths, message, run_hooks=options.verify and config.hooks
-                )
+                result = repo.commit_paths(paths, message, run_hooks=self.runs_hooks(options))
             except BaseException as exc:
                 held_paths = sorted(exc.held) if isinstance(exc, BranchMovedError) else []
                 plan.writes.rollback(keep={self.project.root / p for p in held_paths})

@@ -122,7 +122,9 @@ def mcp() -> None:
     the same gates. Needs the optional extra: pip install 'storykit[mcp]'."""
     try:
         from storykit.mcpserver.server import serve
-    except ImportError:
+    except ImportError as exc:
+        if not (exc.name or "").startswith("mcp"):
+            raise  # a missing piece of storykit itself: a bug, said as one
         raise UsageError(
             "storykit mcp needs the MCP SDK (version 2), an optional extra",
             hint="pip install 'storykit[mcp]'",
