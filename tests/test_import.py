@@ -143,3 +143,23 @@ def test_unreadable_sources_are_refused_with_nothing_written(repo: Repo, tmp_pat
         assert says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
         assert repo.snapshot() == before
+
+
+def test_a_big_import_is_one_commit_of_packed_blobs(repo: Repo, tmp_path: Path) -> None:
+    """Hundreds of new files: their blobs go into one pack (not a loose file each), the
+    same objects `git add` makes; the work tree and index agree with the commit."""
+    issues = [
+        {"number": n, "title": f"Emoji reaction {n}", "body": "Users ask.\n\nMore.",
+         "labels": [{"name": "ux"}], "state": "OPEN", "stateReason": "", "assignees": [],
+         "milestone": None, "url": f"https://github.com/acme/chat/issues/{n}"}
+        for n in range(1, 301)
+    ]  # fmt: skip
+    source = tmp_path / "issues.json"
+    source.write_text(json.dumps(issues))
+    loose_before = int(repo.git("count-objects").split()[0])
+    repo.ok("import", "github", str(source))
+    assert int(repo.git("count-objects").split()[0]) - loose_before < 10  # trees, commit
+    assert repo.git("status", "--porcelain") == ""
+    repo.git("fsck", "--strict")
+    path = repo.git("ls-files", "backlog/").split()[-1]
+    assert repo.git("rev-parse", f"HEAD:{path}").strip() == (repo.git("hash-object", path).strip())

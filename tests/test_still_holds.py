@@ -63,11 +63,11 @@ def test_a_failure_at_every_step_of_a_many_file_change(
     real_write, real_execute = atomic.write_atomic, GitRepo.execute
     step = {"n": 0, "fail_at": -1}
 
-    def failing_write(path: Path, content: bytes) -> None:
+    def failing_write(path: Path, content: bytes, *, durable: bool = True) -> None:
         step["n"] += 1
         if step["n"] == step["fail_at"]:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_write(path, content)
+        real_write(path, content, durable=durable)
 
     def failing_execute(self: GitRepo, args: Any, **kwargs: Any) -> Any:
         step["n"] += 1

@@ -192,7 +192,7 @@ class Config(BaseModel):
 DEFAULT_CONFIG_TEXT = """\
 # storykit settings. Every key is optional; the values below are the defaults.
 prefix = "{prefix}"            # item IDs look like {prefix}-7K2M
-backlog_dir = "backlog"        # one YAML file per item, flat in this folder
+backlog_dir = {backlog_dir}        # one YAML file per item, flat in this folder
 points = [1, 2, 3, 5, 8, 13]   # the estimation scale
 commit = true                  # one git commit per change (false: write files only)
 commit_prefix = "backlog: "    # start of every commit subject
@@ -230,8 +230,13 @@ def zone_of(name: str) -> ZoneInfo:
         raise ValueError(name) from None
 
 
-def default_config_text(prefix: str, editor_schema: str = "") -> str:
-    return DEFAULT_CONFIG_TEXT.format(prefix=prefix, editor_schema=editor_schema)
+def default_config_text(prefix: str, editor_schema: str = "", backlog_dir: str = "backlog") -> str:
+    import json
+
+    folder = json.dumps(backlog_dir, ensure_ascii=False)  # a TOML basic string
+    return DEFAULT_CONFIG_TEXT.format(
+        prefix=prefix, editor_schema=editor_schema, backlog_dir=folder
+    )
 
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> Config:

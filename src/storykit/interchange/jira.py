@@ -19,6 +19,7 @@ from storykit.interchange.records import (
     Skipped,
     block_text,
     line_text,
+    role_by_name,
     tags,
 )
 
@@ -34,19 +35,6 @@ TYPES = {
     "new feature": "story",
 }
 CATEGORIES = {"to do": OPEN, "in progress": IN_PROGRESS, "done": DONE}
-# A status's meaning by its name, when the export has no `Status Category` column.
-STATUSES = {
-    "in progress": IN_PROGRESS,
-    "in review": IN_PROGRESS,
-    "in development": IN_PROGRESS,
-    "in testing": IN_PROGRESS,
-    "done": DONE,
-    "closed": DONE,
-    "resolved": DONE,
-    "won't do": DROPPED,
-    "cancelled": DROPPED,
-    "canceled": DROPPED,
-}
 DROPPING = {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "rejected"}
 POINTS = ("story points", "custom field (story points)", "custom field (story point estimate)")
 PARENTS = ("parent", "parent id", "parent key", "custom field (epic link)")
@@ -115,7 +103,7 @@ def _record(cells: _Cells, where: str) -> Foreign | Skipped:
         return Skipped(where, f"issue type {kind!r} has no storykit type ({', '.join(TYPES)})")
     status = cells.one("status")
     category = cells.one("status category").casefold()
-    role = CATEGORIES.get(category) or STATUSES.get(status.casefold(), OPEN)
+    role = CATEGORIES.get(category) or role_by_name(status) or OPEN
     if role == DONE and cells.one("resolution").casefold() in DROPPING:
         role = DROPPED
     fields: dict[str, Any] = {}

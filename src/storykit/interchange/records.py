@@ -11,6 +11,21 @@ from storykit.printable import has_control
 # What a source's status means, whatever it calls it: storykit's workflow has a status for
 # each (services/importing.py maps them).
 OPEN, IN_PROGRESS, DONE, DROPPED = "open", "in_progress", "done", "dropped"
+# What a status means by its name (case and `-`/`_` aside), for sources that do not say.
+STATUS_ROLES = {
+    **dict.fromkeys(("draft", "to do", "todo", "open", "new", "backlog", "ready"), OPEN),
+    **dict.fromkeys(
+        ("in progress", "in review", "in development", "in testing", "doing", "review"),
+        IN_PROGRESS,
+    ),
+    **dict.fromkeys(("done", "closed", "resolved", "completed", "complete"), DONE),
+    **dict.fromkeys(("dropped", "won't do", "cancelled", "canceled", "rejected"), DROPPED),
+}
+
+
+def role_by_name(status: str) -> str | None:
+    """What a status means by its name alone (`In Progress`, `in-progress`), if known."""
+    return STATUS_ROLES.get(" ".join(status.casefold().replace("-", " ").replace("_", " ").split()))
 
 
 @dataclass

@@ -24,10 +24,11 @@ from storykit import clock
 from storykit.errors import BusyError, GitError, HookRejectedError, StorykitError
 from storykit.processes import pid_alive
 from storykit.repository import state
-from storykit.repository.runner import Git, is_true, pathspecs
+from storykit.repository.runner import Git, config_env, is_true, pathspecs
 
 ZERO_OID = "0" * 40
 _INDEX_LOCK_WAIT = 2.0
+_PACKED = 200  # new blobs from this many paths on are written into one pack
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,14 @@ class GitRepo(Git):
         return CommitResult(sha=commit, subject=subject, paths=list(paths))
 
     def _update_index(self, paths: Sequence[str], env: Mapping[str, str]) -> None:
-        """`git update-index --add --remove` for `paths`, fed through stdin."""
+        """`git update-index --add --remove` for `paths`, fed through stdin. Many new
+        blobs (an import) go into one pack rather than a loose file each: git streams a
+        blob above `core.bigFileThreshold` into the pack of the command's one object
+        transaction (2.37 and later), unless a filter or line-ending rule converts it
+        (those are stored loose, as `git add` stores them). Same objects, same IDs."""
         data = b"".join(path.encode("utf-8") + b"\0" for path in paths)
+        if len(paths) >= _PACKED and self.version() >= (2, 37):
+            env = {**env, **config_env({"core.bigFileThreshold": "1"})}
         self.run("update-index", "--add", "--remove", "-z", "--stdin", env=env, stdin=data)
 
     def _update_ref_failure(

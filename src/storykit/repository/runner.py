@@ -10,6 +10,7 @@ time (about 0.1 s, a third of a quick capture; docs/architecture.md, "Layers").
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,18 @@ def run_git(
     return Completed(done.returncode, done.stdout, err)
 
 
+def config_env(settings: Mapping[str, str]) -> dict[str, str]:
+    """The environment that gives one git command these settings as well as those the
+    user's environment gives (`GIT_CONFIG_COUNT`)."""
+    given = os.environ.get("GIT_CONFIG_COUNT", "")
+    first = int(given) if given.isdigit() else 0
+    env = {"GIT_CONFIG_COUNT": str(first + len(settings))}
+    for at, (key, value) in enumerate(settings.items(), start=first):
+        env[f"GIT_CONFIG_KEY_{at}"] = key
+        env[f"GIT_CONFIG_VALUE_{at}"] = value
+    return env
+
+
 def _dubious(root: Path) -> RepoStateError:
     return RepoStateError(
         f"git refuses to work in {root}: it is owned by another user",
@@ -150,8 +163,17 @@ class Git:
         self.git_dir = where.git_dir
         self.common_dir = where.common_dir
         self._read_settings: dict[str, str | None] | None = None
+        self._version: tuple[int, ...] | None = None
 
     # --- running git -------------------------------------------------------------------
+
+    def version(self) -> tuple[int, ...]:
+        """git's version (`(2, 39, 5)`); `(0,)` when it does not say one."""
+        if self._version is None:
+            _, out, _ = self.run("version", check=False)
+            match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+            self._version = tuple(int(n) for n in match.groups("0")) if match else (0,)
+        return self._version
 
     def run(
         self,

@@ -130,6 +130,14 @@ def imported(report: ImportReport, dry_run: bool) -> dict[str, Any]:
     )
 
 
+def exported(
+    items: list[dict[str, Any]], sprints: list[dict[str, Any]], skipped: list[str]
+) -> dict[str, Any]:
+    """`export json`: every item (as `show` gives it) in rank order, every sprint (as
+    `sprint` commands give it), and the files left out as invalid."""
+    return envelope("items", items, sprints=sprints, skipped=skipped)
+
+
 def closed_spike(result: Outcome) -> dict[str, Any]:
     """`spike close`: the spike, and the follow-ups created with it."""
     return outcome(result, follow_ups=[item.to_json() for item in result.items])

@@ -38,10 +38,10 @@ from storykit.storage.atomic import Changeset
 from storykit.storage.store import StoredItem
 from storykit.storage.validate import SOURCE_KEY
 
-SOURCES = ("github", "jira")
+SOURCES = ("backlog-md", "github", "jira")
 # The fields an import sets; on a second import, the source's values win for these only.
-IMPORTED = ("title", "status", "description", "acceptance_criteria", "points", "tags",
-            "owner", "sprint", "parent", "depends_on")  # fmt: skip
+IMPORTED = ("title", "status", "description", "acceptance_criteria", "notes", "outcome",
+            "points", "tags", "owner", "sprint", "parent", "depends_on")  # fmt: skip
 POINTS_KEY = "x-source-points"  # points off the project's scale, kept as the source said
 
 
@@ -68,9 +68,13 @@ def read_source(source: str, path: Path, type_labels: dict[str, str]) -> Read:
         from storykit.interchange import github
 
         return github.read(path, type_labels)
-    from storykit.interchange import jira
+    if source == "jira":
+        from storykit.interchange import jira
 
-    return jira.read(path)
+        return jira.read(path)
+    from storykit.interchange import backlog_md
+
+    return backlog_md.read(path)
 
 
 def import_items(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storykit.config import Config, default_config_text, parse_config
-from storykit.errors import UsageError
+from storykit.errors import InvalidDataError, RepoStateError, UsageError
 from storykit.locations import CONFIG_FILE
 from storykit.project import Project
 from storykit.services.clone import (
@@ -45,10 +45,16 @@ class InitResult:
 
 
 def init_project(
-    start: Path, prefix: str, options: CommitOptions, *, editor_schema: bool = False
+    start: Path,
+    prefix: str,
+    options: CommitOptions,
+    *,
+    editor_schema: bool = False,
+    backlog_dir: str = "backlog",
 ) -> InitResult:
     """Start a backlog; in a repository that has one, set up what is missing (the merge
-    driver in `.gitattributes` and in this clone, the editor schema when asked)."""
+    driver in `.gitattributes` and in this clone, the editor schema when asked). A folder
+    that holds a Backlog.md project is never mixed into: refused, with the way over."""
     from storykit.repository.runner import find_toplevel
 
     prefix = prefix.strip()
@@ -61,9 +67,14 @@ def init_project(
     config_path = root / CONFIG_FILE
     if config_path.exists():
         return _set_up_existing(root, options, editor_schema)
-    text = default_config_text(prefix, EDITOR_SCHEMA_FILE if editor_schema else "")
-    config = parse_config(text)
+    text = default_config_text(prefix, EDITOR_SCHEMA_FILE if editor_schema else "", backlog_dir)
+    try:
+        config = parse_config(text)
+    except InvalidDataError as exc:
+        problem = exc.diagnostics[0].message if exc.diagnostics else exc.message
+        raise UsageError(f"--backlog-dir {backlog_dir!r}: {problem}") from None
     project = Project(root=root, config=config)
+    _refuse_backlog_md(project)
     ws = Workspace(project)
     readme = project.backlog_dir / "README.md"
     added: dict[str, bool] = {}
@@ -86,6 +97,22 @@ def init_project(
     outcome = ws.apply(build, options)
     schema = project.rel(project.backlog_dir / config.editor_schema) if editor_schema else None
     return InitResult(outcome, True, added["attributes"], clone, schema)
+
+
+def _refuse_backlog_md(project: Project) -> None:
+    """A Backlog.md project where the backlog would go: say so, and how to bring it over."""
+    from storykit.interchange.backlog_md import project_folder
+
+    folder = project.backlog_dir
+    if project_folder(folder) != folder:
+        return
+    rel = project.rel(folder)
+    raise RepoStateError(
+        f"{rel}/ holds a Backlog.md project (its config.yml and task files); storykit will "
+        "not mix its own items into it",
+        hint=f"keep it and bring its tasks over: `storykit init --backlog-dir stories && "
+        f"storykit import backlog-md {rel}`",
+    )
 
 
 def _set_up_existing(root: Path, options: CommitOptions, editor_schema: bool) -> InitResult:

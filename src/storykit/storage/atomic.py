@@ -16,12 +16,14 @@ from storykit.errors import BusyError, StorykitError
 from storykit.processes import pid_alive
 
 _DEFAULT_MODE = 0o666
+_ONE_BY_ONE = 16  # a changeset of more files is synced to disk once, not file by file
 
 
 def write_atomic(path: Path, content: bytes | Iterable[bytes], *, durable: bool = True) -> None:
     """Temp file in the same folder, fsync, keep the mode, `os.replace`. `content` may come
     in pieces (a big cache file is then never whole in memory). A cache is not `durable`:
-    no fsync (after a crash it may be lost or torn, and is then rebuilt)."""
+    no fsync (after a crash it may be lost or torn, and is then rebuilt); nor is a file of
+    a big changeset, which syncs the disk once when all are written."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -217,6 +219,9 @@ class Changeset:
         as what it is (a full disk, a read-only folder), with everything put back."""
         self.check_unchanged()
         current_path: Path | None = None
+        # Many files (an import): written without a sync each, then synced all at once.
+        batch = len(self.writes) > _ONE_BY_ONE and hasattr(os, "sync")
+        durable = not batch
         try:
             for path, content in self.writes.items():
                 current_path = path
@@ -229,13 +234,16 @@ class Changeset:
                 elif source is not None:
                     self._applied.append(source)
                     self._backup(source)
-                    write_atomic(source, content)
+                    write_atomic(source, content, durable=durable)
                     os.rename(source, path)
-                    _fsync_dir(path.parent)
+                    if durable:
+                        _fsync_dir(path.parent)
                 else:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     self._backup(path)
-                    write_atomic(path, content)
+                    write_atomic(path, content, durable=durable)
+            if batch:
+                os.sync()
         except OSError as exc:
             self.rollback()
             raise _write_error(current_path, exc) from None

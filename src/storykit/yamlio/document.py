@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storykit.yamlio.plain import plain_dump
 from storykit.yamlio.strict import BOM, lines_and_columns, nfc, parse, to_plain
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class Document:
     newline: str = "\n"  # for new lines: the ending most lines of the file have
     seq_offset: int = 2
     original: str = ""  # the text as read (without BOM), each line with its own ending
+    header: str = ""  # a new file's first comment line (without `# `)
 
     def keys(self) -> list[str]:
         return [str(key) for key in self.data]
@@ -144,8 +146,11 @@ class Document:
         return line + 1, col + 1
 
     def dump(self) -> bytes:
-        """Serialise; lines the change did not touch keep their original bytes."""
-        fresh = _dump_text(self.data, self.seq_offset)
+        """Serialise; lines the change did not touch keep their original bytes. A new
+        file in the plain subset is written without ruamel's (slow) emitter, to the byte."""
+        fresh = self._plain_dump() if not self.text else None
+        if fresh is None:
+            fresh = _dump_text(self.data, self.seq_offset)
         text = fresh.replace("\n", self.newline)
         if self.text:
             original_lines = lines(self.original or self.text)
@@ -161,6 +166,12 @@ class Document:
                         out.extend(line.replace("\n", self.newline) for line in new_lines[j1:j2])
                 text = "".join(out)
         return ((BOM if self.bom else "") + text).encode("utf-8")
+
+    def _plain_dump(self) -> str | None:
+        data = self.data
+        if data.ca.items or any(isinstance(v, list) and _lc_ca(v).items for v in data.values()):
+            return None  # comments: the round-trip writer places them
+        return plain_dump(data, self.header)
 
 
 @functools.lru_cache(maxsize=4)
@@ -180,7 +191,9 @@ def new_document(fields: dict[str, Any], header: str = "", newline: str = "\n") 
         data[key] = _to_node(value)
     if header:
         data.yaml_set_start_comment(header.removeprefix("# "))
-    return Document(data=data, text="", seq_offset=2, newline=newline)
+    return Document(
+        data=data, text="", seq_offset=2, newline=newline, header=header.removeprefix("# ")
+    )
 
 
 def read_document(raw: bytes, path: str) -> Document:

@@ -8,6 +8,9 @@ counts, `true`, `null`, quotes with escapes, comments after a value, flow collec
 text continued on the next line…), makes `plain_load` decline, and the caller reads the
 file with the next reader. `tests/test_fast_loader.py` checks with Hypothesis that what
 it accepts, it reads exactly as the round-trip reader does.
+`plain_dump` writes the same subset, byte for byte as the round-trip writer would (a new
+file of thousands that an import makes need not pay for ruamel's emitter), and declines
+whatever it cannot write so; `tests/test_plain_dump.py` checks it against ruamel.
 See docs/architecture.md, "Reading an item file".
 """
 
@@ -193,6 +196,82 @@ def _moment(match: re.Match[str]) -> dt.datetime:
         offset = dt.timedelta(hours=int(hours), minutes=int(minutes))
         tzinfo = dt.timezone(-offset if sign == "-" else offset, zone)
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
+
+
+def plain_dump(fields: dict[str, Any], header: str = "") -> str | None:
+    """The text the round-trip writer makes of a new file holding `fields` (top-level
+    keys, scalars, lists of scalars, texts of several lines as literal blocks) after the
+    comment line `header`; None for anything else, which the round-trip writer writes."""
+    out = [f"# {header}\n"] if header else []
+    if "\n" in header or _ODD_SPACE.search(header) or not _printable(header):
+        return None
+    for key, value in fields.items():
+        if not isinstance(key, str) or not _plain_key(key):
+            return None
+        if isinstance(value, list):
+            written = [_plain_scalar(entry) for entry in value]
+            if not written or None in written:
+                return None
+            out.append(f"{key}:\n" + "".join(f"  - {text}\n" for text in written))
+        elif isinstance(value, str) and type(value).__name__ == "LiteralScalarString":
+            block = _block(value)
+            if block is None:
+                return None
+            out.append(f"{key}: |\n{block}")
+        else:
+            text = _plain_scalar(value)
+            if text is None:
+                return None
+            out.append(f"{key}: {text}\n")
+    return "".join(out) if fields else None
+
+
+def _plain_scalar(value: Any) -> str | None:
+    """One scalar as the writer puts it on a line, when it is plain and reads back as
+    itself; else None."""
+    if type(value) is int:
+        text = str(value)
+        return text if _INT.fullmatch(text) else None
+    if type(value) is dt.date:
+        return value.isoformat()
+    if type(value) is not str or not value or len(value) > 1000 or not _printable(value):
+        return None
+    if _ODD_SPACE.search(value) or "\n" in value or value[0] in _NOT_FIRST:
+        return None
+    try:
+        return value if _read_scalar(value) == value else None
+    except _Decline:
+        return None
+
+
+def _block(text: str) -> str | None:
+    """A literal block's lines (indented two spaces), for a text ending in one line break
+    whose lines neither start the block indented or empty, nor end in a space."""
+    if not text.endswith("\n") or text.endswith("\n\n") or text[0] in " \n":
+        return None
+    if _ODD_SPACE.search(text):
+        return None
+    out = []
+    for line in text[:-1].split("\n"):
+        if line.endswith(" ") or not _printable(line):
+            return None
+        out.append(f"  {line}\n" if line else "\n")
+    return "".join(out)
+
+
+def _printable(text: str) -> bool:
+    """Whether every character is one the writer prints as it is (else it quotes)."""
+    return (text.isascii() and text.isprintable()) or all(map(_prints, text))
+
+
+def _prints(c: str) -> bool:
+    """The emitter's own test of a character it need not escape (Unicode allowed)."""
+    return " " <= c <= "~" or (
+        c != "\ufeff"
+        and (
+            "\xa0" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or "\U00010000" <= c < "\U0010ffff"
+        )
+    )
 
 
 def plain_position(

@@ -49,7 +49,11 @@ def _groups() -> tuple[Command, ...]:
     )
     sprint = Command("sprint", "Sprints: plan, start, close, show.", "sprints", "group", True)
     export = Command(
-        "export", "Write the backlog out for people without storykit.", "web", "group", True
+        "export",
+        "Write the backlog out for other tools (csv, json, backlog-md) and as one HTML file.",
+        "interchange",
+        "group",
+        True,
     )
     return (*types, sprint, export)
 
@@ -190,8 +194,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     _command(
         "import",
-        "Bring in another tool's backlog (github, jira): one commit, each item keeping its "
-        "source, so importing again updates.",
+        "Bring in another tool's backlog (backlog-md, github, jira): one commit, each item "
+        "keeping its source, so importing again updates.",
         "interchange",
         "import_",
     ),

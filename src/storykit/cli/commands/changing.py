@@ -46,6 +46,14 @@ def init(
             "a YAML language server validate them as you type.",
         ),
     ] = False,
+    backlog_dir: Annotated[
+        str,
+        typer.Option(
+            "--backlog-dir",
+            metavar="DIR",
+            help="The folder for item files (a Backlog.md project's backlog/ is never mixed into).",
+        ),
+    ] = "backlog",
     no_commit: NoCommitOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
@@ -56,13 +64,14 @@ def init(
     from storykit.services.init import init_project
 
     result = init_project(
-        Path.cwd(), prefix, commit_options(no_commit, no_verify), editor_schema=editor_schema
-    )
+        Path.cwd(), prefix, commit_options(no_commit, no_verify),
+        editor_schema=editor_schema, backlog_dir=backlog_dir,
+    )  # fmt: skip
     done = result.outcome
     where = output.commit_note(done) if done.changed else ""
     if result.created:
         extra = f" and {ATTRIBUTES_FILE}" if result.attributes_added else ""
-        output.out(f"storykit initialised: {done.paths[0]}, backlog/{extra}{where}")
+        output.out(f"storykit initialised: {done.paths[0]}, {backlog_dir}/{extra}{where}")
     else:
         if editor_schema:
             output.out(

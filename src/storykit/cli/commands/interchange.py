@@ -1,4 +1,5 @@
-"""`storykit import`: another tool's backlog made storykit items (services/importing.py)."""
+"""`storykit import` and `storykit export`: another tool's backlog made storykit items
+(services/importing.py), and the backlog written for other tools (services/exporting.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from storykit.cli.commands import summary
 from storykit.cli.options import JsonOpt, NoVerifyOpt, commit_options, workspace
 from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
@@ -14,12 +16,13 @@ from storykit.services import answers
 
 
 def import_(
-    source: Annotated[str, typer.Argument(metavar="SOURCE", help="github or jira.")],
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="backlog-md, github or jira.")],
     path: Annotated[
         Path,
         typer.Argument(
             metavar="PATH",
-            help="github: the JSON of `gh issue list --state all --json number,title,body,"
+            help="backlog-md: a Backlog.md folder (or the repository holding its backlog/); "
+            "github: the JSON of `gh issue list --state all --json number,title,body,"
             "labels,state,stateReason,assignees,milestone,url`; jira: a CSV export.",
         ),
     ],
@@ -77,3 +80,83 @@ def import_(
     )
     where = f"  [{report.commit[:8]}]" if report.commit else ""
     output.out(f"{'dry run: ' if dry_run else ''}import from {source}: {counts}{where}")
+
+
+def group(name: str) -> typer.Typer:
+    """`storykit export …` (`name`: what the group is called)."""
+    from storykit.cli.commands.web import html
+
+    commands = typer.Typer(help="Write the backlog out for other tools and for people.")
+    for command in (csv, json, backlog_md, html):
+        name = command.__name__.replace("_", "-")
+        commands.command(name, short_help=summary(command.__doc__))(command)
+    return commands
+
+
+_TextOutput = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Where to write it (default: stdout)."),
+]
+
+
+def csv(output_file: _TextOutput = None) -> None:
+    """One row per item, parents before children, in the columns Jira's CSV import maps
+    (Summary, Issue Type, Status, Story Points, Labels, Description, Parent, Sprint,
+    Assignee), the storykit ID as the Issue key."""
+    _write_text("csv", output_file)
+
+
+def json(output_file: _TextOutput = None) -> None:
+    """The whole backlog, items in rank order and sprints, with schema_version: the shapes
+    --json gives."""
+    _write_text("json", output_file)
+
+
+def backlog_md(
+    output_dir: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="DIR", help="The folder to write (new or empty)."),
+    ],
+) -> None:
+    """A Backlog.md folder (config.yml, tasks/, milestones/): epics as milestones, tasks
+    under their story as subtasks, the rank as the board's order; what Backlog.md has no
+    field for (points, sprints, a story's as a / I want / so that …) is left out."""
+    from storykit.services.exporting import export_backlog
+    from storykit.storage.atomic import write_atomic
+
+    if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
+        raise UsageError(
+            f"{output_dir} is not an empty folder: storykit writes a new one",
+            hint="give a folder that does not exist yet, or an empty one",
+        )
+    found = export_backlog(workspace(), "backlog-md")
+    try:
+        for rel, text in found.files.items():
+            path = output_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_dir}: {exc.strerror}") from None
+    _skipped(found.skipped)
+    output.err(f"wrote {output_dir}/ ({len(found.files) - 1} items)")
+
+
+def _write_text(fmt: str, output_file: Path | None) -> None:
+    from storykit.services.exporting import export_backlog
+    from storykit.storage.atomic import write_atomic
+
+    found = export_backlog(workspace(), fmt)
+    _skipped(found.skipped)
+    if output_file is None:
+        output.out(found.text.removesuffix("\n"))
+        return
+    try:
+        write_atomic(output_file, found.text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    output.err(f"wrote {output_file}")
+
+
+def _skipped(files: list[str]) -> None:
+    for rel in files:
+        output.err(f"skipped: {rel}: not a valid file (`storykit check` says why)")

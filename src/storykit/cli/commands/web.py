@@ -1,5 +1,6 @@
 """`storykit serve` and `storykit export html`: the browser's faces of the backlog (the web
-package, `storykit.web`, is imported only by these two)."""
+package, `storykit.web`, is imported only by these two; the export group is in
+`interchange.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from storykit.cli.commands import summary
 from storykit.cli.options import workspace
 from storykit.cli.render import output
 from storykit.errors import UsageError
@@ -42,13 +42,6 @@ def serve(
 def _say(text: str) -> None:
     output.out(text)
     sys.stdout.flush()  # the address, at once, also to a pipe (a script waiting for it)
-
-
-def group(name: str) -> typer.Typer:
-    """`storykit export …` (`name`: what the group is called)."""
-    commands = typer.Typer(help="Write the backlog out for people without storykit.")
-    commands.command("html", short_help=summary(html.__doc__))(html)
-    return commands
 
 
 def html(
