@@ -112,3 +112,24 @@ def test_init_in_a_backlog_md_repository_says_so(bare_repo: Repo, kept: Path) ->
     bare_repo.ok("init", "--backlog-dir", "stories")
     bare_repo.ok("import", "backlog-md", "backlog")
     assert len(list((bare_repo.root / "stories").glob("SK-*.yaml"))) == 7
+
+
+def test_a_backlog_md_folder_elsewhere_is_found_by_its_root_config(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """`backlog init --backlog-dir .backlog --config-location root`: the config at the root
+    names the folder; the import is given the repository, or the folder itself."""
+    from tests.backlog_md_support import backlog
+    from tests.helpers import make_repo
+
+    other = make_repo(tmp_path / "other")
+    backlog(other, "init", "Chat", "--defaults", "--integration-mode", "none",
+            "--auto-open-browser", "false", "--backlog-dir", ".backlog",
+            "--config-location", "root")  # fmt: skip
+    backlog(other, "task", "create", "Emoji picker", "-s", "In Progress")
+    assert (other / "backlog.config.yml").is_file()
+    for given in (other, other / ".backlog"):
+        result = repo.ok("import", "backlog-md", str(given), "--dry-run")
+        assert "would create story: Emoji picker" in result.stdout
+    repo.ok("import", "backlog-md", str(other))
+    assert imported(repo)["backlog.md:task-1"]["status"] == "in-progress"

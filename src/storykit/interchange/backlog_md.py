@@ -45,22 +45,34 @@ _ENTRY = re.compile(r"^- \[[ xX]\] +(?:#\d+ +)?(.*)$")
 _NUMBER = re.compile(r"\d+")
 
 
-def project_folder(path: Path) -> Path | None:
-    """The Backlog.md folder at `path` or in its `backlog/`, if there is one."""
-    for folder in (path, path / "backlog"):
+def project_folder(path: Path) -> tuple[Path, Path | None] | None:
+    """The Backlog.md folder at `path` (a repository or the folder itself) and its config
+    file, if there is one: `backlog.config.yml` at the root names its folder
+    (`backlog_directory`), else `config.yml` sits in `backlog/`, `.backlog/` or `path`."""
+    root_config = path / "backlog.config.yml"
+    if root_config.is_file():
+        data = _front(root_config, whole=True, skipped=[]) or {}
+        folder = path / str(data.get("backlog_directory") or "backlog")
+        if folder.is_dir():
+            return folder, root_config
+    for folder in (path, path / "backlog", path / ".backlog"):
         if (folder / "config.yml").is_file() and any((folder / f).is_dir() for f in FOLDERS):
-            return folder
+            return folder, folder / "config.yml"
+    if any((path / f).is_dir() for f in FOLDERS):  # its config at the root, or none
+        above = path.parent / "backlog.config.yml"
+        return path, above if above.is_file() else None
     return None
 
 
 def read(path: Path) -> Read:
-    folder = project_folder(path)
-    if folder is None:
-        reason = "not a Backlog.md folder (config.yml beside tasks/, drafts/ or completed/)"
+    located = project_folder(path)
+    if located is None:
+        reason = "not a Backlog.md folder (no tasks/, drafts/ or completed/ with a config)"
         return Read(skipped=[Skipped(path.name, reason)])
+    folder, config_file = located
     found = Read()
-    config = _front(folder / "config.yml", whole=True, skipped=found.skipped) or {}
-    statuses = [str(s) for s in config.get("statuses") or [] if isinstance(s, str)]
+    config = _front(config_file, whole=True, skipped=found.skipped) if config_file else None
+    statuses = [str(s) for s in (config or {}).get("statuses") or [] if isinstance(s, str)]
     epics: dict[str, str] = {}  # a milestone's id and title → its source key
     for file in sorted((folder / "milestones").glob("*.md")):
         record = _milestone(file, folder, found.skipped)

@@ -104,7 +104,8 @@ def _refuse_backlog_md(project: Project) -> None:
     from storykit.interchange.backlog_md import project_folder
 
     folder = project.backlog_dir
-    if project_folder(folder) != folder:
+    located = project_folder(project.root) or project_folder(folder)
+    if located is None or located[0] != folder:
         return
     rel = project.rel(folder)
     raise RepoStateError(
