@@ -70,6 +70,16 @@ def test_reimporting_updates_and_never_duplicates(repo: Repo, tmp_path: Path) ->
     again = repo.ok("import", "github", str(source))
     assert "0 created, 0 updated, 5 unchanged" in again.stdout
     assert repo.head() == head  # nothing changed: no commit
+    # What the team added since, in fields GitHub does not hold, stays.
+    story = first["github:acme/chat#12"]["id"]
+    repo.ok("set", story, "points=3", "acceptance_criteria+=Picker opens", "notes=Ask UX")
+    head = repo.head()
+    assert "5 unchanged" in repo.ok("import", "github", str(source)).stdout
+    assert repo.head() == head
+    kept = imported(repo)["github:acme/chat#12"]
+    assert (kept["points"], kept["acceptance_criteria"], kept["notes"].rstrip()) == (
+        3, ["Picker opens"], "Ask UX",
+    )  # fmt: skip
     entries = json.loads(source.read_text())
     entries[3]["title"] = "Store every message as utf8mb4"
     entries[3]["state"], entries[3]["stateReason"] = "CLOSED", "COMPLETED"

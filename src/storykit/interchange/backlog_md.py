@@ -30,6 +30,10 @@ from storykit.interchange.records import (
     tags,
 )
 
+# The storykit fields this source holds (a re-import updates these only).
+HOLDS = ("title", "status", "description", "acceptance_criteria", "notes", "outcome",
+         "tags", "owner", "parent", "depends_on")  # fmt: skip
+
 SOURCE = "backlog.md"
 # Backlog.md's task types (its configured ones, by default) as storykit's; the rest: story.
 TYPES = {"spike": "spike", "epic": "epic", "task": "tech", "chore": "tech", "docs": "tech",
@@ -70,7 +74,7 @@ def read(path: Path) -> Read:
         reason = "not a Backlog.md folder (no tasks/, drafts/ or completed/ with a config)"
         return Read(skipped=[Skipped(path.name, reason)])
     folder, config_file = located
-    found = Read()
+    found = Read(holds=HOLDS)
     config = _front(config_file, whole=True, skipped=found.skipped) if config_file else None
     statuses = [str(s) for s in (config or {}).get("statuses") or [] if isinstance(s, str)]
     epics: dict[str, str] = {}  # a milestone's id and title → its source key

@@ -31,6 +31,10 @@ TYPE_LABELS = {
 _URL = re.compile(r"https?://[^/]+/([^/]+/[^/]+)/(?:issues|pull)/(\d+)")
 
 
+# The storykit fields this source holds (a re-import updates these only).
+HOLDS = ("title", "status", "description", "tags", "owner", "sprint")
+
+
 def read(path: Path, type_labels: dict[str, str]) -> Read:
     name = path.name
     try:
@@ -40,7 +44,7 @@ def read(path: Path, type_labels: dict[str, str]) -> Read:
     if not isinstance(entries, list):
         return Read(skipped=[Skipped(name, "not a JSON list of issues (`gh issue list --json`)")])
     labels = {**TYPE_LABELS, **{k.casefold(): v for k, v in type_labels.items()}}
-    found = Read()
+    found = Read(holds=HOLDS)
     for index, entry in enumerate(entries, 1):
         where = f"{name}: entry {index}"
         record = _record(entry, where, labels)

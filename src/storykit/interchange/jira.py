@@ -23,6 +23,9 @@ from storykit.interchange.records import (
     tags,
 )
 
+# The storykit fields this source holds (a re-import updates these only).
+HOLDS = ("title", "status", "description", "points", "tags", "owner", "sprint", "parent")
+
 TYPES = {
     "epic": "epic",
     "story": "story",
@@ -55,7 +58,7 @@ def read(path: Path) -> Read:
     missing = [c for c in ("issue key", "summary", "issue type", "status") if c not in columns]
     if missing:
         return Read(skipped=[Skipped(f"{name}:1", f"no {', '.join(missing)} column")])
-    found = Read()
+    found = Read(holds=HOLDS)
     ids: dict[str, str] = {}  # Jira's numeric issue id → its key
     for line, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):

@@ -58,6 +58,9 @@ class Read:
 
     records: list[Foreign] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # The storykit fields the source holds: on a second import its values win for these,
+    # and whatever else was added to the item since stays.
+    holds: tuple[str, ...] = ()
 
 
 def line_text(value: Any, limit: int = 200) -> str:

@@ -39,9 +39,6 @@ from storykit.storage.store import StoredItem
 from storykit.storage.validate import SOURCE_KEY
 
 SOURCES = ("backlog-md", "github", "jira")
-# The fields an import sets; on a second import, the source's values win for these only.
-IMPORTED = ("title", "status", "description", "acceptance_criteria", "notes", "outcome",
-            "points", "tags", "owner", "sprint", "parent", "depends_on")  # fmt: skip
 POINTS_KEY = "x-source-points"  # points off the project's scale, kept as the source said
 
 
@@ -115,6 +112,7 @@ class _Import:
         self.ws = ws
         self.config = ws.project.config
         self.report = ImportReport(source, skipped=list(read.skipped))
+        self.holds = read.holds
         self.changes = Changeset()  # filled by _build
         backlog = ws.store.load_all()
         self.known = {
@@ -286,10 +284,10 @@ class _Import:
         """The source's values for the imported fields; anything else stays as it is."""
         changed = {
             name: values.get(name)
-            for name in IMPORTED
+            for name in self.holds
             if _plain(item.model, name) != _given(values.get(name))
         }
-        if values.get(POINTS_KEY) != item.extras.get(POINTS_KEY):
+        if "points" in self.holds and values.get(POINTS_KEY) != item.extras.get(POINTS_KEY):
             changed[POINTS_KEY] = values.get(POINTS_KEY)
         if not changed:
             return _Made(None)
