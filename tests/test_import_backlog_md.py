@@ -90,9 +90,13 @@ def test_a_broken_task_file_is_reported_with_its_line_and_skipped(
     broken = next((copy / "tasks").glob("task-3 - *.md"))
     broken.write_text(broken.read_text().replace("status: Done", "status: [Done"))
     (copy / "tasks" / "task-9 - no-front-matter.md").write_text("Just text\n")
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nid: TASK-8\ntitle: Not yours\n---\n\nprivate\n")
+    (copy / "tasks" / "task-8 - elsewhere.md").symlink_to(secret)
     result = repo.run("import", "backlog-md", str(copy))
     assert result.exit_code == 0, result.stderr
-    assert "6 created, 0 updated, 0 unchanged, 2 skipped" in result.stdout
+    assert "6 created, 0 updated, 0 unchanged, 3 skipped" in result.stdout
+    assert "skipped: tasks/task-8 - elsewhere.md: cannot read: a symbolic link" in result.stderr
     assert f"skipped: tasks/{broken.name}:5:9: invalid YAML" in result.stderr
     assert "skipped: tasks/task-9 - no-front-matter.md:1: no front matter" in result.stderr
 

@@ -29,6 +29,7 @@ from storykit.interchange.records import (
     role_by_name,
     tags,
 )
+from storykit.storage.atomic import read_regular
 
 # The storykit fields this source holds (a re-import updates these only).
 HOLDS = ("title", "status", "description", "acceptance_criteria", "notes", "outcome",
@@ -100,10 +101,15 @@ def _front(
     """The YAML of a file's front matter (or, `whole`, of the whole file), or None with
     why in `skipped`. A Markdown file's body is kept under the key `""`."""
     rel = file.relative_to(folder).as_posix() if folder else file.name
-    try:
-        text = file.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        skipped.append(Skipped(rel, f"cannot read: {exc}"))
+    try:  # a link is not followed: a folder from elsewhere may point anywhere
+        raw = read_regular(file, follow=False)
+        text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except OSError as exc:
+        reason = "a symbolic link, not read" if file.is_symlink() else exc.strerror
+        skipped.append(Skipped(rel, f"cannot read: {reason}"))
+        return None
+    except UnicodeDecodeError as exc:
+        skipped.append(Skipped(rel, f"cannot read: not UTF-8 text ({exc.reason})"))
         return None
     body, offset = "", 0
     if not whole:
