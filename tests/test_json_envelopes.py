@@ -34,6 +34,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
     other = made["item"]["id"]  # type: ignore[index]
     third = repo.ok("tech", "new", "Index emoji", "--why", "search", "--json").json()["item"]["id"]  # type: ignore[index]
     mistake = repo.new_story("Made by mistake")
+    ready = repo.ok("tech", "new", "Emoji fonts", "--why", "fonts", "--json").json()["item"]["id"]  # type: ignore[index]
     taken = [
         repo.ok("task", "new", f"Draw emoji {n}", "--parent", story, "--json").json()["item"]["id"]  # type: ignore[index]
         for n in (1, 2)
@@ -91,6 +92,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "claim --push": ["claim", taken[1], "--push"],
         "import": ["import", "github", str(Path(__file__).parent / "data/import/github.json")],
         "export json": ["export", "json"],  # JSON is what it writes: no --json
+        "start --branch": ["start", ready, "--branch"],
     }
     assert set(runs) == set(table), set(runs) ^ set(table)
     for name, args in runs.items():

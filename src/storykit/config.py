@@ -87,6 +87,42 @@ class PriorityConfig(BaseModel):
         return expression_of(self.score)
 
 
+BRANCH_FIELDS = ("id", "slug", "type")  # what a `[trace] branch` pattern may name
+
+
+class TraceConfig(BaseModel):
+    """How items are traced in the code's history: the branch `start --branch` makes, and
+    the words in a commit message that close an item (`storykit sync`)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    branch: Annotated[str, Field(min_length=1, max_length=100)] = "{id}-{slug}"
+    close_keywords: Annotated[list[str], Field(min_length=1)] = ["closes", "fixes", "resolves"]
+
+    @field_validator("branch")
+    @classmethod
+    def _names_known_fields(cls, value: str) -> str:
+        import string
+
+        try:
+            named = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        except ValueError as exc:
+            raise ValueError(f"{value!r}: {exc}") from None
+        unknown = [name for name in named if name not in BRANCH_FIELDS]
+        if unknown or "{id}" not in value:
+            known = ", ".join("{" + name + "}" for name in BRANCH_FIELDS)
+            raise ValueError(f"{value!r} must name {{id}} and no field but {known}")
+        return value
+
+    @field_validator("close_keywords")
+    @classmethod
+    def _words(cls, value: list[str]) -> list[str]:
+        for word in value:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z-]{0,30}", word):
+                raise ValueError(f"{word!r} must be one word of letters")
+        return value
+
+
 class Config(BaseModel):
     """The validated contents of `.storykit.toml` (every key optional)."""
 
@@ -107,6 +143,7 @@ class Config(BaseModel):
     stale_days: Annotated[int, Field(ge=1, le=36500)] = 90
     workflow: WorkflowConfig = WorkflowConfig()
     priority: PriorityConfig = PriorityConfig()
+    trace: TraceConfig = TraceConfig()
 
     @model_validator(mode="after")
     def _score_reads_numbers(self) -> Config:
@@ -216,6 +253,10 @@ dropped = "dropped"
 [priority]
 score = "wsjf"                 # beside the rank: wsjf = (value + risk) / points, value,
                                # value+risk, or an expression like "value * 2 - risk"
+
+[trace]
+branch = "{{id}}-{{slug}}"       # `start --branch`: the ID in lower case, the title's slug
+close_keywords = ["closes", "fixes", "resolves"]  # "Closes SK-7K2M" in a commit message
 """
 
 

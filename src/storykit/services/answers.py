@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from storykit.model.burndown import Burndown
     from storykit.model.refine import Refinement
     from storykit.model.selection import Match
+    from storykit.services.branching import BranchStart
     from storykit.services.check import CheckReport
     from storykit.services.claim_push import PushedClaim
     from storykit.services.importing import ImportReport
@@ -141,6 +142,12 @@ def exported(
 def closed_spike(result: Outcome) -> dict[str, Any]:
     """`spike close`: the spike, and the follow-ups created with it."""
     return outcome(result, follow_ups=[item.to_json() for item in result.items])
+
+
+def branch_start(found: BranchStart) -> dict[str, Any]:
+    """`start --branch`: the move's answer, with the branch HEAD is on and whether it is new."""
+    branch = {"name": found.branch, "created": found.created}
+    return outcome(found.outcome, branch=branch)
 
 
 def pushed_claim(found: PushedClaim) -> dict[str, Any]:

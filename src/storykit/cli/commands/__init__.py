@@ -210,7 +210,7 @@ COMMANDS: tuple[Command, ...] = (
 
 # Options whose value may be left out, as `claim --push [REMOTE]`: Typer's options always
 # take one, so a bare one (last, or before another option) is given the empty value.
-BARE_OPTIONS = frozenset({("claim", "--push")})
+BARE_OPTIONS = frozenset({("claim", "--push"), ("start", "--branch")})
 
 
 def with_bare_values(words: list[str]) -> list[str]:

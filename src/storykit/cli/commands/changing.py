@@ -181,7 +181,40 @@ def _shortcut(name: str) -> Callable[..., None]:
     return command
 
 
-start = _shortcut("start")
+def start(
+    items: IdsArg,
+    branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch",
+            metavar="[NAME]",
+            help="Check out a branch named after the item (made when it does not exist; "
+            "default from [trace] branch, e.g. sk-7k2m-send-emojis) and commit the move there.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    no_commit: NoCommitOpt = False,
+    no_verify: NoVerifyOpt = False,
+    include_changes: IncludeOpt = False,
+) -> None:
+    if branch is None:
+        _start(items, as_json, no_commit, no_verify, include_changes)
+        return
+    from storykit.services.branching import start_on_branch
+
+    if len(items) != 1:
+        raise UsageError("--branch starts one item: give one ID")
+    options = commit_options(no_commit, no_verify, include_changes)
+    started = start_on_branch(workspace(), items[0], branch or None, options)
+    if as_json:
+        envelope.print_json(answers.branch_start(started))
+        return
+    output.render_change(started.outcome, "status")
+    output.out(f"on {'new ' if started.created else ''}branch {started.branch}")
+
+
+_start = _shortcut("start")
+start.__doc__ = None  # its help is the sentence commands/COMMANDS declares
 done = _shortcut("done")
 drop = _shortcut("drop")
 
