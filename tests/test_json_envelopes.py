@@ -92,6 +92,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "claim --push": ["claim", taken[1], "--push"],
         "import": ["import", "github", str(Path(__file__).parent / "data/import/github.json")],
         "export json": ["export", "json"],  # JSON is what it writes: no --json
+        "sync": ["sync"],
         "start --branch": ["start", ready, "--branch"],
     }
     assert set(runs) == set(table), set(runs) ^ set(table)

@@ -80,3 +80,103 @@ def test_bad_branch_requests_are_refused(repo: Repo) -> None:
     no_commit = repo.run("start", one, "--branch", "--no-commit")
     assert no_commit.exit_code == 2
     assert repo.snapshot() == before
+
+
+def _code_commit(repo: Repo, name: str, message: str) -> str:
+    (repo.root / "src").mkdir(exist_ok=True)
+    (repo.root / "src" / name).write_text(f"{name}\n")
+    repo.git("add", "src")
+    repo.git("commit", "-qm", message)
+    return repo.head()
+
+
+def test_show_lists_the_commits_and_branches_that_name_the_item(repo: Repo) -> None:
+    story = _ready(repo, "Send emojis")
+    other = _ready(repo, "Emoji search")
+    lower = _code_commit(repo, "a.py", f"Emoji picker for {story.lower()}")
+    _code_commit(repo, "b.py", f"Not this one: x{story} nor {story}x nor {story}_old")
+    body = _code_commit(repo, "c.py", f"Render emoji\n\nPart of {story}, see also {other}.")
+    repo.ok("set", story, "owner=dana", f"notes=About {story}")  # a backlog commit: not code
+    repo.git("branch", f"{story.lower()}-send-emojis")
+    repo.git("branch", f"feature/{story}")
+    repo.git("branch", f"{story}x-other")
+    answer = repo.ok("show", story, "--json").json()
+    assert isinstance(answer, dict)
+    code = answer["code"]
+    assert [c["sha"] for c in code["commits"]] == [body, lower]  # newest first
+    assert code["commits"][1] == {
+        "sha": lower, "subject": f"Emoji picker for {story.lower()}",
+        "author": "Pat Owner", "date": code["commits"][1]["date"],
+    }  # fmt: skip
+    assert sorted(code["branches"]) == sorted([f"{story.lower()}-send-emojis", f"feature/{story}"])
+    text = repo.ok("show", story).stdout
+    assert "code (2 commits):" in text and f"branch feature/{story}" in text
+    other_code = repo.ok("show", other, "--json").json()["code"]  # type: ignore[index]
+    assert [c["sha"] for c in other_code["commits"]] == [body]
+    # A second show reads the cache: the same answer; a new commit is read on top of it.
+    assert repo.ok("show", story, "--json").json()["code"] == code  # type: ignore[index]
+    newer = _code_commit(repo, "d.py", f"Fix {story}")
+    again = repo.ok("show", story, "--json").json()["code"]  # type: ignore[index]
+    assert [c["sha"] for c in again["commits"]] == [newer, body, lower]
+    logged = repo.ok("log", story, "--code", "--json").json()
+    assert isinstance(logged, dict)
+    kinds = [(c["commit"], c["code"]) for c in logged["commits"]]
+    assert (newer, True) in kinds and (lower, True) in kinds
+    assert any(not is_code for _, is_code in kinds)  # the item's own history is there too
+    plain = repo.ok("log", story, "--json").json()
+    assert isinstance(plain, dict) and not any(c["code"] for c in plain["commits"])
+
+
+def test_sync_closes_what_merged_squashed_and_rebased_branches_say(repo: Repo) -> None:
+    merged, squashed, rebased, refused, done_already = (
+        _ready(repo, t) for t in ("Merged", "Squashed", "Rebased", "Refused", "Done already")
+    )
+    repo.ok("start", merged, squashed, rebased, done_already)
+    repo.ok("done", done_already)
+    spike = repo.new_spike("Which emoji font?")  # done needs an outcome: the gate refuses
+    repo.ok("spike", "start", spike)
+    # A merged branch.
+    repo.git("switch", "-q", "-c", "merged")
+    _code_commit(repo, "m.py", f"Emoji picker\n\ncloses {merged.lower()}")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'merged'", "merged")
+    # A squash-merged branch: its messages in the squash commit's.
+    repo.git("switch", "-q", "-c", "squashed")
+    _code_commit(repo, "s.py", f"Squash me\n\nFixes: {squashed}")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--squash", "squashed")
+    repo.git("commit", "-qm", f"Squashed work (#3)\n\n* Squash me\n\nFixes: {squashed}")
+    # A rebased branch: new commits, the same message.
+    repo.git("switch", "-q", "-c", "rebased", "HEAD~1")
+    _code_commit(repo, "r.py", f"RESOLVES {rebased}; also closes {spike}, closes {done_already}")
+    repo.git("rebase", "-q", "main")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "rebased")
+    _code_commit(repo, "x.py", f"Mentions {refused} but closes nothing; closesSK-0000 neither")
+    count = repo.commit_count()
+    result = repo.run("sync", "--json")
+    assert result.exit_code == 1, result.stderr  # the spike could not be closed
+    answer = result.json()
+    assert isinstance(answer, dict)
+    assert sorted(i["id"] for i in answer["items"]) == sorted([merged, squashed, rebased])
+    assert all(i["status"] == "done" for i in answer["items"])
+    assert answer["already_done"] == [done_already]
+    assert [r["id"] for r in answer["refused"]] == [spike]
+    said = answer["refused"][0]["message"] + (answer["refused"][0]["hint"] or "")
+    assert "outcome" in said and "storykit spike close" in said  # why, and the fix
+    assert repo.commit_count() == count + 1
+    subject = repo.git("log", "-1", "--format=%s").strip()
+    assert subject.startswith("backlog: sync ") and "(closed by " in subject
+    status = {i["id"]: i["status"] for i in repo.ok("list", "--all", "--json").json()["items"]}  # type: ignore[index]
+    assert status[refused] == "draft" and status[spike] == "in-progress"  # left as they were
+    again = repo.run("sync")
+    assert again.exit_code == 1 and repo.commit_count() == count + 1  # nothing more to do
+    assert "refused:" in again.stderr
+    # --since: only what came after.
+    repo.ok("spike", "close", spike, "--outcome", "The platform font.")
+    late = _ready(repo, "Late")
+    repo.ok("start", late)
+    base = repo.head()
+    _code_commit(repo, "late.py", f"Closes {late}")
+    since = repo.ok("sync", "--since", base)
+    assert f"{late} → done" in since.stdout

@@ -19,13 +19,13 @@ what happened, and whoever reads it says so.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from storykit import yamlio
 from storykit.errors import InvalidDataError, RepoStateError
+from storykit.history.tipcache import TipCache
 from storykit.locations import (
     CUT_SHORT,
     SPRINT_FOLDER,
@@ -38,7 +38,6 @@ from storykit.model.burndown import Change, Timeline
 from storykit.model.naming import id_from_file_name
 from storykit.project import Project
 from storykit.repository.history import History, LogCommit, RawChange
-from storykit.storage.atomic import save_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
 TRACKED = ("type", "title", "points", "status", "sprint")
 MOMENTS = ("name", "started", "closed")  # of a sprint file
 _FORMAT = 5
-_TIPS_KEPT = 4
 
 Fields = dict[str, Any]
 __all__ = ["Change", "Timeline", "read_timeline"]
@@ -67,7 +65,7 @@ def read_timeline(project: Project, commit: str, history: Callable[[], History])
     try:
         return _read(cache, project, history, commit)
     except (KeyError, ValueError, TypeError):  # a damaged cache: read it all again
-        cache.commits, cache.tips = {}, {}
+        cache.forget()
         return _read(cache, project, history, commit)
 
 
@@ -77,7 +75,7 @@ def _read(
     order = cache.tips.get(commit)
     if order is None:
         history = history_of()
-        base = _best_base(cache, history, commit)
+        base = cache.best_base(history, commit)
         known = cache.tips.get(base, []) if base else []
         revs = (commit, f"^{base}") if base else (commit,)
         folder = project.config.backlog_dir
@@ -90,14 +88,6 @@ def _read(
     cache.remember(commit, order)
     cache.save()
     return timeline
-
-
-def _best_base(cache: _Cache, history: History, commit: str) -> str | None:
-    """The cached tip with the longest history that `commit` descends from."""
-    for tip in sorted(cache.tips, key=lambda t: -len(cache.tips[t])):
-        if history.is_ancestor(tip, commit):
-            return tip
-    return None
 
 
 def _extract(history: History, folder: str, commits: list[LogCommit]) -> dict[str, list[Any]]:
@@ -209,42 +199,13 @@ def _fields(raw: bytes, names: Iterable[str]) -> Fields | None:
     return out
 
 
-class _Cache:
+class _Cache(TipCache):
     def __init__(self, project: Project) -> None:
-        self.path: Path | None = None
         # The same commits show another history once unshallowed, grafted or replaced.
         shape = history_shape(project.git_dir) if project.git_dir is not None else ""
-        self.key = f"{project.config.backlog_dir}\0{shape}"
-        self.commits: dict[str, list[Any]] = {}
-        self.tips: dict[str, list[str]] = {}
-        self.dirty = False
-        try:
-            self.path = project.state_dir / "timeline-cache.json"
-            data = json.loads(self.path.read_bytes())
-            if data.get("format") == _FORMAT and data.get("key") == self.key:
-                self.commits = dict(data["commits"])
-                self.tips = dict(data["tips"])
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass
+        key = f"{project.config.backlog_dir}\0{shape}"
+        super().__init__(project, "timeline-cache.json", key, _FORMAT)
 
     def change(self, sha: str) -> Change:
         time, items, sprints, author, undoes = self.commits[sha]
         return Change(sha, float(time), items, sprints, str(author), str(undoes))
-
-    def remember(self, tip: str, order: list[str]) -> None:
-        if next(reversed(self.tips), None) == tip:
-            return
-        self.tips.pop(tip, None)
-        self.tips[tip] = order  # newest last
-        while len(self.tips) > _TIPS_KEPT:
-            self.tips.pop(next(iter(self.tips)))
-        self.dirty = True
-
-    def save(self) -> None:
-        if not self.dirty or self.path is None:
-            return
-        kept = {sha for order in self.tips.values() for sha in order}
-        commits = {sha: value for sha, value in self.commits.items() if sha in kept}
-        data = {"format": _FORMAT, "key": self.key, "commits": commits, "tips": self.tips}
-        save_json(self.path, data, durable=False)
-        self.dirty = False

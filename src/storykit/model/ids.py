@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable, Collection
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-ID_PATTERN = r"[A-Z][A-Z0-9]{0,9}-[0-9A-HJKMNP-TV-Z]{4,12}"
+CODE_PATTERN = r"[0-9A-HJKMNP-TV-Z]{4,12}"  # the part after the prefix
+ID_PATTERN = rf"[A-Z][A-Z0-9]{{0,9}}-{CODE_PATTERN}"
 # Crockford decoding is forgiving: I and L read as 1, O as 0.
 _DECODE = str.maketrans({"I": "1", "L": "1", "O": "0"})
 MAX_COLLISION_CHANCE = 1 / 1000

@@ -198,6 +198,53 @@ class History:
             found.append(Marked(sha, parents.split(), subject, action.strip(), undoes.strip()))
         return found
 
+    def messages(self, revs: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+        """(SHA, author, ISO date, whole message) of every commit in `revs`, newest first;
+        framed by NUL and read by position (a message may hold any other byte)."""
+        status, out, err = self.git.run(
+            "-c", "log.showSignature=false", "log", "-z", "--format=%H%x00%an%x00%aI%x00%B",
+            "--end-of-options", *revs, "--", check=False,
+        )  # fmt: skip
+        if status != 0:
+            if "does not have any commits" in err:
+                return []
+            raise GitError(f"git log failed: {err.strip()}")
+        fields = out.removesuffix("\0").split("\0") if out else []
+        if len(fields) % 4 or not all(_is_sha(sha) for sha in fields[0::4]):
+            raise GitError("git log printed records storykit cannot read")
+        return [
+            (fields[at], fields[at + 1], fields[at + 2], fields[at + 3])
+            for at in range(0, len(fields), 4)
+        ]
+
+    def commits_outside(self, revs: tuple[str, ...], folder: str) -> set[str]:
+        """The commits in `revs` that changed a file outside `folder` (on every side of
+        every merge)."""
+        status, out, err = self.git.run(
+            "log", "-z", "--format=%H", "--full-history", "--end-of-options", *revs,
+            "--", ":(top)", f":(top,exclude){folder}/", check=False,
+        )  # fmt: skip
+        if status != 0:
+            if "does not have any commits" in err:
+                return set()
+            raise GitError(f"git log failed: {err.strip()}")
+        found = {sha for sha in out.split("\0") if sha}
+        if not all(_is_sha(sha) for sha in found):
+            raise GitError("git log printed records storykit cannot read")
+        return found
+
+    def branches(self) -> list[str]:
+        """The local and remote-tracking branches, by short name (`main`, `origin/x`)."""
+        _, out, _ = self.git.run(
+            "for-each-ref", "--format=%(refname)", "refs/heads/", "refs/remotes/"
+        )
+        names = []
+        for ref in out.splitlines():
+            name = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+            if name and not ref.endswith("/HEAD"):
+                names.append(name)
+        return names
+
     def changed_files(self, commit: str, parent: str) -> dict[str, tuple[str | None, str | None]]:
         """{path: (blob before, blob after)} of the files a commit changed (None: absent)."""
         _, out, _ = self.git.run("diff-tree", "-r", "-z", "--no-renames", parent, commit)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from storykit.services.query import Board, ItemDetails, ListResult
     from storykit.services.reports import SprintDetails, SprintReport, Velocity
     from storykit.services.sprints import SprintOutcome
+    from storykit.services.tracing import SyncReport
     from storykit.services.workspace import Move, Outcome
     from storykit.storage.store import StoredItem
 
@@ -144,6 +145,19 @@ def closed_spike(result: Outcome) -> dict[str, Any]:
     return outcome(result, follow_ups=[item.to_json() for item in result.items])
 
 
+def synced(found: SyncReport) -> dict[str, Any]:
+    """`sync`: the items moved to done (and the commits that closed each), those already
+    done, those the gates refused (why, and the fix), IDs that name no item, the commit."""
+    done = found.outcome
+    closed_by = {i: [c.sha for c in commits] for i, commits in found.closed.items()}
+    refused = [{"id": i, "message": m, "hint": h} for i, m, h in found.refused]
+    return envelope(
+        "items", [item.to_json() for item in done.items], closed_by=closed_by,
+        already_done=found.already, refused=refused, unknown=found.unknown,
+        commit=done.commit, changed=done.changed,
+    )  # fmt: skip
+
+
 def branch_start(found: BranchStart) -> dict[str, Any]:
     """`start --branch`: the move's answer, with the branch HEAD is on and whether it is new."""
     branch = {"name": found.branch, "created": found.created}
@@ -174,13 +188,24 @@ def ranked(result: Outcome) -> dict[str, Any]:
 
 
 def details(found: list[ItemDetails]) -> dict[str, Any]:
-    """`show`: the item (with `overdue`), its children and their progress; for several
-    items, the items, each with its `children` and `progress`."""
+    """`show`: the item (with `overdue`), its children and their progress, and its code
+    (the commits and branches that name it); for several items, the items, each with its
+    `children`, `progress` and `code`."""
     if len(found) == 1:
         one = found[0]
-        return envelope("item", _shown(one), children=_children(one), progress=_progress(one))
-    items = [{**_shown(d), "children": _children(d), "progress": _progress(d)} for d in found]
+        return envelope(
+            "item", _shown(one), children=_children(one), progress=_progress(one),
+            code=_code(one),
+        )  # fmt: skip
+    items = [
+        {**_shown(d), "children": _children(d), "progress": _progress(d), "code": _code(d)}
+        for d in found
+    ]
     return envelope("items", items)
+
+
+def _code(found: ItemDetails) -> dict[str, Any] | None:
+    return found.code.to_json() if found.code is not None else None
 
 
 def _shown(found: ItemDetails) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,6 +162,7 @@ class LogEntry:
     changes: list[FieldDiff] = field(default_factory=list)
     rank: tuple[int, int] | None = None
     invalid: list[Diagnostic] = field(default_factory=list)
+    code: bool = False  # a commit of code that names the item (`log --code`)
 
 
 @dataclass
@@ -171,8 +173,25 @@ class ItemLog:
     cut: bool = False  # a shallow clone: older commits are not there to show
 
 
-def item_log(ws: Workspace, query: str) -> ItemLog:
-    """The item's commits, newest first, each as field-level changes (renames followed)."""
+def item_log(ws: Workspace, query: str, code: bool = False) -> ItemLog:
+    """The item's commits, newest first, each as field-level changes (renames followed);
+    with `code`, the commits of code that name it among them, by date."""
+    found = _item_log(ws, query)
+    if code:
+        from storykit.services.tracing import Tracer
+
+        named = Tracer(ws).code(found.item_id).commits
+        seen = {entry.commit for entry in found.entries}
+        found.entries += [
+            LogEntry(c.sha, c.author, c.date, c.subject, code=True)
+            for c in named
+            if c.sha not in seen
+        ]
+        found.entries.sort(key=lambda e: dt.datetime.fromisoformat(e.date), reverse=True)
+    return found
+
+
+def _item_log(ws: Workspace, query: str) -> ItemLog:
     item_id = _item_id(ws, query)
     history = History(ws.project.root)
     payloads = BlobPayloads(ws.store, history)

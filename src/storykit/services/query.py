@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from storykit.storage.store import StoredItem
 
 if TYPE_CHECKING:
     from storykit.model.burndown import Timeline
+    from storykit.services.tracing import Code
 
 
 @dataclass
@@ -81,6 +83,7 @@ class ItemDetails:
     score: float | None = None
     captured: tuple[str, dt.datetime] | None = None  # who committed its file first, when
     history_cut: bool = False  # who captured it is unknown: the history is cut short
+    code: Code | None = None  # the commits and branches that name it
 
 
 def list_items(ws: Workspace, query: ListQuery) -> ListResult:
@@ -223,7 +226,11 @@ def show_items(ws: Workspace, queries: list[str]) -> list[ItemDetails]:
     paths = ws.store.find_each(queries)
     records = ws.store.records()  # from the cache: no YAML parsing when unchanged
     who = captured(ws)  # the history is read once for them all
-    return [show_item(ws, query, records, who) for query in paths.values()]
+    from storykit.services.tracing import Tracer
+
+    tracer = Tracer(ws)
+    shown = [show_item(ws, query, records, who) for query in paths.values()]
+    return [dataclasses.replace(d, code=tracer.code(d.item.id)) for d in shown]
 
 
 def show_item(

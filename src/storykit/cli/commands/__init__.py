@@ -200,6 +200,12 @@ COMMANDS: tuple[Command, ...] = (
         "import_",
     ),
     _command(
+        "sync",
+        "Move the items that commit messages close (Closes SK-7K2M) to done, through the "
+        "gates, in one commit.",
+        "trace",
+    ),
+    _command(
         "serve",
         "The board in your browser: drag to rank and to change status, edit items, sprints "
         "with their burndown.",

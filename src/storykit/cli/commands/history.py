@@ -16,11 +16,20 @@ from storykit.errors import UsageError
 from storykit.locations import CUT_SHORT
 
 
-def log(item: IdArg, as_json: JsonOpt = False) -> None:
+def log(
+    item: IdArg,
+    code: Annotated[
+        bool,
+        typer.Option(
+            "--code", help="Also the commits of code whose message names the item, by date."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     from storykit.cli.render import review as report
     from storykit.services.history import item_log
 
-    result = item_log(workspace(), item)
+    result = item_log(workspace(), item, code)
     if result.cut:
         output.err(
             f"warning: {CUT_SHORT}: older changes are not shown, and the oldest one shown "

@@ -174,6 +174,7 @@ def render_item(details: ItemDetails) -> None:
         out(f"{label} {line}", f"[bold]{_esc(label)}[/] {_esc(line)}")
     file_line = f"{'file:'.ljust(width + 1)} {printable(item.rel)}"
     out(file_line, f"[dim]{_esc(file_line)}[/]")
+    _render_code(details)
     if details.children:
         progress = details.progress
         out("")
@@ -186,6 +187,22 @@ def render_item(details: ItemDetails) -> None:
             done, total = format_points(progress.points_done), format_points(progress.points_total)
             line = f"progress: {counts}; {done} of {total} points done"
             out(line, f"[bold]progress:[/] {_esc(line.removeprefix('progress: '))}")
+
+
+def _render_code(details: ItemDetails) -> None:
+    """The commits that name the item (newest first) and the branches that hold its ID."""
+    code = details.code
+    if code is None or not (code.commits or code.branches):
+        return
+    out("")
+    count = f"{len(code.commits)} commit{'' if len(code.commits) == 1 else 's'}"
+    out(f"code ({count}):", f"[bold]code ({count}):[/]")
+    for commit in code.commits:
+        where = f"{commit.sha[:8]}  {commit.date[:10]}"
+        said = f"{commit.author}  {commit.subject}"
+        out(f"  {where}  {said}", f"  [dim]{where}[/]  {_esc(said)}")
+    for branch in code.branches:
+        out(f"  branch {branch}", f"  branch [bold]{_esc(branch)}[/]")
 
 
 def commit_note(result: Outcome) -> str:

@@ -229,6 +229,8 @@ def render_log_text(log: ItemLog) -> None:
         out(f"{entry.commit[:8]}  {when}  {entry.author}  {entry.subject}")
         details = []
         markups: dict[str, str] = {}
+        if entry.code:
+            details.append("code")
         if entry.created:
             details.append("created")
         if entry.deleted:
@@ -272,6 +274,7 @@ def log_json(log: ItemLog) -> dict[str, Any]:
                 "changes": [c.to_json() for c in e.changes],
                 "rank": {"from": e.rank[0], "to": e.rank[1]} if e.rank else None,
                 "invalid": [p.to_json() for p in e.invalid],
+                "code": e.code,
             }
             for e in log.entries
         ],

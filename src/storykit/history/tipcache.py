@@ -1,0 +1,63 @@
+"""The incremental cache both history readers keep (`timeline.py`, `codelinks.py`): one
+value per commit read, and the ordered commits of the last few tips read, so that after one
+more commit one more commit is read. A speed-up only: without it the same answer is
+rebuilt. The caller's key holds everything that decides the values (the history's shape
+among it); a file of another key or format is ignored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from storykit.project import Project
+from storykit.repository.history import History
+from storykit.storage.atomic import save_json
+
+_TIPS_KEPT = 4
+
+
+class TipCache:
+    def __init__(self, project: Project, name: str, key: str, version: int) -> None:
+        self.path: Path | None = None
+        self.key, self.version = key, version
+        self.commits: dict[str, list[Any]] = {}
+        self.tips: dict[str, list[str]] = {}
+        self.dirty = False
+        try:
+            self.path = project.state_dir / name
+            data = json.loads(self.path.read_bytes())
+            if data.get("format") == version and data.get("key") == key:
+                self.commits = dict(data["commits"])
+                self.tips = dict(data["tips"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+
+    def forget(self) -> None:
+        """Drop everything (a damaged file): the answer is read again from git."""
+        self.commits, self.tips = {}, {}
+
+    def best_base(self, history: History, tip: str) -> str | None:
+        """The cached tip with the longest history that `tip` descends from."""
+        for known in sorted(self.tips, key=lambda t: -len(self.tips[t])):
+            if history.is_ancestor(known, tip):
+                return known
+        return None
+
+    def remember(self, tip: str, order: list[str]) -> None:
+        if next(reversed(self.tips), None) == tip:
+            return
+        self.tips.pop(tip, None)
+        self.tips[tip] = order  # newest last
+        while len(self.tips) > _TIPS_KEPT:
+            self.tips.pop(next(iter(self.tips)))
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        kept = {sha for order in self.tips.values() for sha in order}
+        commits = {sha: value for sha, value in self.commits.items() if sha in kept}
+        data = {"format": self.version, "key": self.key, "commits": commits, "tips": self.tips}
+        save_json(self.path, data, durable=False)
+        self.dirty = False
