@@ -177,41 +177,40 @@ class History:
     def first_parent_log(self, folder: str, limit: int = 500) -> list[Marked]:
         """The newest commits of HEAD's first-parent line that touch `folder`. Every field
         is framed by NUL and read by position: a subject may hold any other byte."""
-        status, out, err = self.git.run(
-            "-c", "log.showSignature=false", "log", "--first-parent", f"--max-count={limit}",
-            "-z", "--format=%H%x00%P%x00%s%x00"
+        fields = self._log_fields(
+            5, "--first-parent", f"--max-count={limit}", "--format=%H%x00%P%x00%s%x00"
             "%(trailers:key=Storykit-Action,valueonly,separator=%x20)%x00"
             "%(trailers:key=Storykit-Undoes,valueonly,separator=%x20)",
-            "--", f"{folder}/", check=False,
+            "--", f"{folder}/",
         )  # fmt: skip
-        if status != 0:
-            if "does not have any commits" in err:
-                return []
-            raise GitError(f"git log failed: {err.strip()}")
-        # `--format` ends each record with the separator (-z: NUL), the last one included.
-        fields = out.removesuffix("\0").split("\0") if out else []
-        if len(fields) % 5 or not all(_is_sha(sha) for sha in fields[0::5]):
-            raise GitError("git log printed records storykit cannot read; nothing was changed")
         found = []
         for at in range(0, len(fields), 5):
             sha, parents, subject, action, undoes = fields[at : at + 5]
             found.append(Marked(sha, parents.split(), subject, action.strip(), undoes.strip()))
         return found
 
-    def messages(self, revs: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
-        """(SHA, author, ISO date, whole message) of every commit in `revs`, newest first;
-        framed by NUL and read by position (a message may hold any other byte)."""
+    def _log_fields(self, width: int, *args: str) -> list[str]:
+        """The fields of `git log -z ARGS`, whose format has `width` fields, the first a
+        commit SHA: framed by NUL (`--format` ends each record with it, the last one
+        included) and checked by position, so that no record is dropped or misread."""
         status, out, err = self.git.run(
-            "-c", "log.showSignature=false", "log", "-z", "--format=%H%x00%an%x00%aI%x00%B",
-            "--end-of-options", *revs, "--", check=False,
-        )  # fmt: skip
+            "-c", "log.showSignature=false", "log", "-z", *args, check=False
+        )
         if status != 0:
             if "does not have any commits" in err:
                 return []
             raise GitError(f"git log failed: {err.strip()}")
         fields = out.removesuffix("\0").split("\0") if out else []
-        if len(fields) % 4 or not all(_is_sha(sha) for sha in fields[0::4]):
-            raise GitError("git log printed records storykit cannot read")
+        if len(fields) % width or not all(_is_sha(sha) for sha in fields[0::width]):
+            raise GitError("git log printed records storykit cannot read; nothing was changed")
+        return fields
+
+    def messages(self, revs: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+        """(SHA, author, ISO date, whole message) of every commit in `revs`, newest first;
+        framed by NUL and read by position (a message may hold any other byte)."""
+        fields = self._log_fields(
+            4, "--format=%H%x00%an%x00%aI%x00%B", "--end-of-options", *revs, "--"
+        )
         return [
             (fields[at], fields[at + 1], fields[at + 2], fields[at + 3])
             for at in range(0, len(fields), 4)
