@@ -5,7 +5,7 @@ over many new commits (issue 29's budgets: show warm ≤ 0.5 s at 10,000 commits
     python benchmarks/codelinks.py                     # 10,000 commits, 1,000 new
     python benchmarks/codelinks.py --commits 3000 --new 500 --runs 3
 
-Not a test: CI does not run it. A fresh project with 200 items; the history is written
+Not a test: CI does not run it. A generated project of 1,000 items; the history is written
 with `git fast-import` (one code file changed per commit, a third of the messages naming
 an item, some closing one). Then, with the installed `storykit`: `show` cold (no cache)
 and warm; `sync` after `--new` more commits, whole process.
@@ -14,7 +14,6 @@ and warm; `sync` after `--new` more commits, whole process.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics
@@ -23,6 +22,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import generate
 
 STORYKIT = str(Path(sys.executable).parent / "storykit")
 
@@ -33,24 +35,11 @@ def git(root: Path, *args: str, stdin: bytes | None = None) -> str:
 
 
 def project(work: Path, items: int) -> tuple[Path, list[str]]:
+    """The messaging app's generated backlog (`generate.py`): every type and status."""
     root = work / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Bench Mark")
-    git(root, "config", "user.email", "bench@example.com")
-    git(root, "config", "commit.gpgsign", "false")
+    ids = generate(root, items)
     subprocess.run([STORYKIT, "init"], cwd=root, check=True, capture_output=True)
-    issues = [{"number": n, "title": f"Emoji feature {n}", "body": "", "labels": [],
-               "state": "OPEN", "stateReason": "", "assignees": [], "milestone": None,
-               "url": f"https://github.com/acme/chat/issues/{n}"}
-              for n in range(1, items + 1)]  # fmt: skip
-    source = work / "issues.json"
-    source.write_text(json.dumps(issues))
-    subprocess.run([STORYKIT, "import", "github", str(source)], cwd=root, check=True,
-                   capture_output=True)  # fmt: skip
-    listed = subprocess.run([STORYKIT, "list", "--all", "--json"], cwd=root, check=True,
-                            capture_output=True, text=True)  # fmt: skip
-    return root, [item["id"] for item in json.loads(listed.stdout)["items"]]
+    return root, ids
 
 
 def add_commits(root: Path, count: int, ids: list[str], rng: random.Random) -> None:
@@ -103,7 +92,7 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="sk-links-"))
         try:
             rng = random.Random(run)
-            root, ids = project(work, 200)
+            root, ids = project(work, 1000)
             add_commits(root, options.commits, ids, rng)
             subprocess.run([STORYKIT, "list"], cwd=root, capture_output=True)  # item cache
             cold.append(timed(root, "show", ids[0]))

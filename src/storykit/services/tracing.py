@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from storykit.errors import StorykitError
 from storykit.history.codelinks import Links, Named, branches_naming, read_links
 from storykit.repository.history import History
-from storykit.services.update import apply_status, load_many, plan_update, shortcut_status
+from storykit.services.update import (
+    apply_status,
+    gate_refusal,
+    load_many,
+    plan_update,
+    shortcut_status,
+)
 from storykit.services.workspace import CommitOptions, Outcome, Plan, Workspace
 from storykit.storage.atomic import Changeset
 
@@ -90,14 +96,23 @@ def sync(ws: Workspace, since: str | None, options: CommitOptions) -> SyncReport
         }
     report = SyncReport()
     done = shortcut_status(ws, "done")
-    known = {item.id for item in ws.store.load_all().items}
+    known = {item.id: item for item in ws.store.load_all().items}
     report.unknown = sorted(i for i in closing if i not in known)
-    wanted = [i for i in closing if i in known]
 
     def build() -> Plan | None:
         report.closed.clear()
         report.already.clear()
         report.refused.clear()
+        wanted = []
+        for item_id in (i for i in closing if i in known):
+            item = known[item_id]
+            refusal = gate_refusal(ws, item, done) if item.model.status != done else None
+            if item.model.status == done:
+                report.already.append(item_id)
+            elif refusal is not None:  # known from its fields: its file is not parsed
+                report.refused.append((item_id, refusal.message, refusal.hint))
+            else:
+                wanted.append(item_id)
         changes = Changeset()
         moved = []
         for loaded in load_many(ws, wanted) if wanted else []:

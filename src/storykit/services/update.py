@@ -3,6 +3,7 @@ item shares (assignments, gates, the plan that writes it); `set` is in setting.p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -257,6 +258,15 @@ def _check_gates(
     if not problems:
         return
     raise _gate_error(item, problems, doc, rel)
+
+
+def gate_refusal(ws: Workspace, item: StoredItem, status: str) -> InvalidDataError | None:
+    """Why the gates would refuse moving `item` to `status` (the error the move would
+    raise), read from its fields alone: no file is parsed. None when they let it pass."""
+    moved = dataclasses.replace(item, model=item.model.model_copy(update={"status": status}))
+    workflow = ws.project.config.workflow
+    problems = gate_problems(moved.model, status, workflow)
+    return _gate_error(moved, problems, None, item.rel) if problems else None
 
 
 def _gate_error(
