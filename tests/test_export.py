@@ -172,3 +172,9 @@ def test_export_refuses_a_folder_with_files_and_a_bad_format(repo: Repo, tmp_pat
     assert refused.exit_code == 2 and "is not an empty folder" in refused.stderr
     assert (tmp_path / "full" / "keep.txt").read_text() == "mine\n"
     assert repo.run("export", "yaml").exit_code == 2
+    # An empty folder is filled; the folder is written whole, then renamed into place.
+    (tmp_path / "empty").mkdir()
+    repo.ok("export", "backlog-md", "-o", str(tmp_path / "empty"))
+    assert (tmp_path / "empty" / "config.yml").is_file()
+    assert (tmp_path / "empty").stat().st_mode & 0o777 == (tmp_path / "full").stat().st_mode & 0o777
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temp left

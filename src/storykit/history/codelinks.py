@@ -109,7 +109,7 @@ def _read(cache: _Cache, project: Project, tip: str, history_of: Callable[[], Hi
             for sha, author, date, message in logged
         ]
         named = [entry for entry in named if entry[4]]
-        code = history.commits_outside(revs, config.backlog_dir) if named else set()
+        code = history.commits(revs, outside=config.backlog_dir) if named else set()
         for sha, author, date, message, mentions, closes in named:
             subject = message.split("\n", 1)[0].strip()
             cache.commits[sha] = [subject, author, date, list(mentions), list(closes),

@@ -7,6 +7,7 @@ among it); a file of another key or format is ignored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,19 @@ from storykit.repository.history import History
 from storykit.storage.atomic import save_json
 
 _TIPS_KEPT = 4
+
+
+def head_of(project: Project, history: Callable[[], History]) -> str | None:
+    """HEAD's commit: read from git's files when that is simple (no git runs), else asked
+    of git through `history()`; None in a repository with no commit yet."""
+    from storykit.history.reportcache import head_commit
+
+    git_dir = project.git_dir
+    head = head_commit(git_dir) if git_dir is not None else None
+    if head is None:
+        found = history().commit_and_time("HEAD")
+        head = found[0] if found else None
+    return head
 
 
 class TipCache:

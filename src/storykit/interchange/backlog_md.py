@@ -118,8 +118,12 @@ def _front(
             skipped.append(Skipped(f"{rel}:1", "no front matter between `---` lines"))
             return None
         text, body, offset = head[4:] + "\n", rest, 1
+    encoded = text.encode("utf-8")
+    # The fast reader (read exactly as the round-trip one, or declined), else the
+    # round-trip reader, whose errors carry the line and column.
+    data = yamlio.fast_load(encoded) if text.strip() else {}
     try:
-        data = yamlio.read_document(text.encode("utf-8"), rel).to_plain() if text.strip() else {}
+        data = yamlio.read_document(encoded, rel).to_plain() if data is None else data
     except InvalidDataError as exc:
         first = exc.diagnostics[0] if exc.diagnostics else None
         where = f"{rel}:{first.line + offset}:{first.col}" if first else rel

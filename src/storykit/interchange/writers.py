@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from storykit import yamlio
 from storykit.interchange.backlog_md import SECTIONS
+from storykit.model.naming import slugify
 
 # storykit's types as Jira's issue types (interchange/jira.py reads them back).
 JIRA_TYPES = {"epic": "Epic", "story": "Story", "tech": "Task", "task": "Sub-task",
@@ -85,7 +85,7 @@ def backlog_md_files(
         key = milestones[item["id"]]
         front = {"id": key, "title": item["title"]}
         body = f"## Description\n\n{item.get('description') or 'Milestone: ' + item['title']}\n"
-        files[f"milestones/{key} - {_slug(item['title'])}.md"] = _markdown(front, body)
+        files[_file_name("milestones", key, item)] = _markdown(front, body)
     ordinal = 0
     for item in items:
         if item["type"] == "epic":
@@ -93,8 +93,13 @@ def backlog_md_files(
         ordinal += 1000
         key = ids[item["id"]]
         front = _task_front(item, key, ids, milestones, ordinal)
-        files[f"tasks/{key.lower()} - {_slug(item['title'])}.md"] = _markdown(front, _body(item))
+        files[_file_name("tasks", key.lower(), item)] = _markdown(front, _body(item))
     return files
+
+
+def _file_name(folder: str, key: str, item: dict[str, Any]) -> str:
+    """`tasks/task-3 - send-emojis.md`: Backlog.md's naming, the slug storykit's own."""
+    return f"{folder}/{key} - {slugify(item['title']) or 'item'}.md"
 
 
 def _task_front(
@@ -153,8 +158,3 @@ def _config(statuses: Sequence[str], initial: str, name: str) -> str:
         "labels": [], "date_format": "yyyy-mm-dd", "task_prefix": "task",
     }  # fmt: skip
     return yamlio.new_document(data).dump().decode("utf-8")
-
-
-def _slug(title: str) -> str:
-    """A file-name part as Backlog.md makes one: words joined by `-`."""
-    return re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-")[:60] or "item"

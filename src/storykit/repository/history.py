@@ -216,12 +216,13 @@ class History:
             for at in range(0, len(fields), 4)
         ]
 
-    def commits_outside(self, revs: tuple[str, ...], folder: str) -> set[str]:
-        """The commits in `revs` that changed a file outside `folder` (on every side of
-        every merge)."""
+    def commits(self, revs: tuple[str, ...], outside: str | None = None) -> set[str]:
+        """The commits in `revs`; with `outside`, those that changed a file outside that
+        folder (on every side of every merge)."""
+        paths = [":(top)", f":(top,exclude){outside}/"] if outside is not None else []
         status, out, err = self.git.run(
             "log", "-z", "--format=%H", "--full-history", "--end-of-options", *revs,
-            "--", ":(top)", f":(top,exclude){folder}/", check=False,
+            "--", *paths, check=False,
         )  # fmt: skip
         if status != 0:
             if "does not have any commits" in err:

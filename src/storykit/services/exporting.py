@@ -7,7 +7,11 @@ Nothing in the repository changes. See docs/architecture.md, "Import and export"
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from storykit.errors import UsageError
 from storykit.services import answers
@@ -48,3 +52,33 @@ def export_backlog(ws: Workspace, fmt: str) -> Export:
         name = ws.project.root.name
         found.files = writers.backlog_md_files(shapes, workflow.statuses, workflow.initial, name)
     return found
+
+
+def write_folder(files: dict[str, str], out: Path) -> None:
+    """`files` ({path inside: text}) as the folder `out`, which must be new or empty: all
+    of it or nothing. They are written into a temporary folder beside it, renamed into
+    place once whole; a failure (a full disk) removes it and leaves `out` as it was."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(
+            f"{out} is not an empty folder: storykit writes a new one",
+            hint="give a folder that does not exist yet, or an empty one",
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o777 & ~umask)  # as a folder made by mkdir, not mkdtemp's 0700
+        for rel, text in files.items():
+            path = temp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        os.rename(temp, out)
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None

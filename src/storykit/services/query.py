@@ -133,18 +133,14 @@ def timeline_at_head(ws: Workspace) -> Timeline | None:
     """The history of HEAD through the timeline cache (None: no commits yet). At a HEAD
     already read no git runs (HEAD is read from git's files); after a new commit git reads
     that commit only."""
-    from storykit.history.reportcache import head_commit
     from storykit.history.timeline import read_timeline
+    from storykit.history.tipcache import head_of
     from storykit.repository.history import History
 
-    git_dir = ws.project.git_dir
-    head = head_commit(git_dir) if git_dir is not None else None  # a file read, not git
     history = functools.cache(lambda: History(ws.project.root))
+    head = head_of(ws.project, history)
     if head is None:
-        found = history().commit_and_time("HEAD")
-        if found is None:
-            return None
-        head = found[0]
+        return None
     return read_timeline(ws.project, head, history)
 
 

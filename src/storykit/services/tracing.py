@@ -5,11 +5,11 @@ that commit messages close (`Closes SK-7K2M`) to done through the workflow's gat
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storykit.errors import StorykitError
 from storykit.history.codelinks import Links, Named, branches_naming, read_links
+from storykit.history.tipcache import head_of
 from storykit.repository.history import History
 from storykit.services.update import (
     apply_status,
@@ -37,35 +37,23 @@ class Code:
 class Tracer:
     """The links of HEAD's history, read once, and the branches, asked once."""
 
-    def __init__(self, ws: Workspace, tip: str | None = None) -> None:
+    def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.history = functools.cache(lambda: History(ws.project.root))
-        self.tip = tip
         self._links: Links | None = None
         self._branches: list[str] | None = None
 
     @property
     def links(self) -> Links:
         if self._links is None:
-            tip = self.tip or _head(self.ws, self.history)
+            tip = head_of(self.ws.project, self.history)
             self._links = read_links(self.ws.project, tip, self.history) if tip else Links()
         return self._links
 
     def code(self, item_id: str) -> Code:
         if self._branches is None:
-            self._branches = self.history().branches() if self.ws.project.git_dir else []
+            self._branches = self.history().branches()
         return Code(self.links.code_of(item_id), branches_naming(self._branches, item_id))
-
-
-def _head(ws: Workspace, history: Callable[[], History]) -> str | None:
-    from storykit.history.reportcache import head_commit
-
-    git_dir = ws.project.git_dir
-    head = head_commit(git_dir) if git_dir is not None else None  # a file read, not git
-    if head is None:
-        found = history().commit_and_time("HEAD")
-        head = found[0] if found else None
-    return head
 
 
 @dataclass
@@ -87,8 +75,7 @@ def sync(ws: Workspace, since: str | None, options: CommitOptions) -> SyncReport
     closing = tracer.links.closing()
     if since is not None:
         history = tracer.history()
-        base = history.commit_of(since)
-        after = {sha for sha, *_ in history.messages((f"{base}..HEAD",))}
+        after = history.commits(("HEAD", f"^{history.commit_of(since)}"))
         closing = {
             item_id: kept
             for item_id, commits in closing.items()
@@ -96,20 +83,19 @@ def sync(ws: Workspace, since: str | None, options: CommitOptions) -> SyncReport
         }
     report = SyncReport()
     done = shortcut_status(ws, "done")
-    known = {item.id: item for item in ws.store.load_all().items}
-    report.unknown = sorted(i for i in closing if i not in known)
 
-    def build() -> Plan | None:
+    def build() -> Plan | None:  # under the lock: the items as they are now
+        known = {item.id: item for item in ws.store.load_all().items}
+        report.unknown = sorted(i for i in closing if i not in known)
         report.closed.clear()
         report.already.clear()
         report.refused.clear()
         wanted = []
         for item_id in (i for i in closing if i in known):
             item = known[item_id]
-            refusal = gate_refusal(ws, item, done) if item.model.status != done else None
             if item.model.status == done:
                 report.already.append(item_id)
-            elif refusal is not None:  # known from its fields: its file is not parsed
+            elif (refusal := gate_refusal(ws, item, done)) is not None:  # no file parsed
                 report.refused.append((item_id, refusal.message, refusal.hint))
             else:
                 wanted.append(item_id)
@@ -117,9 +103,6 @@ def sync(ws: Workspace, since: str | None, options: CommitOptions) -> SyncReport
         moved = []
         for loaded in load_many(ws, wanted) if wanted else []:
             item_id = loaded.item.id
-            if loaded.item.model.status == done:
-                report.already.append(item_id)
-                continue
             try:
                 apply_status(ws, loaded.document, loaded.item, done)
                 plan = plan_update(ws, loaded, loaded.document, "sync", changes)

@@ -121,22 +121,10 @@ def backlog_md(
     """A Backlog.md folder (config.yml, tasks/, milestones/): epics as milestones, tasks
     under their story as subtasks, the rank as the board's order; what Backlog.md has no
     field for (points, sprints, a story's as a / I want / so that …) is left out."""
-    from storykit.services.exporting import export_backlog
-    from storykit.storage.atomic import write_atomic
+    from storykit.services.exporting import export_backlog, write_folder
 
-    if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise UsageError(
-            f"{output_dir} is not an empty folder: storykit writes a new one",
-            hint="give a folder that does not exist yet, or an empty one",
-        )
     found = export_backlog(workspace(), "backlog-md")
-    try:
-        for rel, text in found.files.items():
-            path = output_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_dir}: {exc.strerror}") from None
+    write_folder(found.files, output_dir)
     _skipped(found.skipped)
     output.err(f"wrote {output_dir}/ ({len(found.files) - 1} items)")
 
