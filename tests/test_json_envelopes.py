@@ -87,6 +87,7 @@ def test_every_commands_json_has_the_keys_the_readme_lists(
         "burndown": ["burndown"],
         "sprint close": ["sprint", "close", "Sprint 1"],
         "velocity": ["velocity"],
+        "flow": ["flow"],
         "claim": ["claim", taken[0], "--owner", "agent"],
         "unclaim": ["unclaim", taken[0]],
         "claim --push": ["claim", taken[1], "--push"],

@@ -44,7 +44,7 @@ def _main() -> None:
         from storykit.cli.lean.creating import try_new
 
         code = try_new(argv)
-    elif command in ("burndown", "velocity", "sprint"):
+    elif command in ("burndown", "velocity", "sprint", "flow"):
         from storykit.cli.lean.kept_reports import try_report
 
         code = try_report(argv)

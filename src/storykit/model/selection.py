@@ -105,8 +105,8 @@ def canonical(
     """The filter with types and statuses spelled as the workflow spells them, tags, owner
     and sprint case-folded; an unknown type, status or tag is a usage error naming the
     valid ones (`tags` gives the tags in use, asked only when a tag was given)."""
-    types = tuple(_one_of(value, ITEM_TYPES, "type") for value in filters.types)
-    chosen = tuple(_one_of(value, statuses, "status") for value in filters.statuses)
+    types = tuple(one_of(value, ITEM_TYPES, "type") for value in filters.types)
+    chosen = tuple(one_of(value, statuses, "status") for value in filters.statuses)
     wanted: tuple[str, ...] = ()
     if filters.tags:
         in_use = {tag.casefold() for tag in tags()}
@@ -124,7 +124,7 @@ def canonical(
     )
 
 
-def _one_of(value: str, valid: Sequence[str], what: str) -> str:
+def one_of(value: str, valid: Sequence[str], what: str) -> str:
     for name in valid:
         if name.casefold() == value.strip().casefold():
             return name

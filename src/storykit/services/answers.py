@@ -18,11 +18,13 @@ from storykit.model.records import date_text
 
 if TYPE_CHECKING:
     from storykit.model.burndown import Burndown
+    from storykit.model.flow import Spread
     from storykit.model.refine import Refinement
     from storykit.model.selection import Match
     from storykit.services.branching import BranchStart
     from storykit.services.check import CheckReport
     from storykit.services.claim_push import PushedClaim
+    from storykit.services.flow import FlowReport
     from storykit.services.importing import ImportReport
     from storykit.services.priority import Suggestions
     from storykit.services.query import Board, ItemDetails, ListResult
@@ -301,6 +303,36 @@ def velocity(found: Velocity) -> dict[str, Any]:
         for r in found.sprints
     ]
     return envelope(None, sprints=sprints, average=number(found.average))
+
+
+def flow(found: FlowReport) -> dict[str, Any]:
+    """`flow`: the window, cycle and lead time (overall and per type), throughput per ISO
+    week, aging work in progress and the cumulative flow per day (days with one decimal)."""
+    from storykit.model.flow import days
+
+    figures = found.flow
+    window = {"from": figures.first_day.isoformat(), "to": figures.last_day.isoformat()}
+    aging = [
+        {"id": a.id, "title": a.title, "status": a.status, "days": days(a.age),
+         "over_p85": a.over_p85}
+        for a in figures.aging
+    ]  # fmt: skip
+    return envelope(
+        None,
+        window=window,
+        cycle_time={name: _spread(s) for name, s in figures.cycle.items()},
+        lead_time={name: _spread(s) for name, s in figures.lead.items()},
+        throughput=[{"week": week, "done": done} for week, done in figures.throughput],
+        aging=aging,
+        cfd=[{"date": day.isoformat(), "counts": counts} for day, counts in figures.cfd],
+    )
+
+
+def _spread(found: Spread) -> dict[str, Any]:
+    from storykit.model.flow import days
+
+    return {"count": found.count, "p50": days(found.p50), "p85": days(found.p85),
+            "p95": days(found.p95)}  # fmt: skip
 
 
 def sprint_details(found: SprintDetails) -> dict[str, Any]:

@@ -93,18 +93,24 @@ class SprintList:
     found: AsOf
 
 
-def as_of(ws: Workspace, at: str | None = None) -> AsOf:
-    history = History(ws.project.root)
+def moment_at(history: History, at: str | None, what: str) -> tuple[str, dt.datetime, dt.datetime]:
+    """(commit, when it was made, "now") of a report asked at HEAD or `--at REV`: "now" is
+    the current time, or with `--at` the moment that commit was made."""
     found = history.commit_and_time(at or "HEAD")
     if found is None:
         if at is not None:
             history.commit_of(at)  # says what is wrong with it
         raise RepoStateError(
-            "the repository has no commits yet, so sprints have no history",
+            f"the repository has no commits yet, so {what} have no history",
             hint="commit the backlog first",
         )
     commit, made = found
-    now = made if at is not None else max(clock.now(), made)
+    return commit, made, made if at is not None else max(clock.now(), made)
+
+
+def as_of(ws: Workspace, at: str | None = None) -> AsOf:
+    history = History(ws.project.root)
+    commit, made, now = moment_at(history, at, "sprints")
     folder = f"{ws.project.config.backlog_dir}/{SPRINT_FOLDER}"
     files = history.tree_files(commit, folder)
     blobs = history.read_blobs(sorted(set(files.values())))

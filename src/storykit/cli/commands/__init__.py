@@ -175,6 +175,12 @@ COMMANDS: tuple[Command, ...] = (
         "reports",
     ),
     _command(
+        "flow",
+        "How work flows, from git history: cycle and lead time, throughput, aging work in "
+        "progress, cumulative flow.",
+        "flow",
+    ),
+    _command(
         "agents",
         "Instructions for coding agents (AGENTS.md): find, claim and record work with storykit.",
         "agents",

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
@@ -22,7 +22,7 @@ from storykit.model.points import number
 from storykit.services import answers
 
 if TYPE_CHECKING:
-    from storykit.services.reports import AsOf, SprintReport, Velocity
+    from storykit.services.reports import SprintReport, Velocity
     from storykit.services.workspace import Workspace
 
 AtOpt = Annotated[
@@ -213,8 +213,16 @@ def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
         sys.stdout, sys.stderr = real_out, real_err
 
 
+class Computed(Protocol):
+    """A report computed as of a commit, and the window of "now" its answer holds for."""
+
+    commit: str
+
+    def window(self) -> tuple[float, float, float] | None: ...
+
+
 @contextlib.contextmanager
-def kept(ws: Workspace, found: AsOf, command: str, **options: object) -> Iterator[Keeping]:
+def kept(ws: Workspace, found: Computed, command: str, **options: object) -> Iterator[Keeping]:
     """Print a report and keep what was printed (and drawn) for the lean path
     (`reportcache.py`)."""
     from storykit.cli.lean.kept_reports import report_request

@@ -1,9 +1,10 @@
-"""A lean `storykit burndown`, `velocity` and `sprint list`: the answer printed last time
+"""A lean `storykit burndown`, `velocity`, `sprint list` and `flow`: the answer printed last time
 (or the SVG chart drawn last time, written again), when nothing it depends on has changed
 (`reportcache.py`); otherwise None, and the full command runs (and stores its answer)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,10 @@ _FORMS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("burndown",): (("--at", "--format", "--output"), ("--json",)),
     ("velocity",): (("--at", "--format", "--last", "--output"), ("--json",)),
     ("sprint", "list"): (("--at",), ("--json",)),
+    ("flow",): (("--at", "--format", "--output", "--since", "--type", "--until"), ("--json",)),
 }
+# `flow --since` is kept only as a date or a full SHA: a branch or tag may move.
+_FIXED_SINCE = re.compile(r"\d{4}-\d{2}-\d{2}|[0-9a-fA-F]{40}")
 
 
 def report_request(
@@ -28,6 +32,9 @@ def report_request(
     as_json: bool = False,
     form: str = "text",
     last: str | int | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    only: str | None = None,
 ) -> list[str] | None:
     """A report's options as the cache key holds them — the full command builds the same
     list from what Typer parsed — or None for a form that is not kept. An SVG chart is
@@ -36,13 +43,15 @@ def report_request(
     drawer = _drawer() if form == "svg" else ""
     if form not in ("text", "markdown", "svg") or drawer is None:
         return None
+    if since is not None and not _FIXED_SINCE.fullmatch(since):
+        return None
     if command == "velocity" and last is None:
         last = 6
-    fields = (command, sprint, "yes" if at else "", as_json, form, last, drawer)
+    fields = (command, sprint, "yes" if at else "", as_json, form, last, drawer, since, until, only)
     return [f"{name}={value}" for name, value in zip(_NAMES, fields, strict=True)]
 
 
-_NAMES = ("command", "sprint", "at", "json", "format", "last", "drawer")
+_NAMES = ("command", "sprint", "at", "json", "format", "last", "drawer", "since", "until", "type")
 
 
 def _drawer() -> str | None:
@@ -111,6 +120,9 @@ def try_report(argv: list[str]) -> int | None:
             as_json="--json" in found,
             form=found.get("--format", "text"),
             last=int(last) if last is not None else None,
+            since=found.get("--since"),
+            until=found.get("--until"),
+            only=found.get("--type"),
         )
         commit = cache.commit(found.get("--at"))
         key = cache.key(commit, wanted) if commit and wanted else None

@@ -6,7 +6,7 @@ only when a chart is drawn."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storykit.cli.render.comment import fit
 from storykit.errors import UsageError
@@ -22,9 +22,25 @@ if TYPE_CHECKING:
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _plain(value: float | None) -> str:
+def plain(value: float | None) -> str:
     shown = number(value)
     return "" if shown is None else str(shown)
+
+
+def built(plt: Any, colour: bool) -> str:
+    """plotext's drawing as text (without colour codes unless `colour`)."""
+    text = str(plt.build())
+    return text if colour else _ANSI.sub("", text)
+
+
+def start_plot(width: int, height: int) -> Any:
+    """plotext, cleared, with the plain theme and the size given."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.theme("clear")
+    plt.plotsize(max(width, 40), height)
+    return plt
 
 
 def _known(report: SprintReport) -> list[tuple[int, float, float]]:
@@ -38,12 +54,8 @@ def _known(report: SprintReport) -> list[tuple[int, float, float]]:
 
 def burndown_terminal(report: SprintReport, width: int, colour: bool) -> str:
     """Remaining against the ideal line, with the scope line (its steps are scope change)."""
-    import plotext as plt
-
     days = report.burndown.days
-    plt.clear_figure()
-    plt.theme("clear")
-    plt.plotsize(max(width, 40), 16)
+    plt = start_plot(width, 16)
     x = list(range(1, len(days) + 1))
     marks = ("braille",) * 3 if colour else (".", "-", "*")  # told apart without colour
     plt.plot(x, [day.ideal for day in days], label="ideal", color="gray", marker=marks[0])
@@ -58,16 +70,11 @@ def burndown_terminal(report: SprintReport, width: int, colour: bool) -> str:
     plt.xticks(x[::step], [day.date.strftime("%m-%d") for day in days][::step])
     plt.ylim(0, max([1.0] + [d.scope or 0 for d in days] + [days[0].ideal if days else 0]))
     plt.title(printable(f"{report.sprint.name}: burndown"))
-    text = str(plt.build())
-    return text if colour else _ANSI.sub("", text)
+    return built(plt, colour)
 
 
 def velocity_terminal(found: Velocity, width: int, colour: bool) -> str:
-    import plotext as plt
-
-    plt.clear_figure()
-    plt.theme("clear")
-    plt.plotsize(max(width, 40), 14)
+    plt = start_plot(width, 14)
     names = [printable(r.sprint.name)[:12] for r in found.sprints]
     committed = [r.burndown.committed for r in found.sprints]
     completed = [r.burndown.completed for r in found.sprints]
@@ -76,13 +83,12 @@ def velocity_terminal(found: Velocity, width: int, colour: bool) -> str:
         names, [committed, completed], labels=["committed", "completed"], marker=marks,
         color=["blue", "green"],
     )  # fmt: skip
-    average = _plain(found.average) or "-"
+    average = plain(found.average) or "-"
     plt.title(f"velocity (average of the last 3 closed sprints: {average})")
-    text = str(plt.build())
-    return text if colour else _ANSI.sub("", text)
+    return built(plt, colour)
 
 
-def _mermaid_text(text: str) -> str:
+def mermaid_text(text: str) -> str:
     return printable(text).replace('"', "'")
 
 
@@ -96,8 +102,8 @@ def burndown_markdown(report: SprintReport) -> str:
         "| date | scope | completed | remaining | ideal |",
         "| --- | ---: | ---: | ---: | ---: |",
         *(
-            f"| {d.date} | {_plain(d.scope)} | {_plain(d.completed)} | "
-            f"{_plain(d.remaining)} | {_plain(d.ideal)} |"
+            f"| {d.date} | {plain(d.scope)} | {plain(d.completed)} | "
+            f"{plain(d.remaining)} | {plain(d.ideal)} |"
             for d in days
         ),
     ]
@@ -107,19 +113,19 @@ def burndown_markdown(report: SprintReport) -> str:
     chart = [
         "```mermaid",
         "xychart-beta",
-        f'    title "{_mermaid_text(report.sprint.name)}: burndown"',
+        f'    title "{mermaid_text(report.sprint.name)}: burndown"',
         f"    x-axis [{labels}]",
-        f'    y-axis "points" 0 --> {_plain(top)}',
-        f"    line [{', '.join(_plain(d.ideal) for d in days)}]",
+        f'    y-axis "points" 0 --> {plain(top)}',
+        f"    line [{', '.join(plain(d.ideal) for d in days)}]",
     ]
     if known:
-        chart.append(f"    line [{', '.join(_plain(left) for _, _, left in known)}]")
+        chart.append(f"    line [{', '.join(plain(left) for _, _, left in known)}]")
     chart.append("```")
     head = (
         f"**{printable(report.sprint.name)}** ({report.sprint.model.start} → "
-        f"{report.sprint.model.end}): committed {_plain(figures.committed)}, added "
-        f"{_plain(figures.added)}, removed {_plain(figures.removed)}, completed "
-        f"{_plain(figures.completed)}, remaining {_plain(figures.remaining)}"
+        f"{report.sprint.model.end}): committed {plain(figures.committed)}, added "
+        f"{plain(figures.added)}, removed {plain(figures.removed)}, completed "
+        f"{plain(figures.completed)}, remaining {plain(figures.remaining)}"
     )
     return fit("\n".join([head, "", *rows, "", *chart]) + "\n", _WHOLE)
 
@@ -130,24 +136,24 @@ def velocity_markdown(found: Velocity) -> str:
         "| --- | --- | --- | ---: | ---: |",
         *(
             f"| {printable(r.sprint.name).replace('|', '/')} | {r.sprint.model.start} | "
-            f"{r.sprint.model.end} | {_plain(r.burndown.committed)} | "
-            f"{_plain(r.burndown.completed)} |"
+            f"{r.sprint.model.end} | {plain(r.burndown.committed)} | "
+            f"{plain(r.burndown.completed)} |"
             for r in found.sprints
         ),
     ]
-    names = ", ".join(f'"{_mermaid_text(r.sprint.name)}"' for r in found.sprints)
+    names = ", ".join(f'"{mermaid_text(r.sprint.name)}"' for r in found.sprints)
     top = max([1.0] + [max(r.burndown.committed, r.burndown.completed) for r in found.sprints])
     chart = [
         "```mermaid",
         "xychart-beta",
         '    title "velocity: committed and completed points"',
         f"    x-axis [{names}]",
-        f'    y-axis "points" 0 --> {_plain(top)}',
-        f"    bar [{', '.join(_plain(r.burndown.committed) for r in found.sprints)}]",
-        f"    bar [{', '.join(_plain(r.burndown.completed) for r in found.sprints)}]",
+        f'    y-axis "points" 0 --> {plain(top)}',
+        f"    bar [{', '.join(plain(r.burndown.committed) for r in found.sprints)}]",
+        f"    bar [{', '.join(plain(r.burndown.completed) for r in found.sprints)}]",
         "```",
     ]
-    average = f"average of the last 3 closed sprints: {_plain(found.average) or '-'}"
+    average = f"average of the last 3 closed sprints: {plain(found.average) or '-'}"
     return fit("\n".join([*rows, "", average, "", *chart]) + "\n", _WHOLE)
 
 
@@ -157,7 +163,7 @@ SVG_EXTRA = (
 )
 
 
-def _figure() -> tuple[Figure, Axes]:
+def new_figure(size: tuple[float, float] = (8, 4.5)) -> Figure:
     try:
         import matplotlib
     except ImportError:  # an optional extra: the base install stays slim
@@ -171,12 +177,12 @@ def _figure() -> tuple[Figure, Axes]:
     matplotlib.rcParams["svg.hashsalt"] = "storykit"
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 4.5))
-    return figure, figure.subplots()
+    return Figure(figsize=size)
 
 
 def burndown_svg(report: SprintReport) -> bytes:
-    figure, axes = _figure()
+    figure = new_figure()
+    axes: Axes = figure.subplots()
     days = report.burndown.days
     labels = [day.date.strftime("%m-%d") for day in days]
     axes.plot(labels, [d.ideal for d in days], "--", color="gray", label="ideal")
@@ -190,11 +196,12 @@ def burndown_svg(report: SprintReport) -> bytes:
     axes.set_ylim(bottom=0)
     axes.tick_params(axis="x", labelrotation=45)
     axes.legend()
-    return _rendered(figure)
+    return rendered(figure)
 
 
 def velocity_svg(found: Velocity) -> bytes:
-    figure, axes = _figure()
+    figure = new_figure()
+    axes: Axes = figure.subplots()
     names = [printable(r.sprint.name) for r in found.sprints]
     x = list(range(len(names)))
     committed = [r.burndown.committed for r in found.sprints]
@@ -207,10 +214,10 @@ def velocity_svg(found: Velocity) -> bytes:
     axes.set_title("velocity")
     axes.set_ylabel("points")
     axes.legend()
-    return _rendered(figure)
+    return rendered(figure)
 
 
-def _rendered(figure: Figure) -> bytes:
+def rendered(figure: Figure) -> bytes:
     """The chart as an SVG file's bytes."""
     import io
 

@@ -1,0 +1,92 @@
+"""Time `storykit flow` on a long history, whole process: cold (no cache: a fresh clone)
+and warm (the history cached in `timeline-cache.json`, the figures computed again).
+Issue 29's budget: 3,000 commits and 1,000 items, cold ≤ 3 s, warm ≤ 0.5 s.
+
+    python benchmarks/flow.py                        # 1,000 items, 3,000 backlog commits
+    python benchmarks/flow.py --items 1000 --commits 3000 --runs 7
+
+Not a test: CI does not run it. The history is `sprints.py`'s: ten two-week sprints and
+commits that each change one item's status, points, sprint or rank, as a team's daily
+edits would, so items start, finish, and are reopened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+from sprints import STORYKIT, history, timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="storykit-flow-"))
+    try:
+        # The backlog is captured before the history starts (2026-06-01), as a team's is.
+        before = "2026-05-25T09:00:00+00:00"
+        dated = {"GIT_AUTHOR_DATE": before, "GIT_COMMITTER_DATE": before}
+        saved = {name: os.environ.get(name) for name in dated}
+        os.environ.update(dated)
+        try:
+            generate(root, args.items)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        history(root, args.commits)
+        count = subprocess.run(
+            ["git", "rev-list", "--count", "HEAD", "--", "backlog/"],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        print(f"{args.items} items, {count} commits touching backlog/ ({root})")
+        state = root / ".git" / "storykit"
+
+        def cold() -> None:  # a fresh clone: no cache of any kind
+            shutil.rmtree(state, ignore_errors=True)
+
+        window = ["--since", "2026-06-01"]  # the whole generated history (20 weeks)
+        cases = {
+            "flow --json": [STORYKIT, "flow", "--json", *window],
+            "flow (text, charts)": [STORYKIT, "flow", *window],
+            "flow --format markdown": [STORYKIT, "flow", "--format", "markdown", *window],
+        }
+        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15}")
+        for label, argv in cases.items():
+            cold_runs = timed(root, argv, args.runs, cold)
+            timed(root, argv, 1)
+            warm_runs = timed(root, argv, args.runs)
+            print(
+                f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
+                f"{statistics.median(warm_runs):>14.2f}s (max {max(warm_runs):.2f}s)"
+            )
+        figures = json.loads(
+            subprocess.run(cases["flow --json"], cwd=root, capture_output=True,
+                           check=True).stdout
+        )  # fmt: skip
+        done = figures["cycle_time"]["all"]
+        print(
+            f"(window {figures['window']['from']} → {figures['window']['to']}: "
+            f"{done['count']} items with a cycle time, p85 {done['p85']} days; "
+            f"{len(figures['aging'])} in progress; {len(figures['cfd'])} days)"
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
