@@ -1,5 +1,6 @@
-"""Time `storykit flow` on a long history, whole process: cold (no cache: a fresh clone)
-and warm (the history cached in `timeline-cache.json`, the figures computed again).
+"""Time `storykit flow` on a long history, whole process: cold (no cache: a fresh clone),
+with the history cached (`timeline-cache.json`: the figures computed again) and with the
+answer kept (`reports-cache.json`: asked again, nothing changed).
 Issue 29's budget: 3,000 commits and 1,000 items, cold ≤ 3 s, warm ≤ 0.5 s.
 
     python benchmarks/flow.py                        # 1,000 items, 3,000 backlog commits
@@ -65,14 +66,21 @@ def main() -> None:
             "flow (text, charts)": [STORYKIT, "flow", *window],
             "flow --format markdown": [STORYKIT, "flow", "--format", "markdown", *window],
         }
-        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15}")
+
+        def timeline_only() -> None:  # history cached, the figures computed again
+            (state / "reports-cache.json").unlink(missing_ok=True)
+
+        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
         for label, argv in cases.items():
             cold_runs = timed(root, argv, args.runs, cold)
             timed(root, argv, 1)
-            warm_runs = timed(root, argv, args.runs)
+            middle = timed(root, argv, args.runs, timeline_only)
+            timed(root, argv, 1)
+            kept = timed(root, argv, args.runs)
             print(
                 f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
-                f"{statistics.median(warm_runs):>14.2f}s (max {max(warm_runs):.2f}s)"
+                f"{statistics.median(middle):>14.2f}s {statistics.median(kept):>11.2f}s"
+                f"  (max {max(cold_runs):.2f} / {max(middle):.2f} / {max(kept):.2f})"
             )
         figures = json.loads(
             subprocess.run(cases["flow --json"], cwd=root, capture_output=True,

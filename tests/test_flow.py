@@ -105,7 +105,7 @@ def test_every_figure_as_computed_by_hand(repo: Repo, team: dict[str, str]) -> N
     assert list(answer) == [
         "schema_version", "window", "cycle_time", "lead_time", "throughput", "aging", "cfd"
     ]  # fmt: skip
-    # From the first capture (later than twelve weeks back) to today.
+    # The whole history: from the day of the first capture to today.
     assert answer["window"] == {"from": "2026-11-02", "to": "2026-11-18"}
     # Cycle: C 1.0 (11-05 14:00 → 11-06 14:00), A 2.0 (11-03 10:00 → 11-05 09:00 is 47 h =
     # 1.958), B 4.9 (11-04 12:00 → 11-09 10:00 is 4 d 22 h), D 6.0 (first start 11-10 09:00

@@ -3,8 +3,8 @@ cumulative flow from git history (`model/flow.py` computes them), as of HEAD or 
 like the sprint reports: "now" is the current time, or the moment that commit was made.
 
 The window is `--since DATE|REV` (the start of that day, or the moment the revision was
-committed) to `--until DATE` (the end of that day, or now if sooner); by default the last
-twelve weeks, or since the first item was captured if that is later.
+committed) to `--until DATE` (the end of that day, or now if sooner); by default from the
+day the first item was captured: the whole history.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from storykit.repository.history import History
 from storykit.services.reports import moment_at
 from storykit.services.sprints import parse_date
 from storykit.services.workspace import Workspace
-
-DEFAULT_WEEKS = 12
 
 
 @dataclass
@@ -83,11 +81,8 @@ def flow_of(
         raise cut_short("flow metrics")
     if since is None:
         first = min((when for _, when in timeline.captured().values()), default=end.timestamp())
-        earliest = end.astimezone(zone).date() - dt.timedelta(weeks=DEFAULT_WEEKS, days=-1)
-        start = max(
-            moment(earliest, zone),
-            moment(dt.datetime.fromtimestamp(first, zone).date(), zone),
-        )
+        day = dt.datetime.fromtimestamp(min(first, end.timestamp()), zone).date()
+        start = moment(day, zone)  # the whole history: from the day of the first capture
     else:
         start = _since(history, since, zone)
     if start > end:

@@ -35,7 +35,7 @@ def flow(
             "--since",
             metavar="DATE|REV",
             help="Start of the window: a date (its first moment) or a revision (the moment it "
-            "was committed). Default: 12 weeks back, or the first item if later.",
+            "was committed). Default: the day the first item was captured.",
         ),
     ] = None,
     until: Annotated[
