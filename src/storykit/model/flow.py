@@ -159,8 +159,8 @@ def flow(
                     item.captured = when
                 item.type = str(delta.get("type") or item.type)
                 item.title = str(delta.get("title") or item.title)
-                status = delta.get("status", item.status) if "status" in delta else item.status
-                item.status = status if isinstance(status, str) else (item.status or "")
+                status = delta.get("status", item.status)
+                item.status = status if isinstance(status, str) else ""  # "": unreadable
                 if item.status in active and item.started is None:
                     item.started = when
                 if item.status == workflow.done and before != workflow.done:
