@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from sprints import STORYKIT, history, timed
+from sprints import STORYKIT, history, three_ways
 
 
 def main() -> None:
@@ -55,32 +55,19 @@ def main() -> None:
             cwd=root, capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         print(f"{args.items} items, {count} commits touching backlog/ ({root})")
-        state = root / ".git" / "storykit"
-
-        def cold() -> None:  # a fresh clone: no cache of any kind
-            shutil.rmtree(state, ignore_errors=True)
-
         window = ["--since", "2026-06-01"]  # the whole generated history (20 weeks)
         cases = {
             "flow --json": [STORYKIT, "flow", "--json", *window],
             "flow (text, charts)": [STORYKIT, "flow", *window],
             "flow --format markdown": [STORYKIT, "flow", "--format", "markdown", *window],
         }
-
-        def timeline_only() -> None:  # history cached, the figures computed again
-            (state / "reports-cache.json").unlink(missing_ok=True)
-
         print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
         for label, argv in cases.items():
-            cold_runs = timed(root, argv, args.runs, cold)
-            timed(root, argv, 1)
-            middle = timed(root, argv, args.runs, timeline_only)
-            timed(root, argv, 1)
-            kept = timed(root, argv, args.runs)
+            cold, middle, kept = three_ways(root, argv, args.runs)
             print(
-                f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
+                f"{label:<24} {statistics.median(cold):>10.2f}s "
                 f"{statistics.median(middle):>14.2f}s {statistics.median(kept):>11.2f}s"
-                f"  (max {max(cold_runs):.2f} / {max(middle):.2f} / {max(kept):.2f})"
+                f"  (max {max(cold):.2f} / {max(middle):.2f} / {max(kept):.2f})"
             )
         figures = json.loads(
             subprocess.run(cases["flow --json"], cwd=root, capture_output=True,

@@ -118,6 +118,17 @@ def timed(root: Path, argv: list[str], runs: int, before: object = None) -> list
     return found
 
 
+def three_ways(root: Path, argv: list[str], runs: int) -> tuple[list[float], ...]:
+    """`argv` timed cold (a fresh clone: no `.git/storykit/` at all), with the history
+    cached (the answer computed again) and with the answer kept (asked again)."""
+    state = root / ".git" / "storykit"
+    cold = timed(root, argv, runs, lambda: shutil.rmtree(state, ignore_errors=True))
+    timed(root, argv, 1)
+    middle = timed(root, argv, runs, lambda: (state / "reports-cache.json").unlink(missing_ok=True))
+    timed(root, argv, 1)
+    return cold, middle, timed(root, argv, runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=1000)
@@ -133,14 +144,6 @@ def main() -> None:
             cwd=root, capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         print(f"{args.items} items, {count} commits touching backlog/ ({root})")
-        state = root / ".git" / "storykit"
-
-        def cold() -> None:  # a fresh clone: no cache of any kind
-            shutil.rmtree(state, ignore_errors=True)
-
-        def timeline_only() -> None:  # history cached, the answer computed again
-            (state / "reports-cache.json").unlink(missing_ok=True)
-
         files = sorted((root / "backlog").glob("*.yaml"))
         item = files[len(files) // 2]
         item_id = item.name[: item.name.index("-", 3)]
@@ -157,11 +160,7 @@ def main() -> None:
         }
         print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
         for label, argv in cases.items():
-            cold_runs = timed(root, argv, args.runs, cold)
-            timed(root, argv, 1)
-            middle = timed(root, argv, args.runs, timeline_only)
-            timed(root, argv, 1)
-            warm_runs = timed(root, argv, args.runs)
+            cold_runs, middle, warm_runs = three_ways(root, argv, args.runs)
             print(
                 f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
                 f"{statistics.median(middle):>14.2f}s {statistics.median(warm_runs):>11.2f}s"
