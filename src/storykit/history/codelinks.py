@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storykit.history.tipcache import TipCache
-from storykit.locations import history_shape, is_shallow, package_fingerprint
+from storykit.locations import package_fingerprint
 from storykit.model.ids import CODE_PATTERN
 from storykit.project import Project
 from storykit.repository.history import History
@@ -115,8 +115,7 @@ def _read(cache: _Cache, project: Project, tip: str, history_of: Callable[[], Hi
             cache.commits[sha] = [subject, author, date, list(mentions), list(closes),
                                   sha in code]  # fmt: skip
         order = [entry[0] for entry in named] + (cache.tips[base] if base else [])
-    cut = project.git_dir is not None and is_shallow(project.git_dir)
-    links = Links([cache.named(sha) for sha in order], cut=cut)
+    links = Links([cache.named(sha) for sha in order], cut=cache.cut)
     cache.remember(tip, order)
     cache.save()
     return links
@@ -125,10 +124,9 @@ def _read(cache: _Cache, project: Project, tip: str, history_of: Callable[[], Hi
 class _Cache(TipCache):
     def __init__(self, project: Project) -> None:
         config = project.config
-        shape = history_shape(project.git_dir) if project.git_dir is not None else ""
         words = ",".join(config.trace.close_keywords)
         # How messages are read is storykit's own: its version is part of the key too.
-        key = f"{package_fingerprint()}\0{config.prefix}\0{config.backlog_dir}\0{words}\0{shape}"
+        key = f"{package_fingerprint()}\0{config.prefix}\0{config.backlog_dir}\0{words}"
         super().__init__(project, "links-cache.json", key, _FORMAT)
 
     def named(self, sha: str) -> Named:

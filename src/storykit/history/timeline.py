@@ -30,9 +30,7 @@ from storykit.locations import (
     CUT_SHORT,
     SPRINT_FOLDER,
     UNSHALLOW_HINT,
-    history_shape,
     is_item_file,
-    is_shallow,
 )
 from storykit.model.burndown import Change, Timeline
 from storykit.model.naming import id_from_file_name
@@ -83,8 +81,7 @@ def _read(
         fresh = [c for c in logged if c.sha not in cache.commits]
         cache.commits.update(_extract(history, folder, fresh))
         order = known + [c.sha for c in logged]
-    cut = project.git_dir is not None and is_shallow(project.git_dir)
-    timeline = Timeline([cache.change(sha) for sha in order], cut=cut)
+    timeline = Timeline([cache.change(sha) for sha in order], cut=cache.cut)
     cache.remember(commit, order)
     cache.save()
     return timeline
@@ -201,10 +198,7 @@ def _fields(raw: bytes, names: Iterable[str]) -> Fields | None:
 
 class _Cache(TipCache):
     def __init__(self, project: Project) -> None:
-        # The same commits show another history once unshallowed, grafted or replaced.
-        shape = history_shape(project.git_dir) if project.git_dir is not None else ""
-        key = f"{project.config.backlog_dir}\0{shape}"
-        super().__init__(project, "timeline-cache.json", key, _FORMAT)
+        super().__init__(project, "timeline-cache.json", project.config.backlog_dir, _FORMAT)
 
     def change(self, sha: str) -> Change:
         time, items, sprints, author, undoes = self.commits[sha]

@@ -1,8 +1,9 @@
 """The incremental cache both history readers keep (`timeline.py`, `codelinks.py`): one
 value per commit read, and the ordered commits of the last few tips read, so that after one
 more commit one more commit is read. A speed-up only: without it the same answer is
-rebuilt. The caller's key holds everything that decides the values (the history's shape
-among it); a file of another key or format is ignored."""
+rebuilt. The key is the caller's (everything else that decides the values) and the
+history's shape, which every such cache needs: the same commits show another history once
+unshallowed, grafted or replaced. A file of another key or format is ignored."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from storykit.locations import history_shape, is_shallow
 from storykit.project import Project
 from storykit.repository.history import History
 from storykit.storage.atomic import save_json
@@ -34,7 +36,10 @@ def head_of(project: Project, history: Callable[[], History]) -> str | None:
 class TipCache:
     def __init__(self, project: Project, name: str, key: str, version: int) -> None:
         self.path: Path | None = None
-        self.key, self.version = key, version
+        git_dir = project.git_dir
+        shape = history_shape(git_dir) if git_dir is not None else ""
+        self.cut = git_dir is not None and is_shallow(git_dir)  # its history is cut short
+        self.key, self.version = f"{key}\0{shape}", version
         self.commits: dict[str, list[Any]] = {}
         self.tips: dict[str, list[str]] = {}
         self.dirty = False

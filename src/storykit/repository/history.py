@@ -220,18 +220,10 @@ class History:
         """The commits in `revs`; with `outside`, those that changed a file outside that
         folder (on every side of every merge)."""
         paths = [":(top)", f":(top,exclude){outside}/"] if outside is not None else []
-        status, out, err = self.git.run(
-            "log", "-z", "--format=%H", "--full-history", "--end-of-options", *revs,
-            "--", *paths, check=False,
-        )  # fmt: skip
-        if status != 0:
-            if "does not have any commits" in err:
-                return set()
-            raise GitError(f"git log failed: {err.strip()}")
-        found = {sha for sha in out.split("\0") if sha}
-        if not all(_is_sha(sha) for sha in found):
-            raise GitError("git log printed records storykit cannot read")
-        return found
+        fields = self._log_fields(
+            1, "--format=%H", "--full-history", "--end-of-options", *revs, "--", *paths
+        )
+        return set(fields)
 
     def branches(self) -> list[str]:
         """The local and remote-tracking branches, by short name (`main`, `origin/x`)."""
