@@ -62,14 +62,20 @@ class Links:
         return found
 
 
+def whole_word(pattern: str) -> str:
+    """`pattern` only where it is a whole word: no letter, digit or `_` right before or
+    after it (`sk-7k2m` in `Fix sk-7k2m.`, not in `xsk-7k2m` or `SK-7K2Mx`)."""
+    return rf"(?<![A-Za-z0-9_]){pattern}(?![A-Za-z0-9_])"
+
+
 class Matcher:
     """Finds item IDs in a message, and those after a closing word."""
 
     def __init__(self, prefix: str, close_keywords: list[str]) -> None:
-        item = rf"(?<![A-Za-z0-9_]){re.escape(prefix)}-{CODE_PATTERN}(?![A-Za-z0-9_])"
+        item = whole_word(rf"{re.escape(prefix)}-{CODE_PATTERN}")
         self.item = re.compile(item, re.IGNORECASE)
         words = "|".join(re.escape(word) for word in close_keywords)
-        self.closing = re.compile(rf"(?<![A-Za-z0-9_])(?:{words}):?[ \t]+({item})", re.IGNORECASE)
+        self.closing = re.compile(whole_word(rf"(?:{words}):?[ \t]+({item})"), re.IGNORECASE)
 
     def mentions(self, message: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.group(0).upper() for m in self.item.finditer(message)))
@@ -80,7 +86,7 @@ class Matcher:
 
 def branches_naming(names: list[str], item_id: str) -> list[str]:
     """The branch names that hold the item's ID as a whole word, any case."""
-    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(item_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
+    pattern = re.compile(whole_word(re.escape(item_id)), re.IGNORECASE)
     return [name for name in names if pattern.search(name)]
 
 
