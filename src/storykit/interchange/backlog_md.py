@@ -36,9 +36,13 @@ HOLDS = ("title", "status", "description", "acceptance_criteria", "notes", "outc
          "tags", "owner", "parent", "depends_on")  # fmt: skip
 
 SOURCE = "backlog.md"
+# storykit's types as Backlog.md's task types (what `export backlog-md` writes).
+WRITTEN_TYPES = {"story": "feature", "tech": "task", "spike": "spike"}
 # Backlog.md's task types (its configured ones, by default) as storykit's; the rest: story.
-TYPES = {"spike": "spike", "epic": "epic", "task": "tech", "chore": "tech", "docs": "tech",
-         "refactor": "tech", "technical": "tech", "tech": "tech"}  # fmt: skip
+TYPES = {name: kind for kind, name in WRITTEN_TYPES.items()} | {
+    "epic": "epic", "chore": "tech", "docs": "tech", "refactor": "tech", "technical": "tech",
+    "tech": "tech",
+}  # fmt: skip
 FOLDERS = ("tasks", "drafts", "completed")
 # Sections between Backlog.md's markers: `<!-- SECTION:NOTES:BEGIN -->` … `END -->`.
 SECTIONS = {"DESCRIPTION": "Description", "PLAN": "Implementation Plan",

@@ -26,13 +26,12 @@ from storykit.interchange.records import (
 # The storykit fields this source holds (a re-import updates these only).
 HOLDS = ("title", "status", "description", "points", "tags", "owner", "sprint", "parent")
 
-TYPES = {
-    "epic": "epic",
-    "story": "story",
-    "task": "tech",
-    "sub-task": "task",
+# storykit's types as Jira's issue types (what `export csv` writes); read back, with the
+# other issue types Jira knows.
+WRITTEN_TYPES = {"epic": "Epic", "story": "Story", "tech": "Task", "task": "Sub-task",
+                 "spike": "Spike"}  # fmt: skip
+TYPES = {name.casefold(): kind for kind, name in WRITTEN_TYPES.items()} | {
     "subtask": "task",
-    "spike": "spike",
     "bug": "story",
     "improvement": "story",
     "new feature": "story",

@@ -14,13 +14,9 @@ from typing import Any
 
 from storykit import yamlio
 from storykit.interchange.backlog_md import SECTIONS
+from storykit.interchange.backlog_md import WRITTEN_TYPES as BACKLOG_MD_TYPES
+from storykit.interchange.jira import WRITTEN_TYPES as JIRA_TYPES
 from storykit.model.naming import slugify
-
-# storykit's types as Jira's issue types (interchange/jira.py reads them back).
-JIRA_TYPES = {"epic": "Epic", "story": "Story", "tech": "Task", "task": "Sub-task",
-              "spike": "Spike"}  # fmt: skip
-# storykit's types as Backlog.md's task types (interchange/backlog_md.py reads them back).
-BACKLOG_MD_TYPES = {"story": "feature", "tech": "task", "spike": "spike"}
 
 
 def parents_first(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
