@@ -17,15 +17,15 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from sprints import STORYKIT, history, three_ways
+from sprints import STORYKIT, history, report_table
 
 
 def main() -> None:
@@ -38,17 +38,8 @@ def main() -> None:
     try:
         # The backlog is captured before the history starts (2026-06-01), as a team's is.
         before = "2026-05-25T09:00:00+00:00"
-        dated = {"GIT_AUTHOR_DATE": before, "GIT_COMMITTER_DATE": before}
-        saved = {name: os.environ.get(name) for name in dated}
-        os.environ.update(dated)
-        try:
+        with mock.patch.dict(os.environ, GIT_AUTHOR_DATE=before, GIT_COMMITTER_DATE=before):
             generate(root, args.items)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         history(root, args.commits)
         count = subprocess.run(
             ["git", "rev-list", "--count", "HEAD", "--", "backlog/"],
@@ -61,14 +52,7 @@ def main() -> None:
             "flow (text, charts)": [STORYKIT, "flow", *window],
             "flow --format markdown": [STORYKIT, "flow", "--format", "markdown", *window],
         }
-        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
-        for label, argv in cases.items():
-            cold, middle, kept = three_ways(root, argv, args.runs)
-            print(
-                f"{label:<24} {statistics.median(cold):>10.2f}s "
-                f"{statistics.median(middle):>14.2f}s {statistics.median(kept):>11.2f}s"
-                f"  (max {max(cold):.2f} / {max(middle):.2f} / {max(kept):.2f})"
-            )
+        report_table(root, cases, args.runs)
         figures = json.loads(
             subprocess.run(cases["flow --json"], cwd=root, capture_output=True,
                            check=True).stdout

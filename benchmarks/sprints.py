@@ -129,6 +129,18 @@ def three_ways(root: Path, argv: list[str], runs: int) -> tuple[list[float], ...
     return cold, middle, timed(root, argv, runs)
 
 
+def report_table(root: Path, cases: dict[str, list[str]], runs: int) -> None:
+    """Each case timed three ways (`three_ways`), one row of medians (and maxima) each."""
+    print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
+    for label, argv in cases.items():
+        cold, middle, kept = three_ways(root, argv, runs)
+        print(
+            f"{label:<24} {statistics.median(cold):>10.2f}s "
+            f"{statistics.median(middle):>14.2f}s {statistics.median(kept):>11.2f}s"
+            f"  (max {max(cold):.2f} / {max(middle):.2f} / {max(kept):.2f})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=1000)
@@ -158,13 +170,7 @@ def main() -> None:
             "show ID (captured by)": [STORYKIT, "show", item_id],
             "log ID": [STORYKIT, "log", item_id],
         }
-        print(f"{'case':<24} {'fresh clone':>11} {'history cached':>15} {'answer kept':>12}")
-        for label, argv in cases.items():
-            cold_runs, middle, warm_runs = three_ways(root, argv, args.runs)
-            print(
-                f"{label:<24} {statistics.median(cold_runs):>10.2f}s "
-                f"{statistics.median(middle):>14.2f}s {statistics.median(warm_runs):>11.2f}s"
-            )
+        report_table(root, cases, args.runs)
         figures = json.loads(
             subprocess.run(cases["burndown (Sprint 9)"], cwd=root, capture_output=True,
                            check=True).stdout
