@@ -9,6 +9,8 @@ import typer
 from storykit.errors import UsageError
 
 if TYPE_CHECKING:  # services are imported when a command runs, not at start-up
+    from pathlib import Path
+
     from storykit.services.ranking import Placement
     from storykit.services.workspace import CommitOptions, Workspace
 
@@ -169,6 +171,19 @@ def read_text_arg(name: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {name}: {exc}") from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write what `--output FILE` asked for, whole or not at all (a temporary file renamed
+    into place), and say so on stderr; a failure is a usage error naming the file."""
+    from storykit.cli.render import output
+    from storykit.storage.atomic import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    output.err(f"wrote {path}")
 
 
 def commit_options(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from storykit.cli.commands import summary
-from storykit.cli.options import JsonOpt, NoVerifyOpt, commit_options, workspace
+from storykit.cli.options import JsonOpt, NoVerifyOpt, commit_options, workspace, write_output
 from storykit.cli.render import envelope, output
 from storykit.errors import UsageError
 from storykit.services import answers
@@ -131,18 +131,13 @@ def backlog_md(
 
 def _write_text(fmt: str, output_file: Path | None) -> None:
     from storykit.services.exporting import export_backlog
-    from storykit.storage.atomic import write_atomic
 
     found = export_backlog(workspace(), fmt)
     _skipped(found.skipped)
     if output_file is None:
         output.out(found.text.removesuffix("\n"))
         return
-    try:
-        write_atomic(output_file, found.text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
-    output.err(f"wrote {output_file}")
+    write_output(output_file, found.text.encode("utf-8"))
 
 
 def _skipped(files: list[str]) -> None:

@@ -13,6 +13,7 @@ from storykit.cli.options import (
     JsonOpt,
     complete_sprints,
     workspace,
+    write_output,
 )
 from storykit.cli.render import columns, envelope, output
 from storykit.cli.render.columns import COLUMNS, chosen_columns
@@ -252,10 +253,4 @@ def schema(
     if output_file is None:
         sys.stdout.write(text)
         return
-    from storykit.storage.atomic import write_atomic
-
-    try:
-        write_atomic(output_file, text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
-    output.err(f"wrote {output_file}")
+    write_output(output_file, text.encode("utf-8"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
-from storykit.cli.options import ActiveSprintArg, JsonOpt, workspace
+from storykit.cli.options import ActiveSprintArg, JsonOpt, workspace, write_output
 from storykit.cli.render import charts, envelope, output
 from storykit.cli.render.style import styled
 from storykit.errors import UsageError
@@ -149,20 +149,14 @@ def drawn(
     keeping: Keeping | None = None,
 ) -> bool:
     """Markdown or SVG output, if asked for (True: done)."""
-    from storykit.storage.atomic import write_atomic
-
     if format_ is Format.markdown:
         sys.stdout.write(markdown())
         return True
     if format_ is Format.svg and path is not None:
         drawing = svg()
-        try:
-            write_atomic(path, drawing)  # a failure never leaves half a chart
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        write_output(path, drawing)  # a failure never leaves half a chart
         if keeping is not None:
             keeping.written = drawing.decode()
-        output.err(f"wrote {path}")
         return True
     return False
 

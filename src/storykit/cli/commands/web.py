@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from storykit.cli.options import workspace
+from storykit.cli.options import workspace, write_output
 from storykit.cli.render import output
-from storykit.errors import UsageError
 
 
 def serve(
@@ -55,14 +54,9 @@ def html(
     """One self-contained, read-only HTML file: the board, the ranked backlog, every item's
     details and each sprint's burndown, with its style inlined and no script, so it opens
     offline and can be published as a CI artifact or on a static site."""
-    from storykit.storage.atomic import write_atomic
     from storykit.web.export import export_html
 
     text, notes = export_html(workspace())
-    try:
-        write_atomic(output_file, text.encode())
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    write_output(output_file, text.encode())
     for note in notes:
         output.err(f"note: {note}")
-    output.err(f"wrote {output_file}")
