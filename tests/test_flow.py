@@ -278,3 +278,17 @@ def test_asked_again_the_kept_answer_until_an_age_turns(repo: Repo, team: dict[s
         env={"STORYKIT_NOW": "2026-11-18T22:13:00+00:00"},
     )  # fmt: skip
     assert "typer" in loaded
+
+
+def test_the_history_is_read_once(
+    repo: Repo, team: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Computed again (its printed answer dropped), the figures come from the cached
+    timeline: git is not asked for the history a second time."""
+    first = repo.ok("flow", "--json").stdout
+    (repo.root / ".git" / "storykit" / "reports-cache.json").unlink()
+    trace = tmp_path / "trace.txt"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    assert repo.ok("flow", "--json").stdout == first
+    logs = [line for line in trace.read_text().splitlines() if " log " in line]
+    assert logs == [], logs

@@ -4,6 +4,10 @@ move leaves HEAD, the branches and the files as they were."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.helpers import Repo
 
 
@@ -90,7 +94,9 @@ def _code_commit(repo: Repo, name: str, message: str) -> str:
     return repo.head()
 
 
-def test_show_lists_the_commits_and_branches_that_name_the_item(repo: Repo) -> None:
+def test_show_lists_the_commits_and_branches_that_name_the_item(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     story = _ready(repo, "Send emojis")
     other = _ready(repo, "Emoji search")
     lower = _code_commit(repo, "a.py", f"Emoji picker for {story.lower()}")
@@ -113,8 +119,13 @@ def test_show_lists_the_commits_and_branches_that_name_the_item(repo: Repo) -> N
     assert "code (2 commits):" in text and f"branch feature/{story}" in text
     other_code = repo.ok("show", other, "--json").json()["code"]  # type: ignore[index]
     assert [c["sha"] for c in other_code["commits"]] == [body]
-    # A second show reads the cache: the same answer; a new commit is read on top of it.
+    # A second show reads the caches (git logs nothing): the same answer; a new commit is
+    # read on top of it.
+    trace = tmp_path / "trace.txt"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
     assert repo.ok("show", story, "--json").json()["code"] == code  # type: ignore[index]
+    monkeypatch.delenv("GIT_TRACE")
+    assert [line for line in trace.read_text().splitlines() if " log " in line] == []
     newer = _code_commit(repo, "d.py", f"Fix {story}")
     again = repo.ok("show", story, "--json").json()["code"]  # type: ignore[index]
     assert [c["sha"] for c in again["commits"]] == [newer, body, lower]

@@ -46,7 +46,7 @@ class TipCache:
         try:
             self.path = project.state_dir / name
             data = json.loads(self.path.read_bytes())
-            if data.get("format") == version and data.get("key") == key:
+            if data.get("format") == version and data.get("key") == self.key:
                 self.commits = dict(data["commits"])
                 self.tips = dict(data["tips"])
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
